@@ -1,0 +1,86 @@
+package dev.hostguard.agent;
+
+import dev.hostguard.agent.bootstrap.HookHandler;
+import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
+import dev.hostguard.agent.bootstrap.RequestScope;
+import dev.hostguard.agent.context.AuthClassifier;
+import dev.hostguard.agent.context.Authentication;
+import dev.hostguard.agent.context.RequestView;
+import dev.hostguard.agent.context.RequestViews;
+import dev.hostguard.agent.event.ApplicationFrames;
+import dev.hostguard.agent.event.EventJson;
+import dev.hostguard.agent.event.RequestInfo;
+import dev.hostguard.agent.event.SecurityEvent;
+import dev.hostguard.agent.policy.Decision;
+import dev.hostguard.agent.policy.Operation;
+import dev.hostguard.agent.policy.PolicyEngine;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+
+/**
+ * The hooks' handler: reads the request an operation serves, asks the policy, writes the event and refuses the
+ * operation when the policy says so.
+ */
+final class Guard implements HookHandler {
+    private static final int FORBIDDEN = 403;
+
+    private final PolicyEngine policy;
+    private final AuthClassifier classifier;
+    private final Logger events;
+    private final Logger log;
+    private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
+
+    Guard(PolicyEngine policy, AuthClassifier classifier, Logger events, Logger log) {
+        this.policy = policy;
+        this.classifier = classifier;
+        this.events = events;
+        this.log = log;
+    }
+
+    @Override
+    public void processStart(RequestScope scope, String[] command, String directory)
+            throws HostGuardBlockedException {
+        judge(scope, Operation.processStart(command, directory != null ? directory : System.getProperty("user.dir")));
+    }
+
+    private void judge(RequestScope scope, Operation operation) throws HostGuardBlockedException {
+        RequestView request = RequestViews.of(scope.request(), scope.response());
+        if (request == null) {
+            return;
+        }
+        Authentication auth = classifier.classify(request);
+        Decision decision = policy.decide(operation, auth.authClass());
+        if (decision.allowed()) {
+            return;
+        }
+        SecurityEvent event = SecurityEvent.of(operation, decision, policy.mode(), auth,
+                new RequestInfo(request.method(), request.path(), request.clientIp()),
+                Thread.currentThread().getName(), ApplicationFrames.capture());
+        events.info(EventJson.toJson(event));
+        if (decision.blocked()) {
+            throw new HostGuardBlockedException(event.summary(), decision.rule(), event.id());
+        }
+    }
+
+    @Override
+    public Throwable requestEnded(RequestScope scope, HostGuardBlockedException blocked, Throwable thrown) {
+        RequestView request = RequestViews.of(scope.request(), scope.response());
+        try {
+            if (request != null && request.respond(FORBIDDEN, EventJson.blockResponse(blocked.rule(), blocked.eventId()))) {
+                return null;
+            }
+        } catch (Exception e) {
+            hookFailed("block-response", e);
+        }
+        return thrown;
+    }
+
+    @Override
+    public void hookFailed(String site, Throwable failure) {
+        if (failedSites.add(site)) {
+            log.warn("hook {} failed and let the operation go ahead; further failures there are only counted",
+                    site, failure);
+        }
+    }
+}

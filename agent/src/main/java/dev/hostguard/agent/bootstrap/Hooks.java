@@ -1,0 +1,157 @@
+package dev.hostguard.agent.bootstrap;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The only code advice calls. Every hook first asks "is this thread serving a request?" (one thread-local read),
+ * then guards against reentrancy, then forwards to the installed {@link HookHandler}. Nothing but
+ * {@link HostGuardBlockedException} ever leaves a hook: our own failures are counted and the operation goes ahead.
+ */
+public final class Hooks {
+    private static final ThreadLocal<RequestScope> SCOPE = new ThreadLocal<>();
+    private static final AtomicLong FAILURES = new AtomicLong();
+    private static volatile HookHandler handler;
+
+    private Hooks() {
+    }
+
+    /** Installs the handler once; a second call (from anyone) is refused. */
+    public static synchronized void install(HookHandler h) {
+        if (handler != null) {
+            throw new IllegalStateException("HostGuard is already installed");
+        }
+        handler = h;
+    }
+
+    public static long failures() {
+        return FAILURES.get();
+    }
+
+    // ---- request scope (servlet filters and servlets, JDK HttpServer filters and handlers) ----
+
+    public static Object requestEnter(Object request, Object response) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null) {
+            scope = new RequestScope();
+            SCOPE.set(scope);
+        }
+        return scope.enter(request, response);
+    }
+
+    public static Throwable requestExit(Object token, Throwable thrown) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.exit(token)) {
+            return thrown;
+        }
+        HostGuardBlockedException blocked = scope.blocked();
+        HookHandler h = handler;
+        try {
+            if (blocked != null && h != null) {
+                scope.busy = true;
+                return h.requestEnded(scope, blocked, thrown);
+            }
+            return thrown;
+        } catch (Throwable t) {
+            failed(h, "request-exit", t);
+            return thrown;
+        } finally {
+            scope.clear();
+        }
+    }
+
+    // ---- process start ----
+
+    /** {@code ProcessImpl.start}: every public way to start a process ends here. */
+    public static void processStart(String[] command, String directory) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active() || scope.busy) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.processStart(scope, command, directory);
+            scope.processStartJudged = true;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "process-start", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /** {@code ProcessImpl.start} returned or threw. */
+    public static void processStartDone() {
+        RequestScope scope = SCOPE.get();
+        if (scope != null) {
+            scope.processStartJudged = false;
+        }
+    }
+
+    /**
+     * The {@code ProcessImpl} constructor: the second line, reached directly only by reflection into
+     * {@code java.lang} (apps run with {@code --add-opens java.base/java.lang}). Arguments arrive as the
+     * NUL-terminated byte blocks the constructor takes.
+     */
+    public static void processConstruct(byte[] program, byte[] argBlock, byte[] directory)
+            throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active() || scope.busy || scope.processStartJudged) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.processStart(scope, commandOf(program, argBlock), cString(directory));
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "process-construct", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    static String[] commandOf(byte[] program, byte[] argBlock) {
+        String prog = cString(program);
+        String[] args = argBlock == null || argBlock.length == 0
+                ? new String[0]
+                : new String(argBlock, StandardCharsets.UTF_8).split("\0");
+        String[] command = Arrays.copyOf(new String[] {prog}, args.length + 1);
+        System.arraycopy(args, 0, command, 1, args.length);
+        return command;
+    }
+
+    private static String cString(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        int end = 0;
+        while (end < bytes.length && bytes[end] != 0) {
+            end++;
+        }
+        return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    }
+
+    private static void failed(HookHandler h, String site, Throwable t) {
+        FAILURES.incrementAndGet();
+        if (h != null) {
+            try {
+                h.hookFailed(site, t);
+            } catch (Throwable ignored) {
+                // the failure report itself failed; the count above still shows it
+            }
+        }
+    }
+}

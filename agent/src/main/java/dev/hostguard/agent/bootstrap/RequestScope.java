@@ -1,0 +1,91 @@
+package dev.hostguard.agent.bootstrap;
+
+/**
+ * The request a thread is serving, kept per thread and reused from one request to the next, so that entering and
+ * leaving a request allocates nothing.
+ *
+ * <p>The scope opens at the outermost servlet, filter or handler entry and closes when that same entry returns or
+ * throws. Nested entries (filter chains, forwards, includes) stay in it; while they run, {@link #request()} is the
+ * request object as the innermost entry received it, so authentication is read the way the application sees it,
+ * wrappers included.
+ */
+public final class RequestScope {
+    private Object request;
+    private Object response;
+    private int depth;
+    private HostGuardBlockedException blocked;
+
+    /** Set while our own handler runs on this thread, so nothing it does is judged. */
+    boolean busy;
+    /** Set between a judged {@code ProcessImpl.start} and its return, so its constructor is not judged twice. */
+    boolean processStartJudged;
+
+    RequestScope() {
+    }
+
+    public Object request() {
+        return request;
+    }
+
+    public Object response() {
+        return response;
+    }
+
+    boolean active() {
+        return depth > 0;
+    }
+
+    /** @return the token the matching {@link #exit} must present */
+    Object enter(Object request, Object response) {
+        if (depth++ == 0) {
+            this.request = request;
+            this.response = response;
+            return this;
+        }
+        Object previous = this.request;
+        if (request != null) {
+            this.request = request;
+        }
+        return previous;
+    }
+
+    /**
+     * Leaves one entry. Only the outermost entry's token closes the scope, so code that calls the hooks by hand
+     * cannot end a request early.
+     *
+     * @return whether the request ended
+     */
+    boolean exit(Object token) {
+        if (depth == 0) {
+            return false;
+        }
+        if (depth == 1) {
+            if (token != this) {
+                return false;
+            }
+            depth = 0;
+            return true;
+        }
+        depth--;
+        request = token;
+        return false;
+    }
+
+    void recordBlock(HostGuardBlockedException e) {
+        if (blocked == null) {
+            blocked = e;
+        }
+    }
+
+    HostGuardBlockedException blocked() {
+        return blocked;
+    }
+
+    void clear() {
+        request = null;
+        response = null;
+        blocked = null;
+        busy = false;
+        processStartJudged = false;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.hostguard.agent.config;
+
+import dev.hostguard.agent.policy.Mode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's options. Each key is looked up, first found wins, in the agent argument
+ * ({@code -javaagent:hostguard-agent.jar=key=value,key=value}), the system property {@code hostguard.<key>},
+ * the environment variable {@code HOSTGUARD_<KEY>}, then the default.
+ *
+ * <p>Any unknown key or bad value, in any of the three sources, is an error: an operator who asked for blocking
+ * must never run unguarded because of a typo.
+ *
+ * @param mode {@code audit} (default), {@code block} or {@code off}
+ * @param events {@code stdout} (default), {@code stderr} or a file path
+ */
+public record AgentOptions(Mode mode, EventTarget events) {
+    static final String SYSTEM_PROPERTY_PREFIX = "hostguard.";
+    static final String ENVIRONMENT_PREFIX = "HOSTGUARD_";
+    static final List<String> KEYS = List.of("mode", "events");
+
+    /** Reads the options of this JVM. */
+    public static AgentOptions resolve(String agentArgument) throws InvalidOptionException {
+        Map<String, String> properties = new LinkedHashMap<>();
+        System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
+        return resolve(agentArgument, properties, System.getenv());
+    }
+
+    static AgentOptions resolve(String agentArgument, Map<String, String> systemProperties,
+                                Map<String, String> environment) throws InvalidOptionException {
+        Map<String, Source> found = new LinkedHashMap<>();
+        collectEnvironment(environment, found);
+        collectSystemProperties(systemProperties, found);
+        collectAgentArgument(agentArgument, found);
+        return new AgentOptions(mode(found.get("mode")), events(found.get("events")));
+    }
+
+    /**
+     * A value and where it came from.
+     *
+     * @param key the key as spelled at the source
+     * @param describe the source and setting as the operator wrote them, for error messages
+     */
+    private record Source(String key, String value, String describe) {
+    }
+
+    private static void collectAgentArgument(String argument, Map<String, Source> found)
+            throws InvalidOptionException {
+        if (argument == null || argument.isBlank()) {
+            return;
+        }
+        for (String pair : argument.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidOptionException("agent argument '" + pair + "' is not key=value (known keys: "
+                        + String.join(", ", KEYS) + ")");
+            }
+            String key = pair.substring(0, eq).trim();
+            put(found, new Source(key, pair.substring(eq + 1).trim(), "agent argument " + pair.trim()), key);
+        }
+    }
+
+    private static void collectSystemProperties(Map<String, String> properties, Map<String, Source> found)
+            throws InvalidOptionException {
+        for (Map.Entry<String, String> e : properties.entrySet()) {
+            if (e.getKey().startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                String key = e.getKey().substring(SYSTEM_PROPERTY_PREFIX.length());
+                put(found, new Source(key, e.getValue().trim(), "system property -D" + e.getKey() + "=" + e.getValue()),
+                        key);
+            }
+        }
+    }
+
+    private static void collectEnvironment(Map<String, String> environment, Map<String, Source> found)
+            throws InvalidOptionException {
+        for (Map.Entry<String, String> e : environment.entrySet()) {
+            if (e.getKey().startsWith(ENVIRONMENT_PREFIX)) {
+                String name = e.getKey().substring(ENVIRONMENT_PREFIX.length());
+                put(found, new Source(name, e.getValue().trim(), "environment " + e.getKey() + "=" + e.getValue()),
+                        name.toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    private static void put(Map<String, Source> found, Source source, String key) throws InvalidOptionException {
+        if (!KEYS.contains(key)) {
+            throw new InvalidOptionException("unknown option '" + source.key() + "' (" + source.describe()
+                    + "); known options: " + String.join(", ", KEYS));
+        }
+        found.put(key, source);
+    }
+
+    private static Mode mode(Source source) throws InvalidOptionException {
+        if (source == null) {
+            return Mode.AUDIT;
+        }
+        for (Mode mode : Mode.values()) {
+            if (mode.label().equalsIgnoreCase(source.value())) {
+                return mode;
+            }
+        }
+        throw new InvalidOptionException("bad value for option 'mode' (" + source.describe()
+                + "); expected audit, block or off");
+    }
+
+    private static EventTarget events(Source source) throws InvalidOptionException {
+        if (source == null || source.value().equalsIgnoreCase("stdout")) {
+            return EventTarget.STDOUT;
+        }
+        if (source.value().equalsIgnoreCase("stderr")) {
+            return EventTarget.STDERR;
+        }
+        try {
+            Path file = Path.of(source.value()).toAbsolutePath();
+            // Open it now: a sink that fails later would lose the very events the operator asked for.
+            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+            return EventTarget.file(file);
+        } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
+            throw new InvalidOptionException("bad value for option 'events' (" + source.describe()
+                    + "): cannot append to that file: " + e.getMessage() + "; expected stdout, stderr or a"
+                    + " writable file path");
+        }
+    }
+}

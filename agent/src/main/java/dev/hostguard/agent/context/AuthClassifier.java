@@ -1,0 +1,45 @@
+package dev.hostguard.agent.context;
+
+import dev.hostguard.agent.policy.AuthClass;
+import java.util.Locale;
+
+/**
+ * Classifies a request by what the application and the container verified, never by which headers it carries.
+ *
+ * <ol>
+ *   <li>A client certificate the container verified: {@code mtls}.</li>
+ *   <li>A principal, when the request presents no API key: {@code user}.</li>
+ *   <li>A principal from a form (session) login, even with a key: {@code user}. Any other principal next to a
+ *       key (BASIC, or one a filter derived from the key itself) proves nothing beyond the key.</li>
+ *   <li>An API key: {@code api-key}.</li>
+ *   <li>Otherwise {@code none}; a bogus {@code Authorization: Bearer}, a cookie or any other header changes
+ *       nothing, since only what the application verified counts.</li>
+ * </ol>
+ */
+public final class AuthClassifier {
+    private final ApiKeyCredentials credentials;
+
+    public AuthClassifier(ApiKeyCredentials credentials) {
+        this.credentials = credentials;
+    }
+
+    public Authentication classify(RequestView request) {
+        String key = credentials.find(request);
+        String fingerprint = key == null ? null : KeyFingerprint.of(key);
+        return new Authentication(classOf(request, key != null), fingerprint);
+    }
+
+    private static AuthClass classOf(RequestView request, boolean keyPresented) {
+        if (request.hasVerifiedClientCertificate()) {
+            return AuthClass.MTLS;
+        }
+        if (request.hasPrincipal() && (!keyPresented || isSessionLogin(request.authType()))) {
+            return AuthClass.USER;
+        }
+        return keyPresented ? AuthClass.API_KEY : AuthClass.NONE;
+    }
+
+    private static boolean isSessionLogin(String authType) {
+        return authType != null && authType.toUpperCase(Locale.ROOT).equals("FORM");
+    }
+}

@@ -1,0 +1,77 @@
+package dev.hostguard.agent.context;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/** A JDK {@code com.sun.net.httpserver} exchange. */
+final class ExchangeRequestView implements RequestView {
+    private final HttpExchange exchange;
+
+    ExchangeRequestView(HttpExchange exchange) {
+        this.exchange = exchange;
+    }
+
+    @Override
+    public String method() {
+        return exchange.getRequestMethod();
+    }
+
+    @Override
+    public String path() {
+        return exchange.getRequestURI().getRawPath();
+    }
+
+    @Override
+    public String clientIp() {
+        InetSocketAddress remote = exchange.getRemoteAddress();
+        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+    }
+
+    @Override
+    public String header(String name) {
+        return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    @Override
+    public String rawQuery() {
+        return exchange.getRequestURI().getRawQuery();
+    }
+
+    @Override
+    public boolean hasPrincipal() {
+        return exchange.getPrincipal() != null;
+    }
+
+    @Override
+    public String authType() {
+        return null;
+    }
+
+    @Override
+    public boolean hasVerifiedClientCertificate() {
+        if (!(exchange instanceof HttpsExchange https) || https.getSSLSession() == null) {
+            return false;
+        }
+        try {
+            return https.getSSLSession().getPeerCertificates().length > 0;
+        } catch (SSLPeerUnverifiedException none) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean respond(int status, byte[] json) throws Exception {
+        if (exchange.getResponseCode() != -1) {
+            return false;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, json.length);
+        try (OutputStream body = exchange.getResponseBody()) {
+            body.write(json);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.hostguard.agent.context;
+
+/** Picks the view for a request object by the server API it belongs to (resolved once per request class). */
+public final class RequestViews {
+    private static final String EXCHANGE = "com.sun.net.httpserver.HttpExchange";
+
+    private static final ClassValue<Object> API = new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> type) {
+            if (Types.findSuperType(type, EXCHANGE) != null) {
+                return EXCHANGE;
+            }
+            ServletApi servlet = ServletApi.of(type);
+            return servlet != null ? servlet : "unknown";
+        }
+    };
+
+    private RequestViews() {
+    }
+
+    /** @return a view of the request, or {@code null} when its server API is unknown to us */
+    public static RequestView of(Object request, Object response) {
+        if (request == null) {
+            return null;
+        }
+        Object api = API.get(request.getClass());
+        if (api instanceof ServletApi servlet) {
+            return new ServletRequestView(servlet, request, response);
+        }
+        if (api == EXCHANGE) {
+            return new ExchangeRequestView((com.sun.net.httpserver.HttpExchange) request);
+        }
+        return null;
+    }
+}

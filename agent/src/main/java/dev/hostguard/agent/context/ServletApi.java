@@ -1,0 +1,92 @@
+package dev.hostguard.agent.context;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/**
+ * The few {@code HttpServletRequest}/{@code HttpServletResponse} methods the guard calls, resolved on the
+ * interfaces of whichever servlet API (Jakarta or javax) a request implements. The agent cannot link against
+ * either: the API lives in the server's or the web application's class loader.
+ */
+final class ServletApi {
+    final String basePackage;
+    final String certificateAttribute;
+    private final Method getMethod;
+    private final Method getRequestUri;
+    private final Method getRemoteAddr;
+    private final Method getHeader;
+    private final Method getQueryString;
+    private final Method getUserPrincipal;
+    private final Method getAuthType;
+    private final Method getAttribute;
+
+    private ServletApi(Class<?> request, String basePackage) throws NoSuchMethodException {
+        this.basePackage = basePackage;
+        certificateAttribute = basePackage + ".request.X509Certificate";
+        getMethod = request.getMethod("getMethod");
+        getRequestUri = request.getMethod("getRequestURI");
+        getRemoteAddr = request.getMethod("getRemoteAddr");
+        getHeader = request.getMethod("getHeader", String.class);
+        getQueryString = request.getMethod("getQueryString");
+        getUserPrincipal = request.getMethod("getUserPrincipal");
+        getAuthType = request.getMethod("getAuthType");
+        getAttribute = request.getMethod("getAttribute", String.class);
+    }
+
+    /** @return the API {@code requestClass} implements, or {@code null} when it is no HTTP servlet request */
+    static ServletApi of(Class<?> requestClass) {
+        for (String base : new String[] {"jakarta.servlet", "javax.servlet"}) {
+            Class<?> api = Types.findSuperType(requestClass, base + ".http.HttpServletRequest");
+            if (api != null) {
+                try {
+                    return new ServletApi(api, base);
+                } catch (NoSuchMethodException e) {
+                    throw new IllegalStateException("unexpected servlet API " + api, e);
+                }
+            }
+        }
+        return null;
+    }
+
+    String method(Object r) {
+        return (String) call(getMethod, r);
+    }
+
+    String requestUri(Object r) {
+        return (String) call(getRequestUri, r);
+    }
+
+    String remoteAddr(Object r) {
+        return (String) call(getRemoteAddr, r);
+    }
+
+    String header(Object r, String name) {
+        return (String) call(getHeader, r, name);
+    }
+
+    String queryString(Object r) {
+        return (String) call(getQueryString, r);
+    }
+
+    Object userPrincipal(Object r) {
+        return call(getUserPrincipal, r);
+    }
+
+    String authType(Object r) {
+        return (String) call(getAuthType, r);
+    }
+
+    Object attribute(Object r, String name) {
+        return call(getAttribute, r, name);
+    }
+
+    static Object call(Method method, Object target, Object... args) {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(method.getName() + " failed", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(method.getName() + " is not accessible", e);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.hostguard.agent.context;
+
+import java.io.OutputStream;
+import java.lang.reflect.Array;
+
+/** A Jakarta or javax servlet request (and its response), read through reflection. */
+final class ServletRequestView implements RequestView {
+    private final ServletApi api;
+    private final Object request;
+    private final Object response;
+
+    ServletRequestView(ServletApi api, Object request, Object response) {
+        this.api = api;
+        this.request = request;
+        this.response = response;
+    }
+
+    @Override
+    public String method() {
+        return api.method(request);
+    }
+
+    @Override
+    public String path() {
+        return api.requestUri(request);
+    }
+
+    @Override
+    public String clientIp() {
+        return api.remoteAddr(request);
+    }
+
+    @Override
+    public String header(String name) {
+        return api.header(request, name);
+    }
+
+    @Override
+    public String rawQuery() {
+        return api.queryString(request);
+    }
+
+    @Override
+    public boolean hasPrincipal() {
+        return api.userPrincipal(request) != null;
+    }
+
+    @Override
+    public String authType() {
+        return api.authType(request);
+    }
+
+    @Override
+    public boolean hasVerifiedClientCertificate() {
+        Object certificates = api.attribute(request, api.certificateAttribute);
+        return certificates != null && certificates.getClass().isArray() && Array.getLength(certificates) > 0;
+    }
+
+    @Override
+    public boolean respond(int status, byte[] json) throws Exception {
+        Class<?> http = response == null
+                ? null : Types.findSuperType(response.getClass(), api.basePackage + ".http.HttpServletResponse");
+        if (http == null || (Boolean) ServletApi.call(http.getMethod("isCommitted"), response)) {
+            return false;
+        }
+        ServletApi.call(http.getMethod("reset"), response);
+        ServletApi.call(http.getMethod("setStatus", int.class), response, status);
+        ServletApi.call(http.getMethod("setContentType", String.class), response, "application/json");
+        ServletApi.call(http.getMethod("setContentLength", int.class), response, json.length);
+        OutputStream body = (OutputStream) ServletApi.call(http.getMethod("getOutputStream"), response);
+        body.write(json);
+        ServletApi.call(http.getMethod("flushBuffer"), response);
+        return true;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.hostguard.agent.event;
+
+import java.util.List;
+
+/**
+ * The few stack frames of the application that led to an operation: the JDK, the servlet containers and
+ * HostGuard itself are left out. Walked only after a finding, never on the allowed path.
+ */
+public final class ApplicationFrames {
+    private static final int MAX_FRAMES = 5;
+    private static final List<String> NOT_APPLICATION = List.of(
+            "java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.", "dev.hostguard.agent.",
+            "org.eclipse.jetty.", "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.");
+
+    private ApplicationFrames() {
+    }
+
+    public static List<String> capture() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> NOT_APPLICATION.stream().noneMatch(f.getClassName()::startsWith))
+                .limit(MAX_FRAMES)
+                .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
+                        + f.getLineNumber() + ")")
+                .toList());
+    }
+}

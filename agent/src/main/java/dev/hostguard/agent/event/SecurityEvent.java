@@ -1,0 +1,32 @@
+package dev.hostguard.agent.event;
+
+import dev.hostguard.agent.context.Authentication;
+import dev.hostguard.agent.policy.Decision;
+import dev.hostguard.agent.policy.Mode;
+import dev.hostguard.agent.policy.Operation;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One decision about one host operation: what, where, which rule, which request and which key (by fingerprint).
+ *
+ * @param frames the few application stack frames that led to the operation, innermost first
+ */
+public record SecurityEvent(String id, Instant timestamp, Operation operation, Decision decision, Mode mode,
+                            Authentication auth, RequestInfo request, String threadName, List<String> frames) {
+
+    public static SecurityEvent of(Operation operation, Decision decision, Mode mode, Authentication auth,
+                                   RequestInfo request, String threadName, List<String> frames) {
+        return new SecurityEvent(UUID.randomUUID().toString(), Instant.now(), operation, decision, mode, auth,
+                request, threadName, frames);
+    }
+
+    /** A one-line summary for the block exception's message (which the application may log). */
+    public String summary() {
+        return "blocked by HostGuard: " + operation.action().eventAction() + " " + operation.target()
+                + " (rule " + decision.rule() + ", auth " + auth.authClass().label()
+                + (auth.keyFingerprint() == null ? "" : ", key " + auth.keyFingerprint())
+                + ", event " + id + ")";
+    }
+}

@@ -1,0 +1,45 @@
+package dev.hostguard.agent.instrument;
+
+import dev.hostguard.agent.bootstrap.Hooks;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Opens the request scope on entry and closes it on every exit, exceptions included. When HostGuard answered a
+ * refused request itself, the refusal's exception is swallowed here so the server sends our 403 and goes on.
+ */
+final class RequestAdvice {
+    private RequestAdvice() {
+    }
+
+    /** For servlet-style entries: {@code (request, response, ...)}. */
+    static final class WithResponse {
+        private WithResponse() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.Argument(0) Object request, @Advice.Argument(1) Object response) {
+            return Hooks.requestEnter(request, response);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            thrown = Hooks.requestExit(token, thrown);
+        }
+    }
+
+    /** For exchange-style entries, where one object is both request and response. */
+    static final class Exchange {
+        private Exchange() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.Argument(0) Object exchange) {
+            return Hooks.requestEnter(exchange, exchange);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            thrown = Hooks.requestExit(token, thrown);
+        }
+    }
+}

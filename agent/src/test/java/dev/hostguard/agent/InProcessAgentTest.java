@@ -1,0 +1,129 @@
+package dev.hostguard.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The agent attached to this JVM in block mode, driving servlets of both servlet APIs directly. Covers the javax
+ * API, which the integration tests' servers (Jetty 12 ee10, the JDK HttpServer) do not use.
+ */
+class InProcessAgentTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static Path events;
+
+    @BeforeAll
+    static void attach() throws Exception {
+        events = dir.resolve("events.jsonl");
+        AgentMain.agentmain("mode=block,events=" + events, ByteBuddyAgent.install());
+        assertEquals(null, Hooks.class.getClassLoader(), "the facade lives in the boot loader");
+    }
+
+    /** A servlet whose handler starts {@code touch <marker>}, for one servlet API. */
+    interface ServletUnderTest {
+        void serve(Object request, Object response) throws Exception;
+
+        OutputStream outputStream(OutputStream sink);
+    }
+
+    static ServletUnderTest servlet(String api, Path marker) {
+        return api.equals("jakarta") ? new JakartaServlets.Touching(marker) : new JavaxServlets.Touching(marker);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jakarta", "javax"})
+    void anApiKeyRequestCannotStartAProcessAndGets403(String api) throws Exception {
+        Path marker = dir.resolve(api + "-api-key");
+        FakeServletExchange exchange = new FakeServletExchange();
+        exchange.headers.put("x-api-key", "k-" + api);
+        ServletUnderTest servlet = servlet(api, marker);
+        servlet.serve(exchange.request(api + ".servlet"),
+                exchange.response(api + ".servlet", servlet.outputStream(exchange.body)));
+
+        assertFalse(Files.exists(marker), "the process never ran");
+        assertEquals(403, exchange.status);
+        JsonNode body = JSON.readTree(exchange.body.toByteArray());
+        JsonNode event = lastEvent();
+        assertEquals(event.at("/event/id").asText(), body.get("event_id").asText());
+        assertEquals("process-start", body.get("rule").asText());
+        assertEquals("blocked", event.at("/hostguard/decision").asText());
+        assertEquals("api-key", event.at("/hostguard/auth").asText());
+        assertEquals(marker.toString(), event.at("/process/args/1").asText());
+        assertEquals("/admin/run", event.at("/url/path").asText());
+        assertFalse(Files.readString(events).contains("k-" + api), "the key is never written");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"jakarta", "javax"})
+    void aLoggedInUserRunsTheProcessWithoutEvent(String api) throws Exception {
+        Path marker = dir.resolve(api + "-user");
+        long before = eventCount();
+        FakeServletExchange exchange = new FakeServletExchange();
+        exchange.principal = () -> "ops";
+        exchange.authType = "BASIC";
+        ServletUnderTest servlet = servlet(api, marker);
+        servlet.serve(exchange.request(api + ".servlet"),
+                exchange.response(api + ".servlet", servlet.outputStream(exchange.body)));
+        assertTrue(Files.exists(marker));
+        assertEquals(200, exchange.status);
+        assertEquals(before, eventCount());
+    }
+
+    @Test
+    void outsideAnyRequestProcessesRunWithoutEvent() throws Exception {
+        long before = eventCount();
+        Path marker = dir.resolve("outside");
+        assertEquals(0, new ProcessBuilder("touch", marker.toString()).start().waitFor());
+        assertTrue(Files.exists(marker));
+        assertEquals(before, eventCount());
+    }
+
+    @Test
+    void theBlockExceptionReachesCodeThatCatchesItItself() throws Exception {
+        Path marker = dir.resolve("caught");
+        FakeServletExchange exchange = new FakeServletExchange();
+        JakartaServlets.Catching servlet = new JakartaServlets.Catching(marker);
+        servlet.service((jakarta.servlet.ServletRequest) exchange.request("jakarta.servlet"),
+                (jakarta.servlet.ServletResponse) exchange.response("jakarta.servlet",
+                        new JakartaServlets.Sink(exchange.body)));
+        IOException caught = servlet.caught;
+        assertTrue(caught.getCause() instanceof HostGuardBlockedException, String.valueOf(caught));
+        assertEquals("none", lastEvent().at("/hostguard/auth").asText());
+        assertEquals(403, exchange.status, "the uncommitted response is still replaced");
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void theFacadeCannotBeInstalledTwice() {
+        assertThrows(IllegalStateException.class, () -> Hooks.install(null));
+    }
+
+    private static long eventCount() throws IOException {
+        return Files.exists(events) ? Files.readAllLines(events).size() : 0;
+    }
+
+    private static JsonNode lastEvent() throws IOException {
+        List<String> lines = Files.readAllLines(events);
+        return JSON.readTree(lines.get(lines.size() - 1));
+    }
+}

@@ -1,0 +1,86 @@
+package dev.hostguard.agent;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+
+/** Jakarta servlets for {@link InProcessAgentTest}. */
+final class JakartaServlets {
+    private JakartaServlets() {
+    }
+
+    static final class Touching extends HttpServlet implements InProcessAgentTest.ServletUnderTest {
+        private final transient Path marker;
+
+        Touching(Path marker) {
+            this.marker = marker;
+        }
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            try {
+                new ProcessBuilder("touch", marker.toString()).start().waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void serve(Object request, Object response) throws Exception {
+            service((jakarta.servlet.ServletRequest) request, (jakarta.servlet.ServletResponse) response);
+        }
+
+        @Override
+        public OutputStream outputStream(OutputStream sink) {
+            return new Sink(sink);
+        }
+    }
+
+    /** Catches the refusal itself, as many handlers do, and answers nothing. */
+    static final class Catching extends HttpServlet {
+        private final transient Path marker;
+        transient IOException caught;
+
+        Catching(Path marker) {
+            this.marker = marker;
+        }
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) {
+            try {
+                Runtime.getRuntime().exec(new String[] {"touch", marker.toString()}).waitFor();
+            } catch (IOException e) {
+                caught = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static final class Sink extends ServletOutputStream {
+        private final OutputStream out;
+
+        Sink(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public boolean isReady() {
+            return true;
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.hostguard.agent.context;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A request view with whatever the test sets; header names compare case-insensitively, as servers do. */
+final class FakeRequest implements RequestView {
+    private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    String query;
+    boolean principal;
+    String authType;
+    boolean clientCertificate;
+
+    FakeRequest header(String name, String value) {
+        headers.put(name.toLowerCase(Locale.ROOT), value);
+        return this;
+    }
+
+    FakeRequest query(String rawQuery) {
+        this.query = rawQuery;
+        return this;
+    }
+
+    FakeRequest principal(String authType) {
+        this.principal = true;
+        this.authType = authType;
+        return this;
+    }
+
+    FakeRequest clientCertificate() {
+        this.clientCertificate = true;
+        return this;
+    }
+
+    @Override
+    public String method() {
+        return "GET";
+    }
+
+    @Override
+    public String path() {
+        return "/admin";
+    }
+
+    @Override
+    public String clientIp() {
+        return "127.0.0.1";
+    }
+
+    @Override
+    public String header(String name) {
+        return headers.get(name);
+    }
+
+    @Override
+    public String rawQuery() {
+        return query;
+    }
+
+    @Override
+    public boolean hasPrincipal() {
+        return principal;
+    }
+
+    @Override
+    public String authType() {
+        return authType;
+    }
+
+    @Override
+    public boolean hasVerifiedClientCertificate() {
+        return clientCertificate;
+    }
+
+    @Override
+    public boolean respond(int status, byte[] json) {
+        return false;
+    }
+}

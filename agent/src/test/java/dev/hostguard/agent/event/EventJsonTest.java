@@ -1,0 +1,82 @@
+package dev.hostguard.agent.event;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hostguard.agent.context.Authentication;
+import dev.hostguard.agent.context.KeyFingerprint;
+import dev.hostguard.agent.policy.AuthClass;
+import dev.hostguard.agent.policy.Decision;
+import dev.hostguard.agent.policy.Mode;
+import dev.hostguard.agent.policy.Operation;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EventJsonTest {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static SecurityEvent event(String path, String... command) {
+        return SecurityEvent.of(Operation.processStart(command, "/srv"),
+                new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK,
+                new Authentication(AuthClass.API_KEY, KeyFingerprint.of("the-key")),
+                new RequestInfo("POST", path, "10.0.0.7"), "worker-1", List.of("app.Admin.run(Admin.java:9)"));
+    }
+
+    @Test
+    void hasTheNestedEcsFields() throws Exception {
+        SecurityEvent e = event("/admin/exec", "docker", "ps");
+        JsonNode json = MAPPER.readTree(EventJson.toJson(e));
+        assertEquals(e.timestamp().toString(), json.get("@timestamp").asText());
+        assertEquals(e.id(), json.at("/event/id").asText());
+        assertEquals("process-start", json.at("/event/action").asText());
+        assertEquals("failure", json.at("/event/outcome").asText());
+        assertEquals("blocked", json.at("/hostguard/decision").asText());
+        assertEquals("block", json.at("/hostguard/mode").asText());
+        assertEquals("process-start", json.at("/hostguard/rule").asText());
+        assertEquals("api-key", json.at("/hostguard/auth").asText());
+        assertEquals("app.Admin.run(Admin.java:9)", json.at("/hostguard/frames/0").asText());
+        assertEquals("docker", json.at("/process/executable").asText());
+        assertEquals("ps", json.at("/process/args/1").asText());
+        assertEquals("/srv", json.at("/process/working_directory").asText());
+        assertEquals("/admin/exec", json.at("/url/path").asText());
+        assertEquals("POST", json.at("/http/request/method").asText());
+        assertEquals("10.0.0.7", json.at("/client/ip").asText());
+        assertEquals(KeyFingerprint.of("the-key"), json.at("/api_key/fingerprint").asText());
+        assertEquals("worker-1", json.at("/thread/name").asText());
+    }
+
+    @Test
+    void nothingAnAttackerControlsCanBreakTheLine() throws Exception {
+        String hostile = "/a\n{\"forged\":true}\r\u2028\"\\";
+        String line = EventJson.toJson(event(hostile, "sh", "-c", "echo \"x\"\n"));
+        assertFalse(line.contains("\n") || line.contains("\r"), line);
+        JsonNode json = MAPPER.readTree(line);
+        assertEquals(hostile, json.at("/url/path").asText());
+        assertTrue(json.get("forged") == null);
+    }
+
+    @Test
+    void theKeyNeverAppears() {
+        assertFalse(EventJson.toJson(event("/admin")).contains("the-key"));
+    }
+
+    @Test
+    void blockResponseNamesRuleAndEvent() throws Exception {
+        JsonNode json = MAPPER.readTree(EventJson.blockResponse("process-start", "e-1"));
+        assertEquals("blocked by HostGuard", json.get("error").asText());
+        assertEquals("process-start", json.get("rule").asText());
+        assertEquals("e-1", json.get("event_id").asText());
+    }
+
+    @Test
+    void summaryNamesOperationRuleKeyAndEventButNotTheKey() {
+        SecurityEvent e = event("/admin", "docker", "ps");
+        String summary = e.summary();
+        assertTrue(summary.contains("process-start docker") && summary.contains("rule process-start")
+                && summary.contains(KeyFingerprint.of("the-key")) && summary.contains(e.id()), summary);
+        assertFalse(summary.contains("the-key"));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.hostguard.demo;
+
+import jakarta.servlet.DispatcherType;
+import java.util.EnumSet;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.security.ConstraintMapping;
+import org.eclipse.jetty.ee10.servlet.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.security.Constraint;
+import org.eclipse.jetty.security.HashLoginService;
+import org.eclipse.jetty.security.UserStore;
+import org.eclipse.jetty.security.authentication.BasicAuthenticator;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.security.Password;
+
+/**
+ * The Jetty wiring: which route needs which credential and runs which action.
+ * <ul>
+ *   <li>{@code /health}: no auth, no host access</li>
+ *   <li>{@code /admin/*}: API key ({@link ApiKeyFilter}), the credential class HostGuard guards</li>
+ *   <li>{@code /ops/*}: a person logged in with BASIC auth, allowed the same operations</li>
+ *   <li>{@code /public/exec}: a route someone forgot to protect</li>
+ * </ul>
+ */
+final class DemoServer {
+
+    private static final String OPS_ROLE = "ops";
+    private static final Map<String, String> DOCKER_PS = Map.of("cmd", "docker ps");
+
+    private DemoServer() {
+    }
+
+    static Server create(DemoConfig config) {
+        Server server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost(config.bind());
+        connector.setPort(config.port());
+        server.addConnector(connector);
+        server.setRequestLog(new RequestLogger());
+        server.setHandler(routes(config));
+        server.setStopAtShutdown(true); // SIGTERM runs Jetty's shutdown hook: graceful stop
+        server.setStopTimeout(5_000);
+        return server;
+    }
+
+    private static ServletContextHandler routes(DemoConfig config) {
+        ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.SECURITY);
+        context.addServlet(new HealthServlet(), "/health");
+
+        context.addFilter(new FilterHolder(new ApiKeyFilter(config.apiKey())), "/admin/*",
+                EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/admin/containers");
+        context.addServlet(ActionServlet.fixed("read-file", Map.of("path", "/proc/self/cmdline")), "/admin/debug/cmdline");
+        context.addServlet(ActionServlet.chosenByRequest(), "/admin/exec");
+        context.addServlet(ActionServlet.fixed("read-file", Map.of()), "/admin/files");
+        context.addServlet(ActionServlet.fixed("docker-list", Map.of()), "/admin/docker/containers");
+        context.addServlet(ActionServlet.fixed("docker-run", Map.of()), "/admin/docker/run");
+
+        context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/ops/containers");
+        context.addServlet(ActionServlet.chosenByRequest(), "/ops/exec");
+
+        context.addServlet(ActionServlet.chosenByRequest(), "/public/exec");
+
+        context.setSecurityHandler(opsLogin(config));
+        return context;
+    }
+
+    /** The servlet container's own BASIC login in front of /ops/*, with one in-memory user. */
+    private static ConstraintSecurityHandler opsLogin(DemoConfig config) {
+        UserStore users = new UserStore();
+        users.addUser(config.opsUser(), new Password(config.opsPassword()), new String[] {OPS_ROLE});
+        HashLoginService loginService = new HashLoginService("hostguard-demo ops");
+        loginService.setUserStore(users);
+
+        ConstraintMapping opsOnly = new ConstraintMapping();
+        opsOnly.setPathSpec("/ops/*");
+        opsOnly.setConstraint(Constraint.from(OPS_ROLE));
+
+        ConstraintSecurityHandler security = new ConstraintSecurityHandler();
+        security.setAuthenticator(new BasicAuthenticator());
+        security.setLoginService(loginService);
+        security.setRealmName("hostguard-demo ops");
+        security.addConstraintMapping(opsOnly);
+        return security;
+    }
+}
