@@ -52,7 +52,7 @@ random_hex() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 start_demo() {
   local mode=$1 log="$TMP/demo-$1.log"
   : >"$log" # exists before the background JVM opens it, so polling can start at once
-  API_KEY="$API_KEY" OPS_USER=ops OPS_PASSWORD="$(random_hex)" PORT=0 BIND=127.0.0.1 \
+  API_KEY="$API_KEY" OPS_USER=ops OPS_PASSWORD="$OPS_PASSWORD" PORT=0 BIND=127.0.0.1 \
     "$JAVA" "-javaagent:$AGENT_JAR=mode=$mode,events=$TMP/events-$mode.jsonl" -jar "$DEMO_JAR" \
     >"$log" 2>&1 &
   SERVER_PID=$!
@@ -86,19 +86,33 @@ attack() {
   awk 'NR <= 8 { print "        " $0 }' "$body" # awk also ends a body that lacks a final newline
 }
 
+# The same operation by a person logged in with BASIC auth: allowed, no event.
+as_user() {
+  local marker=$1 body="$TMP/body"
+  STATUS="$(curl -s -o "$body" -w '%{http_code}' -u "ops:$OPS_PASSWORD" \
+    "http://127.0.0.1:$PORT/ops/exec?cmd=touch%20${marker// /%20}" || true)"
+  say "    Logged-in user -> GET /ops/exec?cmd=touch%20$marker"
+  say "      <- HTTP $STATUS"
+}
+
 show_events() {
   local file=$1
   if [ ! -s "$file" ]; then
     say "    HostGuard recorded no events."
     return
   fi
-  say "    HostGuard recorded $(wc -l <"$file" | tr -d ' ') event(s) in $(basename "$file"):"
+  say "    HostGuard recorded $(wc -l <"$file" | tr -d ' ') event(s) in $(basename "$file") (one JSON object per line):"
   while IFS= read -r line; do
-    if command -v python3 >/dev/null 2>&1 && printf '%s\n' "$line" | python3 -m json.tool >"$TMP/event" 2>/dev/null; then
-      indent <"$TMP/event"
-    else
-      printf '%s\n' "$line" | indent
+    if command -v python3 >/dev/null 2>&1; then
+      printf '%s\n' "$line" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+h = e["hostguard"]
+print("      %s %s %s on %s %s (auth %s, key %s, rule %s)" % (h["decision"].upper(), e["event"]["action"],
+      " ".join(e["process"]["args"]), e["http"]["request"]["method"], e["url"]["path"], h["auth"],
+      e.get("api_key", {}).get("fingerprint", "-"), h["rule"]))' || true
     fi
+    printf '%s\n' "$line" | indent
   done <"$file"
 }
 
@@ -110,6 +124,7 @@ run_mode() {
   attack "/admin/exec?cmd=touch%20${marker// /%20}"
   local exec_status=$STATUS
   attack "/admin/containers"
+  as_user "$TMP/user-$mode"
   stop_server # the JVM exits, so every event is on disk
 
   local ran=no
@@ -119,14 +134,20 @@ run_mode() {
   else
     say "    Marker file $(basename "$marker"): not there - the attacker's command did not run."
   fi
+  if [ -e "$TMP/user-$mode" ]; then
+    say "    Marker file user-$mode: created - the logged-in user's command ran, as it should."
+  else
+    say "    Marker file user-$mode: MISSING - the logged-in user's command did not run."
+    FAILED=1
+  fi
   show_events "$TMP/events-$mode.jsonl"
 
   local events=0
   [ -f "$TMP/events-$mode.jsonl" ] && events="$(wc -l <"$TMP/events-$mode.jsonl" | tr -d ' ')"
-  if [ "$mode" = audit ] && [ "$ran" = yes ] && [ "$events" -gt 0 ]; then
-    say ">>> audit mode: the attack ran and was logged."
-  elif [ "$mode" = block ] && [ "$exec_status" = 403 ] && [ "$ran" = no ]; then
-    say ">>> block mode: the attack was refused (403) and nothing ran."
+  if [ "$mode" = audit ] && [ "$ran" = yes ] && [ "$events" = 2 ]; then
+    say ">>> audit mode: the attack ran and was logged; the logged-in user ran freely, unlogged."
+  elif [ "$mode" = block ] && [ "$exec_status" = 403 ] && [ "$ran" = no ] && [ "$events" = 2 ]; then
+    say ">>> block mode: the attack was refused (403) and nothing ran; the logged-in user still ran freely."
   else
     say ">>> $mode mode: NOT what HostGuard promises (HTTP $exec_status, command ran: $ran, events: $events). See above."
     FAILED=1
@@ -151,6 +172,7 @@ for jar in "$AGENT_JAR" "$DEMO_JAR"; do
 done
 
 API_KEY="$(random_hex)" # a fresh key for this run: never stored in code or the image
+OPS_PASSWORD="$(random_hex)"
 run_mode audit
 run_mode block
 

@@ -1,0 +1,53 @@
+package dev.hostguard.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Where the build put what the tests run: the agent jar, the demo jar, this module's test classes, the log dir. */
+public final class BuiltArtifacts {
+    private BuiltArtifacts() {
+    }
+
+    /** The shaded agent ({@code agent/target/hostguard-agent.jar}); fails the test if it was not built. */
+    public static Path agentJar() {
+        return existing("hostguard.agent.jar", "../agent/target/hostguard-agent.jar", "mvn -pl agent package");
+    }
+
+    /** The runnable demo ({@code demo-app/target/hostguard-demo.jar}); fails the test if it was not built. */
+    public static Path demoJar() {
+        return existing("hostguard.demo.jar", "../demo-app/target/hostguard-demo.jar", "mvn -pl demo-app package");
+    }
+
+    /** {@code target/it-logs}: one log file per service JVM. */
+    public static Path logsDir() {
+        Path dir = Path.of(System.getProperty("hostguard.it.logs", "target/it-logs")).toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir;
+    }
+
+    /** This module's compiled test classes (holds {@code dev.hostguard.it.app.HttpServerApp}). */
+    public static Path testClasses() {
+        try {
+            return Path.of(BuiltArtifacts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path existing(String property, String fallback, String howToBuild) {
+        Path path = Path.of(System.getProperty(property, fallback)).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            fail(path + " does not exist (system property " + property + "); build it first: " + howToBuild);
+        }
+        return path;
+    }
+}

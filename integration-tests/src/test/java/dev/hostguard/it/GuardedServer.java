@@ -1,0 +1,66 @@
+package dev.hostguard.it;
+
+/** The two services the agent guards in these tests, and which route each credential class uses. */
+public enum GuardedServer {
+    /** {@code hostguard-demo.jar}: Jetty 12, servlet filter for the API key, container BASIC login. */
+    DEMO("demo", "demo (Jetty)", "/public/exec", "/admin/exec", "/ops/exec"),
+    /** {@link dev.hostguard.it.app.HttpServerApp}: the JDK's {@code com.sun.net.httpserver}. */
+    HTTPSERVER_APP("httpserver-app", "httpserver-app (JDK HttpServer)", "/open/exec", "/admin/exec", "/user/exec");
+
+    private final String id;
+    private final String displayName;
+    private final String openRoute;
+    private final String apiKeyRoute;
+    private final String loginRoute;
+
+    GuardedServer(String id, String displayName, String openRoute, String apiKeyRoute, String loginRoute) {
+        this.id = id;
+        this.displayName = displayName;
+        this.openRoute = openRoute;
+        this.apiKeyRoute = apiKeyRoute;
+        this.loginRoute = loginRoute;
+    }
+
+    /** Short, file-name safe. */
+    public String id() {
+        return id;
+    }
+
+    public String displayName() {
+        return displayName;
+    }
+
+    /** The exec route a request with these credentials goes to. */
+    public String route(Credentials credentials) {
+        return switch (credentials) {
+            case NONE -> openRoute;
+            case API_KEY -> apiKeyRoute;
+            case USER_LOGIN -> loginRoute;
+        };
+    }
+
+    /**
+     * The command for this server on {@code jdk}, without agent: {@code --add-opens java.base/java.lang} (the
+     * ProcessImpl shapes need it), credentials in the environment, port 0 on 127.0.0.1.
+     */
+    public ServiceProcess.Builder command(String testName, Jdks.Jdk jdk, Secrets secrets) {
+        ServiceProcess.Builder b = ServiceProcess.builder(testName, jdk)
+                .label(testName + " " + id + " on " + jdk.label())
+                .jvmArgs("--add-opens", "java.base/java.lang=ALL-UNNAMED")
+                .env("API_KEY", secrets.apiKey())
+                .env("OPS_USER", secrets.opsUser())
+                .env("OPS_PASSWORD", secrets.opsPassword())
+                .env("PORT", "0")
+                .env("BIND", "127.0.0.1");
+        return switch (this) {
+            case DEMO -> b.jar(BuiltArtifacts.demoJar());
+            case HTTPSERVER_APP -> b.mainClass("dev.hostguard.it.app.HttpServerApp",
+                    BuiltArtifacts.testClasses(), BuiltArtifacts.demoJar());
+        };
+    }
+
+    @Override
+    public String toString() {
+        return displayName;
+    }
+}

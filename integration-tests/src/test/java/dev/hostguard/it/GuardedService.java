@@ -1,0 +1,162 @@
+package dev.hostguard.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * One server JVM running with the agent: its process, its events file, its credentials and its directories
+ * (all under one per-test temp directory: {@code events.jsonl}, {@code cwd/} as the server's working directory,
+ * {@code markers/} for the files the tests' commands create).
+ */
+public final class GuardedService implements AutoCloseable {
+    /** The agent's start-up line. */
+    public static final Pattern AGENT_ACTIVE = Pattern.compile("\\[hostguard\\] active");
+
+    private final GuardedServer server;
+    private final Jdks.Jdk jdk;
+    private final String mode;
+    private final Secrets secrets;
+    private final Path dir;
+    private final Path workingDirectory;
+    private final Path markers;
+    private final EventLog events;
+    private final ServiceProcess process;
+
+    private GuardedService(GuardedServer server, Jdks.Jdk jdk, String mode, Secrets secrets, Path dir,
+                           ServiceProcess process) {
+        this.server = server;
+        this.jdk = jdk;
+        this.mode = mode;
+        this.secrets = secrets;
+        this.dir = dir;
+        this.workingDirectory = dir.resolve("cwd");
+        this.markers = dir.resolve("markers");
+        this.events = new EventLog(dir.resolve("events.jsonl"));
+        this.process = process;
+    }
+
+    /**
+     * Starts {@code server} on {@code jdk} with {@code -javaagent:...=mode=<mode>,events=<dir>/events.jsonl} and
+     * waits until it listens and the agent said it is active.
+     *
+     * @param customize changes to the command (extra environment, JVM options, ...)
+     */
+    public static GuardedService start(String testName, GuardedServer server, Jdks.Jdk jdk, String mode, Path dir,
+                                       UnaryOperator<ServiceProcess.Builder> customize) {
+        Secrets secrets = Secrets.fresh();
+        try {
+            Files.createDirectories(dir.resolve("cwd"));
+            Files.createDirectories(dir.resolve("markers"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ServiceProcess.Builder command = server.command(testName, jdk, secrets)
+                .label(testName + " " + server.id() + " on " + jdk.label() + " mode=" + mode)
+                .agent(BuiltArtifacts.agentJar(), "mode=" + mode + ",events=" + dir.resolve("events.jsonl"))
+                .workingDirectory(dir.resolve("cwd"))
+                .requireLine(AGENT_ACTIVE);
+        ServiceProcess process = customize.apply(command).start();
+        return new GuardedService(server, jdk, mode, secrets, dir, process);
+    }
+
+    public static GuardedService start(String testName, GuardedServer server, Jdks.Jdk jdk, String mode, Path dir) {
+        return start(testName, server, jdk, mode, dir, UnaryOperator.identity());
+    }
+
+    /**
+     * {@code GET <route for credentials>?cmd=<cmd>&api=<shape>&dir=<marker dir>} with those credentials (the
+     * right API key, or the right BASIC login).
+     */
+    public HttpTestClient.Get exec(Credentials credentials, String shape, String cmd) {
+        HttpTestClient.Get get = exec(server.route(credentials), shape, cmd);
+        return switch (credentials) {
+            case NONE -> get;
+            case API_KEY -> get.apiKey(secrets.apiKey());
+            case USER_LOGIN -> get.basic(secrets.opsUser(), secrets.opsPassword());
+        };
+    }
+
+    /** {@code GET <route>?cmd=<cmd>&api=<shape>&dir=<marker dir>} with no credentials (yet). */
+    public HttpTestClient.Get exec(String route, String shape, String cmd) {
+        return HttpTestClient.get(process.baseUri(), route)
+                .query("cmd", cmd).query("api", shape).query("dir", markers.toString());
+    }
+
+    /** A fresh path in {@link #markers()} for a command to create; fails if it already exists. */
+    public Path marker(String name) {
+        Path marker = markers.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+        if (Files.exists(marker)) {
+            throw new IllegalStateException("marker reused: " + marker);
+        }
+        if (marker.toString().matches(".*\\s.*")) {
+            throw new IllegalStateException("exec-string splits on whitespace; marker path has some: " + marker);
+        }
+        return marker;
+    }
+
+    public GuardedServer server() {
+        return server;
+    }
+
+    public Jdks.Jdk jdk() {
+        return jdk;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
+    public boolean blocking() {
+        return mode.equals("block");
+    }
+
+    public Secrets secrets() {
+        return secrets;
+    }
+
+    public EventLog events() {
+        return events;
+    }
+
+    public ServiceProcess process() {
+        return process;
+    }
+
+    /** The server JVM's working directory (where shapes without {@code dir} run commands). */
+    public Path workingDirectory() {
+        return workingDirectory;
+    }
+
+    /** Where markers go; also the {@code dir=} of every exec request. */
+    public Path markers() {
+        return markers;
+    }
+
+    /** Stops the JVM (see {@link ServiceProcess#close()}) and keeps a copy of the events next to its log. */
+    @Override
+    public void close() {
+        try {
+            process.close();
+        } finally {
+            Path copy = process.logFile().resolveSibling(process.logFile().getFileName().toString()
+                    .replaceFirst("\\.log$", "") + ".events.jsonl");
+            try {
+                if (Files.exists(events.file())) {
+                    Files.copy(events.file(), copy, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException ignored) {
+                // a debugging aid only
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return server.id() + " on " + jdk.label() + " mode=" + mode;
+    }
+}

@@ -1,0 +1,148 @@
+package dev.hostguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What a {@code process-start} event must say.
+ *
+ * @param blocked whether the agent refused the start ({@code decision=blocked}, {@code outcome=failure})
+ * @param mode {@code hostguard.mode}
+ * @param auth {@code hostguard.auth}
+ * @param urlPath {@code url.path}
+ * @param args {@code process.args}, exactly
+ * @param workingDirectory {@code process.working_directory}
+ * @param keyFingerprint {@code api_key.fingerprint}, or null if {@code api_key} must be absent
+ */
+public record ProcessStartEvent(boolean blocked, String mode, String auth, String urlPath, List<String> args,
+                                Path workingDirectory, String keyFingerprint) {
+
+    /** Asserts every field of {@code event}; the message carries the event. */
+    public void assertMatches(JsonNode event) {
+        String context = "\n  in event " + event;
+        List<String> problems = new ArrayList<>();
+
+        String timestamp = event.path("@timestamp").asText("");
+        try {
+            Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            problems.add("@timestamp is not an ISO-8601 instant: '" + timestamp + "'");
+        }
+        JsonNode ev = event.path("event");
+        try {
+            UUID.fromString(ev.path("id").asText(""));
+        } catch (IllegalArgumentException e) {
+            problems.add("event.id is not a UUID: " + ev.path("id"));
+        }
+        check(problems, "event.kind", "alert", ev.path("kind"));
+        if (!contains(ev.path("category"), "process")) {
+            problems.add("event.category does not contain \"process\": " + ev.path("category"));
+        }
+        check(problems, "event.action", "process-start", ev.path("action"));
+        check(problems, "event.outcome", blocked ? "failure" : "success", ev.path("outcome"));
+
+        JsonNode hg = event.path("hostguard");
+        check(problems, "hostguard.decision", blocked ? "blocked" : "logged", hg.path("decision"));
+        check(problems, "hostguard.mode", mode, hg.path("mode"));
+        check(problems, "hostguard.rule", "process-start", hg.path("rule"));
+        check(problems, "hostguard.auth", auth, hg.path("auth"));
+        JsonNode frames = hg.path("frames");
+        if (!frames.isArray() || frames.isEmpty()) {
+            problems.add("hostguard.frames is not a non-empty array: " + frames);
+        } else {
+            if (!frames.get(0).asText().startsWith("dev.hostguard.demo.")) {
+                problems.add("hostguard.frames[0] is not the application's code (dev.hostguard.demo.*): " + frames);
+            }
+            for (JsonNode f : frames) {
+                if (!f.isTextual() || !f.asText().matches("[\\w.$/<>-]+\\.[\\w$<>-]+\\(.*\\)")) {
+                    problems.add("hostguard.frames has a malformed frame: " + f);
+                }
+            }
+        }
+
+        JsonNode process = event.path("process");
+        String executable = process.path("executable").asText("");
+        if (!(executable.equals(args.get(0)) || executable.endsWith("/" + args.get(0)))) {
+            problems.add("process.executable is not " + args.get(0) + ": '" + executable + "'");
+        }
+        List<String> actualArgs = new ArrayList<>();
+        process.path("args").forEach(a -> actualArgs.add(a.asText()));
+        if (!actualArgs.equals(args)) {
+            problems.add("process.args: expected " + args + " but was " + process.path("args"));
+        }
+        String dir = process.path("working_directory").asText("");
+        if (dir.isEmpty() || !Path.of(dir).normalize().equals(workingDirectory.normalize())) {
+            problems.add("process.working_directory: expected " + workingDirectory + " but was "
+                    + process.path("working_directory"));
+        }
+
+        check(problems, "url.path", urlPath, event.path("url").path("path"));
+        if (event.path("url").has("query") || event.path("url").has("full") || event.path("url").has("original")) {
+            problems.add("url carries more than the path: " + event.path("url"));
+        }
+        String text = event.toString();
+        if (text.contains("cmd=") || text.contains("api=") || text.contains("dir=")) {
+            problems.add("the event carries the query string");
+        }
+        check(problems, "http.request.method", "GET", event.path("http").path("request").path("method"));
+        check(problems, "client.ip", "127.0.0.1", event.path("client").path("ip"));
+        if (keyFingerprint == null) {
+            if (event.has("api_key")) {
+                problems.add("api_key present although no key was sent: " + event.path("api_key"));
+            }
+        } else {
+            check(problems, "api_key.fingerprint", keyFingerprint, event.path("api_key").path("fingerprint"));
+        }
+        if (event.path("thread").path("name").asText("").isBlank()) {
+            problems.add("thread.name missing");
+        }
+        if (!problems.isEmpty()) {
+            fail(String.join("\n  ", problems) + context);
+        }
+    }
+
+    private static void check(List<String> problems, String field, String expected, JsonNode actual) {
+        if (!actual.isTextual() || !expected.equals(actual.asText())) {
+            problems.add(field + ": expected \"" + expected + "\" but was " + (actual.isMissingNode() ? "missing" : actual));
+        }
+    }
+
+    private static boolean contains(JsonNode array, String value) {
+        for (JsonNode n : array) {
+            if (value.equals(n.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Asserts a 403 answer from the agent: {@code {"error":"blocked by HostGuard","rule":"process-start",
+     * "event_id":...}}, and returns the event id.
+     */
+    public static String assertBlockResponse(HttpTestClient.Response response) {
+        assertEquals(403, response.status(), () -> "expected the agent's 403, got " + response);
+        JsonNode body = response.json();
+        assertEquals("blocked by HostGuard", body.path("error").asText(), () -> "403 body: " + response.body());
+        assertEquals("process-start", body.path("rule").asText(), () -> "403 body: " + response.body());
+        String id = body.path("event_id").asText("");
+        assertFalse(id.isBlank(), () -> "403 body has no event_id: " + response.body());
+        return id;
+    }
+
+    /** Asserts a 200 from the action: {@code exit=0} (the command ran and succeeded). */
+    public static void assertRan(HttpTestClient.Response response) {
+        assertEquals(200, response.status(), () -> "expected 200, got " + response);
+        assertTrue(response.body().startsWith("exit=0"), () -> "command did not succeed: " + response.body());
+    }
+}

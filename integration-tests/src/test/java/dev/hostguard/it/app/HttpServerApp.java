@@ -1,0 +1,184 @@
+package dev.hostguard.it.app;
+
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import dev.hostguard.demo.Actions;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A second guarded service, on the JDK's own {@code com.sun.net.httpserver} instead of a servlet container.
+ * Run with class path = this module's test classes + hostguard-demo.jar; it calls the demo's
+ * {@link Actions#run(String, Map)}, so both servers start processes the same ways.
+ *
+ * <ul>
+ *   <li>{@code /admin/exec?cmd=&api=}: an {@code X-API-Key} header equal to env {@code API_KEY}, checked by a
+ *       {@link Filter} (401 otherwise)</li>
+ *   <li>{@code /user/exec?cmd=&api=}: a {@link BasicAuthenticator} login, env {@code OPS_USER}/{@code OPS_PASSWORD}</li>
+ *   <li>{@code /open/exec?cmd=&api=}: no authentication</li>
+ * </ul>
+ * An action that throws propagates out of the handler, as {@link HttpHandler#handle}'s {@code IOException}
+ * invites, so nothing is sent and a guard can still answer; with {@code answer=self} the handler answers the
+ * failure itself, 500 {@code {"error":...}}, which commits the response (the JDK server buffers nothing). Env {@code BOOT_EXEC} (optional): a command run once at start-up, outside
+ * any request, before the readiness line {@code httpserver-app listening on http://127.0.0.1:<port>}.
+ */
+public final class HttpServerApp {
+
+    private HttpServerApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String apiKey = required("API_KEY");
+        String opsUser = required("OPS_USER");
+        String opsPassword = required("OPS_PASSWORD");
+        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "0"));
+
+        String boot = System.getenv("BOOT_EXEC");
+        if (boot != null && !boot.isBlank()) {
+            String result = Actions.run("process-builder", Map.of("cmd", boot));
+            System.out.println("httpserver-app boot command done: " + result.lines().findFirst().orElse(""));
+        }
+
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+        AtomicInteger threads = new AtomicInteger();
+        // a small pool: requests of every credential class take turns on the same threads
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "httpserver-app-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+
+        HttpContext admin = server.createContext("/admin/exec", new ActionHandler());
+        admin.getFilters().add(new ApiKeyFilter(apiKey));
+
+        HttpContext user = server.createContext("/user/exec", new ActionHandler());
+        user.setAuthenticator(new BasicAuthenticator("httpserver-app ops") {
+            @Override
+            public boolean checkCredentials(String username, String password) {
+                return equal(opsUser, username) && equal(opsPassword, password);
+            }
+        });
+
+        server.createContext("/open/exec", new ActionHandler());
+
+        server.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "httpserver-app-stop"));
+        System.out.println("httpserver-app listening on http://127.0.0.1:" + server.getAddress().getPort());
+        System.out.flush();
+    }
+
+    private static String required(String name) {
+        String value = System.getenv(name);
+        if (value == null || value.isBlank()) {
+            System.err.println("httpserver-app: missing environment variable " + name);
+            System.exit(2);
+        }
+        return value;
+    }
+
+    private static boolean equal(String expected, String presented) {
+        return presented != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Lets a request through only with the right {@code X-API-Key}. */
+    static final class ApiKeyFilter extends Filter {
+        private final String apiKey;
+
+        ApiKeyFilter(String apiKey) {
+            this.apiKey = apiKey;
+        }
+
+        @Override
+        public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+            if (!equal(apiKey, exchange.getRequestHeaders().getFirst("X-API-Key"))) {
+                send(exchange, 401, "application/json", "{\"error\":\"missing or wrong X-API-Key\"}");
+                return;
+            }
+            chain.doFilter(exchange);
+        }
+
+        @Override
+        public String description() {
+            return "X-API-Key check";
+        }
+    }
+
+    /** Runs {@code Actions.run(api, params)}; 200 text/plain with its result; failures as described above. */
+    static final class ActionHandler implements HttpHandler {
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            Map<String, String> params = query(exchange.getRequestURI().getRawQuery());
+            String api = params.getOrDefault("api", Actions.DEFAULT_PROCESS_ACTION);
+            String result;
+            try {
+                result = Actions.run(api, params);
+            } catch (Exception e) {
+                if ("self".equals(params.get("answer"))) {
+                    send(exchange, 500, "application/json", "{\"error\":\"" + escape(String.valueOf(e)) + "\"}");
+                    return;
+                }
+                throw e instanceof IOException io ? io : new IOException(e);
+            }
+            send(exchange, 200, "text/plain; charset=utf-8", result);
+        }
+    }
+
+    static Map<String, String> query(String rawQuery) {
+        Map<String, String> params = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return params;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            params.putIfAbsent(name, value);
+        }
+        return params;
+    }
+
+    static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+        System.out.println("httpserver-app handled " + exchange.getRequestMethod() + " "
+                + exchange.getRequestURI().getPath() + " -> " + status);
+    }
+
+    static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+}
