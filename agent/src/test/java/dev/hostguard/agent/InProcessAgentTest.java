@@ -114,6 +114,22 @@ class InProcessAgentTest {
     }
 
     @Test
+    void aRequestThatThrowsStillEndsItsScope() throws Exception {
+        FakeServletExchange exchange = new FakeServletExchange();
+        JakartaServlets.Throwing servlet = new JakartaServlets.Throwing();
+        jakarta.servlet.ServletRequest request = (jakarta.servlet.ServletRequest) exchange.request("jakarta.servlet");
+        jakarta.servlet.ServletResponse response = (jakarta.servlet.ServletResponse) exchange.response(
+                "jakarta.servlet", new JakartaServlets.Sink(exchange.body));
+        assertThrows(IllegalStateException.class, () -> servlet.service(request, response));
+
+        long before = eventCount();
+        Path marker = dir.resolve("after-throw");
+        assertEquals(0, new ProcessBuilder("touch", marker.toString()).start().waitFor());
+        assertTrue(Files.exists(marker), "outside any request again: the process runs");
+        assertEquals(before, eventCount(), "and no event names the finished request");
+    }
+
+    @Test
     void theFacadeCannotBeInstalledTwice() {
         assertThrows(IllegalStateException.class, () -> Hooks.install(null));
     }

@@ -62,6 +62,14 @@ final class JakartaServlets {
         }
     }
 
+    /** Fails with an exception of its own. */
+    static final class Throwing extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) {
+            throw new IllegalStateException("the application failed");
+        }
+    }
+
     static final class Sink extends ServletOutputStream {
         private final OutputStream out;
 

@@ -69,22 +69,7 @@ public final class Hooks {
         if (scope == null || !scope.active() || scope.busy) {
             return;
         }
-        HookHandler h = handler;
-        if (h == null) {
-            return;
-        }
-        scope.busy = true;
-        try {
-            h.processStart(scope, command, directory);
-            scope.processStartJudged = true;
-        } catch (HostGuardBlockedException e) {
-            scope.recordBlock(e);
-            throw e;
-        } catch (Throwable t) {
-            failed(h, "process-start", t);
-        } finally {
-            scope.busy = false;
-        }
+        scope.processStartJudged = judgeProcessStart(scope, command, directory, null, null, null);
     }
 
     /** {@code ProcessImpl.start} returned or threw. */
@@ -106,18 +91,35 @@ public final class Hooks {
         if (scope == null || !scope.active() || scope.busy || scope.processStartJudged) {
             return;
         }
+        judgeProcessStart(scope, null, null, program, argBlock, directory);
+    }
+
+    /**
+     * Asks the handler about a process start given either as strings or as the constructor's byte blocks.
+     *
+     * @return whether the handler judged it and let it go
+     */
+    private static boolean judgeProcessStart(RequestScope scope, String[] command, String directory,
+                                             byte[] program, byte[] argBlock, byte[] directoryBytes)
+            throws HostGuardBlockedException {
         HookHandler h = handler;
         if (h == null) {
-            return;
+            return false;
         }
         scope.busy = true;
         try {
-            h.processStart(scope, commandOf(program, argBlock), cString(directory));
+            if (command == null) {
+                command = commandOf(program, argBlock);
+                directory = cString(directoryBytes);
+            }
+            h.processStart(scope, command, directory);
+            return true;
         } catch (HostGuardBlockedException e) {
             scope.recordBlock(e);
             throw e;
         } catch (Throwable t) {
-            failed(h, "process-construct", t);
+            failed(h, program == null ? "process-start" : "process-construct", t);
+            return false;
         } finally {
             scope.busy = false;
         }

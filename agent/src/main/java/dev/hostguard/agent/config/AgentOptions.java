@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The agent's options. Each key is looked up, first found wins, in the agent argument
@@ -70,22 +71,21 @@ public record AgentOptions(Mode mode, EventTarget events) {
 
     private static void collectSystemProperties(Map<String, String> properties, Map<String, Source> found)
             throws InvalidOptionException {
-        for (Map.Entry<String, String> e : properties.entrySet()) {
-            if (e.getKey().startsWith(SYSTEM_PROPERTY_PREFIX)) {
-                String key = e.getKey().substring(SYSTEM_PROPERTY_PREFIX.length());
-                put(found, new Source(key, e.getValue().trim(), "system property -D" + e.getKey() + "=" + e.getValue()),
-                        key);
-            }
-        }
+        collect(properties, SYSTEM_PROPERTY_PREFIX, "system property -D", name -> name, found);
     }
 
     private static void collectEnvironment(Map<String, String> environment, Map<String, Source> found)
             throws InvalidOptionException {
-        for (Map.Entry<String, String> e : environment.entrySet()) {
-            if (e.getKey().startsWith(ENVIRONMENT_PREFIX)) {
-                String name = e.getKey().substring(ENVIRONMENT_PREFIX.length());
-                put(found, new Source(name, e.getValue().trim(), "environment " + e.getKey() + "=" + e.getValue()),
-                        name.toLowerCase(Locale.ROOT));
+        collect(environment, ENVIRONMENT_PREFIX, "environment ", name -> name.toLowerCase(Locale.ROOT), found);
+    }
+
+    private static void collect(Map<String, String> source, String prefix, String origin,
+                                UnaryOperator<String> toKey, Map<String, Source> found) throws InvalidOptionException {
+        for (Map.Entry<String, String> e : source.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                String name = e.getKey().substring(prefix.length());
+                put(found, new Source(name, e.getValue().trim(), origin + e.getKey() + "=" + e.getValue()),
+                        toKey.apply(name));
             }
         }
     }
