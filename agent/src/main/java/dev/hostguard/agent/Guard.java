@@ -64,16 +64,15 @@ final class Guard implements HookHandler {
     }
 
     @Override
-    public Throwable requestEnded(RequestScope scope, HostGuardBlockedException blocked, Throwable thrown) {
+    public boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked) {
         RequestView request = RequestViews.of(scope.request(), scope.response());
         try {
-            if (request != null && request.respond(FORBIDDEN, EventJson.blockResponse(blocked.rule(), blocked.eventId()))) {
-                return null;
-            }
+            return request != null
+                    && request.respond(FORBIDDEN, EventJson.blockResponse(blocked.rule(), blocked.eventId()));
         } catch (Exception e) {
             hookFailed("block-response", e);
+            return false;
         }
-        return thrown;
     }
 
     @Override

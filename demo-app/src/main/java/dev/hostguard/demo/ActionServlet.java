@@ -47,7 +47,8 @@ final class ActionServlet extends HttpServlet {
         handle(request, response);
     }
 
-    private void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    /** Runs the action for this request and answers; also called by {@link PreflightFilter}. */
+    void handle(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Map<String, String> params = new HashMap<>();
         request.getParameterMap().forEach((name, values) -> params.put(name, values[0]));
         params.putAll(fixedParams);

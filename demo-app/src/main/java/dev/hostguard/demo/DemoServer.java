@@ -3,6 +3,7 @@ package dev.hostguard.demo;
 import jakarta.servlet.DispatcherType;
 import java.util.EnumSet;
 import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.security.ConstraintMapping;
@@ -19,7 +20,9 @@ import org.eclipse.jetty.util.security.Password;
  * The Jetty wiring: which route needs which credential and runs which action.
  * <ul>
  *   <li>{@code /health}: no auth, no host access</li>
- *   <li>{@code /admin/*}: API key ({@link ApiKeyFilter}), the credential class HostGuard guards</li>
+ *   <li>{@code /admin/*}: API key ({@link ApiKeyFilter}), the credential class HostGuard guards; a few
+ *       of its routes reach the action table through a forward, an include, an error page or a
+ *       filter instead of a plain servlet</li>
  *   <li>{@code /ops/*}: a person logged in with BASIC auth, allowed the same operations</li>
  *   <li>{@code /public/exec}: a route someone forgot to protect</li>
  * </ul>
@@ -57,6 +60,7 @@ final class DemoServer {
         context.addServlet(ActionServlet.fixed("read-file", Map.of()), "/admin/files");
         context.addServlet(ActionServlet.fixed("docker-list", Map.of()), "/admin/docker/containers");
         context.addServlet(ActionServlet.fixed("docker-run", Map.of()), "/admin/docker/run");
+        dispatchRoutes(context);
 
         context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/ops/containers");
         context.addServlet(ActionServlet.chosenByRequest(), "/ops/exec");
@@ -65,6 +69,33 @@ final class DemoServer {
 
         context.setSecurityHandler(opsLogin(config));
         return context;
+    }
+
+    /**
+     * The action of {@code /admin/exec}, reached through each other way a servlet container runs
+     * application code for a request. Only the REQUEST dispatch passes {@link ApiKeyFilter}, as
+     * usual: the dispatches below are the same, already authenticated request.
+     * <ul>
+     *   <li>{@code /admin/forward}: FORWARD dispatch to {@code /admin/exec}</li>
+     *   <li>{@code /admin/include}: INCLUDE dispatch of {@code /admin/exec}</li>
+     *   <li>{@code /admin/fail}: throws; the error page {@code /admin/on-error} runs the action in the
+     *       ERROR dispatch, from the failed request's own parameters</li>
+     *   <li>{@code /admin/filtered/*}: {@link PreflightFilter} runs the action and answers; no
+     *       servlet runs</li>
+     * </ul>
+     */
+    private static void dispatchRoutes(ServletContextHandler context) {
+        context.addServlet(DispatchServlet.forwardTo("/admin/exec"), "/admin/forward");
+        context.addServlet(DispatchServlet.including("/admin/exec"), "/admin/include");
+
+        context.addServlet(new FailingServlet(), "/admin/fail");
+        context.addServlet(ActionServlet.chosenByRequest(), "/admin/on-error");
+        ErrorPageErrorHandler errorPages = new ErrorPageErrorHandler();
+        errorPages.addErrorPage(FailingServlet.Failure.class, "/admin/on-error");
+        context.setErrorHandler(errorPages);
+
+        context.addFilter(new FilterHolder(new PreflightFilter(ActionServlet.chosenByRequest())), "/admin/filtered/*",
+                EnumSet.of(DispatcherType.REQUEST));
     }
 
     /** The servlet container's own BASIC login in front of /ops/*, with one in-memory user. */

@@ -10,12 +10,12 @@ public interface HookHandler {
     void processStart(RequestScope scope, String[] command, String directory) throws HostGuardBlockedException;
 
     /**
-     * Answers the client of a request in which an operation was refused, if its response is not committed yet.
+     * Answers the client of a request in which an operation was refused with 403, if its response is not
+     * committed yet.
      *
-     * @return the throwable the request's outermost entry should end with: {@code null} when the refusal has been
-     *     answered (the block exception is then swallowed), otherwise {@code thrown} unchanged
+     * @return whether the client got that answer
      */
-    Throwable requestEnded(RequestScope scope, HostGuardBlockedException blocked, Throwable thrown);
+    boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked);
 
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);

@@ -40,25 +40,50 @@ public final class Hooks {
         return scope.enter(request, response);
     }
 
+    /**
+     * Leaves a request entry. After a refusal, the client is answered at the first exit where the response is
+     * still open (a forward, for one, closes the response before the outermost entry returns); the refusal's
+     * exception then travels through the application as it would without us and is swallowed only at the
+     * outermost entry, so the server sends our answer instead of an error page.
+     */
     public static Throwable requestExit(Object token, Throwable thrown) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.exit(token)) {
             return thrown;
         }
+        boolean ended = !scope.active();
         HostGuardBlockedException blocked = scope.blocked();
         HookHandler h = handler;
-        try {
-            if (blocked != null && h != null) {
-                scope.busy = true;
-                return h.requestEnded(scope, blocked, thrown);
+        if (blocked == null || h == null) {
+            if (ended) {
+                scope.clear();
             }
             return thrown;
+        }
+        try {
+            scope.busy = true;
+            if (!scope.blockAnswered()) {
+                scope.blockAnswered(h.answerBlocked(scope, blocked));
+            }
+            return ended && scope.blockAnswered() && causedBy(thrown, blocked) ? null : thrown;
         } catch (Throwable t) {
             failed(h, "request-exit", t);
             return thrown;
         } finally {
-            scope.clear();
+            scope.busy = false;
+            if (ended) {
+                scope.clear();
+            }
         }
+    }
+
+    private static boolean causedBy(Throwable thrown, HostGuardBlockedException blocked) {
+        for (int i = 0; thrown != null && i < 16; i++, thrown = thrown.getCause()) {
+            if (thrown == blocked) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---- process start ----

@@ -14,6 +14,7 @@ public final class RequestScope {
     private Object response;
     private int depth;
     private HostGuardBlockedException blocked;
+    private boolean blockAnswered;
 
     /** Set while our own handler runs on this thread, so nothing it does is judged. */
     boolean busy;
@@ -53,22 +54,16 @@ public final class RequestScope {
      * Leaves one entry. Only the outermost entry's token closes the scope, so code that calls the hooks by hand
      * cannot end a request early.
      *
-     * @return whether the request ended
+     * @return whether the token was accepted; the request ended when the scope is no longer {@link #active()}
      */
     boolean exit(Object token) {
-        if (depth == 0) {
+        if (depth == 0 || (depth == 1 && token != this)) {
             return false;
         }
-        if (depth == 1) {
-            if (token != this) {
-                return false;
-            }
-            depth = 0;
-            return true;
+        if (--depth > 0) {
+            request = token;
         }
-        depth--;
-        request = token;
-        return false;
+        return true;
     }
 
     void recordBlock(HostGuardBlockedException e) {
@@ -81,10 +76,19 @@ public final class RequestScope {
         return blocked;
     }
 
+    boolean blockAnswered() {
+        return blockAnswered;
+    }
+
+    void blockAnswered(boolean answered) {
+        blockAnswered = answered;
+    }
+
     void clear() {
         request = null;
         response = null;
         blocked = null;
+        blockAnswered = false;
         busy = false;
         processStartJudged = false;
     }

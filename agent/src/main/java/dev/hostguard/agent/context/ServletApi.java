@@ -11,6 +11,8 @@ import java.lang.reflect.Method;
 final class ServletApi {
     final String basePackage;
     final String certificateAttribute;
+    /** Where forward and error dispatches keep the path the client asked for, in the order they nest. */
+    final String[] originalUriAttributes;
     private final Method getMethod;
     private final Method getRequestUri;
     private final Method getRemoteAddr;
@@ -23,6 +25,7 @@ final class ServletApi {
     private ServletApi(Class<?> request, String basePackage) throws NoSuchMethodException {
         this.basePackage = basePackage;
         certificateAttribute = basePackage + ".request.X509Certificate";
+        originalUriAttributes = new String[] {basePackage + ".error.request_uri", basePackage + ".forward.request_uri"};
         getMethod = request.getMethod("getMethod");
         getRequestUri = request.getMethod("getRequestURI");
         getRemoteAddr = request.getMethod("getRemoteAddr");

@@ -20,8 +20,14 @@ final class ServletRequestView implements RequestView {
         return api.method(request);
     }
 
+    /** The path the client asked for: in a forward or error dispatch the request reports its target's. */
     @Override
     public String path() {
+        for (String attribute : api.originalUriAttributes) {
+            if (api.attribute(request, attribute) instanceof String original) {
+                return original;
+            }
+        }
         return api.requestUri(request);
     }
 
@@ -67,9 +73,10 @@ final class ServletRequestView implements RequestView {
         ServletApi.call(http.getMethod("setStatus", int.class), response, status);
         ServletApi.call(http.getMethod("setContentType", String.class), response, "application/json");
         ServletApi.call(http.getMethod("setContentLength", int.class), response, json.length);
-        OutputStream body = (OutputStream) ServletApi.call(http.getMethod("getOutputStream"), response);
-        body.write(json);
-        ServletApi.call(http.getMethod("flushBuffer"), response);
+        // Closed, not just flushed: whatever the application writes afterwards must not trail our answer.
+        try (OutputStream body = (OutputStream) ServletApi.call(http.getMethod("getOutputStream"), response)) {
+            body.write(json);
+        }
         return true;
     }
 }

@@ -20,7 +20,8 @@ class RequestScopeTest {
         Object inner = scope.enter("wrapped", "wrapped-response");
         assertEquals("wrapped", scope.request());
         assertEquals("response", scope.response());
-        assertFalse(scope.exit(inner));
+        assertTrue(scope.exit(inner));
+        assertTrue(scope.active());
         assertEquals("raw", scope.request());
         assertTrue(scope.exit(outer));
         assertFalse(scope.active());
@@ -33,6 +34,7 @@ class RequestScopeTest {
         assertTrue(scope.active());
         assertFalse(scope.exit(null));
         assertTrue(scope.exit(outer));
+        assertFalse(scope.active());
         assertFalse(scope.exit(outer), "nothing to end any more");
     }
 

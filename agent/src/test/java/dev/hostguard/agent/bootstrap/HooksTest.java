@@ -1,0 +1,140 @@
+package dev.hostguard.agent.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The facade's control flow with a scripted handler (this test class runs in a JVM of its own). */
+class HooksTest {
+    static final ScriptedHandler HANDLER = new ScriptedHandler();
+
+    @BeforeAll
+    static void install() {
+        Hooks.install(HANDLER);
+    }
+
+    @BeforeEach
+    void reset() {
+        HANDLER.judged.clear();
+        HANDLER.answers = 0;
+        HANDLER.committed = false;
+        HANDLER.failures.clear();
+    }
+
+    @Test
+    void outsideARequestTheHandlerIsNeverAsked() throws Exception {
+        Hooks.processStart(new String[] {"blocked"}, null);
+        assertEquals(List.of(), HANDLER.judged);
+    }
+
+    @Test
+    void theRefusalIsAnsweredAtTheFirstOpenExitAndSwallowedOnlyAtTheOutermost() {
+        Object outer = Hooks.requestEnter("request", "response");
+        Object inner = Hooks.requestEnter("wrapped", "response");
+        HostGuardBlockedException blocked = assertThrows(HostGuardBlockedException.class,
+                () -> Hooks.processStart(new String[] {"blocked"}, null));
+        IOException wrapped = new IOException("Cannot run program", blocked);
+
+        assertSame(wrapped, Hooks.requestExit(inner, wrapped), "the application still sees its exception");
+        assertEquals(1, HANDLER.answers);
+        assertNull(Hooks.requestExit(outer, wrapped), "the server sends our answer, not an error page");
+        assertEquals(1, HANDLER.answers, "answered once");
+    }
+
+    @Test
+    void aCommittedInnerExitLeavesTheAnswerToAnOuterOne() {
+        Object outer = Hooks.requestEnter("request", "response");
+        Object inner = Hooks.requestEnter("wrapped", "response");
+        HostGuardBlockedException blocked = assertThrows(HostGuardBlockedException.class,
+                () -> Hooks.processStart(new String[] {"blocked"}, null));
+        HANDLER.committed = true;
+        assertSame(blocked, Hooks.requestExit(inner, blocked));
+        HANDLER.committed = false;
+        assertNull(Hooks.requestExit(outer, blocked));
+        assertEquals(1, HANDLER.answers);
+    }
+
+    @Test
+    void anUnrelatedExceptionIsNeverSwallowed() {
+        Object outer = Hooks.requestEnter("request", "response");
+        assertThrows(HostGuardBlockedException.class, () -> Hooks.processStart(new String[] {"blocked"}, null));
+        IllegalStateException other = new IllegalStateException("the application's own failure");
+        assertSame(other, Hooks.requestExit(outer, other));
+    }
+
+    @Test
+    void aCommittedResponseKeepsTheApplicationsExceptionAndTheScopeStillEnds() throws Exception {
+        Object outer = Hooks.requestEnter("request", "response");
+        HostGuardBlockedException blocked = assertThrows(HostGuardBlockedException.class,
+                () -> Hooks.processStart(new String[] {"blocked"}, null));
+        HANDLER.committed = true;
+        assertSame(blocked, Hooks.requestExit(outer, blocked));
+        Hooks.processStart(new String[] {"blocked"}, null);
+        assertEquals(List.of("blocked"), HANDLER.judged, "outside the request again: not judged");
+    }
+
+    @Test
+    void ourOwnFailuresLetTheOperationGoAheadAndAreCounted() throws Exception {
+        long before = Hooks.failures();
+        Object outer = Hooks.requestEnter("request", "response");
+        Hooks.processStart(new String[] {"buggy"}, null);
+        Hooks.processStart(new String[] {"buggy"}, null);
+        assertNull(Hooks.requestExit(outer, null));
+        assertEquals(before + 2, Hooks.failures());
+        assertEquals(List.of("process-start", "process-start"), HANDLER.failures);
+    }
+
+    @Test
+    void theConstructorDoesNotJudgeAStartThatStartAlreadyJudged() throws Exception {
+        Object outer = Hooks.requestEnter("request", "response");
+        Hooks.processStart(new String[] {"allowed"}, "/srv");
+        Hooks.processConstruct("allowed\0".getBytes(), new byte[0], null);
+        Hooks.processStartDone();
+        Hooks.processConstruct("direct\0".getBytes(), "x\0".getBytes(), "/tmp\0".getBytes());
+        Hooks.requestExit(outer, null);
+        assertEquals(List.of("allowed", "direct x @/tmp"), HANDLER.judged);
+    }
+
+    /** Refuses {@code blocked}, fails on {@code buggy}, lets everything else go. */
+    static final class ScriptedHandler implements HookHandler {
+        final List<String> judged = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
+        int answers;
+        boolean committed;
+
+        @Override
+        public void processStart(RequestScope scope, String[] command, String directory)
+                throws HostGuardBlockedException {
+            judged.add(String.join(" ", command) + (directory == null || command[0].equals("allowed")
+                    ? "" : " @" + directory));
+            switch (command[0]) {
+                case "blocked" -> throw new HostGuardBlockedException("refused", "process-start", "e-1");
+                case "buggy" -> throw new IllegalStateException("a bug of ours");
+                default -> {
+                }
+            }
+        }
+
+        @Override
+        public boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked) {
+            if (committed) {
+                return false;
+            }
+            answers++;
+            return true;
+        }
+
+        @Override
+        public void hookFailed(String site, Throwable failure) {
+            failures.add(site);
+        }
+    }
+}
