@@ -4,7 +4,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /** Writes {@code {"error":"..."}} answers without a JSON library. */
-final class JsonError {
+public final class JsonError {
 
     private JsonError() {
     }
@@ -17,10 +17,15 @@ final class JsonError {
         response.setStatus(status);
         response.setContentType("application/json");
         response.setCharacterEncoding("UTF-8");
-        response.getWriter().write("{\"error\":\"" + escape(message) + "\"}");
+        response.getWriter().write(body(message));
     }
 
-    static String escape(String s) {
+    /** The JSON body {@code {"error":"<message>"}}. */
+    public static String body(String message) {
+        return "{\"error\":\"" + escape(message) + "\"}";
+    }
+
+    private static String escape(String s) {
         if (s == null) {
             return "";
         }

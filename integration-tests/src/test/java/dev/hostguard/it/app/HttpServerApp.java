@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.hostguard.demo.Actions;
+import dev.hostguard.demo.JsonError;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -130,7 +131,7 @@ public final class HttpServerApp {
                 result = Actions.run(api, params);
             } catch (Exception e) {
                 if ("self".equals(params.get("answer"))) {
-                    send(exchange, 500, "application/json", "{\"error\":\"" + escape(String.valueOf(e)) + "\"}");
+                    send(exchange, 500, "application/json", JsonError.body(String.valueOf(e)));
                     return;
                 }
                 throw e instanceof IOException io ? io : new IOException(e);
@@ -162,23 +163,5 @@ public final class HttpServerApp {
         }
         System.out.println("httpserver-app handled " + exchange.getRequestMethod() + " "
                 + exchange.getRequestURI().getPath() + " -> " + status);
-    }
-
-    static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 8);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
     }
 }
