@@ -1,18 +1,22 @@
 package dev.hostguard.agent.instrument;
 
+import static net.bytebuddy.matcher.ElementMatchers.named;
+
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.agent.builder.AgentBuilder;
 
 /** One family of hooks: the types it transforms and, per hook site, the methods and the advice put on them. */
 interface HookFamily {
 
     String name();
 
-    ElementMatcher<? super TypeDescription> types();
+    /** The JDK class the family hooks; {@code null} when it hooks server and application classes instead. */
+    String jdkType();
 
-    /** Whether the family hooks JDK classes (boot loader) rather than server and application classes. */
-    boolean hooksJdk();
+    /** The types to transform: by default the JDK class, by exact name. */
+    default AgentBuilder.RawMatcher types() {
+        return new AgentBuilder.RawMatcher.ForElementMatchers(named(jdkType()));
+    }
 
     List<HookSite> sites();
 }

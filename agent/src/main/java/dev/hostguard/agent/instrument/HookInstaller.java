@@ -1,10 +1,6 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.any;
-import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.lang.instrument.Instrumentation;
@@ -17,14 +13,13 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.slf4j.Logger;
 
 /**
  * The one place that configures Byte Buddy. Instead of Byte Buddy's default (which hides every boot-loader
  * type), it matches an explicit list: the JDK types we hook by exact name, and the server types by their
- * servlet or handler super types; our own and Byte Buddy's classes are never touched.
+ * servlet super types ({@link SubTypeMatcher}); our own and Byte Buddy's classes are never touched.
  */
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new ServletHooks(), new HttpServerHooks());
@@ -46,18 +41,12 @@ public final class HookInstaller {
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(new ProblemListener(log))
                 .assureReadEdgeTo(instrumentation, Hooks.class)
-                .ignore(nameStartsWith("dev.hostguard.agent.").or(nameStartsWith("net.bytebuddy."))
-                        .or(isSynthetic()));
+                .ignore(nameStartsWith("dev.hostguard.agent.").or(nameStartsWith("net.bytebuddy.")));
         for (HookFamily family : FAMILIES) {
-            ElementMatcher<? super TypeDescription> types = family.hooksJdk()
-                    ? family.types()
-                    : not(nameStartsWith("java.").or(nameStartsWith("jdk.")).or(nameStartsWith("sun."))
-                            .or(nameStartsWith("com.sun."))).and(family.types());
-            ElementMatcher<? super ClassLoader> loaders = family.hooksJdk() ? any() : not(isBootstrapClassLoader());
             List<Wrapper> wrappers = family.sites().stream()
                     .map(site -> new Wrapper(site, Advice.to(site.advice())))
                     .toList();
-            builder = builder.type(types, loaders).transform((b, type, loader, module, domain) -> {
+            builder = builder.type(family.types()).transform((b, type, loader, module, domain) -> {
                 DynamicType.Builder<?> result = b;
                 for (Wrapper w : wrappers) {
                     result = result.visit(w.on(type, report));
@@ -88,7 +77,11 @@ public final class HookInstaller {
      * self-test can check them, rather than at first use.
      */
     private static void loadJdkTargets(Logger log) {
-        for (String name : new String[] {ProcessStartHooks.TYPE, HttpServerHooks.CHAIN}) {
+        for (HookFamily family : FAMILIES) {
+            String name = family.jdkType();
+            if (name == null) {
+                continue;
+            }
             try {
                 Class.forName(name, false, ClassLoader.getSystemClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {

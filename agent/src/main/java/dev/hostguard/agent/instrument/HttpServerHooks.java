@@ -5,8 +5,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.util.List;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The request scope of the JDK's {@code com.sun.net.httpserver}: the server runs every exchange through
@@ -22,13 +20,8 @@ final class HttpServerHooks implements HookFamily {
     }
 
     @Override
-    public ElementMatcher<? super TypeDescription> types() {
-        return named(CHAIN);
-    }
-
-    @Override
-    public boolean hooksJdk() {
-        return true;
+    public String jdkType() {
+        return CHAIN;
     }
 
     @Override

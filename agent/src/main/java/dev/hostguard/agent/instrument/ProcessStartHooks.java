@@ -9,8 +9,6 @@ import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * Process starts, at {@code java.lang.ProcessImpl}: every {@code Runtime.exec} overload,
@@ -27,13 +25,8 @@ final class ProcessStartHooks implements HookFamily {
     }
 
     @Override
-    public ElementMatcher<? super TypeDescription> types() {
-        return named(TYPE);
-    }
-
-    @Override
-    public boolean hooksJdk() {
-        return true;
+    public String jdkType() {
+        return TYPE;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -10,8 +8,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.util.List;
+import java.util.Set;
+import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -28,13 +27,13 @@ final class ServletHooks implements HookFamily {
     }
 
     @Override
-    public ElementMatcher<? super TypeDescription> types() {
-        return not(isInterface()).and(hasSuperType(namedOneOf(names("Servlet", "Filter", "FilterChain"))));
+    public String jdkType() {
+        return null;
     }
 
     @Override
-    public boolean hooksJdk() {
-        return false;
+    public AgentBuilder.RawMatcher types() {
+        return new SubTypeMatcher(Set.of(names("Servlet", "Filter", "FilterChain")));
     }
 
     @Override
