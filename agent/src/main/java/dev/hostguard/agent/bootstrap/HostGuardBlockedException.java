@@ -1,16 +1,17 @@
 package dev.hostguard.agent.bootstrap;
 
-import java.io.IOException;
+import java.io.FileNotFoundException;
 
 /**
  * The one exception HostGuard throws on purpose: the guarded operation was refused and never happened.
  *
- * <p>It is an {@link IOException} because every JDK choke point we hook (process start, file open, socket
- * connect) already declares one: the host service's own error handling treats a refusal like any failed host
- * operation and keeps serving. Its message names the operation, the target, the rule, the key fingerprint and
- * the event id, never the key.
+ * <p>It is an {@link java.io.IOException}, because every JDK entry point we guard (process start, file open,
+ * socket connect) already declares one, and more precisely a {@link FileNotFoundException}, which is what the
+ * java.io streams declare when a file cannot be opened: the host service's own error handling treats a refusal
+ * like any failed host operation and keeps serving. Its message names the operation, the target, the rule, the
+ * key fingerprint and the event id, never the key.
  */
-public final class HostGuardBlockedException extends IOException {
+public final class HostGuardBlockedException extends FileNotFoundException {
     private static final long serialVersionUID = 1L;
 
     private final String rule;
