@@ -5,9 +5,24 @@ package dev.hostguard.agent.bootstrap;
  * {@code java.*} classes can reach it; the implementation lives in the agent's own class loader.
  */
 public interface HookHandler {
+    /** {@link #fileAccess} operations. */
+    int FILE_READ = 0;
+    int FILE_WRITE = 1;
+    int DIRECTORY_LIST = 2;
+    int UNIX_CONNECT = 3;
+    /** The directory descriptor of a path not given relative to an open directory (Linux {@code AT_FDCWD}). */
+    int AT_FDCWD = -100;
 
     /** Judges a process start inside a request; throws to refuse it. */
     void processStart(RequestScope scope, String[] command, String directory) throws HostGuardBlockedException;
+
+    /**
+     * Judges a file open, a directory listing or a Unix-socket connect inside a request; throws to refuse it.
+     *
+     * @param operation one of {@link #FILE_READ}, {@link #FILE_WRITE}, {@link #DIRECTORY_LIST}, {@link #UNIX_CONNECT}
+     * @param directoryFd the open directory {@code path} is relative to, or {@link #AT_FDCWD}
+     */
+    void fileAccess(RequestScope scope, int operation, int directoryFd, String path) throws HostGuardBlockedException;
 
     /**
      * Answers the client of a request in which an operation was refused with 403, if its response is not

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Hooks {
     private static final ThreadLocal<RequestScope> SCOPE = new ThreadLocal<>();
     private static final AtomicLong FAILURES = new AtomicLong();
+    private static final String[] FILE_SITES = {"file-read", "file-write", "directory-list", "unix-connect"};
     private static volatile HookHandler handler;
 
     private Hooks() {
@@ -145,6 +146,75 @@ public final class Hooks {
         } catch (Throwable t) {
             failed(h, program == null ? "process-start" : "process-construct", t);
             return false;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    // ---- files, directory listings, Unix sockets ----
+
+    /**
+     * A java.io open ({@code FileInputStream}, {@code FileOutputStream}, {@code RandomAccessFile}: a String) or an
+     * NIO open ({@code UnixNativeDispatcher.open}: a {@code UnixPath}, only turned into a String inside a request).
+     */
+    public static void fileOpen(Object path, boolean write) throws HostGuardBlockedException {
+        judgeFile(write ? HookHandler.FILE_WRITE : HookHandler.FILE_READ, HookHandler.AT_FDCWD, path);
+    }
+
+    /** {@code UnixNativeDispatcher.openat}: a path relative to an open directory. */
+    public static void fileOpenAt(int directoryFd, byte[] path, boolean write) throws HostGuardBlockedException {
+        judgeFile(write ? HookHandler.FILE_WRITE : HookHandler.FILE_READ, directoryFd, path);
+    }
+
+    /** An NIO listing: {@code Files.list}, {@code newDirectoryStream}, {@code walk}, ... */
+    public static void directoryList(Object path) throws HostGuardBlockedException {
+        judgeFile(HookHandler.DIRECTORY_LIST, HookHandler.AT_FDCWD, path);
+    }
+
+    /** A listing through {@code SecureDirectoryStream.newDirectoryStream}: a path relative to an open directory. */
+    public static void directoryListAt(int directoryFd, Object path) throws HostGuardBlockedException {
+        judgeFile(HookHandler.DIRECTORY_LIST, directoryFd, path);
+    }
+
+    /**
+     * A java.io listing ({@code File.list}, {@code listFiles}), which declares no exception: a refused listing
+     * returns {@code null}, as on any I/O error.
+     *
+     * @return whether the listing is refused
+     */
+    public static boolean directoryListRefused(java.io.File directory) {
+        try {
+            judgeFile(HookHandler.DIRECTORY_LIST, HookHandler.AT_FDCWD, directory);
+            return false;
+        } catch (HostGuardBlockedException refused) {
+            return true;
+        }
+    }
+
+    /** {@code UnixDomainSockets.connect}: every Unix-domain socket connect of the JDK. */
+    public static void unixConnect(Object socketPath) throws HostGuardBlockedException {
+        judgeFile(HookHandler.UNIX_CONNECT, HookHandler.AT_FDCWD, socketPath);
+    }
+
+    private static void judgeFile(int operation, int directoryFd, Object path) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active() || scope.busy) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.fileAccess(scope, operation, directoryFd, path instanceof byte[] bytes
+                    ? new String(bytes, StandardCharsets.UTF_8) : path instanceof java.io.File file
+                    ? file.getPath() : String.valueOf(path));
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, FILE_SITES[operation], t);
         } finally {
             scope.busy = false;
         }

@@ -22,7 +22,8 @@ import org.slf4j.Logger;
  * servlet super types ({@link SubTypeMatcher}); our own and Byte Buddy's classes are never touched.
  */
 public final class HookInstaller {
-    static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new ServletHooks(), new HttpServerHooks());
+    static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
+            new DirectoryListHooks(), new UnixSocketHooks(), new ServletHooks(), new HttpServerHooks());
 
     private HookInstaller() {
     }
@@ -30,7 +31,7 @@ public final class HookInstaller {
     /** Installs every hook and returns what the self-test found. */
     public static InstallReport install(Instrumentation instrumentation, Logger log) {
         InstallReport report = new InstallReport();
-        loadJdkTargets(log);
+        Set<String> absent = loadJdkTargets(log);
         // Byte Buddy's Nexus (for live initialisers, which we never use) would reach for sun.misc.Unsafe, which
         // JDK 24+ warns about on the service's standard error. The property name is our relocated copy's own.
         System.setProperty(net.bytebuddy.dynamic.Nexus.PROPERTY, "true");
@@ -42,11 +43,11 @@ public final class HookInstaller {
                 .with(new ProblemListener(log))
                 .assureReadEdgeTo(instrumentation, Hooks.class)
                 .ignore(nameStartsWith("dev.hostguard.agent.").or(nameStartsWith("net.bytebuddy.")));
-        for (HookFamily family : FAMILIES) {
-            List<Wrapper> wrappers = family.sites().stream()
+        for (HookTarget target : targets()) {
+            List<Wrapper> wrappers = target.sites().stream()
                     .map(site -> new Wrapper(site, Advice.to(site.advice())))
                     .toList();
-            builder = builder.type(family.types()).transform((b, type, loader, module, domain) -> {
+            builder = builder.type(target.types()).transform((b, type, loader, module, domain) -> {
                 DynamicType.Builder<?> result = b;
                 for (Wrapper w : wrappers) {
                     result = result.visit(w.on(type, report));
@@ -55,7 +56,7 @@ public final class HookInstaller {
             });
         }
         builder.installOn(instrumentation);
-        report.checkRequired(FAMILIES);
+        report.checkRequired(targets(), absent);
         return report;
     }
 
@@ -72,22 +73,31 @@ public final class HookInstaller {
         }
     }
 
+    static List<HookTarget> targets() {
+        return FAMILIES.stream().flatMap(f -> f.targets().stream()).toList();
+    }
+
     /**
      * Loads (without initialising) the JDK classes the hooks need, so they are transformed at start-up and the
      * self-test can check them, rather than at first use.
+     *
+     * @return the JDK classes this JDK does not have (a runtime image without {@code jdk.httpserver}, say)
      */
-    private static void loadJdkTargets(Logger log) {
-        for (HookFamily family : FAMILIES) {
-            String name = family.jdkType();
+    private static Set<String> loadJdkTargets(Logger log) {
+        Set<String> absent = new TreeSet<>();
+        for (HookTarget target : targets()) {
+            String name = target.jdkType();
             if (name == null) {
                 continue;
             }
             try {
                 Class.forName(name, false, ClassLoader.getSystemClassLoader());
             } catch (ClassNotFoundException | LinkageError e) {
-                log.info("{} is not in this JDK: its hooks stay off", name);
+                log.info("{} is not in this JDK: nothing there to hook", name);
+                absent.add(name);
             }
         }
+        return absent;
     }
 
     /** Logs what Byte Buddy could not transform; nothing here ever stops the host service. */
@@ -114,9 +124,12 @@ public final class HookInstaller {
             hooked.add(site.name() + " -> " + method);
         }
 
-        void checkRequired(List<HookFamily> families) {
-            for (HookFamily family : families) {
-                for (HookSite site : family.sites()) {
+        void checkRequired(List<HookTarget> targets, Set<String> absentTypes) {
+            for (HookTarget target : targets) {
+                if (target.jdkType() == null || absentTypes.contains(target.jdkType())) {
+                    continue;
+                }
+                for (HookSite site : target.sites()) {
                     if (site.required() && hooked.stream().noneMatch(h -> h.startsWith(site.name() + " -> "))) {
                         missing.add(site.name());
                     }

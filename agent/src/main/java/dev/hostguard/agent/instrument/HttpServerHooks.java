@@ -20,14 +20,9 @@ final class HttpServerHooks implements HookFamily {
     }
 
     @Override
-    public String jdkType() {
-        return CHAIN;
-    }
-
-    @Override
-    public List<HookSite> sites() {
-        return List.of(new HookSite("Filter.Chain.doFilter", named("doFilter").and(takesArguments(1))
-                .and(takesArgument(0, named("com.sun.net.httpserver.HttpExchange"))), RequestAdvice.Exchange.class,
-                false));
+    public List<HookTarget> targets() {
+        return List.of(HookTarget.jdk(CHAIN, new HookSite("Filter.Chain.doFilter", named("doFilter")
+                .and(takesArguments(1)).and(takesArgument(0, named("com.sun.net.httpserver.HttpExchange"))),
+                RequestAdvice.Exchange.class, true)));
     }
 }

@@ -25,13 +25,8 @@ final class ProcessStartHooks implements HookFamily {
     }
 
     @Override
-    public String jdkType() {
-        return TYPE;
-    }
-
-    @Override
-    public List<HookSite> sites() {
-        return List.of(
+    public List<HookTarget> targets() {
+        return List.of(HookTarget.jdk(TYPE,
                 new HookSite("ProcessImpl.start",
                         isStatic().and(named("start")).and(takesArguments(String[].class, Map.class, String.class,
                                 ProcessBuilder.Redirect[].class, boolean.class)),
@@ -39,7 +34,7 @@ final class ProcessStartHooks implements HookFamily {
                 new HookSite("ProcessImpl.<init>",
                         isConstructor().and(takesArguments(byte[].class, byte[].class, int.class, byte[].class,
                                 int.class, byte[].class, int[].class, boolean.class, boolean.class)),
-                        ConstructAdvice.class, true));
+                        ConstructAdvice.class, true)));
     }
 
     static final class StartAdvice {

@@ -9,7 +9,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.util.List;
 import java.util.Set;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -27,27 +26,17 @@ final class ServletHooks implements HookFamily {
     }
 
     @Override
-    public String jdkType() {
-        return null;
-    }
-
-    @Override
-    public AgentBuilder.RawMatcher types() {
-        return new SubTypeMatcher(Set.of(names("Servlet", "Filter", "FilterChain")));
-    }
-
-    @Override
-    public List<HookSite> sites() {
+    public List<HookTarget> targets() {
         ElementMatcher.Junction<MethodDescription> request = takesArgument(0, namedOneOf(names("ServletRequest")))
                 .and(takesArgument(1, namedOneOf(names("ServletResponse")))).and(not(isAbstract()));
-        return List.of(
+        return List.of(HookTarget.subTypesOf(Set.of(names("Servlet", "Filter", "FilterChain")),
                 new HookSite("Servlet.service", named("service").and(takesArguments(2)).and(request),
                         RequestAdvice.WithResponse.class, false),
                 new HookSite("Filter.doFilter", named("doFilter").and(takesArguments(3)).and(request)
                         .and(takesArgument(2, namedOneOf(names("FilterChain")))),
                         RequestAdvice.WithResponse.class, false),
                 new HookSite("FilterChain.doFilter", named("doFilter").and(takesArguments(2)).and(request),
-                        RequestAdvice.WithResponse.class, false));
+                        RequestAdvice.WithResponse.class, false)));
     }
 
     private static String[] names(String... simpleNames) {

@@ -103,6 +103,23 @@ class HooksTest {
         assertEquals(List.of("allowed", "direct x @/tmp"), HANDLER.judged);
     }
 
+    @Test
+    void fileHooksHandOverTheirPathInEveryShape() throws Exception {
+        Object outer = Hooks.requestEnter("request", "response");
+        Hooks.fileOpen("/etc/hostname", false);
+        Hooks.fileOpen(java.nio.file.Path.of("/tmp/x"), true);
+        Hooks.fileOpenAt(7, "rel".getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        Hooks.directoryList(java.nio.file.Path.of("/srv"));
+        Hooks.directoryListAt(8, java.nio.file.Path.of("sub"));
+        Hooks.unixConnect(java.nio.file.Path.of("/run/docker.sock"));
+        assertEquals(false, Hooks.directoryListRefused(new java.io.File("/srv/ok")));
+        assertEquals(true, Hooks.directoryListRefused(new java.io.File("/blocked")));
+        assertNull(Hooks.requestExit(outer, null));
+        assertEquals(List.of("0:-100:/etc/hostname", "1:-100:/tmp/x", "0:7:rel", "2:-100:/srv", "2:8:sub",
+                "3:-100:/run/docker.sock", "2:-100:/srv/ok", "2:-100:/blocked"), HANDLER.judged);
+        assertEquals(1, HANDLER.answers, "the refused java.io listing was answered like any refusal");
+    }
+
     /** Refuses {@code blocked}, fails on {@code buggy}, lets everything else go. */
     static final class ScriptedHandler implements HookHandler {
         final List<String> judged = new ArrayList<>();
@@ -120,6 +137,15 @@ class HooksTest {
                 case "buggy" -> throw new IllegalStateException("a bug of ours");
                 default -> {
                 }
+            }
+        }
+
+        @Override
+        public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
+                throws HostGuardBlockedException {
+            judged.add(operation + ":" + directoryFd + ":" + path);
+            if (path.startsWith("/blocked")) {
+                throw new HostGuardBlockedException("refused", "credentials", "e-2");
             }
         }
 

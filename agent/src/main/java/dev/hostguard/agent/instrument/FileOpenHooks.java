@@ -1,0 +1,98 @@
+package dev.hostguard.agent.instrument;
+
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * File opens, at the private {@code open} wrappers of the java.io streams (every {@code FileReader},
+ * {@code Scanner(File)}, {@code file:} URL, {@code ZipFile} and class path read ends there) and at NIO's
+ * {@code UnixNativeDispatcher.open}/{@code openat} (every {@code Files} method, {@code FileChannel},
+ * asynchronous channels, copies and {@code UnixChannelFactory}, whose {@code open} changed shape in JDK 24, calls
+ * them). The natives below take a buffer address, not a path, so the wrappers just above them are the choke
+ * points; their shapes are the same on JDK 17, 21 and 25.
+ */
+final class FileOpenHooks implements HookFamily {
+    /** java.io {@code RandomAccessFile} mode bit for read-write. */
+    static final int RAF_READ_WRITE = 2;
+    /** Linux {@code O_ACCMODE}: any bit set means the file is opened for writing. */
+    static final int O_ACCMODE = 3;
+
+    @Override
+    public String name() {
+        return "file-open";
+    }
+
+    @Override
+    public List<HookTarget> targets() {
+        return List.of(
+                HookTarget.jdk("java.io.FileInputStream", new HookSite("FileInputStream.open",
+                        named("open").and(takesArguments(String.class)), ReadAdvice.class, true)),
+                HookTarget.jdk("java.io.FileOutputStream", new HookSite("FileOutputStream.open",
+                        named("open").and(takesArguments(String.class, boolean.class)), WriteAdvice.class, true)),
+                HookTarget.jdk("java.io.RandomAccessFile", new HookSite("RandomAccessFile.open",
+                        named("open").and(takesArguments(String.class, int.class)), RandomAccessAdvice.class, true)),
+                HookTarget.jdk("sun.nio.fs.UnixNativeDispatcher",
+                        new HookSite("UnixNativeDispatcher.open", isStatic().and(named("open")).and(takesArguments(3))
+                                .and(takesArgument(0, named("sun.nio.fs.UnixPath"))), NioOpenAdvice.class, true),
+                        new HookSite("UnixNativeDispatcher.openat", isStatic().and(named("openat"))
+                                .and(takesArguments(int.class, byte[].class, int.class, int.class)),
+                                NioOpenAtAdvice.class, true)));
+    }
+
+    static final class ReadAdvice {
+        private ReadAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) String name) throws java.io.IOException {
+            Hooks.fileOpen(name, false);
+        }
+    }
+
+    static final class WriteAdvice {
+        private WriteAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) String name) throws java.io.IOException {
+            Hooks.fileOpen(name, true);
+        }
+    }
+
+    static final class RandomAccessAdvice {
+        private RandomAccessAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) String name, @Advice.Argument(1) int mode) throws java.io.IOException {
+            Hooks.fileOpen(name, (mode & RAF_READ_WRITE) != 0);
+        }
+    }
+
+    static final class NioOpenAdvice {
+        private NioOpenAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object path, @Advice.Argument(1) int flags) throws java.io.IOException {
+            Hooks.fileOpen(path, (flags & O_ACCMODE) != 0);
+        }
+    }
+
+    static final class NioOpenAtAdvice {
+        private NioOpenAtAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) int directoryFd, @Advice.Argument(1) byte[] path,
+                          @Advice.Argument(2) int flags) throws java.io.IOException {
+            Hooks.fileOpenAt(directoryFd, path, (flags & O_ACCMODE) != 0);
+        }
+    }
+}
