@@ -4,6 +4,7 @@ import dev.hostguard.agent.bootstrap.HookHandler;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.RequestScope;
 import dev.hostguard.agent.context.AuthClassifier;
+import dev.hostguard.agent.context.JdkInternalCaller;
 import dev.hostguard.agent.context.Authentication;
 import dev.hostguard.agent.context.RequestView;
 import dev.hostguard.agent.context.RequestViews;
@@ -11,9 +12,14 @@ import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.event.RequestInfo;
 import dev.hostguard.agent.event.SecurityEvent;
+import dev.hostguard.agent.path.PathResolver;
+import dev.hostguard.agent.path.ResolvedPath;
 import dev.hostguard.agent.policy.Decision;
+import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Operation;
+import dev.hostguard.agent.policy.PathRules;
 import dev.hostguard.agent.policy.PolicyEngine;
+import dev.hostguard.agent.policy.Rule;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -24,15 +30,23 @@ import org.slf4j.Logger;
  */
 final class Guard implements HookHandler {
     private static final int FORBIDDEN = 403;
+    /** Indexed by the {@link HookHandler} operation constants. */
+    private static final FileAccess[] FILE_ACCESSES = {
+        FileAccess.READ, FileAccess.WRITE, FileAccess.LIST, FileAccess.CONNECT};
 
     private final PolicyEngine policy;
+    private final PathResolver paths;
+    private final PathRules rules;
     private final AuthClassifier classifier;
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
 
-    Guard(PolicyEngine policy, AuthClassifier classifier, Logger events, Logger log) {
+    Guard(PolicyEngine policy, PathResolver paths, PathRules rules, AuthClassifier classifier, Logger events,
+          Logger log) {
         this.policy = policy;
+        this.paths = paths;
+        this.rules = rules;
         this.classifier = classifier;
         this.events = events;
         this.log = log;
@@ -45,8 +59,15 @@ final class Guard implements HookHandler {
     }
 
     @Override
-    public void fileAccess(RequestScope scope, int operation, int directoryFd, String path) {
-        // judged from the next commit on, with the container-escape ruleset
+    public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
+            throws HostGuardBlockedException {
+        FileAccess access = FILE_ACCESSES[operation];
+        ResolvedPath resolved = directoryFd == AT_FDCWD ? paths.resolve(path) : paths.resolveAt(directoryFd, path);
+        Rule rule = rules.match(access, resolved);
+        if (rule == null || JdkInternalCaller.initiatedThisAccess()) {
+            return;
+        }
+        judge(scope, Operation.file(access, resolved, rule));
     }
 
     private void judge(RequestScope scope, Operation operation) throws HostGuardBlockedException {

@@ -6,9 +6,18 @@ import dev.hostguard.agent.context.ApiKeyCredentials;
 import dev.hostguard.agent.context.AuthClassifier;
 import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.instrument.HookInstaller;
+import dev.hostguard.agent.path.PathResolver;
+import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Mode;
+import dev.hostguard.agent.policy.PathRules;
 import dev.hostguard.agent.policy.PolicyEngine;
+import dev.hostguard.agent.policy.Rule;
+import dev.hostguard.agent.posture.ContainerPosture;
+import dev.hostguard.agent.posture.HostMounts;
+import dev.hostguard.agent.posture.MountInfo;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
 import org.slf4j.Logger;
 
@@ -28,8 +37,10 @@ final class GuardInstaller {
         if (Hooks.class.getClassLoader() != null) {
             throw new IllegalStateException("the bootstrap facade was not defined by the boot loader");
         }
-        PolicyEngine policy = new PolicyEngine(options.mode());
-        Guard guard = new Guard(policy, new AuthClassifier(ApiKeyCredentials.DEFAULTS), logging.events(),
+        List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
+        log.info("{}", ContainerPosture.read(Path.of("/proc/self/status"), hostMounts).summary());
+        Guard guard = new Guard(new PolicyEngine(options.mode()), new PathResolver(System.getProperty("user.dir")),
+                pathRules(hostMounts), new AuthClassifier(ApiKeyCredentials.DEFAULTS), logging.events(),
                 logging.diagnostics(Guard.class));
         warmUp();
         Hooks.install(guard);
@@ -41,6 +52,18 @@ final class GuardInstaller {
         log.info("active: mode={} events={} hooks=[{}] bootstrap={} classes, started in {} ms",
                 options.mode().label(), options.events(), report, injected.size(),
                 (System.nanoTime() - startNanos) / 1_000_000);
+    }
+
+    /** The default container-escape ruleset plus one {@code host-mount} rule per host mount found. */
+    static PathRules pathRules(List<String> hostMounts) {
+        PathRules.Builder rules = PathRules.builder().addDefaults();
+        for (String mountPoint : hostMounts) {
+            rules.prefix(new Rule("host-mount", "host filesystem",
+                    EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST),
+                    "a part of the host bind-mounted into this container at " + mountPoint,
+                    "/proc/self/mountinfo; Falco sandbox sensitive_mount"), mountPoint);
+        }
+        return rules.build();
     }
 
     /** Loads the event path's classes before the first request needs them. */

@@ -38,6 +38,9 @@ public final class EventJson {
             g.writeStringField("mode", e.mode().label());
             g.writeStringField("rule", e.decision().rule());
             g.writeStringField("auth", e.auth().authClass().label());
+            if (e.operation().access() != null) {
+                g.writeStringField("access", e.operation().access().label());
+            }
             g.writeArrayFieldStart("frames");
             for (String frame : e.frames()) {
                 g.writeString(frame);
@@ -72,6 +75,14 @@ public final class EventJson {
 
     private static void writeOperation(JsonGenerator g, Operation op) throws IOException {
         switch (op.action()) {
+            case FILE_OPEN, DIRECTORY_LIST, UNIX_CONNECT -> {
+                g.writeObjectFieldStart("file");
+                g.writeStringField("path", op.target());
+                if (op.originalTarget() != null) {
+                    g.writeStringField("original_path", op.originalTarget());
+                }
+                g.writeEndObject();
+            }
             case PROCESS_START -> {
                 g.writeObjectFieldStart("process");
                 g.writeStringField("executable", op.target());

@@ -147,9 +147,11 @@ public final class HookInstaller {
             return missing;
         }
 
+        /** The hooked sites by name, each once; server classes join as they load. */
         @Override
         public String toString() {
-            return hooked().stream().collect(Collectors.joining(", "));
+            return hooked.stream().map(h -> h.substring(0, h.indexOf(" -> "))).sorted().distinct()
+                    .collect(Collectors.joining(", "));
         }
     }
 }

@@ -2,7 +2,10 @@ package dev.hostguard.agent.policy;
 
 /** The kinds of host operation the guard sees, with their event names. */
 public enum Action {
-    PROCESS_START("process-start", "process");
+    PROCESS_START("process-start", "process"),
+    FILE_OPEN("file-open", "file"),
+    DIRECTORY_LIST("directory-list", "file"),
+    UNIX_CONNECT("unix-connect", "network");
 
     private final String eventAction;
     private final String category;
@@ -10,6 +13,16 @@ public enum Action {
     Action(String eventAction, String category) {
         this.eventAction = eventAction;
         this.category = category;
+    }
+
+    /** The action of an access. */
+    public static Action of(FileAccess access) {
+        return switch (access) {
+            case READ, WRITE -> FILE_OPEN;
+            case LIST -> DIRECTORY_LIST;
+            case CONNECT -> UNIX_CONNECT;
+            case EXECUTE -> PROCESS_START;
+        };
     }
 
     /** The {@code event.action} of its events. */

@@ -1,19 +1,36 @@
 package dev.hostguard.agent.policy;
 
+import dev.hostguard.agent.path.ResolvedPath;
 import java.util.List;
+import java.util.Set;
 
 /**
- * One host operation, as the policy sees it.
+ * One host operation, as the policy sees it, with the rule it matched.
  *
  * @param action what is done
- * @param target the executable (for a process start)
- * @param arguments the full command line, executable first
- * @param workingDirectory where a process starts; {@code null} where it does not apply
+ * @param target the executable of a process start; the canonical path of a file, directory or socket
+ * @param originalTarget the path as the caller gave it, when it differs from {@code target}; else {@code null}
+ * @param access how a file is accessed; {@code null} for a process start
+ * @param arguments the full command line of a process start, executable first; empty otherwise
+ * @param workingDirectory where a process starts; {@code null} otherwise
+ * @param rule the rule the operation matched; {@code null} when it matched none
  */
-public record Operation(Action action, String target, List<String> arguments, String workingDirectory) {
+public record Operation(Action action, String target, String originalTarget, FileAccess access,
+                        List<String> arguments, String workingDirectory, Rule rule) {
+
+    /** Every process start inside a guarded request is a finding: such handlers should run no host commands. */
+    public static final Rule PROCESS_START_RULE = new Rule("process-start", "process", Set.of(FileAccess.EXECUTE),
+            "a process started by a request that carries only an API key, or nothing",
+            "the seed scenario: docker ps from an API-key-protected admin route");
 
     public static Operation processStart(String[] command, String workingDirectory) {
         List<String> args = List.of(command);
-        return new Operation(Action.PROCESS_START, args.isEmpty() ? "" : args.get(0), args, workingDirectory);
+        return new Operation(Action.PROCESS_START, args.isEmpty() ? "" : args.get(0), null, null, args,
+                workingDirectory, PROCESS_START_RULE);
+    }
+
+    public static Operation file(FileAccess access, ResolvedPath path, Rule rule) {
+        return new Operation(Action.of(access), path.canonical(),
+                path.given().equals(path.canonical()) ? null : path.given(), access, List.of(), null, rule);
     }
 }

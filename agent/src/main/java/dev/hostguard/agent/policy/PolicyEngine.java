@@ -5,14 +5,13 @@ import java.util.Set;
 
 /**
  * Decides what happens to a host operation made inside a request. Plain Java, no instrumentation: the hooks
- * hand it an operation and the request's authentication class.
+ * hand it an operation, already matched against the rules, and the request's authentication class.
  *
- * <p>Default policy: inside a request that carries only an API key, or nothing, every process start matches
- * rule {@value #PROCESS_START_RULE}; a logged-in user or a verified client certificate runs freely.
+ * <p>Default policy: inside a request that carries only an API key, or nothing, every operation that matched a
+ * rule is a finding (every process start matches {@link Operation#PROCESS_START_RULE}); a logged-in user or a
+ * verified client certificate runs freely.
  */
 public final class PolicyEngine {
-    public static final String PROCESS_START_RULE = "process-start";
-
     private static final Set<AuthClass> GUARDED = EnumSet.of(AuthClass.API_KEY, AuthClass.NONE);
 
     private final Mode mode;
@@ -29,15 +28,10 @@ public final class PolicyEngine {
     }
 
     public Decision decide(Operation operation, AuthClass auth) {
-        if (!GUARDED.contains(auth)) {
+        if (operation.rule() == null || !GUARDED.contains(auth)) {
             return Decision.ALLOW;
         }
-        return switch (operation.action()) {
-            case PROCESS_START -> finding(PROCESS_START_RULE);
-        };
-    }
-
-    private Decision finding(String rule) {
-        return new Decision(mode == Mode.BLOCK ? Decision.Verdict.BLOCK : Decision.Verdict.LOG, rule);
+        return new Decision(mode == Mode.BLOCK ? Decision.Verdict.BLOCK : Decision.Verdict.LOG,
+                operation.rule().id());
     }
 }

@@ -64,6 +64,26 @@ class EventJsonTest {
     }
 
     @Test
+    void fileEventsNameThePathTheOriginalSpellingAndTheAccess() throws Exception {
+        dev.hostguard.agent.policy.Rule environ = new dev.hostguard.agent.policy.Rule("proc-environ",
+                "secrets in process environment", java.util.Set.of(dev.hostguard.agent.policy.FileAccess.READ),
+                "d", "s");
+        SecurityEvent e = SecurityEvent.of(Operation.file(dev.hostguard.agent.policy.FileAccess.READ,
+                        new dev.hostguard.agent.path.ResolvedPath("/proc/self/environ", "/proc/self/environ",
+                                "/proc/4242/environ"), environ),
+                new Decision(Decision.Verdict.LOG, "proc-environ"), Mode.AUDIT,
+                new Authentication(AuthClass.NONE, null), new RequestInfo("GET", "/admin/files", "::1"), "t", List.of());
+        JsonNode json = MAPPER.readTree(EventJson.toJson(e));
+        assertEquals("file-open", json.at("/event/action").asText());
+        assertEquals("file", json.at("/event/category/0").asText());
+        assertEquals("/proc/4242/environ", json.at("/file/path").asText());
+        assertEquals("/proc/self/environ", json.at("/file/original_path").asText());
+        assertEquals("read", json.at("/hostguard/access").asText());
+        assertEquals("logged", json.at("/hostguard/decision").asText());
+        assertTrue(json.get("process") == null && json.get("api_key") == null);
+    }
+
+    @Test
     void blockResponseNamesRuleAndEvent() throws Exception {
         JsonNode json = MAPPER.readTree(EventJson.blockResponse("process-start", "e-1"));
         assertEquals("blocked by HostGuard", json.get("error").asText());
