@@ -55,33 +55,54 @@ final class Guard implements HookHandler {
     @Override
     public void processStart(RequestScope scope, String[] command, String directory)
             throws HostGuardBlockedException {
-        judge(scope, Operation.processStart(command, directory != null ? directory : System.getProperty("user.dir")));
+        GuardedRequest request = guardedRequest(scope);
+        if (request != null) {
+            judge(request, Operation.processStart(command,
+                    directory != null ? directory : System.getProperty("user.dir")));
+        }
     }
 
+    /**
+     * The request is classified first: a logged-in user's file opens are never resolved (a canonical path costs a
+     * system call per path component), only those of requests the rules guard.
+     */
     @Override
     public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
             throws HostGuardBlockedException {
-        FileAccess access = FILE_ACCESSES[operation];
-        ResolvedPath resolved = directoryFd == AT_FDCWD ? paths.resolve(path) : paths.resolveAt(directoryFd, path);
-        Rule rule = rules.match(access, resolved);
-        if (rule == null || JdkInternalCaller.initiatedThisAccess()) {
-            return;
-        }
-        judge(scope, Operation.file(access, resolved, rule));
-    }
-
-    private void judge(RequestScope scope, Operation operation) throws HostGuardBlockedException {
-        RequestView request = RequestViews.of(scope.request(), scope.response());
+        GuardedRequest request = guardedRequest(scope);
         if (request == null) {
             return;
         }
-        Authentication auth = classifier.classify(request);
-        Decision decision = policy.decide(operation, auth.authClass());
+        FileAccess access = FILE_ACCESSES[operation];
+        ResolvedPath resolved = directoryFd == AT_FDCWD ? paths.resolve(path) : paths.resolveAt(directoryFd, path);
+        Rule rule = rules.match(access, resolved);
+        if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
+            judge(request, Operation.file(access, resolved, rule));
+        }
+    }
+
+    /** A request the policy guards (only an API key, or nothing), with its authentication. */
+    private record GuardedRequest(RequestView view, Authentication auth) {
+    }
+
+    /** @return the request being served, when the policy guards its authentication class; else {@code null} */
+    private GuardedRequest guardedRequest(RequestScope scope) {
+        RequestView view = RequestViews.of(scope.request(), scope.response());
+        if (view == null) {
+            return null;
+        }
+        Authentication auth = classifier.classify(view);
+        return policy.guards(auth.authClass()) ? new GuardedRequest(view, auth) : null;
+    }
+
+    private void judge(GuardedRequest request, Operation operation) throws HostGuardBlockedException {
+        Decision decision = policy.decide(operation, request.auth().authClass());
         if (decision.allowed()) {
             return;
         }
-        SecurityEvent event = SecurityEvent.of(operation, decision, policy.mode(), auth,
-                new RequestInfo(request.method(), request.path(), request.clientIp()),
+        RequestView view = request.view();
+        SecurityEvent event = SecurityEvent.of(operation, decision, policy.mode(), request.auth(),
+                new RequestInfo(view.method(), view.path(), view.clientIp()),
                 Thread.currentThread().getName(), ApplicationFrames.capture());
         events.info(EventJson.toJson(event));
         if (decision.blocked()) {

@@ -4,6 +4,8 @@ import dev.hostguard.agent.bootstrap.Hooks;
 import dev.hostguard.agent.config.AgentOptions;
 import dev.hostguard.agent.context.ApiKeyCredentials;
 import dev.hostguard.agent.context.AuthClassifier;
+import dev.hostguard.agent.context.KeyFingerprint;
+import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.instrument.HookInstaller;
 import dev.hostguard.agent.path.PathResolver;
@@ -19,6 +21,7 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 
 /** The start-up sequence, once the options are known (see ARCHITECTURE.md). */
@@ -39,10 +42,11 @@ final class GuardInstaller {
         }
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
         log.info("{}", ContainerPosture.read(Path.of("/proc/self/status"), hostMounts).summary());
-        Guard guard = new Guard(new PolicyEngine(options.mode()), new PathResolver(System.getProperty("user.dir")),
-                pathRules(hostMounts), new AuthClassifier(ApiKeyCredentials.DEFAULTS), logging.events(),
-                logging.diagnostics(Guard.class));
-        warmUp();
+        PathResolver paths = new PathResolver(System.getProperty("user.dir"));
+        PathRules rules = pathRules(hostMounts);
+        Guard guard = new Guard(new PolicyEngine(options.mode()), paths, rules,
+                new AuthClassifier(ApiKeyCredentials.DEFAULTS), logging.events(), logging.diagnostics(Guard.class));
+        warmUp(paths, rules);
         Hooks.install(guard);
         HookInstaller.InstallReport report = HookInstaller.install(instrumentation, log);
         if (!report.missing().isEmpty()) {
@@ -66,8 +70,17 @@ final class GuardInstaller {
         return rules.build();
     }
 
-    /** Loads the event path's classes before the first request needs them. */
-    private static void warmUp() {
+    /**
+     * Runs the handler's path once before any request can reach it: loads its classes, and initialises the JDK
+     * services it uses. Without it the first request that, say, initialises {@code java.security} (which opens
+     * its configuration file, so calls a hook) would have the handler ask for a SHA-256 digest while
+     * {@code java.security} is only half initialised.
+     */
+    private static void warmUp(PathResolver paths, PathRules rules) {
+        KeyFingerprint.of("warm-up");
+        UUID.randomUUID();
+        rules.match(FileAccess.READ, paths.resolve(System.getProperty("java.home")));
+        ApplicationFrames.capture();
         EventJson.blockResponse("warm-up", "warm-up");
     }
 }

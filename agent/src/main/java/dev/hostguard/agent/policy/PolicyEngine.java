@@ -27,8 +27,13 @@ public final class PolicyEngine {
         return mode;
     }
 
+    /** Whether operations of requests of this authentication class are judged at all. */
+    public boolean guards(AuthClass auth) {
+        return GUARDED.contains(auth);
+    }
+
     public Decision decide(Operation operation, AuthClass auth) {
-        if (operation.rule() == null || !GUARDED.contains(auth)) {
+        if (operation.rule() == null || !guards(auth)) {
             return Decision.ALLOW;
         }
         return new Decision(mode == Mode.BLOCK ? Decision.Verdict.BLOCK : Decision.Verdict.LOG,
