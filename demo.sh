@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # HostGuard in two minutes: build, then attack the demo service twice with a leaked API key,
-# once with the agent in audit mode and once in block mode, and show what happened.
+# once with the agent in audit mode and once in block mode, and show what happened: a shell
+# command, and a privileged container with the host's root mounted, asked of a Docker stand-in
+# (a small Docker Engine API on a Unix socket that records every request it receives).
 #
 # Needs: java 17+, mvn, curl (python3 optional, for pretty events).
 # Optional: SKIP_BUILD=1 reuses the jars already built; JAVA=/path/to/java picks the JVM.
@@ -14,23 +16,37 @@ DEMO_JAR=demo-app/target/hostguard-demo.jar
 READY_TIMEOUT_SECONDS=30
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/hostguard-demo.XXXXXX")"
+SOCKET="$TMP/docker.sock" # named like Docker's: HostGuard's runtime-socket rule goes by the file name
 SERVER_PID=""
+STANDIN_PID=""
 FAILED=0
 
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
+# Ends one process we started (TERM, then KILL after 10 s) and waits for it.
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 100); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_server() {
+  stop_pid "$SERVER_PID"
   SERVER_PID=""
+}
+
+stop_standin() {
+  stop_pid "$STANDIN_PID"
+  STANDIN_PID=""
 }
 
 cleanup() {
   stop_server
+  stop_standin
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -48,40 +64,55 @@ require curl
 
 random_hex() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
 
+# Waits until the log of the process with the given pid has a line matching the regex; exits the demo
+# with that log if the process ends first or stays silent for READY_TIMEOUT_SECONDS.
+await_line() {
+  local pid=$1 log=$2 regex=$3 what=$4
+  local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
+  until grep -q "$regex" "$log"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "$what exited before it was ready. Its output:"
+      indent <"$log"
+      exit 1
+    elif [ "$SECONDS" -ge "$deadline" ]; then
+      say "$what printed no readiness line within ${READY_TIMEOUT_SECONDS} s. Its output:"
+      indent <"$log"
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+# Starts the Docker stand-in on $SOCKET, recording into standin-<mode>.jsonl; sets STANDIN_PID.
+start_standin() {
+  local mode=$1 log="$TMP/standin-$1.log"
+  : >"$log"
+  "$JAVA" -cp "$DEMO_JAR" dev.hostguard.demo.dockerstandin.DockerStandIn "$SOCKET" "$TMP/standin-$mode.jsonl" \
+    >"$log" 2>&1 &
+  STANDIN_PID=$!
+  await_line "$STANDIN_PID" "$log" '^docker stand-in listening on unix:' "The Docker stand-in"
+  say "    A Docker stand-in listens on $SOCKET and records every request it receives."
+}
+
 # Starts the demo with the agent in the given mode; sets SERVER_PID and PORT.
 start_demo() {
   local mode=$1 log="$TMP/demo-$1.log"
   : >"$log" # exists before the background JVM opens it, so polling can start at once
-  API_KEY="$API_KEY" OPS_USER=ops OPS_PASSWORD="$OPS_PASSWORD" PORT=0 BIND=127.0.0.1 \
+  API_KEY="$API_KEY" OPS_USER=ops OPS_PASSWORD="$OPS_PASSWORD" PORT=0 BIND=127.0.0.1 DOCKER_HOST="unix://$SOCKET" \
     "$JAVA" "-javaagent:$AGENT_JAR=mode=$mode,events=$TMP/events-$mode.jsonl" -jar "$DEMO_JAR" \
     >"$log" 2>&1 &
   SERVER_PID=$!
-  PORT=""
-  local deadline=$((SECONDS + READY_TIMEOUT_SECONDS))
-  while [ -z "$PORT" ]; do
-    PORT="$(sed -n 's#^hostguard-demo listening on http://[^ ]*:\([0-9][0-9]*\)$#\1#p' "$log" | head -n 1)"
-    if [ -z "$PORT" ]; then
-      if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        say "The demo exited before it was ready. Its output:"
-        indent <"$log"
-        exit 1
-      elif [ "$SECONDS" -ge "$deadline" ]; then
-        say "The demo printed no readiness line within ${READY_TIMEOUT_SECONDS} s. Its output:"
-        indent <"$log"
-        exit 1
-      fi
-      sleep 0.2
-    fi
-  done
+  await_line "$SERVER_PID" "$log" '^hostguard-demo listening on http://' "The demo"
+  PORT="$(sed -n 's#^hostguard-demo listening on http://[^ ]*:\([0-9][0-9]*\)$#\1#p' "$log" | head -n 1)"
   say "    The demo service is up on http://127.0.0.1:$PORT, HostGuard attached in $mode mode."
 }
 
 # GETs a path with the leaked key; prints what the attacker sees; sets STATUS.
 attack() {
-  local path=$1 body="$TMP/body"
+  local path=$1 note=${2:-} body="$TMP/body"
   : >"$body"
   STATUS="$(curl -s -o "$body" -w '%{http_code}' -H "X-API-Key: $API_KEY" "http://127.0.0.1:$PORT$path" || true)"
-  say "    Attacker -> GET $path"
+  say "    Attacker -> GET $path${note:+   ($note)}"
   say "      <- HTTP $STATUS"
   awk 'NR <= 8 { print "        " $0 }' "$body" # awk also ends a body that lacks a final newline
 }
@@ -108,24 +139,42 @@ show_events() {
 import json, sys
 e = json.load(sys.stdin)
 h = e["hostguard"]
+what = " ".join(e["process"]["args"]) if "process" in e else e.get("file", {}).get("path", "?")
 print("      %s %s %s on %s %s (auth %s, key %s, rule %s)" % (h["decision"].upper(), e["event"]["action"],
-      " ".join(e["process"]["args"]), e["http"]["request"]["method"], e["url"]["path"], h["auth"],
+      what, e["http"]["request"]["method"], e["url"]["path"], h["auth"],
       e.get("api_key", {}).get("fingerprint", "-"), h["rule"]))' || true
     fi
     printf '%s\n' "$line" | indent
   done <"$file"
 }
 
+# Counts the lines of a file that contain all the given fixed strings (0 if the file is missing).
+count_lines() {
+  local file=$1
+  shift
+  [ -f "$file" ] || { echo 0; return; }
+  local filtered
+  filtered="$(cat "$file")"
+  for needle in "$@"; do
+    filtered="$(printf '%s\n' "$filtered" | grep -F -- "$needle" || true)"
+  done
+  if [ -z "$filtered" ]; then echo 0; else printf '%s\n' "$filtered" | wc -l | tr -d ' '; fi
+}
+
 run_mode() {
   local mode=$1 marker="$TMP/pwned-$1"
   say ""
   say "=== $mode mode ==="
+  start_standin "$mode"
   start_demo "$mode"
   attack "/admin/exec?cmd=touch%20${marker// /%20}"
   local exec_status=$STATUS
   attack "/admin/containers"
+  attack "/admin/docker/run" "asks Docker for a privileged container with the host's / mounted at /host"
+  local docker_status=$STATUS
   as_user "$TMP/user-$mode"
   stop_server # the JVM exits, so every event is on disk
+  stop_standin # and so is every request the stand-in received
 
   local ran=no
   if [ -e "$marker" ]; then
@@ -140,24 +189,46 @@ run_mode() {
     say "    Marker file user-$mode: MISSING - the logged-in user's command did not run."
     FAILED=1
   fi
+  local record="$TMP/standin-$mode.jsonl" received=no
+  if [ "$(count_lines "$record" '"path":"/containers/create"')" != 0 ]; then
+    received=yes
+    say "    Docker stand-in ($(basename "$record")): RECEIVED the attacker's request:"
+    grep -F '"path":"/containers/create"' "$record" | indent
+  else
+    say "    Docker stand-in ($(basename "$record")): never saw the attacker's request - no container was asked for."
+  fi
   show_events "$TMP/events-$mode.jsonl"
 
-  local events=0
-  [ -f "$TMP/events-$mode.jsonl" ] && events="$(wc -l <"$TMP/events-$mode.jsonl" | tr -d ' ')"
-  if [ "$mode" = audit ] && [ "$ran" = yes ] && [ "$events" = 2 ]; then
-    say ">>> audit mode: the attack ran and was logged; the logged-in user ran freely, unlogged."
-  elif [ "$mode" = block ] && [ "$exec_status" = 403 ] && [ "$ran" = no ] && [ "$events" = 2 ]; then
-    say ">>> block mode: the attack was refused (403) and nothing ran; the logged-in user still ran freely."
+  local events="$TMP/events-$mode.jsonl"
+  local process_events docker_events
+  process_events="$(count_lines "$events" '"action":"process-start"')"
+  docker_events="$(count_lines "$events" '"action":"unix-connect"' '"path":"/admin/docker/run"')"
+  if [ "$mode" = audit ] && [ "$ran" = yes ] && [ "$process_events" = 2 ]; then
+    say ">>> audit mode, commands: the attack ran and was logged; the logged-in user ran freely, unlogged."
+  elif [ "$mode" = block ] && [ "$exec_status" = 403 ] && [ "$ran" = no ] && [ "$process_events" = 2 ]; then
+    say ">>> block mode, commands: the attack was refused (403) and nothing ran; the logged-in user still ran freely."
   else
-    say ">>> $mode mode: NOT what HostGuard promises (HTTP $exec_status, command ran: $ran, events: $events). See above."
+    say ">>> $mode mode, commands: NOT what HostGuard promises (HTTP $exec_status, command ran: $ran, process-start events: $process_events). See above."
+    FAILED=1
+  fi
+  if [ "$mode" = audit ] && [ "$received" = yes ] && [ "$docker_events" = 1 ]; then
+    say ">>> audit mode, Docker: the privileged container request reached Docker and was logged."
+  elif [ "$mode" = block ] && [ "$docker_status" = 403 ] && [ "$received" = no ] && [ "$docker_events" = 1 ]; then
+    say ">>> block mode, Docker: the privileged container request was refused (403); Docker never saw it."
+  else
+    local seen="the stand-in never saw it"
+    [ "$received" = yes ] && seen="the stand-in RECEIVED it"
+    say ">>> $mode mode, Docker: NOT what HostGuard promises (HTTP $docker_status, $seen, unix-connect events for /admin/docker/run: $docker_events). See above."
     FAILED=1
   fi
 }
 
 say "HostGuard demo"
 say "A small admin service trusts a single API key on /admin/*. An attacker who has that key"
-say "calls /admin/exec to run a shell command on the host. We run this attack twice with the"
-say "HostGuard agent attached: first in audit mode (watch and log), then in block mode (refuse)."
+say "calls /admin/exec to run a shell command on the host, and /admin/docker/run to have Docker"
+say "start a privileged container with the host's root file system mounted (here a stand-in that"
+say "only records what it receives). We run this attack twice with the HostGuard agent attached:"
+say "first in audit mode (watch and log), then in block mode (refuse)."
 say ""
 
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
@@ -178,7 +249,7 @@ run_mode block
 
 say ""
 if [ "$FAILED" = 0 ]; then
-  say "Done. Same request, same valid key: audit mode told you about it, block mode stopped it."
+  say "Done. Same requests, same valid key: audit mode told you about them, block mode stopped them."
 else
   say "Done, but at least one mode did not behave as expected (see above)."
 fi

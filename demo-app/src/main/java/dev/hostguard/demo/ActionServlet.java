@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,23 +19,37 @@ final class ActionServlet extends HttpServlet {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionServlet.class);
 
-    /** Null means: the request chooses the action with {@code api=}. */
+    /** Null means: the request chooses the action with {@code api=}, among {@link #choices}. */
     private final String action;
     private final Map<String, String> fixedParams;
+    /** The actions {@code api=} may name; null when the action is fixed. */
+    private final Set<String> choices;
+    /** The action when the request names none. */
+    private final String defaultAction;
 
-    private ActionServlet(String action, Map<String, String> fixedParams) {
+    private ActionServlet(String action, Map<String, String> fixedParams, Set<String> choices, String defaultAction) {
         this.action = action;
         this.fixedParams = fixedParams;
+        this.choices = choices;
+        this.defaultAction = defaultAction;
     }
 
     /** Always the same action; request parameters fill in what fixedParams leaves open. */
     static ActionServlet fixed(String action, Map<String, String> fixedParams) {
-        return new ActionServlet(action, fixedParams);
+        return new ActionServlet(action, fixedParams, null, action);
     }
 
-    /** {@code ?cmd=...&api=<action>}: what an injected handler effectively does. */
+    /**
+     * {@code ?cmd=...&api=<action>}, any action of the table (a process start when {@code api} is missing): what an
+     * injected handler effectively does.
+     */
     static ActionServlet chosenByRequest() {
-        return new ActionServlet(null, Map.of());
+        return new ActionServlet(null, Map.of(), Actions.names(), Actions.DEFAULT_PROCESS_ACTION);
+    }
+
+    /** {@code ?api=<file action>&path=...[&data=...]}: one of {@link Actions#fileActions()}. */
+    static ActionServlet fileChosenByRequest() {
+        return new ActionServlet(null, Map.of(), Actions.fileActions(), Actions.DEFAULT_FILE_ACTION);
     }
 
     @Override
@@ -52,7 +67,12 @@ final class ActionServlet extends HttpServlet {
         Map<String, String> params = new HashMap<>();
         request.getParameterMap().forEach((name, values) -> params.put(name, values[0]));
         params.putAll(fixedParams);
-        String chosen = action != null ? action : params.getOrDefault("api", Actions.DEFAULT_PROCESS_ACTION);
+        String chosen = action != null ? action : params.getOrDefault("api", defaultAction);
+        if (action == null && !choices.contains(chosen)) {
+            JsonError.write(response, HttpServletResponse.SC_BAD_REQUEST, "unknown api '" + chosen + "' here; known: "
+                    + String.join(", ", choices));
+            return;
+        }
         try {
             String result = Actions.run(chosen, params);
             response.setStatus(HttpServletResponse.SC_OK);

@@ -1,10 +1,17 @@
 package dev.hostguard.demo;
 
+import java.io.File;
 import java.io.FileInputStream;
-import java.io.InputStream;
+import java.io.FileOutputStream;
+import java.io.FileReader;
+import java.io.FileWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,8 +22,9 @@ import java.util.Set;
  *
  * <h2>API</h2>
  * {@link #run(String, Map)} runs one action and returns its result as text; {@link #names()} lists
- * the actions. Any failure (bad parameter, missing socket, a guard refusing the operation) is
- * thrown unchanged to the caller.
+ * the actions, {@link #processActions()} and {@link #fileActions()} the two families below. Any
+ * failure (bad parameter, missing socket, a guard refusing the operation) is thrown unchanged to
+ * the caller.
  *
  * <h2>Process actions</h2>
  * Parameters: {@code cmd} (required; argv separated by whitespace), {@code dir} (optional working
@@ -39,13 +47,37 @@ import java.util.Set;
  *       {@code java.lang.ProcessImpl}; need {@code --add-opens java.base/java.lang=ALL-UNNAMED}</li>
  * </ul>
  *
+ * <h2>File actions</h2>
+ * Parameters: {@code path} (required; used as given: absolute, relative to the JVM's working
+ * directory, through symlinks, whatever the request says), {@code data} (writes only; default
+ * {@value #DEFAULT_WRITE_DATA}). Each action opens, writes, lists or connects to the path through a
+ * different JDK API shape.
+ * <ul>
+ *   <li>reads, returning the bytes read (at most 64 KiB, NULs shown as spaces, so
+ *       {@code /proc/self/cmdline} reads as a command line): {@code file-input-stream},
+ *       {@code file-reader}, {@code random-access-read}, {@code files-read-all-bytes},
+ *       {@code files-new-input-stream}, {@code files-lines}, {@code file-channel-read},
+ *       {@code async-file-channel-read}, {@code file-url-stream} ({@code new URL("file:" + path)}),
+ *       {@code files-copy} (copies the path to a temp file and returns the copy),
+ *       {@code secure-directory-read} (opens the parent as a {@code SecureDirectoryStream} and the
+ *       last name through it: {@code openat})</li>
+ *   <li>writes, returning {@code "written <bytes>"}: {@code file-output-stream},
+ *       {@code file-writer}, {@code random-access-write}, {@code files-write},
+ *       {@code file-channel-write}</li>
+ *   <li>listings, returning the names (sorted, one per line, at most 1000): {@code file-list},
+ *       {@code file-list-files}, {@code files-list}, {@code files-new-directory-stream},
+ *       {@code files-walk} ({@code Files.walkFileTree}, depth 1, following links), {@code secure-directory-stream} (the parent opened as a
+ *       {@code SecureDirectoryStream}, the last name listed through it: {@code openat})</li>
+ *   <li>{@code unix-connect}: connects to the Unix-domain socket at the path and sends one
+ *       {@code GET /_ping}; returns {@code "status=<http status>\n<body>"}</li>
+ * </ul>
+ *
  * <h2>Other actions</h2>
  * <ul>
- *   <li>{@code read-file}: parameter {@code path}; returns the file's first 64 KiB, NULs shown as
- *       spaces (so {@code /proc/self/cmdline} reads as a command line)</li>
  *   <li>{@code docker-list}: {@code GET /containers/json} on the Docker socket</li>
  *   <li>{@code docker-run}: {@code POST /containers/create} for a privileged alpine container that
  *       bind-mounts the host root</li>
+ *   <li>{@code metrics}: operating-system metrics, a class load and a log line, see {@link Metrics}</li>
  * </ul>
  * Docker actions return {@code "status=<http status>\n<body>"}. The socket comes from the optional
  * parameter {@code socket}, else the environment variable {@code DOCKER_HOST}
@@ -55,6 +87,12 @@ public final class Actions {
 
     /** What {@code /admin/exec} and friends use when the request names no {@code api}. */
     public static final String DEFAULT_PROCESS_ACTION = "process-builder";
+
+    /** What {@code /admin/file} and friends use when the request names no {@code api}. */
+    public static final String DEFAULT_FILE_ACTION = "file-input-stream";
+
+    /** What the write actions write when the request has no {@code data}. */
+    public static final String DEFAULT_WRITE_DATA = "written by hostguard-demo";
 
     /** Cap on the bytes returned from a file or a process, so one request cannot exhaust memory. */
     static final int MAX_OUTPUT_BYTES = 64 * 1024;
@@ -73,7 +111,70 @@ public final class Actions {
         Process start(ProcessCommand command) throws Exception;
     }
 
-    private static final Map<String, Action> TABLE = buildTable();
+    @FunctionalInterface
+    private interface FileRead {
+        byte[] read(String path) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface FileWrite {
+        void write(String path, String data) throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface DirectoryList {
+        Collection<String> list(String path) throws Exception;
+    }
+
+    private static final Table TABLE = new Table();
+
+    static {
+        Runtime rt = Runtime.getRuntime();
+        TABLE.process("exec-string", c -> rt.exec(c.line()));
+        TABLE.process("exec-string-env", c -> rt.exec(c.line(), c.envp()));
+        TABLE.process("exec-string-env-dir", c -> rt.exec(c.line(), c.envp(), c.dir()));
+        TABLE.process("exec-array", c -> rt.exec(c.argv()));
+        TABLE.process("exec-array-env", c -> rt.exec(c.argv(), c.envp()));
+        TABLE.process("exec-array-env-dir", c -> rt.exec(c.argv(), c.envp(), c.dir()));
+        TABLE.process("process-builder", c -> c.processBuilder().start());
+        TABLE.processPipeline("pipeline", p -> ProcessOutcome.await(IndirectProcessStarts.pipeline(ProcessCommand.from(p))));
+        TABLE.process("reflection", IndirectProcessStarts::reflection);
+        TABLE.process("method-handle", IndirectProcessStarts::methodHandle);
+        TABLE.process("event-handler", IndirectProcessStarts::eventHandler);
+        TABLE.process("processimpl-start", ProcessImplBypass::staticStart);
+        TABLE.process("processimpl-constructor", ProcessImplBypass::constructor);
+
+        TABLE.read("file-input-stream", p -> FileOperations.drain(new FileInputStream(p)));
+        TABLE.read("file-reader", p -> FileOperations.drain(new FileReader(p, StandardCharsets.UTF_8)));
+        TABLE.read("random-access-read", FileOperations::randomAccessRead);
+        TABLE.read("files-read-all-bytes", p -> Files.readAllBytes(Path.of(p)));
+        TABLE.read("files-new-input-stream", p -> FileOperations.drain(Files.newInputStream(Path.of(p))));
+        TABLE.read("files-lines", FileOperations::lines);
+        TABLE.read("file-channel-read", FileOperations::channelRead);
+        TABLE.read("async-file-channel-read", FileOperations::asyncRead);
+        TABLE.read("file-url-stream", FileOperations::urlStream);
+        TABLE.read("files-copy", FileOperations::copyToTempAndRead);
+        TABLE.read("secure-directory-read", FileOperations::secureDirectoryRead);
+
+        TABLE.write("file-output-stream", (p, data) -> FileOperations.fill(new FileOutputStream(p), data));
+        TABLE.write("file-writer", (p, data) -> FileOperations.fill(new FileWriter(p, StandardCharsets.UTF_8), data));
+        TABLE.write("random-access-write", FileOperations::randomAccessWrite);
+        TABLE.write("files-write", (p, data) -> Files.writeString(Path.of(p), data));
+        TABLE.write("file-channel-write", FileOperations::channelWrite);
+
+        TABLE.list("file-list", p -> FileOperations.names(new File(p).list(), p));
+        TABLE.list("file-list-files", p -> FileOperations.names(new File(p).listFiles(), p));
+        TABLE.list("files-list", p -> FileOperations.names(Files.list(Path.of(p))));
+        TABLE.list("files-new-directory-stream", p -> FileOperations.names(Files.newDirectoryStream(Path.of(p))));
+        TABLE.list("files-walk", FileOperations::walkOneLevel);
+        TABLE.list("secure-directory-stream", FileOperations::secureDirectoryList);
+
+        TABLE.file("unix-connect", p -> DockerSocketClient.at(required(p, "path")).get("/_ping"));
+
+        TABLE.other("docker-list", p -> DockerSocketClient.forParams(p).get("/containers/json"));
+        TABLE.other("docker-run", p -> DockerSocketClient.forParams(p).post("/containers/create", PRIVILEGED_CONTAINER));
+        TABLE.other("metrics", p -> Metrics.snapshot());
+    }
 
     private Actions() {
     }
@@ -88,43 +189,27 @@ public final class Actions {
      * @throws Exception whatever the host operation threw (the cause, not a reflection wrapper)
      */
     public static String run(String action, Map<String, String> params) throws Exception {
-        Action known = TABLE.get(action);
+        Action known = TABLE.actions.get(action);
         if (known == null) {
             throw new IllegalArgumentException("unknown action '" + action + "'; known actions: "
-                    + String.join(", ", TABLE.keySet()));
+                    + String.join(", ", TABLE.actions.keySet()));
         }
         return known.run(params);
     }
 
     /** The known action names, in a stable order. */
     public static Set<String> names() {
-        return TABLE.keySet();
+        return Collections.unmodifiableSet(TABLE.actions.keySet());
     }
 
-    private static Map<String, Action> buildTable() {
-        Map<String, Action> table = new LinkedHashMap<>();
-        Runtime rt = Runtime.getRuntime();
-        process(table, "exec-string", c -> rt.exec(c.line()));
-        process(table, "exec-string-env", c -> rt.exec(c.line(), c.envp()));
-        process(table, "exec-string-env-dir", c -> rt.exec(c.line(), c.envp(), c.dir()));
-        process(table, "exec-array", c -> rt.exec(c.argv()));
-        process(table, "exec-array-env", c -> rt.exec(c.argv(), c.envp()));
-        process(table, "exec-array-env-dir", c -> rt.exec(c.argv(), c.envp(), c.dir()));
-        process(table, "process-builder", c -> c.processBuilder().start());
-        table.put("pipeline", p -> ProcessOutcome.await(IndirectProcessStarts.pipeline(ProcessCommand.from(p))));
-        process(table, "reflection", IndirectProcessStarts::reflection);
-        process(table, "method-handle", IndirectProcessStarts::methodHandle);
-        process(table, "event-handler", IndirectProcessStarts::eventHandler);
-        process(table, "processimpl-start", ProcessImplBypass::staticStart);
-        process(table, "processimpl-constructor", ProcessImplBypass::constructor);
-        table.put("read-file", p -> readFile(required(p, "path")));
-        table.put("docker-list", p -> DockerSocketClient.forParams(p).get("/containers/json"));
-        table.put("docker-run", p -> DockerSocketClient.forParams(p).post("/containers/create", PRIVILEGED_CONTAINER));
-        return Collections.unmodifiableMap(table);
+    /** The process actions (see the class comment), in a stable order. */
+    public static Set<String> processActions() {
+        return Collections.unmodifiableSet(TABLE.process);
     }
 
-    private static void process(Map<String, Action> table, String name, ProcessStart start) {
-        table.put(name, p -> ProcessOutcome.await(start.start(ProcessCommand.from(p))));
+    /** The file actions: reads, writes, listings and {@code unix-connect} (see the class comment), in a stable order. */
+    public static Set<String> fileActions() {
+        return Collections.unmodifiableSet(TABLE.file);
     }
 
     static String required(Map<String, String> params, String name) {
@@ -135,9 +220,50 @@ public final class Actions {
         return value;
     }
 
-    private static String readFile(String path) throws Exception {
-        try (InputStream in = new FileInputStream(path)) {
-            return new String(in.readNBytes(MAX_OUTPUT_BYTES), StandardCharsets.UTF_8).replace('\0', ' ');
+    /** The action table and its two families, filled once by the static initializer. */
+    private static final class Table {
+        final Map<String, Action> actions = new LinkedHashMap<>();
+        final Set<String> process = new LinkedHashSet<>();
+        final Set<String> file = new LinkedHashSet<>();
+
+        void process(String name, ProcessStart start) {
+            processPipeline(name, p -> ProcessOutcome.await(start.start(ProcessCommand.from(p))));
+        }
+
+        void processPipeline(String name, Action action) {
+            add(name, action);
+            process.add(name);
+        }
+
+        void read(String name, FileRead read) {
+            file(name, p -> FileOperations.text(read.read(required(p, "path"))));
+        }
+
+        void write(String name, FileWrite write) {
+            file(name, p -> {
+                String data = p.getOrDefault("data", DEFAULT_WRITE_DATA);
+                write.write(required(p, "path"), data);
+                return "written " + data.getBytes(StandardCharsets.UTF_8).length;
+            });
+        }
+
+        void list(String name, DirectoryList list) {
+            file(name, p -> FileOperations.listing(list.list(required(p, "path"))));
+        }
+
+        void file(String name, Action action) {
+            add(name, action);
+            file.add(name);
+        }
+
+        void other(String name, Action action) {
+            add(name, action);
+        }
+
+        private void add(String name, Action action) {
+            if (actions.putIfAbsent(name, action) != null) {
+                throw new IllegalStateException("action '" + name + "' defined twice");
+            }
         }
     }
 }

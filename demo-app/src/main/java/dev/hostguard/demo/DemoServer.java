@@ -24,7 +24,7 @@ import org.eclipse.jetty.util.security.Password;
  *       of its routes reach the action table through a forward, an include, an error page or a
  *       filter instead of a plain servlet</li>
  *   <li>{@code /ops/*}: a person logged in with BASIC auth, allowed the same operations</li>
- *   <li>{@code /public/exec}: a route someone forgot to protect</li>
+ *   <li>{@code /public/exec}, {@code /public/file}: routes someone forgot to protect</li>
  * </ul>
  */
 final class DemoServer {
@@ -55,17 +55,22 @@ final class DemoServer {
         context.addFilter(new FilterHolder(new ApiKeyFilter(config.apiKey())), "/admin/*",
                 EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/admin/containers");
-        context.addServlet(ActionServlet.fixed("read-file", Map.of("path", "/proc/self/cmdline")), "/admin/debug/cmdline");
+        context.addServlet(ActionServlet.fixed(Actions.DEFAULT_FILE_ACTION, Map.of("path", "/proc/self/cmdline")),
+                "/admin/debug/cmdline");
         context.addServlet(ActionServlet.chosenByRequest(), "/admin/exec");
-        context.addServlet(ActionServlet.fixed("read-file", Map.of()), "/admin/files");
+        context.addServlet(ActionServlet.fixed(Actions.DEFAULT_FILE_ACTION, Map.of()), "/admin/files");
+        context.addServlet(ActionServlet.fileChosenByRequest(), "/admin/file");
         context.addServlet(ActionServlet.fixed("docker-list", Map.of()), "/admin/docker/containers");
         context.addServlet(ActionServlet.fixed("docker-run", Map.of()), "/admin/docker/run");
+        context.addServlet(ActionServlet.fixed("metrics", Map.of()), "/admin/metrics");
         dispatchRoutes(context);
 
         context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/ops/containers");
         context.addServlet(ActionServlet.chosenByRequest(), "/ops/exec");
+        context.addServlet(ActionServlet.fileChosenByRequest(), "/ops/file");
 
         context.addServlet(ActionServlet.chosenByRequest(), "/public/exec");
+        context.addServlet(ActionServlet.fileChosenByRequest(), "/public/file");
 
         context.setSecurityHandler(opsLogin(config));
         return context;

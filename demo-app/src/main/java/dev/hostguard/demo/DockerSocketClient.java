@@ -39,6 +39,11 @@ final class DockerSocketClient {
                 ? override : System.getenv("DOCKER_HOST")));
     }
 
+    /** The socket at {@code socket}: {@code unix:///path} or a plain path (relative ones against the working directory). */
+    static DockerSocketClient at(String socket) {
+        return new DockerSocketClient(socketPath(socket));
+    }
+
     /** Accepts {@code unix:///path}, a plain path, or null/blank for the default. */
     static Path socketPath(String dockerHost) {
         String host = dockerHost == null || dockerHost.isBlank() ? DEFAULT_DOCKER_HOST : dockerHost.trim();

@@ -47,38 +47,47 @@ public final class EventLog {
 
     /** Every complete event so far, in file order. */
     public List<JsonNode> events() {
-        String text = rawText();
-        int end = text.lastIndexOf('\n');
+        return since(0);
+    }
+
+    /** How many complete events there are so far (each line is checked to be JSON when it is read as an event). */
+    public int count() {
+        return completeLines().size();
+    }
+
+    /** Events after the first {@code index} ones (only those are parsed: the file grows with every test). */
+    public List<JsonNode> since(int index) {
+        List<String[]> lines = completeLines();
         List<JsonNode> events = new ArrayList<>();
-        if (end < 0) {
-            return events;
-        }
-        String[] lines = text.substring(0, end).split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isBlank()) {
-                continue;
-            }
+        for (String[] line : lines.subList(Math.min(index, lines.size()), lines.size())) {
             try {
-                JsonNode node = JSON.readTree(lines[i]);
+                JsonNode node = JSON.readTree(line[1]);
                 if (node == null || !node.isObject()) {
-                    throw new AssertionError(file + " line " + (i + 1) + " is not a JSON object: " + lines[i]);
+                    throw new AssertionError(file + " line " + line[0] + " is not a JSON object: " + line[1]);
                 }
                 events.add(node);
             } catch (JsonProcessingException e) {
-                throw new AssertionError(file + " line " + (i + 1) + " is not JSON: " + lines[i], e);
+                throw new AssertionError(file + " line " + line[0] + " is not JSON: " + line[1], e);
             }
         }
         return events;
     }
 
-    public int count() {
-        return events().size();
-    }
-
-    /** Events after the first {@code index} ones. */
-    public List<JsonNode> since(int index) {
-        List<JsonNode> all = events();
-        return index >= all.size() ? List.of() : all.subList(index, all.size());
+    /** The complete (newline-terminated), non-blank lines: {line number, text}. */
+    private List<String[]> completeLines() {
+        String text = rawText();
+        int end = text.lastIndexOf('\n');
+        List<String[]> lines = new ArrayList<>();
+        if (end < 0) {
+            return lines;
+        }
+        String[] all = text.substring(0, end).split("\n", -1);
+        for (int i = 0; i < all.length; i++) {
+            if (!all[i].isBlank()) {
+                lines.add(new String[] {String.valueOf(i + 1), all[i]});
+            }
+        }
+        return lines;
     }
 
     /** Waits (bounded) for an event matching {@code match} among those after the first {@code index}. */

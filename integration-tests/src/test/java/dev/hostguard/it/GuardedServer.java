@@ -3,22 +3,23 @@ package dev.hostguard.it;
 /** The two services the agent guards in these tests, and which route each credential class uses. */
 public enum GuardedServer {
     /** {@code hostguard-demo.jar}: Jetty 12, servlet filter for the API key, container BASIC login. */
-    DEMO("demo", "demo (Jetty)", "/public/exec", "/admin/exec", "/ops/exec"),
+    DEMO("demo", "demo (Jetty)", "/public", "/admin", "/ops"),
     /** {@link dev.hostguard.it.app.HttpServerApp}: the JDK's {@code com.sun.net.httpserver}. */
-    HTTPSERVER_APP("httpserver-app", "httpserver-app (JDK HttpServer)", "/open/exec", "/admin/exec", "/user/exec");
+    HTTPSERVER_APP("httpserver-app", "httpserver-app (JDK HttpServer)", "/open", "/admin", "/user");
 
     private final String id;
     private final String displayName;
-    private final String openRoute;
-    private final String apiKeyRoute;
-    private final String loginRoute;
+    private final String openArea;
+    private final String apiKeyArea;
+    private final String loginArea;
 
-    GuardedServer(String id, String displayName, String openRoute, String apiKeyRoute, String loginRoute) {
+    /** The areas are the route prefixes per credential class; each holds {@code /exec} and {@code /file}. */
+    GuardedServer(String id, String displayName, String openArea, String apiKeyArea, String loginArea) {
         this.id = id;
         this.displayName = displayName;
-        this.openRoute = openRoute;
-        this.apiKeyRoute = apiKeyRoute;
-        this.loginRoute = loginRoute;
+        this.openArea = openArea;
+        this.apiKeyArea = apiKeyArea;
+        this.loginArea = loginArea;
     }
 
     /** Short, file-name safe. */
@@ -30,12 +31,21 @@ public enum GuardedServer {
         return displayName;
     }
 
-    /** The exec route a request with these credentials goes to. */
+    /** The exec route ({@code ?cmd=&api=}, any action) a request with these credentials goes to. */
     public String route(Credentials credentials) {
+        return area(credentials) + "/exec";
+    }
+
+    /** The file route ({@code ?api=<file action>&path=[&data=]}) a request with these credentials goes to. */
+    public String fileRoute(Credentials credentials) {
+        return area(credentials) + "/file";
+    }
+
+    private String area(Credentials credentials) {
         return switch (credentials) {
-            case NONE -> openRoute;
-            case API_KEY -> apiKeyRoute;
-            case USER_LOGIN -> loginRoute;
+            case NONE -> openArea;
+            case API_KEY -> apiKeyArea;
+            case USER_LOGIN -> loginArea;
         };
     }
 

@@ -73,12 +73,30 @@ public final class GuardedService implements AutoCloseable {
      * right API key, or the right BASIC login).
      */
     public HttpTestClient.Get exec(Credentials credentials, String shape, String cmd) {
-        HttpTestClient.Get get = exec(server.route(credentials), shape, cmd);
+        return withCredentials(exec(server.route(credentials), shape, cmd), credentials);
+    }
+
+    /**
+     * {@code GET <file route for credentials>?api=<shape>&path=<path>} with those credentials; add
+     * {@code .query("data", ...)} for a write.
+     */
+    public HttpTestClient.Get file(Credentials credentials, String shape, String path) {
+        return withCredentials(HttpTestClient.get(process.baseUri(), server.fileRoute(credentials))
+                .query("api", shape).query("path", path), credentials);
+    }
+
+    /** Adds what {@code credentials} presents: nothing, the right API key, or the right BASIC login. */
+    public HttpTestClient.Get withCredentials(HttpTestClient.Get get, Credentials credentials) {
         return switch (credentials) {
             case NONE -> get;
             case API_KEY -> get.apiKey(secrets.apiKey());
             case USER_LOGIN -> get.basic(secrets.opsUser(), secrets.opsPassword());
         };
+    }
+
+    /** The server JVM's process id (what {@code /proc/self} means inside it). */
+    public long pid() {
+        return process.handle().pid();
     }
 
     /** {@code GET <route>?cmd=<cmd>&api=<shape>&dir=<marker dir>} with no credentials (yet). */
@@ -125,6 +143,11 @@ public final class GuardedService implements AutoCloseable {
 
     public ServiceProcess process() {
         return process;
+    }
+
+    /** The per-test directory holding {@code events.jsonl}, {@code cwd/} and {@code markers/}. */
+    public Path dir() {
+        return dir;
     }
 
     /** The server JVM's working directory (where shapes without {@code dir} run commands). */

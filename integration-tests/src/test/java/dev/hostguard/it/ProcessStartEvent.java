@@ -131,10 +131,18 @@ public record ProcessStartEvent(boolean blocked, String mode, String auth, Strin
      * "event_id":...}}, and returns the event id.
      */
     public static String assertBlockResponse(HttpTestClient.Response response) {
+        return assertBlockResponse(response, "process-start");
+    }
+
+    /**
+     * Asserts a 403 answer from the agent: {@code {"error":"blocked by HostGuard","rule":"<rule>","event_id":...}},
+     * and returns the event id.
+     */
+    public static String assertBlockResponse(HttpTestClient.Response response, String rule) {
         assertEquals(403, response.status(), () -> "expected the agent's 403, got " + response);
         JsonNode body = response.json();
         assertEquals("blocked by HostGuard", body.path("error").asText(), () -> "403 body: " + response.body());
-        assertEquals("process-start", body.path("rule").asText(), () -> "403 body: " + response.body());
+        assertEquals(rule, body.path("rule").asText(), () -> "403 body: " + response.body());
         String id = body.path("event_id").asText("");
         assertFalse(id.isBlank(), () -> "403 body has no event_id: " + response.body());
         return id;

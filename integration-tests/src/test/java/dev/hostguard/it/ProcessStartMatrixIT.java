@@ -50,12 +50,20 @@ class ProcessStartMatrixIT {
                         MODES.stream().map(mode -> forService(jdk, server, mode))))));
     }
 
-    /** The matrix must grow with the demo: every action of the demo that is not a file or Docker one is a shape. */
+    /**
+     * The matrix must grow with the demo: every process action of the demo ({@code Actions.processActions()}) is a
+     * shape here, and every action of the demo is a process action, a file action ({@link FileAccessMatrixIT}) or
+     * one of the few others, so a new process action cannot hide among the others.
+     */
     @Test
     void coversEveryProcessStartShapeOfTheDemo() {
-        Set<String> processActions = new TreeSet<>(Actions.names());
-        processActions.removeAll(Set.of("read-file", "docker-list", "docker-run"));
-        assertEquals(new TreeSet<>(ExecShapes.ALL), processActions, "ExecShapes.ALL vs the demo's Actions.names()");
+        assertEquals(new TreeSet<>(ExecShapes.ALL), new TreeSet<>(Actions.processActions()),
+                "ExecShapes.ALL vs the demo's Actions.processActions()");
+        Set<String> others = new TreeSet<>(Actions.names());
+        others.removeAll(Actions.processActions());
+        others.removeAll(Actions.fileActions());
+        assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics")), others,
+                "the demo's actions that are neither process nor file actions");
     }
 
     @AfterAll
@@ -66,11 +74,14 @@ class ProcessStartMatrixIT {
     }
 
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, String mode) {
-        ServiceSlot slot = new ServiceSlot(jdk, server, mode);
+        Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + mode);
+        ServiceSlot slot = new ServiceSlot(TEST, jdk, server, mode, dir,
+                b -> server == GuardedServer.HTTPSERVER_APP
+                        ? b.env("BOOT_EXEC", "touch " + dir.resolve("markers").resolve("boot")) : b);
         synchronized (SLOTS) {
             SLOTS.add(slot);
         }
-        String at = "[" + jdk.label() + " " + server.id() + " " + mode + "] ";
+        String at = slot.label();
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start " + server.id() + " with -javaagent mode=" + mode, slot::start));
         for (String shape : ExecShapes.ALL) {
@@ -196,59 +207,5 @@ class ProcessStartMatrixIT {
         List<JsonNode> boot = service.events().events().stream()
                 .filter(e -> e.toString().contains(bootMarker.toString())).toList();
         assertTrue(boot.isEmpty(), () -> "the boot-time process start was logged:\n" + EventLog.describe(boot));
-    }
-
-    /** The server JVM of one (JDK, server, mode) container: started by its first test, stopped by its last. */
-    private static final class ServiceSlot {
-        private final Jdks.Jdk jdk;
-        private final GuardedServer server;
-        private final String mode;
-        private GuardedService service;
-        private Throwable startFailure;
-        private boolean stopped;
-
-        ServiceSlot(Jdks.Jdk jdk, GuardedServer server, String mode) {
-            this.jdk = jdk;
-            this.server = server;
-            this.mode = mode;
-        }
-
-        void start() {
-            Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + mode);
-            try {
-                service = GuardedService.start(TEST, server, jdk, mode, dir,
-                        b -> server == GuardedServer.HTTPSERVER_APP
-                                ? b.env("BOOT_EXEC", "touch " + dir.resolve("markers").resolve("boot")) : b);
-            } catch (RuntimeException | Error e) {
-                startFailure = e;
-                throw e;
-            }
-        }
-
-        GuardedService require() {
-            if (service == null || stopped) {
-                Assumptions.abort(server.id() + " on " + jdk.label() + " mode=" + mode + " is not running"
-                        + (startFailure != null ? ": " + startFailure.getMessage().lines().findFirst().orElse("") : ""));
-            }
-            return service;
-        }
-
-        void stop() {
-            GuardedService s = require();
-            stopped = true;
-            s.close();
-            GuardAssertions.assertKeyNotLeaked(s);
-        }
-
-        void stopQuietly() {
-            if (service != null && !stopped) {
-                stopped = true;
-                try {
-                    service.close();
-                } catch (RuntimeException | Error ignored) {
-                    // already reported by the test that failed
-                }
-            }
-        }
     }
 }

@@ -404,7 +404,10 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
-        /** The line that says the service is ready; group 1 must be the port. Default {@link #LISTENING}. */
+        /**
+         * The line that says the service is ready; group 1, if the pattern has one, must be the port (a JVM that
+         * serves no TCP port, such as the Docker stand-in, uses a pattern without groups). Default {@link #LISTENING}.
+         */
         public Builder readyLine(Pattern pattern) {
             this.readyLine = pattern;
             return this;
@@ -470,7 +473,9 @@ public final class ServiceProcess implements AutoCloseable {
                             : " exited with " + service.process.exitValue() + " before it was ready")
                             + "; log " + service.logFile + ":\n" + service.tail());
                 }
-                service.port = Integer.parseInt(ready.group(1));
+                if (ready.groupCount() >= 1 && ready.group(1) != null) {
+                    service.port = Integer.parseInt(ready.group(1));
+                }
                 for (Pattern required : requiredLines) {
                     if (service.awaitLine(required, startTimeout) == null) {
                         throw new AssertionError(service.label + ": no line matching /" + required + "/; log "

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,15 +28,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Actions#run(String, Map)}, so both servers start processes the same ways.
  *
  * <ul>
- *   <li>{@code /admin/exec?cmd=&api=}: an {@code X-API-Key} header equal to env {@code API_KEY}, checked by a
- *       {@link Filter} (401 otherwise)</li>
- *   <li>{@code /user/exec?cmd=&api=}: a {@link BasicAuthenticator} login, env {@code OPS_USER}/{@code OPS_PASSWORD}</li>
- *   <li>{@code /open/exec?cmd=&api=}: no authentication</li>
+ *   <li>{@code /admin/exec?cmd=&api=}, {@code /admin/file?api=&path=[&data=]}: an {@code X-API-Key} header equal
+ *       to env {@code API_KEY}, checked by a {@link Filter} (401 otherwise)</li>
+ *   <li>{@code /user/exec?cmd=&api=}, {@code /user/file?api=&path=[&data=]}: a {@link BasicAuthenticator} login,
+ *       env {@code OPS_USER}/{@code OPS_PASSWORD}</li>
+ *   <li>{@code /open/exec?cmd=&api=}, {@code /open/file?api=&path=[&data=]}: no authentication</li>
  * </ul>
+ * The {@code exec} routes run any action of the table ({@code api} defaults to a process start), the {@code file}
+ * routes only {@link Actions#fileActions()} ({@code api} defaults to {@link Actions#DEFAULT_FILE_ACTION}); an
+ * {@code api} a route does not offer is answered 400.
  * An action that throws propagates out of the handler, as {@link HttpHandler#handle}'s {@code IOException}
  * invites, so nothing is sent and a guard can still answer; with {@code answer=self} the handler answers the
  * failure itself, 500 {@code {"error":...}}, which commits the response (the JDK server buffers nothing). Env {@code BOOT_EXEC} (optional): a command run once at start-up, outside
- * any request, before the readiness line {@code httpserver-app listening on http://127.0.0.1:<port>}.
+ * any request, before the readiness line {@code httpserver-app listening on http://127.0.0.1:<port>}; env
+ * {@code BOOT_READ} (optional): a file read the same way ({@link Actions#DEFAULT_FILE_ACTION}), at the same time.
  */
 public final class HttpServerApp {
 
@@ -53,6 +59,11 @@ public final class HttpServerApp {
             String result = Actions.run("process-builder", Map.of("cmd", boot));
             System.out.println("httpserver-app boot command done: " + result.lines().findFirst().orElse(""));
         }
+        String bootRead = System.getenv("BOOT_READ");
+        if (bootRead != null && !bootRead.isBlank()) {
+            String result = Actions.run(Actions.DEFAULT_FILE_ACTION, Map.of("path", bootRead));
+            System.out.println("httpserver-app boot read done: " + result.length() + " characters");
+        }
 
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         AtomicInteger threads = new AtomicInteger();
@@ -64,18 +75,21 @@ public final class HttpServerApp {
         });
         server.setExecutor(pool);
 
-        HttpContext admin = server.createContext("/admin/exec", new ActionHandler());
-        admin.getFilters().add(new ApiKeyFilter(apiKey));
-
-        HttpContext user = server.createContext("/user/exec", new ActionHandler());
-        user.setAuthenticator(new BasicAuthenticator("httpserver-app ops") {
+        BasicAuthenticator login = new BasicAuthenticator("httpserver-app ops") {
             @Override
             public boolean checkCredentials(String username, String password) {
                 return equal(opsUser, username) && equal(opsPassword, password);
             }
-        });
+        };
+        for (String family : new String[] {"exec", "file"}) {
+            HttpContext admin = server.createContext("/admin/" + family, ActionHandler.forFamily(family));
+            admin.getFilters().add(new ApiKeyFilter(apiKey));
 
-        server.createContext("/open/exec", new ActionHandler());
+            HttpContext user = server.createContext("/user/" + family, ActionHandler.forFamily(family));
+            user.setAuthenticator(login);
+
+            server.createContext("/open/" + family, ActionHandler.forFamily(family));
+        }
 
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "httpserver-app-stop"));
@@ -122,10 +136,28 @@ public final class HttpServerApp {
 
     /** Runs {@code Actions.run(api, params)}; 200 text/plain with its result; failures as described above. */
     static final class ActionHandler implements HttpHandler {
+        private final Set<String> choices;
+        private final String defaultAction;
+
+        private ActionHandler(Set<String> choices, String defaultAction) {
+            this.choices = choices;
+            this.defaultAction = defaultAction;
+        }
+
+        /** {@code exec}: any action, a process start by default; {@code file}: the file actions only. */
+        static ActionHandler forFamily(String family) {
+            return family.equals("file") ? new ActionHandler(Actions.fileActions(), Actions.DEFAULT_FILE_ACTION)
+                    : new ActionHandler(Actions.names(), Actions.DEFAULT_PROCESS_ACTION);
+        }
+
         @Override
         public void handle(HttpExchange exchange) throws IOException {
             Map<String, String> params = query(exchange.getRequestURI().getRawQuery());
-            String api = params.getOrDefault("api", Actions.DEFAULT_PROCESS_ACTION);
+            String api = params.getOrDefault("api", defaultAction);
+            if (!choices.contains(api)) {
+                send(exchange, 400, "application/json", JsonError.body("unknown api '" + api + "' here"));
+                return;
+            }
             String result;
             try {
                 result = Actions.run(api, params);

@@ -1,0 +1,408 @@
+package dev.hostguard.demo.dockerstandin;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Writer;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A stand-in for the Docker Engine API on a Unix-domain socket, so the demo and the tests can show what reached
+ * "Docker" without a Docker daemon. JDK only ({@code ServerSocketChannel.open(StandardProtocolFamily.UNIX)}).
+ *
+ * <pre>java -cp hostguard-demo.jar dev.hostguard.demo.dockerstandin.DockerStandIn &lt;socket-path&gt; &lt;record-file&gt;</pre>
+ *
+ * <p>Prints {@value #READY_PREFIX}{@code <absolute socket path>} once it accepts connections. Serves one HTTP/1.1
+ * request per connection, in the order the connections were accepted (one at a time), bodies by
+ * {@code Content-Length}, an optional {@code /v1.xx} version prefix ignored:
+ * <ul>
+ *   <li>{@code GET /_ping}, {@code HEAD /_ping}: 200 {@code OK} (what the docker CLI asks first)</li>
+ *   <li>{@code GET /version}: 200 a small version object</li>
+ *   <li>{@code GET /containers/json}: 200 a JSON list (one running container, plus every one created so far)</li>
+ *   <li>{@code POST /containers/create}: 201 {@code {"Id":"<64 hex>","Warnings":[]}}; nothing is run</li>
+ *   <li>anything else: 404 {@code {"message":"page not found"}}</li>
+ * </ul>
+ * Every connection it accepted becomes one JSON line in the record file, written and flushed before the answer
+ * is sent: {@code {"n":1,"time":"...","method":"POST","path":"/containers/create","body":"..."}} (the path as
+ * sent, version prefix and query included), or with an
+ * {@code "incomplete"} reason when no whole request arrived within 5 s. A request the stand-in never accepted has
+ * no line: that is how the demo and the tests prove a connection never happened. The record file is appended
+ * to; the socket file is replaced if it is a stale socket (never if it is anything else) and deleted on exit.
+ */
+public final class DockerStandIn implements AutoCloseable {
+
+    /** The readiness line's prefix, followed by the socket's absolute path. */
+    public static final String READY_PREFIX = "docker stand-in listening on unix:";
+
+    private static final int MAX_HEAD_BYTES = 64 * 1024;
+    private static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final long CONNECTION_TIMEOUT_SECONDS = 5;
+    private static final Pattern VERSION_PREFIX = Pattern.compile("^/v\\d+(\\.\\d+)?(?=/)");
+    private static final String RUNNING_ID = "5ca1ab1e".repeat(8);
+
+    private final Path socket;
+    private final Path recordFile;
+    private final ServerSocketChannel server;
+    private final Writer record;
+    private final ScheduledExecutorService timeouts;
+    private final Thread acceptor;
+    private final List<String> created = new CopyOnWriteArrayList<>();
+    private final SecureRandom random = new SecureRandom();
+    private final long started = Instant.now().getEpochSecond();
+    private final boolean verbose;
+    private long accepted;
+    private volatile boolean closed;
+
+    private DockerStandIn(Path socket, Path recordFile, ServerSocketChannel server, Writer record, boolean verbose) {
+        this.verbose = verbose;
+        this.socket = socket;
+        this.recordFile = recordFile;
+        this.server = server;
+        this.record = record;
+        this.timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "docker-stand-in-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        this.acceptor = new Thread(this::acceptLoop, "docker-stand-in");
+        this.acceptor.setDaemon(true);
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 2) {
+            System.err.println("usage: java -cp hostguard-demo.jar " + DockerStandIn.class.getName()
+                    + " <socket-path> <record-file>");
+            System.exit(2);
+            return;
+        }
+        DockerStandIn standIn;
+        try {
+            standIn = start(Path.of(args[0]), Path.of(args[1]), true);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("docker stand-in: cannot listen on " + args[0] + ": " + e);
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(standIn::close, "docker-stand-in-stop"));
+        System.out.println(READY_PREFIX + standIn.socket());
+        System.out.flush();
+        standIn.acceptor.join();
+    }
+
+    /**
+     * Listens on {@code socket} (parent directories created) and records into {@code recordFile} (created if
+     * missing, appended to), serving on a daemon thread until {@link #close()}.
+     */
+    public static DockerStandIn start(Path socket, Path recordFile) throws IOException {
+        return start(socket, recordFile, false);
+    }
+
+    /** As {@link #start(Path, Path)}; {@code verbose}: one line per request on standard output, as the command does. */
+    private static DockerStandIn start(Path socket, Path recordFile, boolean verbose) throws IOException {
+        Path absolute = socket.toAbsolutePath().normalize();
+        Files.createDirectories(absolute.getParent());
+        removeStaleSocket(absolute);
+        Writer record = Files.newBufferedWriter(recordFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        ServerSocketChannel server;
+        try {
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                server.bind(UnixDomainSocketAddress.of(absolute));
+            } catch (IOException | RuntimeException e) {
+                server.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
+            record.close();
+            throw e;
+        }
+        DockerStandIn standIn = new DockerStandIn(absolute, recordFile.toAbsolutePath(), server, record, verbose);
+        standIn.acceptor.start();
+        return standIn;
+    }
+
+    /** The socket's absolute path. */
+    public Path socket() {
+        return socket;
+    }
+
+    public Path recordFile() {
+        return recordFile;
+    }
+
+    /** The record file's lines so far, one per accepted connection. */
+    public List<String> recordedLines() throws IOException {
+        return Files.readAllLines(recordFile, StandardCharsets.UTF_8);
+    }
+
+    /** Stops accepting, waits (briefly) for the connection in progress, deletes the socket file. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
+            acceptor.join(TimeUnit.SECONDS.toMillis(CONNECTION_TIMEOUT_SECONDS + 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timeouts.shutdownNow();
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // best effort: a stale socket is replaced at the next start
+        }
+        synchronized (record) {
+            try {
+                record.close();
+            } catch (IOException ignored) {
+                // every line was flushed when written
+            }
+        }
+    }
+
+    private static void removeStaleSocket(Path socket) throws IOException {
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        BasicFileAttributes attributes = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isOther()) {
+            throw new IOException(socket + " exists and is not a socket; refusing to replace it");
+        }
+        Files.delete(socket);
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel channel;
+            try {
+                channel = server.accept();
+            } catch (ClosedChannelException e) {
+                return; // close()
+            } catch (IOException e) {
+                if (!closed) {
+                    System.err.println("docker stand-in: accept failed: " + e);
+                }
+                return;
+            }
+            serve(channel, ++accepted);
+        }
+    }
+
+    /** One connection: read one request, record it, answer, close. Bounded by a 5 s timeout. */
+    private void serve(SocketChannel channel, long n) {
+        ScheduledFuture<?> timeout = timeouts.schedule(() -> closeQuietly(channel), CONNECTION_TIMEOUT_SECONDS,
+                TimeUnit.SECONDS);
+        try (channel) {
+            Request request = Request.read(Channels.newInputStream(channel));
+            record(n, request);
+            if (request.incomplete() != null) {
+                return;
+            }
+            Answer answer = answer(request);
+            byte[] bytes = answer.bytes();
+            ByteBuffer out = ByteBuffer.wrap(bytes);
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+            if (verbose) {
+                System.out.println("docker stand-in: " + request.method() + " " + request.path() + " -> " + answer.status());
+            }
+        } catch (IOException e) {
+            System.err.println("docker stand-in: connection " + n + " failed: " + e);
+        } finally {
+            timeout.cancel(false);
+        }
+    }
+
+    private void record(long n, Request request) throws IOException {
+        String line = "{\"n\":" + n + ",\"time\":" + json(Instant.now().toString())
+                + ",\"method\":" + json(request.method())
+                + ",\"path\":" + json(request.path())
+                + ",\"body\":" + json(request.body())
+                + (request.incomplete() != null ? ",\"incomplete\":" + json(request.incomplete()) : "")
+                + "}\n";
+        synchronized (record) {
+            record.write(line);
+            record.flush();
+        }
+    }
+
+    private Answer answer(Request request) {
+        String path = request.path();
+        int query = path.indexOf('?');
+        String route = VERSION_PREFIX.matcher(query < 0 ? path : path.substring(0, query)).replaceFirst("");
+        String method = request.method().toUpperCase(Locale.ROOT);
+        if ((method.equals("GET") || method.equals("HEAD")) && route.equals("/_ping")) {
+            return new Answer(200, "OK", "text/plain; charset=utf-8", "OK", method.equals("HEAD"));
+        }
+        if (method.equals("GET") && route.equals("/version")) {
+            return Answer.json(200, "OK", "{\"Version\":\"hostguard-stand-in\",\"ApiVersion\":\"1.43\",\"Os\":\"linux\"}");
+        }
+        if (method.equals("GET") && route.equals("/containers/json")) {
+            String running = container(RUNNING_ID, "/hostguard-stand-in", "running", "Up 1 second", started);
+            String others = created.stream().map(id -> "," + container(id, "/created-" + id.substring(0, 12),
+                    "created", "Created", started)).collect(Collectors.joining());
+            return Answer.json(200, "OK", "[" + running + others + "]");
+        }
+        if (method.equals("POST") && route.equals("/containers/create")) {
+            byte[] id = new byte[32];
+            random.nextBytes(id);
+            String hex = HexFormat.of().formatHex(id);
+            created.add(hex);
+            return Answer.json(201, "Created", "{\"Id\":\"" + hex + "\",\"Warnings\":[]}");
+        }
+        return Answer.json(404, "Not Found", "{\"message\":\"page not found\"}");
+    }
+
+    private static String container(String id, String name, String state, String status, long created) {
+        return "{\"Id\":\"" + id + "\",\"Names\":[\"" + name + "\"],\"Image\":\"alpine\",\"Command\":\"sh\","
+                + "\"Created\":" + created + ",\"State\":\"" + state + "\",\"Status\":\"" + status + "\"}";
+    }
+
+    /** {@code s} as a JSON string (null as ""); the stand-in uses the JDK only. */
+    static String json(String s) {
+        StringBuilder out = new StringBuilder("\"");
+        for (char c : (s == null ? "" : s).toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+
+    /** What arrived on one connection; {@code incomplete} says why it is not a whole request, or is null. */
+    private record Request(String method, String path, String body, String incomplete) {
+
+        static Request read(InputStream raw) {
+            InputStream in = new BufferedInputStream(raw);
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            try {
+                int matched = 0;
+                byte[] end = {'\r', '\n', '\r', '\n'};
+                while (matched < end.length) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return partial(head, "connection closed after " + head.size() + " bytes, before the end of the headers");
+                    }
+                    head.write(b);
+                    matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+                    if (head.size() > MAX_HEAD_BYTES) {
+                        return partial(head, "headers longer than " + MAX_HEAD_BYTES + " bytes");
+                    }
+                }
+                String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+                String[] requestLine = lines[0].split(" ", 3);
+                if (requestLine.length < 2) {
+                    return new Request(lines[0], "", "", "not an HTTP request line");
+                }
+                int length = contentLength(lines);
+                if (length < 0 || length > MAX_BODY_BYTES) {
+                    return new Request(requestLine[0], requestLine[1], "", "bad or too large Content-Length");
+                }
+                byte[] body = in.readNBytes(length);
+                String text = new String(body, StandardCharsets.UTF_8);
+                return new Request(requestLine[0], requestLine[1], text,
+                        body.length < length ? "connection closed inside the body" : null);
+            } catch (IOException e) {
+                return partial(head, e.toString());
+            }
+        }
+
+        private static Request partial(ByteArrayOutputStream head, String why) {
+            String[] requestLine = head.toString(StandardCharsets.ISO_8859_1).split("\r\n", 2)[0].split(" ", 3);
+            return new Request(requestLine[0], requestLine.length > 1 ? requestLine[1] : "", "", why);
+        }
+
+        private static int contentLength(String[] headerLines) {
+            for (int i = 1; i < headerLines.length; i++) {
+                int colon = headerLines[i].indexOf(':');
+                if (colon > 0 && headerLines[i].substring(0, colon).trim().equalsIgnoreCase("Content-Length")) {
+                    try {
+                        return Integer.parseInt(headerLines[i].substring(colon + 1).trim());
+                    } catch (NumberFormatException e) {
+                        return -1;
+                    }
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** One HTTP answer; always {@code Connection: close}; {@code headOnly} for HEAD (headers, no body). */
+    private record Answer(int status, String reason, String contentType, String body, boolean headOnly) {
+
+        static Answer json(int status, String reason, String body) {
+            return new Answer(status, reason, "application/json", body, false);
+        }
+
+        byte[] bytes() {
+            byte[] content = body.getBytes(StandardCharsets.UTF_8);
+            String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
+                    + "Content-Type: " + contentType + "\r\n"
+                    + "Content-Length: " + content.length + "\r\n"
+                    + "Api-Version: 1.43\r\n"
+                    + "Server: hostguard-docker-stand-in\r\n"
+                    + "Connection: close\r\n\r\n";
+            byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
+            if (headOnly) {
+                return headBytes;
+            }
+            byte[] all = new byte[headBytes.length + content.length];
+            System.arraycopy(headBytes, 0, all, 0, headBytes.length);
+            System.arraycopy(content, 0, all, headBytes.length, content.length);
+            return all;
+        }
+    }
+}

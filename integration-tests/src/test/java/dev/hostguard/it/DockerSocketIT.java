@@ -1,0 +1,230 @@
+package dev.hostguard.it;
+
+import static dev.hostguard.it.NamedTests.dynamicTest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hostguard.demo.dockerstandin.DockerStandIn;
+import dev.hostguard.it.FileShapes.Kind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The seed scenario's last step: with a leaked API key (or on a forgotten route), ask Docker for a privileged
+ * container that mounts the host's root. The demo speaks the Docker Engine API over {@code DOCKER_HOST}, here a
+ * {@link DockerStandIn} started the way the README shows ({@code java -cp hostguard-demo.jar ...DockerStandIn
+ * <socket> <record>}, its own JVM, without the agent) on {@code <temp>/docker.sock}.
+ *
+ * <p>On every JDK, in audit and block mode (one demo JVM and one stand-in JVM each):
+ * <ul>
+ *   <li>{@code /admin/docker/run} and {@code /admin/docker/containers} with the API key, and
+ *       {@code /public/exec?api=docker-run} with nothing: audit: 200, the stand-in recorded the request (the
+ *       privileged {@code /:/host} create, or the list), one {@code unix-connect} event logged with rule
+ *       {@code runtime-socket}; block: the agent's 403 naming the event, and the stand-in never accepted the
+ *       connection (its record has no line for it, proved once a later allowed request's line is there: the
+ *       stand-in serves connections one at a time, in order)</li>
+ *   <li>{@code /ops/exec?api=docker-run} with the BASIC login: 200, recorded, no event</li>
+ *   <li>at the end the stand-in's record is one JSON object per line and its socket file is gone</li>
+ * </ul>
+ */
+class DockerSocketIT {
+    private static final String TEST = DockerSocketIT.class.getSimpleName();
+    private static final List<String> MODES = List.of("audit", "block");
+    private static final Pattern STAND_IN_READY = Pattern.compile(Pattern.quote(DockerStandIn.READY_PREFIX));
+
+    @TempDir
+    static Path tmp;
+
+    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    private static final List<ServiceProcess> STAND_INS = new ArrayList<>();
+
+    /** One request that reaches Docker. */
+    private record DockerCall(String name, Credentials credentials, String route, String api, String method,
+                              String dockerPath, String answer) {
+    }
+
+    private static final List<DockerCall> GUARDED_CALLS = List.of(
+            new DockerCall("privileged container with the host's / mounted (POST /containers/create)",
+                    Credentials.API_KEY, "/admin/docker/run", null, "POST", "/containers/create", "status=201"),
+            new DockerCall("container list (GET /containers/json)",
+                    Credentials.API_KEY, "/admin/docker/containers", null, "GET", "/containers/json", "status=200"),
+            new DockerCall("privileged container with the host's / mounted, on the forgotten route",
+                    Credentials.NONE, "/public/exec", "docker-run", "POST", "/containers/create", "status=201"));
+
+    private static final DockerCall USER_RUN = new DockerCall("privileged container, as the logged-in user",
+            Credentials.USER_LOGIN, "/ops/exec", "docker-run", "POST", "/containers/create", "status=201");
+    private static final DockerCall USER_LIST = new DockerCall("container list, as the logged-in user",
+            Credentials.USER_LOGIN, "/ops/exec", "docker-list", "GET", "/containers/json", "status=200");
+
+    @TestFactory
+    Stream<DynamicNode> dockerSocket() {
+        return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
+                MODES.stream().map(mode -> forService(jdk, mode))));
+    }
+
+    @AfterAll
+    static void stopLeftovers() {
+        for (ServiceSlot slot : SLOTS) {
+            slot.stopQuietly();
+        }
+        for (ServiceProcess standIn : STAND_INS) {
+            try {
+                standIn.close();
+            } catch (RuntimeException | Error ignored) {
+                // reported by the test that stopped it
+            }
+        }
+    }
+
+    private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
+        Path dir = tmp.resolve(jdk.label() + "-" + mode);
+        Path socket = dir.resolve("docker").resolve("docker.sock");
+        Path record = dir.resolve("stand-in.jsonl");
+        ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, dir,
+                b -> b.env("DOCKER_HOST", "unix://" + socket));
+        ServiceProcess[] standIn = new ServiceProcess[1];
+        synchronized (SLOTS) {
+            SLOTS.add(slot);
+        }
+        String at = slot.label();
+        boolean blocking = mode.equals("block");
+        List<DynamicNode> tests = new ArrayList<>();
+        tests.add(dynamicTest(at + "start the Docker stand-in (java -cp hostguard-demo.jar " + DockerStandIn.class.getName()
+                + " <dir>/docker.sock <record>), then the demo with DOCKER_HOST=unix://<dir>/docker.sock", () -> {
+                    Files.createDirectories(dir);
+                    standIn[0] = ServiceProcess.builder(TEST, jdk)
+                            .label(TEST + " docker stand-in on " + jdk.label() + " mode=" + mode)
+                            .mainClass(DockerStandIn.class.getName(), BuiltArtifacts.demoJar())
+                            .appArgs(socket.toString(), record.toString())
+                            .workingDirectory(dir)
+                            .readyLine(STAND_IN_READY)
+                            .start();
+                    synchronized (STAND_INS) {
+                        STAND_INS.add(standIn[0]);
+                    }
+                    slot.start();
+                }));
+        for (DockerCall call : GUARDED_CALLS) {
+            String outcome = blocking ? "agent's 403, the stand-in never accepted the connection, event blocked"
+                    : "200, the stand-in received it, event logged";
+            tests.add(dynamicTest(at + call.name() + ": GET " + call.route() + " as " + call.credentials().authClass()
+                    + " -> " + outcome, () -> guardedCall(slot.require(), socket, record, call)));
+        }
+        tests.add(dynamicTest(at + USER_RUN.name() + ": GET /ops/exec?api=docker-run with the BASIC login -> 200, the "
+                + "stand-in received it, no event", () -> userCall(slot.require(), record)));
+        tests.add(dynamicTest(at + "stop the demo (no agent WARN/ERROR, no leaked key) and the stand-in: its record is "
+                + "one JSON object per line, its socket file is gone", () -> {
+                    slot.stop();
+                    ServiceProcess s = standIn[0];
+                    if (s == null) {
+                        Assumptions.abort("the stand-in did not start");
+                    }
+                    s.close();
+                    for (String line : Files.readAllLines(record, StandardCharsets.UTF_8)) {
+                        JsonNode json = EventLog.JSON.readTree(line);
+                        assertTrue(json.path("method").isTextual() && json.path("path").isTextual()
+                                && json.path("body").isTextual(), () -> "record line without method/path/body: " + line);
+                    }
+                    assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "the stand-in left its socket behind");
+                }));
+        return dynamicContainer("mode=" + mode, tests);
+    }
+
+    private static HttpTestClient.Response send(GuardedService service, DockerCall call) {
+        HttpTestClient.Get get = HttpTestClient.get(service.process().baseUri(), call.route());
+        if (call.api() != null) {
+            get.query("api", call.api());
+        }
+        return service.withCredentials(get, call.credentials()).send();
+    }
+
+    private static void guardedCall(GuardedService service, Path socket, Path record, DockerCall call) throws IOException {
+        EventLog events = service.events();
+        int before = events.count();
+        int recordedBefore = lines(record).size();
+
+        HttpTestClient.Response response = send(service, call);
+
+        FileAccessEvent expected = new FileAccessEvent(service.blocking(), service.mode(),
+                call.credentials().authClass(), call.route(), Kind.CONNECT, "runtime-socket",
+                List.of(Pattern.compile(Pattern.quote(socket.getParent().toRealPath().resolve("docker.sock").toString()))),
+                socket.toString(), service.workingDirectory(), true,
+                call.credentials() == Credentials.API_KEY ? service.secrets().apiKeyFingerprint() : null);
+        if (service.blocking()) {
+            // host side first: a later allowed call is recorded, and nothing before it
+            HttpTestClient.Response followUp = send(service, USER_LIST);
+            assertEquals(200, followUp.status(), () -> "the logged-in follow-up failed: " + followUp);
+            List<String> since = since(record, recordedBefore);
+            assertEquals(1, since.size(), () -> "blocked, yet the stand-in accepted a connection before the "
+                    + "follow-up's: " + since);
+            assertTrue(since.get(0).contains("\"path\":\"/containers/json\""), () -> "recorded: " + since);
+            JsonNode event = events.awaitSince(before, "for " + call.route(), expected.identifies());
+            expected.assertMatches(event);
+            GuardAssertions.assertOnlyEvents(events, before, List.of(expected.identifies()));
+            String eventId = ProcessStartEvent.assertBlockResponse(response, "runtime-socket");
+            assertEquals(event.path("event").path("id").asText(), eventId, "403 event_id vs the event's event.id");
+        } else {
+            assertEquals(200, response.status(), () -> "expected 200, got " + response);
+            assertTrue(response.body().startsWith(call.answer()), () -> "the stand-in's answer: " + response.body());
+            assertReceived(record, recordedBefore, call);
+            JsonNode event = events.awaitSince(before, "for " + call.route(), expected.identifies());
+            expected.assertMatches(event);
+            GuardAssertions.assertOnlyEvents(events, before, List.of(expected.identifies()));
+        }
+        GuardAssertions.assertKeyNotLeaked(service);
+        service.process().assertNoUnexpectedAgentProblems();
+    }
+
+    private static void userCall(GuardedService service, Path record) throws IOException {
+        int before = service.events().count();
+        int recordedBefore = lines(record).size();
+        HttpTestClient.Response response = send(service, USER_RUN);
+        assertEquals(200, response.status(), () -> "expected 200, got " + response);
+        assertTrue(response.body().startsWith(USER_RUN.answer()), () -> "the stand-in's answer: " + response.body());
+        assertReceived(record, recordedBefore, USER_RUN);
+        Path marker = service.marker("after-user-docker-run");
+        service.events().assertNothingLoggedSince(before, "for the logged-in user's docker-run",
+                () -> service.exec(Credentials.NONE, "process-builder", "touch " + marker).send(),
+                EventLog.hasProcessArg(marker.toString()));
+        service.process().assertNoUnexpectedAgentProblems();
+    }
+
+    /** The stand-in recorded exactly this call since {@code recordedBefore}; a create carries the privileged body. */
+    private static void assertReceived(Path record, int recordedBefore, DockerCall call) throws IOException {
+        List<String> since = since(record, recordedBefore);
+        assertEquals(1, since.size(), () -> "expected the stand-in to record this one request: " + since);
+        JsonNode line = EventLog.JSON.readTree(since.get(0));
+        assertEquals(call.method(), line.path("method").asText(), "recorded method");
+        assertEquals(call.dockerPath(), line.path("path").asText(), "recorded path");
+        if (call.dockerPath().equals("/containers/create")) {
+            JsonNode body = EventLog.JSON.readTree(line.path("body").asText());
+            assertTrue(body.path("HostConfig").path("Privileged").asBoolean(), "the create asks for a privileged container");
+            assertEquals("/:/host", body.path("HostConfig").path("Binds").path(0).asText(), "the create mounts the host's /");
+        }
+    }
+
+    private static List<String> since(Path record, int before) throws IOException {
+        List<String> all = lines(record);
+        return all.subList(Math.min(before, all.size()), all.size());
+    }
+
+    private static List<String> lines(Path record) throws IOException {
+        return Files.exists(record) ? Files.readAllLines(record, StandardCharsets.UTF_8) : List.of();
+    }
+}
