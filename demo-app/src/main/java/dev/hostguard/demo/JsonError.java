@@ -22,14 +22,15 @@ public final class JsonError {
 
     /** The JSON body {@code {"error":"<message>"}}. */
     public static String body(String message) {
-        return "{\"error\":\"" + escape(message) + "\"}";
+        return "{\"error\":" + quote(message) + "}";
     }
 
-    private static String escape(String s) {
+    /** {@code s} as a JSON string literal, quotes included (null as {@code ""}). */
+    public static String quote(String s) {
         if (s == null) {
-            return "";
+            return "\"\"";
         }
-        StringBuilder out = new StringBuilder(s.length() + 8);
+        StringBuilder out = new StringBuilder(s.length() + 8).append('"');
         for (char c : s.toCharArray()) {
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -46,6 +47,6 @@ public final class JsonError {
                 }
             }
         }
-        return out.toString();
+        return out.append('"').toString();
     }
 }

@@ -57,20 +57,20 @@ public record FileAccessEvent(boolean blocked, String mode, String auth, String 
         } catch (IllegalArgumentException e) {
             problems.add("event.id is not a UUID: " + ev.path("id"));
         }
-        check(problems, "event.kind", "alert", ev.path("kind"));
+        RequestEventFields.check(problems, "event.kind", "alert", ev.path("kind"));
         JsonNode category = ev.path("category");
         if (!category.isArray() || category.isEmpty() || !category.get(0).isTextual()) {
             problems.add("event.category is not a non-empty array of strings: " + category);
         }
-        check(problems, "event.action", kind.action(), ev.path("action"));
-        check(problems, "event.outcome", blocked ? "failure" : "success", ev.path("outcome"));
+        RequestEventFields.check(problems, "event.action", kind.action(), ev.path("action"));
+        RequestEventFields.check(problems, "event.outcome", blocked ? "failure" : "success", ev.path("outcome"));
 
         JsonNode hg = event.path("hostguard");
-        check(problems, "hostguard.decision", blocked ? "blocked" : "logged", hg.path("decision"));
-        check(problems, "hostguard.mode", mode, hg.path("mode"));
-        check(problems, "hostguard.rule", rule, hg.path("rule"));
-        check(problems, "hostguard.auth", auth, hg.path("auth"));
-        check(problems, "hostguard.access", kind.access(), hg.path("access"));
+        RequestEventFields.check(problems, "hostguard.decision", blocked ? "blocked" : "logged", hg.path("decision"));
+        RequestEventFields.check(problems, "hostguard.mode", mode, hg.path("mode"));
+        RequestEventFields.check(problems, "hostguard.rule", rule, hg.path("rule"));
+        RequestEventFields.check(problems, "hostguard.auth", auth, hg.path("auth"));
+        RequestEventFields.check(problems, "hostguard.access", kind.access(), hg.path("access"));
         JsonNode frames = hg.path("frames");
         if (!frames.isArray() || frames.isEmpty()) {
             problems.add("hostguard.frames is not a non-empty array: " + frames);
@@ -96,34 +96,10 @@ public record FileAccessEvent(boolean blocked, String mode, String auth, String 
             problems.add("file.original_path missing although the path as given ('" + given + "') is not file.path");
         }
 
-        check(problems, "url.path", urlPath, event.path("url").path("path"));
-        if (event.path("url").has("query") || event.path("url").has("full") || event.path("url").has("original")) {
-            problems.add("url carries more than the path: " + event.path("url"));
-        }
-        String text = event.toString();
-        if (text.contains("api=") || text.contains("path=") || text.contains("data=")) {
-            problems.add("the event carries the query string");
-        }
-        check(problems, "http.request.method", "GET", event.path("http").path("request").path("method"));
-        check(problems, "client.ip", "127.0.0.1", event.path("client").path("ip"));
-        if (keyFingerprint == null) {
-            if (event.has("api_key")) {
-                problems.add("api_key present although no key was sent: " + event.path("api_key"));
-            }
-        } else {
-            check(problems, "api_key.fingerprint", keyFingerprint, event.path("api_key").path("fingerprint"));
-        }
-        if (event.path("thread").path("name").asText("").isBlank()) {
-            problems.add("thread.name missing");
-        }
+        RequestEventFields.check(problems, event, urlPath, keyFingerprint, List.of("api=", "path=", "data="));
         if (!problems.isEmpty()) {
             fail(String.join("\n  ", problems) + "\n  in event " + event);
         }
     }
 
-    private static void check(List<String> problems, String field, String expected, JsonNode actual) {
-        if (!actual.isTextual() || !expected.equals(actual.asText())) {
-            problems.add(field + ": expected \"" + expected + "\" but was " + (actual.isMissingNode() ? "missing" : actual));
-        }
-    }
 }

@@ -44,18 +44,18 @@ public record ProcessStartEvent(boolean blocked, String mode, String auth, Strin
         } catch (IllegalArgumentException e) {
             problems.add("event.id is not a UUID: " + ev.path("id"));
         }
-        check(problems, "event.kind", "alert", ev.path("kind"));
+        RequestEventFields.check(problems, "event.kind", "alert", ev.path("kind"));
         if (!contains(ev.path("category"), "process")) {
             problems.add("event.category does not contain \"process\": " + ev.path("category"));
         }
-        check(problems, "event.action", "process-start", ev.path("action"));
-        check(problems, "event.outcome", blocked ? "failure" : "success", ev.path("outcome"));
+        RequestEventFields.check(problems, "event.action", "process-start", ev.path("action"));
+        RequestEventFields.check(problems, "event.outcome", blocked ? "failure" : "success", ev.path("outcome"));
 
         JsonNode hg = event.path("hostguard");
-        check(problems, "hostguard.decision", blocked ? "blocked" : "logged", hg.path("decision"));
-        check(problems, "hostguard.mode", mode, hg.path("mode"));
-        check(problems, "hostguard.rule", "process-start", hg.path("rule"));
-        check(problems, "hostguard.auth", auth, hg.path("auth"));
+        RequestEventFields.check(problems, "hostguard.decision", blocked ? "blocked" : "logged", hg.path("decision"));
+        RequestEventFields.check(problems, "hostguard.mode", mode, hg.path("mode"));
+        RequestEventFields.check(problems, "hostguard.rule", "process-start", hg.path("rule"));
+        RequestEventFields.check(problems, "hostguard.auth", auth, hg.path("auth"));
         JsonNode frames = hg.path("frames");
         if (!frames.isArray() || frames.isEmpty()) {
             problems.add("hostguard.frames is not a non-empty array: " + frames);
@@ -86,36 +86,12 @@ public record ProcessStartEvent(boolean blocked, String mode, String auth, Strin
                     + process.path("working_directory"));
         }
 
-        check(problems, "url.path", urlPath, event.path("url").path("path"));
-        if (event.path("url").has("query") || event.path("url").has("full") || event.path("url").has("original")) {
-            problems.add("url carries more than the path: " + event.path("url"));
-        }
-        String text = event.toString();
-        if (text.contains("cmd=") || text.contains("api=") || text.contains("dir=")) {
-            problems.add("the event carries the query string");
-        }
-        check(problems, "http.request.method", "GET", event.path("http").path("request").path("method"));
-        check(problems, "client.ip", "127.0.0.1", event.path("client").path("ip"));
-        if (keyFingerprint == null) {
-            if (event.has("api_key")) {
-                problems.add("api_key present although no key was sent: " + event.path("api_key"));
-            }
-        } else {
-            check(problems, "api_key.fingerprint", keyFingerprint, event.path("api_key").path("fingerprint"));
-        }
-        if (event.path("thread").path("name").asText("").isBlank()) {
-            problems.add("thread.name missing");
-        }
+        RequestEventFields.check(problems, event, urlPath, keyFingerprint, List.of("cmd=", "api=", "dir="));
         if (!problems.isEmpty()) {
             fail(String.join("\n  ", problems) + context);
         }
     }
 
-    private static void check(List<String> problems, String field, String expected, JsonNode actual) {
-        if (!actual.isTextual() || !expected.equals(actual.asText())) {
-            problems.add(field + ": expected \"" + expected + "\" but was " + (actual.isMissingNode() ? "missing" : actual));
-        }
-    }
 
     private static boolean contains(JsonNode array, String value) {
         for (JsonNode n : array) {

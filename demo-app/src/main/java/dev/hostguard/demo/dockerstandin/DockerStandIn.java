@@ -1,5 +1,6 @@
 package dev.hostguard.demo.dockerstandin;
 
+import dev.hostguard.demo.JsonError;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -292,26 +293,9 @@ public final class DockerStandIn implements AutoCloseable {
                 + "\"Created\":" + created + ",\"State\":\"" + state + "\",\"Status\":\"" + status + "\"}";
     }
 
-    /** {@code s} as a JSON string (null as ""); the stand-in uses the JDK only. */
+    /** {@code s} as a JSON string (null as ""). */
     static String json(String s) {
-        StringBuilder out = new StringBuilder("\"");
-        for (char c : (s == null ? "" : s).toCharArray()) {
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
+        return JsonError.quote(s);
     }
 
     private static void closeQuietly(SocketChannel channel) {

@@ -1,0 +1,46 @@
+package dev.hostguard.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/** The checks every event shares, whatever the operation: the request it served, the key and the thread. */
+final class RequestEventFields {
+    private RequestEventFields() {
+    }
+
+    /**
+     * Adds a line to {@code problems} for every shared field that is wrong.
+     *
+     * @param queryMarkers {@code name=} fragments of the request's query string, none of which may appear
+     * @param keyFingerprint the fingerprint of the key sent; {@code null} when none was, so none may appear
+     */
+    static void check(List<String> problems, JsonNode event, String urlPath, String keyFingerprint,
+                      List<String> queryMarkers) {
+        check(problems, "url.path", urlPath, event.path("url").path("path"));
+        if (event.path("url").has("query") || event.path("url").has("full") || event.path("url").has("original")) {
+            problems.add("url carries more than the path: " + event.path("url"));
+        }
+        String text = event.toString();
+        if (queryMarkers.stream().anyMatch(text::contains)) {
+            problems.add("the event carries the query string");
+        }
+        check(problems, "http.request.method", "GET", event.path("http").path("request").path("method"));
+        check(problems, "client.ip", "127.0.0.1", event.path("client").path("ip"));
+        if (keyFingerprint == null) {
+            if (event.has("api_key")) {
+                problems.add("api_key present although no key was sent: " + event.path("api_key"));
+            }
+        } else {
+            check(problems, "api_key.fingerprint", keyFingerprint, event.path("api_key").path("fingerprint"));
+        }
+        if (event.path("thread").path("name").asText("").isBlank()) {
+            problems.add("thread.name missing");
+        }
+    }
+
+    static void check(List<String> problems, String field, String expected, JsonNode actual) {
+        if (!actual.isTextual() || !expected.equals(actual.asText())) {
+            problems.add(field + ": expected \"" + expected + "\" but was " + (actual.isMissingNode() ? "missing" : actual));
+        }
+    }
+}
