@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -45,19 +42,8 @@ public record FileAccessEvent(boolean blocked, String mode, String auth, String 
     public void assertMatches(JsonNode event) {
         List<String> problems = new ArrayList<>();
 
-        String timestamp = event.path("@timestamp").asText("");
-        try {
-            Instant.parse(timestamp);
-        } catch (DateTimeParseException e) {
-            problems.add("@timestamp is not an ISO-8601 instant: '" + timestamp + "'");
-        }
+        RequestEventFields.checkEnvelope(problems, event);
         JsonNode ev = event.path("event");
-        try {
-            UUID.fromString(ev.path("id").asText(""));
-        } catch (IllegalArgumentException e) {
-            problems.add("event.id is not a UUID: " + ev.path("id"));
-        }
-        RequestEventFields.check(problems, "event.kind", "alert", ev.path("kind"));
         JsonNode category = ev.path("category");
         if (!category.isArray() || category.isEmpty() || !category.get(0).isTextual()) {
             problems.add("event.category is not a non-empty array of strings: " + category);

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * What a {@code process-start} event must say.
@@ -32,19 +29,8 @@ public record ProcessStartEvent(boolean blocked, String mode, String auth, Strin
         String context = "\n  in event " + event;
         List<String> problems = new ArrayList<>();
 
-        String timestamp = event.path("@timestamp").asText("");
-        try {
-            Instant.parse(timestamp);
-        } catch (DateTimeParseException e) {
-            problems.add("@timestamp is not an ISO-8601 instant: '" + timestamp + "'");
-        }
+        RequestEventFields.checkEnvelope(problems, event);
         JsonNode ev = event.path("event");
-        try {
-            UUID.fromString(ev.path("id").asText(""));
-        } catch (IllegalArgumentException e) {
-            problems.add("event.id is not a UUID: " + ev.path("id"));
-        }
-        RequestEventFields.check(problems, "event.kind", "alert", ev.path("kind"));
         if (!contains(ev.path("category"), "process")) {
             problems.add("event.category does not contain \"process\": " + ev.path("category"));
         }

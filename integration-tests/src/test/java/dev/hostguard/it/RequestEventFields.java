@@ -1,15 +1,35 @@
 package dev.hostguard.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.UUID;
 
-/** The checks every event shares, whatever the operation: the request it served, the key and the thread. */
+/** The checks every event shares, whatever the operation: its envelope, the request it served, the key, the thread. */
 final class RequestEventFields {
     private RequestEventFields() {
     }
 
+    /** Adds a line to {@code problems} for a wrong {@code @timestamp}, {@code event.id} or {@code event.kind}. */
+    static void checkEnvelope(List<String> problems, JsonNode event) {
+        String timestamp = event.path("@timestamp").asText("");
+        try {
+            Instant.parse(timestamp);
+        } catch (DateTimeParseException e) {
+            problems.add("@timestamp is not an ISO-8601 instant: '" + timestamp + "'");
+        }
+        JsonNode ev = event.path("event");
+        try {
+            UUID.fromString(ev.path("id").asText(""));
+        } catch (IllegalArgumentException e) {
+            problems.add("event.id is not a UUID: " + ev.path("id"));
+        }
+        check(problems, "event.kind", "alert", ev.path("kind"));
+    }
+
     /**
-     * Adds a line to {@code problems} for every shared field that is wrong.
+     * Adds a line to {@code problems} for every shared request field that is wrong.
      *
      * @param queryMarkers {@code name=} fragments of the request's query string, none of which may appear
      * @param keyFingerprint the fingerprint of the key sent; {@code null} when none was, so none may appear
