@@ -81,18 +81,44 @@ final class Guard implements HookHandler {
         }
     }
 
-    /** A request the policy guards (only an API key, or nothing), with its authentication. */
-    private record GuardedRequest(RequestView view, Authentication auth) {
+    /**
+     * A request the policy guards (only an API key, or nothing), with its authentication.
+     *
+     * @param view the live request, while this thread serves it; {@code null} in work handed over
+     * @param captured the request as captured at a hand-over; {@code null} while the thread serves it
+     * @param submitter the thread that handed the work over; {@code null} while the thread serves the request
+     */
+    private record GuardedRequest(RequestView view, Authentication auth, RequestInfo captured, String submitter) {
+        RequestInfo info() {
+            return captured != null ? captured : new RequestInfo(view.method(), view.path(), view.clientIp());
+        }
     }
 
-    /** @return the request being served, when the policy guards its authentication class; else {@code null} */
+    /** @return the request this thread works for, when the policy guards its authentication class; else null */
     private GuardedRequest guardedRequest(RequestScope scope) {
+        if (scope.propagated() instanceof GuardedRequest handedOver) {
+            return handedOver;
+        }
         RequestView view = RequestViews.of(scope.request(), scope.response());
         if (view == null) {
             return null;
         }
         Authentication auth = classifier.classify(view);
-        return policy.guards(auth.authClass()) ? new GuardedRequest(view, auth) : null;
+        return policy.guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null;
+    }
+
+    /**
+     * Work handed over inside a guarded request is judged as that request's, later and on another thread, when the
+     * request object may be long recycled: so the classification and the request's description are taken now.
+     */
+    @Override
+    public Object capture(RequestScope scope) {
+        GuardedRequest request = guardedRequest(scope);
+        if (request == null) {
+            return null;
+        }
+        String submitter = request.submitter() != null ? request.submitter() : Thread.currentThread().getName();
+        return new GuardedRequest(null, request.auth(), request.info(), submitter);
     }
 
     private void judge(GuardedRequest request, Operation operation) throws HostGuardBlockedException {
@@ -100,10 +126,8 @@ final class Guard implements HookHandler {
         if (decision.allowed()) {
             return;
         }
-        RequestView view = request.view();
-        SecurityEvent event = SecurityEvent.of(operation, decision, policy.mode(), request.auth(),
-                new RequestInfo(view.method(), view.path(), view.clientIp()),
-                Thread.currentThread().getName(), ApplicationFrames.capture());
+        SecurityEvent event = SecurityEvent.of(operation, decision, policy.mode(), request.auth(), request.info(),
+                request.submitter(), Thread.currentThread().getName(), ApplicationFrames.capture());
         events.info(EventJson.toJson(event));
         if (decision.blocked()) {
             throw new HostGuardBlockedException(event.summary(), decision.rule(), event.id());
@@ -112,7 +136,7 @@ final class Guard implements HookHandler {
 
     @Override
     public boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked) {
-        RequestView request = RequestViews.of(scope.request(), scope.response());
+        RequestView request = RequestViews.of(scope.request(), scope.response());  // null in handed-over work
         try {
             return request != null
                     && request.respond(FORBIDDEN, EventJson.blockResponse(blocked.rule(), blocked.eventId()));

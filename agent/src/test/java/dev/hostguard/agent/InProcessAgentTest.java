@@ -129,6 +129,111 @@ class InProcessAgentTest {
         assertEquals(before, eventCount(), "and no event names the finished request");
     }
 
+    /** A guarded request (no credentials) that hands {@code work} over; what the client got. */
+    private static FakeServletExchange serve(JakartaServlets.Doing.Work work) throws Exception {
+        FakeServletExchange exchange = new FakeServletExchange();
+        new JakartaServlets.Doing(work).service((jakarta.servlet.ServletRequest) exchange.request("jakarta.servlet"),
+                (jakarta.servlet.ServletResponse) exchange.response("jakarta.servlet",
+                        new JakartaServlets.Sink(exchange.body)));
+        return exchange;
+    }
+
+    private static int touch(Path marker) throws IOException, InterruptedException {
+        return new ProcessBuilder("touch", marker.toString()).start().waitFor();
+    }
+
+    private static boolean causedByRefusal(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof HostGuardBlockedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void assertHandedOverAndBlocked(Path marker, long eventsBefore) throws IOException {
+        assertFalse(Files.exists(marker), "the handed-over process never ran");
+        assertEquals(eventsBefore + 1, eventCount());
+        JsonNode event = lastEvent();
+        assertEquals("propagated", event.at("/hostguard/context").asText());
+        assertEquals(Thread.currentThread().getName(), event.at("/hostguard/submitter").asText());
+        assertEquals("none", event.at("/hostguard/auth").asText());
+        assertEquals(marker.toString(), event.at("/process/args/1").asText());
+    }
+
+    @Test
+    void aThreadStartedInARequestWorksForIt() throws Exception {
+        Path marker = dir.resolve("thread");
+        long before = eventCount();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        serve(() -> {
+            Thread t = new Thread(() -> {
+                try {
+                    touch(marker);
+                } catch (Exception e) {
+                    failure.set(e);
+                }
+            });
+            t.start();
+            t.join();
+        });
+        assertTrue(causedByRefusal(failure.get()), String.valueOf(failure.get()));
+        assertHandedOverAndBlocked(marker, before);
+    }
+
+    @Test
+    void executorsMadeBeforeTheRequestRunItsTasksForIt() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        java.util.concurrent.ScheduledExecutorService scheduler =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        java.util.concurrent.ForkJoinPool forkJoin = new java.util.concurrent.ForkJoinPool(2);
+        try {
+            pool.submit(() -> { }).get();
+            scheduler.submit(() -> { }).get();
+            for (String kind : List.of("pool", "scheduled", "fork-join", "completable-future")) {
+                Path marker = dir.resolve("executor-" + kind);
+                long before = eventCount();
+                serve(() -> {
+                    java.util.concurrent.Callable<Integer> task = () -> touch(marker);
+                    java.util.concurrent.Future<Integer> result = switch (kind) {
+                        case "pool" -> pool.submit(task);
+                        case "scheduled" -> scheduler.schedule(task, 1, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        case "fork-join" -> forkJoin.submit(task);
+                        default -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            try {
+                                return touch(marker);
+                            } catch (Exception e) {
+                                throw new java.util.concurrent.CompletionException(e);
+                            }
+                        });
+                    };
+                    Throwable thrown = assertThrows(java.util.concurrent.ExecutionException.class, result::get);
+                    assertTrue(causedByRefusal(thrown), kind + ": " + thrown);
+                });
+                assertHandedOverAndBlocked(marker, before);
+            }
+        } finally {
+            pool.shutdownNow();
+            scheduler.shutdownNow();
+            forkJoin.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPoolWorkerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        try {
+            serve(() -> pool.submit(() -> { }).get());   // the worker thread is created inside the request
+            Path marker = dir.resolve("later-task");
+            long before = eventCount();
+            assertEquals(0, pool.submit(() -> touch(marker)).get());
+            assertTrue(Files.exists(marker), "a task handed over outside any request runs");
+            assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void theFacadeCannotBeInstalledTwice() {
         assertThrows(IllegalStateException.class, () -> Hooks.install(null));

@@ -62,6 +62,30 @@ final class JakartaServlets {
         }
     }
 
+    /** Runs whatever the test hands it, catching nothing. */
+    static final class Doing extends HttpServlet {
+        interface Work {
+            void run() throws Exception;
+        }
+
+        private final transient Work work;
+
+        Doing(Work work) {
+            this.work = work;
+        }
+
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+            try {
+                work.run();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+    }
+
     /** Fails with an exception of its own. */
     static final class Throwing extends HttpServlet {
         @Override

@@ -25,6 +25,13 @@ public interface HookHandler {
     void fileAccess(RequestScope scope, int operation, int directoryFd, String path) throws HostGuardBlockedException;
 
     /**
+     * Captures what work handed over inside this request (a task, a thread) needs to be judged later, elsewhere.
+     *
+     * @return an immutable snapshot, or {@code null} when the request's hand-overs need no judging
+     */
+    Object capture(RequestScope scope);
+
+    /**
      * Answers the client of a request in which an operation was refused with 403, if its response is not
      * committed yet.
      *

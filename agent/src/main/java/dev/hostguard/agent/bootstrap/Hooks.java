@@ -2,6 +2,7 @@ package dev.hostguard.agent.bootstrap;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,7 +11,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link HostGuardBlockedException} ever leaves a hook: our own failures are counted and the operation goes ahead.
  */
 public final class Hooks {
-    private static final ThreadLocal<RequestScope> SCOPE = new ThreadLocal<>();
+    /**
+     * The scope of each thread. Inheritable: a thread started inside a guarded request gets a scope of its own
+     * that works for that request (captured as the thread is created); outside requests nothing is captured.
+     */
+    private static final ThreadLocal<RequestScope> SCOPE = new InheritableThreadLocal<>() {
+        @Override
+        protected RequestScope childValue(RequestScope parent) {
+            Object context = capture(parent);
+            if (context == null) {
+                return null;
+            }
+            RequestScope child = new RequestScope();
+            child.propagate(context);
+            return child;
+        }
+    };
     private static final AtomicLong FAILURES = new AtomicLong();
     private static final String[] FILE_SITES = {"file-read", "file-write", "directory-list", "unix-connect"};
     private static volatile HookHandler handler;
@@ -52,7 +68,7 @@ public final class Hooks {
         if (scope == null || !scope.exit(token)) {
             return thrown;
         }
-        boolean ended = !scope.active();
+        boolean ended = !scope.serving();
         HostGuardBlockedException blocked = scope.blocked();
         HookHandler h = handler;
         if (blocked == null || h == null) {
@@ -85,6 +101,81 @@ public final class Hooks {
             }
         }
         return false;
+    }
+
+    // ---- hand-overs: tasks and threads work for the request that handed them over ----
+
+    /** Wraps a task handed to an executor inside a guarded request, so it runs working for that request. */
+    public static Runnable wrap(Runnable task) {
+        if (task == null || task instanceof ContextRunnable) {
+            return task;
+        }
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            return task;
+        }
+        Object context = capture(scope);
+        return context == null ? task : new ContextRunnable(task, context);
+    }
+
+    /** As {@link #wrap(Runnable)}, for tasks that return a value. */
+    public static <T> Callable<T> wrap(Callable<T> task) {
+        if (task == null || task instanceof ContextCallable) {
+            return task;
+        }
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            return task;
+        }
+        Object context = capture(scope);
+        return context == null ? task : new ContextCallable<>(task, context);
+    }
+
+    /**
+     * A pool's worker loop starts. A worker created inside a request inherited that request; its tasks carry their
+     * own context instead, so the worker itself must work for none.
+     */
+    public static void workerStarted() {
+        RequestScope scope = SCOPE.get();
+        if (scope != null && !scope.serving()) {
+            scope.propagate(null);
+        }
+    }
+
+    static Object propagatedEnter(Object context) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null) {
+            scope = new RequestScope();
+            SCOPE.set(scope);
+        }
+        return scope.propagate(context);
+    }
+
+    static void propagatedExit(Object previous) {
+        RequestScope scope = SCOPE.get();
+        if (scope != null) {
+            scope.propagate(previous);
+        }
+    }
+
+    /** What a hand-over carries: the handler's snapshot of the request, or {@code null} when nothing needs it. */
+    private static Object capture(RequestScope scope) {
+        if (scope == null || !scope.active() || scope.busy) {
+            return null;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return null;
+        }
+        scope.busy = true;
+        try {
+            return h.capture(scope);
+        } catch (Throwable t) {
+            failed(h, "capture", t);
+            return null;
+        } finally {
+            scope.busy = false;
+        }
     }
 
     // ---- process start ----

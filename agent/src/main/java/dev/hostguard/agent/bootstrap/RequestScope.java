@@ -16,6 +16,12 @@ public final class RequestScope {
     private HostGuardBlockedException blocked;
     private boolean blockAnswered;
 
+    /**
+     * The request this thread works for without serving it: captured where the work was handed over (a task
+     * submitted, a thread started inside a request). Opaque here; the handler made it.
+     */
+    private Object propagated;
+
     /** Set while our own handler runs on this thread, so nothing it does is judged. */
     boolean busy;
     /** Set between a judged {@code ProcessImpl.start} and its return, so its constructor is not judged twice. */
@@ -32,8 +38,25 @@ public final class RequestScope {
         return response;
     }
 
+    /** What this thread's work is judged by: a request it serves, or one that handed the work over. */
     boolean active() {
+        return depth > 0 || propagated != null;
+    }
+
+    /** Whether the thread is inside a request entry (a filter, servlet or handler), not just working for one. */
+    boolean serving() {
         return depth > 0;
+    }
+
+    /** The captured request this thread works for, when it serves none itself; else {@code null}. */
+    public Object propagated() {
+        return depth > 0 ? null : propagated;
+    }
+
+    Object propagate(Object context) {
+        Object previous = propagated;
+        propagated = context;
+        return previous;
     }
 
     /** @return the token the matching {@link #exit} must present */
@@ -57,7 +80,7 @@ public final class RequestScope {
      * @return whether the token was accepted; the request ended when the scope is no longer {@link #active()}
      */
     boolean exit(Object token) {
-        if (depth == 0 || (depth == 1 && token != this)) {
+        if (depth == 0 || depth == 1 && token != this) {
             return false;
         }
         if (--depth > 0) {
@@ -89,6 +112,7 @@ public final class RequestScope {
         response = null;
         blocked = null;
         blockAnswered = false;
+        propagated = null;
         busy = false;
         processStartJudged = false;
     }

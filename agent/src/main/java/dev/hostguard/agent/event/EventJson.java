@@ -41,6 +41,10 @@ public final class EventJson {
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
             }
+            g.writeStringField("context", e.submitter() == null ? "request" : "propagated");
+            if (e.submitter() != null) {
+                g.writeStringField("submitter", e.submitter());
+            }
             g.writeArrayFieldStart("frames");
             for (String frame : e.frames()) {
                 g.writeString(frame);

@@ -11,15 +11,18 @@ import java.util.UUID;
 /**
  * One decision about one host operation: what, where, which rule, which request and which key (by fingerprint).
  *
+ * @param submitter the thread that handed the work over inside the request; {@code null} when the operation
+ *     happened while serving the request itself
  * @param frames the few application stack frames that led to the operation, innermost first
  */
 public record SecurityEvent(String id, Instant timestamp, Operation operation, Decision decision, Mode mode,
-                            Authentication auth, RequestInfo request, String threadName, List<String> frames) {
+                            Authentication auth, RequestInfo request, String submitter, String threadName,
+                            List<String> frames) {
 
     public static SecurityEvent of(Operation operation, Decision decision, Mode mode, Authentication auth,
-                                   RequestInfo request, String threadName, List<String> frames) {
+                                   RequestInfo request, String submitter, String threadName, List<String> frames) {
         return new SecurityEvent(UUID.randomUUID().toString(), Instant.now(), operation, decision, mode, auth,
-                request, threadName, frames);
+                request, submitter, threadName, frames);
     }
 
     /** A one-line summary for the block exception's message (which the application may log). */

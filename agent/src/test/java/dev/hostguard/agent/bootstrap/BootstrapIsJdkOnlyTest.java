@@ -24,7 +24,8 @@ class BootstrapIsJdkOnlyTest {
         try (Stream<Path> files = Files.list(dir)) {
             classes = files.filter(f -> f.toString().endsWith(".class")).toList();
         }
-        assertEquals(List.of("HookHandler", "Hooks", "HostGuardBlockedException", "RequestScope"),
+        assertEquals(List.of("ContextCallable", "ContextRunnable", "HookHandler", "Hooks", "Hooks$1",
+                        "HostGuardBlockedException", "RequestScope"),
                 classes.stream().map(f -> f.getFileName().toString().replace(".class", "")).sorted().toList());
         for (Path c : classes) {
             String constants;

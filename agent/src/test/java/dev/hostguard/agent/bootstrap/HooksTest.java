@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The facade's control flow with a scripted handler (this test class runs in a JVM of its own). */
+@SuppressWarnings("unchecked")
 class HooksTest {
     static final ScriptedHandler HANDLER = new ScriptedHandler();
 
@@ -120,6 +121,52 @@ class HooksTest {
         assertEquals(1, HANDLER.answers, "the refused java.io listing was answered like any refusal");
     }
 
+    @Test
+    void aTaskHandedOverInARequestWorksForItAndNothingElseDoes() throws Exception {
+        Runnable outside = () -> { };
+        assertSame(outside, Hooks.wrap(outside), "outside a request a task is left as it is");
+        Object outer = Hooks.requestEnter("request", "response");
+        List<Object> seen = new ArrayList<>();
+        Runnable wrapped = Hooks.wrap((Runnable) () -> seen.add(currentPropagated()));
+        assertSame(wrapped, Hooks.wrap(wrapped), "never wrapped twice");
+        assertNull(Hooks.requestExit(outer, null));
+
+        Thread worker = new Thread(() -> {
+            seen.add(currentPropagated());
+            wrapped.run();
+            seen.add(currentPropagated());
+        });
+        worker.start();
+        worker.join();
+        assertEquals(java.util.Arrays.asList(null, "captured:request", null), seen);
+    }
+
+    @Test
+    void aThreadStartedInARequestInheritsItUntilItsWorkerLoopStarts() throws Exception {
+        Object outer = Hooks.requestEnter("request", "response");
+        List<Object> seen = new ArrayList<>();
+        Thread child = new Thread(() -> {
+            seen.add(currentPropagated());
+            Hooks.workerStarted();
+            seen.add(currentPropagated());
+        });
+        Hooks.requestExit(outer, null);
+        child.start();
+        child.join();
+        assertEquals(java.util.Arrays.asList("captured:request", null), seen);
+    }
+
+    private static Object currentPropagated() {
+        try {
+            java.lang.reflect.Field scope = Hooks.class.getDeclaredField("SCOPE");
+            scope.setAccessible(true);
+            RequestScope s = ((ThreadLocal<RequestScope>) scope.get(null)).get();
+            return s == null ? null : s.propagated();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     /** Refuses {@code blocked}, fails on {@code buggy}, lets everything else go. */
     static final class ScriptedHandler implements HookHandler {
         final List<String> judged = new ArrayList<>();
@@ -147,6 +194,11 @@ class HooksTest {
             if (path.startsWith("/blocked")) {
                 throw new HostGuardBlockedException("refused", "credentials", "e-2");
             }
+        }
+
+        @Override
+        public Object capture(RequestScope scope) {
+            return "captured:" + scope.request();
         }
 
         @Override

@@ -22,7 +22,7 @@ class EventJsonTest {
         return SecurityEvent.of(Operation.processStart(command, "/srv"),
                 new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK,
                 new Authentication(AuthClass.API_KEY, KeyFingerprint.of("the-key")),
-                new RequestInfo("POST", path, "10.0.0.7"), "worker-1", List.of("app.Admin.run(Admin.java:9)"));
+                new RequestInfo("POST", path, "10.0.0.7"), null, "worker-1", List.of("app.Admin.run(Admin.java:9)"));
     }
 
     @Test
@@ -46,6 +46,8 @@ class EventJsonTest {
         assertEquals("10.0.0.7", json.at("/client/ip").asText());
         assertEquals(KeyFingerprint.of("the-key"), json.at("/api_key/fingerprint").asText());
         assertEquals("worker-1", json.at("/thread/name").asText());
+        assertEquals("request", json.at("/hostguard/context").asText());
+        assertTrue(json.at("/hostguard/submitter").isMissingNode());
     }
 
     @Test
@@ -72,7 +74,8 @@ class EventJsonTest {
                         new dev.hostguard.agent.path.ResolvedPath("/proc/self/environ", "/proc/self/environ",
                                 "/proc/4242/environ"), environ),
                 new Decision(Decision.Verdict.LOG, "proc-environ"), Mode.AUDIT,
-                new Authentication(AuthClass.NONE, null), new RequestInfo("GET", "/admin/files", "::1"), "t", List.of());
+                new Authentication(AuthClass.NONE, null), new RequestInfo("GET", "/admin/files", "::1"), "qtp-7", "pool-1-thread-1",
+                List.of());
         JsonNode json = MAPPER.readTree(EventJson.toJson(e));
         assertEquals("file-open", json.at("/event/action").asText());
         assertEquals("file", json.at("/event/category/0").asText());
@@ -80,6 +83,8 @@ class EventJsonTest {
         assertEquals("/proc/self/environ", json.at("/file/original_path").asText());
         assertEquals("read", json.at("/hostguard/access").asText());
         assertEquals("logged", json.at("/hostguard/decision").asText());
+        assertEquals("propagated", json.at("/hostguard/context").asText());
+        assertEquals("qtp-7", json.at("/hostguard/submitter").asText());
         assertTrue(json.get("process") == null && json.get("api_key") == null);
     }
 

@@ -28,6 +28,6 @@ class JdkHookDriftTest {
                 checked++;
             }
         }
-        assertEquals(12, checked, "every JDK hook site");
+        assertEquals(24, checked, "every JDK hook site");
     }
 }
