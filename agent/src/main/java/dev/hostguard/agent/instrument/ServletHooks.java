@@ -15,7 +15,8 @@ import net.bytebuddy.matcher.ElementMatcher;
 /**
  * The request scope of Jakarta and javax servlet containers: every {@code FilterChain}, {@code Filter} and
  * {@code Servlet} entry, so the outermost one, whichever it is, opens the scope and operations inside filters
- * count. Forwards, includes and error dispatches nest inside it.
+ * count. Forwards, includes and error dispatches nest inside it. Work started with {@code AsyncContext.start}
+ * keeps the request, as any hand-over does.
  */
 final class ServletHooks implements HookFamily {
     private static final String[] BASES = {"jakarta.servlet", "javax.servlet"};
@@ -36,7 +37,10 @@ final class ServletHooks implements HookFamily {
                         .and(takesArgument(2, namedOneOf(names("FilterChain")))),
                         RequestAdvice.WithResponse.class, false),
                 new HookSite("FilterChain.doFilter", named("doFilter").and(takesArguments(2)).and(request),
-                        RequestAdvice.WithResponse.class, false)));
+                        RequestAdvice.WithResponse.class, false)),
+                HookTarget.subTypesOf(Set.of(names("AsyncContext")), new HookSite("AsyncContext.start",
+                        named("start").and(takesArguments(Runnable.class)).and(not(isAbstract())),
+                        HandOverHooks.WrapRunnableAdvice.class, false)));
     }
 
     private static String[] names(String... simpleNames) {
