@@ -1,0 +1,114 @@
+package dev.hostguard.benchmarks;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+
+/**
+ * A JDK {@code HttpServer} exchange that never touches a socket: {@code GET /admin/containers} from 127.0.0.1,
+ * with the given request headers. HostGuard recognises it as a JDK exchange (it is an {@link HttpExchange}) and
+ * classifies it as it would a real one: with an {@code X-API-Key} header it is an {@code api-key} request, which
+ * the rules guard. Everything it answers is built once, so the exchange itself allocates nothing when read.
+ * Sending a response is refused: a benchmark must never be answered "blocked".
+ */
+final class FakeExchange extends HttpExchange {
+    private final Headers requestHeaders = new Headers();
+    private final Headers responseHeaders = new Headers();
+    private final URI uri = URI.create("/admin/containers");
+    private final InetSocketAddress remote = new InetSocketAddress("127.0.0.1", 40000);
+    private final InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8080);
+
+    /** @param headers name, value, name, value, ... */
+    FakeExchange(String... headers) {
+        for (int i = 0; i < headers.length; i += 2) {
+            requestHeaders.add(headers[i], headers[i + 1]);
+        }
+    }
+
+    @Override
+    public Headers getRequestHeaders() {
+        return requestHeaders;
+    }
+
+    @Override
+    public Headers getResponseHeaders() {
+        return responseHeaders;
+    }
+
+    @Override
+    public URI getRequestURI() {
+        return uri;
+    }
+
+    @Override
+    public String getRequestMethod() {
+        return "GET";
+    }
+
+    @Override
+    public HttpContext getHttpContext() {
+        return null;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public InputStream getRequestBody() {
+        return InputStream.nullInputStream();
+    }
+
+    @Override
+    public OutputStream getResponseBody() {
+        return OutputStream.nullOutputStream();
+    }
+
+    @Override
+    public void sendResponseHeaders(int rCode, long responseLength) {
+        throw new IllegalStateException("HostGuard answered the benchmark's fake request with " + rCode);
+    }
+
+    @Override
+    public InetSocketAddress getRemoteAddress() {
+        return remote;
+    }
+
+    @Override
+    public int getResponseCode() {
+        return -1;
+    }
+
+    @Override
+    public InetSocketAddress getLocalAddress() {
+        return local;
+    }
+
+    @Override
+    public String getProtocol() {
+        return "HTTP/1.1";
+    }
+
+    @Override
+    public Object getAttribute(String name) {
+        return null;
+    }
+
+    @Override
+    public void setAttribute(String name, Object value) {
+    }
+
+    @Override
+    public void setStreams(InputStream i, OutputStream o) {
+    }
+
+    @Override
+    public HttpPrincipal getPrincipal() {
+        return null;
+    }
+}
