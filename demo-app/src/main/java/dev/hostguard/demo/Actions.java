@@ -22,7 +22,8 @@ import java.util.Set;
  *
  * <h2>API</h2>
  * {@link #run(String, Map)} runs one action and returns its result as text; {@link #names()} lists
- * the actions, {@link #processActions()} and {@link #fileActions()} the two families below. Any
+ * the actions, {@link #processActions()}, {@link #handOverActions()} and {@link #fileActions()} the
+ * three families below. Any
  * failure (bad parameter, missing socket, a guard refusing the operation) is thrown unchanged to
  * the caller.
  *
@@ -45,6 +46,22 @@ import java.util.Set;
  *   <li>{@code event-handler}: a {@code java.beans.EventHandler} proxy calling {@code pb.start()}</li>
  *   <li>{@code processimpl-start}, {@code processimpl-constructor}: straight into
  *       {@code java.lang.ProcessImpl}; need {@code --add-opens java.base/java.lang=ALL-UNNAMED}</li>
+ * </ul>
+ *
+ * <h2>Hand-over process actions</h2>
+ * Parameters as for the process actions ({@code cmd}, {@code dir}). The request's thread parses the
+ * command and hands {@code new ProcessBuilder(argv).directory(dir).start()} and its wait over to
+ * another thread ({@link HandOvers}), then waits for that work's result (same text) and rethrows
+ * what it threw:
+ * <ul>
+ *   <li>{@code thread}: a new {@code Thread}, joined</li>
+ *   <li>{@code pool}: a fixed thread pool created at boot, {@code submit}</li>
+ *   <li>{@code scheduled}: a scheduled executor created at boot, {@code schedule(callable, 10 ms)}</li>
+ *   <li>{@code completable-future}: {@code CompletableFuture.supplyAsync} (the common pool)</li>
+ *   <li>{@code virtual-thread}: {@code Thread.ofVirtual().start(...)}, by reflection; on a JDK
+ *       before 21 it fails with an {@code IllegalStateException} ("needs JDK 21")</li>
+ *   <li>{@code fire-and-forget}: submitted to the same pool, NOT waited for: answers
+ *       {@code submitted} at once, and the command runs after the response was sent</li>
  * </ul>
  *
  * <h2>File actions</h2>
@@ -112,6 +129,11 @@ public final class Actions {
     }
 
     @FunctionalInterface
+    private interface HandOver {
+        String handOver(HandOvers.Work work) throws Exception;
+    }
+
+    @FunctionalInterface
     private interface FileRead {
         byte[] read(String path) throws Exception;
     }
@@ -143,6 +165,14 @@ public final class Actions {
         TABLE.process("event-handler", IndirectProcessStarts::eventHandler);
         TABLE.process("processimpl-start", ProcessImplBypass::staticStart);
         TABLE.process("processimpl-constructor", ProcessImplBypass::constructor);
+
+        HandOvers.initialize(); // its pool and scheduler exist from boot, long before any request
+        TABLE.handOver("thread", HandOvers::thread);
+        TABLE.handOver("pool", HandOvers::pool);
+        TABLE.handOver("scheduled", HandOvers::scheduled);
+        TABLE.handOver("completable-future", HandOvers::completableFuture);
+        TABLE.handOver("virtual-thread", HandOvers::virtualThread);
+        TABLE.handOver("fire-and-forget", HandOvers::fireAndForget);
 
         TABLE.read("file-input-stream", p -> FileOperations.drain(new FileInputStream(p)));
         TABLE.read("file-reader", p -> FileOperations.drain(new FileReader(p, StandardCharsets.UTF_8)));
@@ -207,6 +237,11 @@ public final class Actions {
         return Collections.unmodifiableSet(TABLE.process);
     }
 
+    /** The hand-over process actions (see the class comment), in a stable order. */
+    public static Set<String> handOverActions() {
+        return Collections.unmodifiableSet(TABLE.handOver);
+    }
+
     /** The file actions: reads, writes, listings and {@code unix-connect} (see the class comment), in a stable order. */
     public static Set<String> fileActions() {
         return Collections.unmodifiableSet(TABLE.file);
@@ -224,6 +259,7 @@ public final class Actions {
     private static final class Table {
         final Map<String, Action> actions = new LinkedHashMap<>();
         final Set<String> process = new LinkedHashSet<>();
+        final Set<String> handOver = new LinkedHashSet<>();
         final Set<String> file = new LinkedHashSet<>();
 
         void process(String name, ProcessStart start) {
@@ -233,6 +269,15 @@ public final class Actions {
         void processPipeline(String name, Action action) {
             add(name, action);
             process.add(name);
+        }
+
+        /** The command is parsed on the caller's thread; starting it and waiting for it is the work handed over. */
+        void handOver(String name, HandOver shape) {
+            add(name, p -> {
+                ProcessCommand command = ProcessCommand.from(p);
+                return shape.handOver(() -> ProcessOutcome.await(command.processBuilder().start()));
+            });
+            handOver.add(name);
         }
 
         void read(String name, FileRead read) {

@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
  * an injected handler would.
  *
  * <p>Environment: API_KEY, OPS_USER, OPS_PASSWORD (required), PORT (8080; 0 = any free port),
- * BIND (127.0.0.1), DOCKER_HOST (unix:///var/run/docker.sock, or a plain path).
+ * BIND (127.0.0.1), DOCKER_HOST (unix:///var/run/docker.sock, or a plain path), POOL_TICK_MS (unset: off; else
+ * a thread started at boot has the hand-over pool run {@code true} every that many milliseconds, see
+ * {@link HandOvers#startPoolTick}).
  */
 public final class DemoApp {
 
@@ -38,6 +40,10 @@ public final class DemoApp {
         log.info("started with {}", config);
         System.out.println(READY_PREFIX + config.bind() + ":" + port);
         System.out.flush();
+        String tick = System.getenv("POOL_TICK_MS");
+        if (tick != null && !tick.isBlank()) {
+            HandOvers.startPoolTick(Long.parseLong(tick.trim()));
+        }
         server.join();
     }
 }

@@ -126,9 +126,18 @@ public final class EventLog {
      * @param followUpMatch identifies the follow-up's event(s)
      */
     public void assertNothingLoggedSince(int index, String what, Runnable followUp, Predicate<JsonNode> followUpMatch) {
+        assertNothingLoggedSince(index, what, followUp, followUpMatch, e -> true);
+    }
+
+    /**
+     * As {@link #assertNothingLoggedSince(int, String, Runnable, Predicate)}, for only the events matching
+     * {@code unwanted}: other events may have arrived since {@code index}.
+     */
+    public void assertNothingLoggedSince(int index, String what, Runnable followUp, Predicate<JsonNode> followUpMatch,
+                                         Predicate<JsonNode> unwanted) {
         followUp.run();
         awaitSince(index, "for the follow-up request", followUpMatch);
-        List<JsonNode> others = since(index).stream().filter(followUpMatch.negate()).toList();
+        List<JsonNode> others = since(index).stream().filter(followUpMatch.negate().and(unwanted)).toList();
         if (!others.isEmpty()) {
             throw new AssertionError("expected no event " + what + ", found:\n" + describe(others));
         }

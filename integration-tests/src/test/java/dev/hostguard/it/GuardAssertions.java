@@ -23,13 +23,27 @@ public final class GuardAssertions {
      */
     public static JsonNode assertBlocked(GuardedService service, HttpTestClient.Response response, Path marker,
                                          int eventsBefore, ProcessStartEvent expected) {
-        assertFalse(Files.exists(marker), "blocked, yet the command ran: " + marker + " exists (response " + response + ")");
+        JsonNode event = assertRefused(service, "response " + response, marker, eventsBefore, expected);
+        String eventId = ProcessStartEvent.assertBlockResponse(response);
+        assertEquals(event.path("event").path("id").asText(), eventId, "403 event_id vs the event's event.id");
+        return event;
+    }
+
+    /**
+     * A refused process start, whoever answered the client: the command did not run (its marker is absent) and
+     * exactly one event, {@code expected}, describes it; returns that event. The marker is checked again once the
+     * event is there, so a refusal that happened after the response (work handed over) is covered too.
+     *
+     * @param context what to add to a failure message (the response, say)
+     */
+    public static JsonNode assertRefused(GuardedService service, String context, Path marker, int eventsBefore,
+                                         ProcessStartEvent expected) {
+        assertFalse(Files.exists(marker), "blocked, yet the command ran: " + marker + " exists (" + context + ")");
         Predicate<JsonNode> thisStart = EventLog.hasProcessArg(marker.toString());
         JsonNode event = service.events().awaitSince(eventsBefore, "for " + marker, thisStart);
         expected.assertMatches(event);
+        assertFalse(Files.exists(marker), "blocked, yet the command ran: " + marker + " exists (" + context + ")");
         assertOnlyEvents(service.events(), eventsBefore, List.of(thisStart));
-        String eventId = ProcessStartEvent.assertBlockResponse(response);
-        assertEquals(event.path("event").path("id").asText(), eventId, "403 event_id vs the event's event.id");
         return event;
     }
 

@@ -52,15 +52,23 @@ class ProcessStartMatrixIT {
 
     /**
      * The matrix must grow with the demo: every process action of the demo ({@code Actions.processActions()}) is a
-     * shape here, and every action of the demo is a process action, a file action ({@link FileAccessMatrixIT}) or
-     * one of the few others, so a new process action cannot hide among the others.
+     * shape here, every hand-over process action ({@code Actions.handOverActions()}: the process start runs on
+     * another thread) is one of {@link HandOverIT}, and every action of the demo is a process action, a hand-over
+     * action, a file action ({@link FileAccessMatrixIT}) or one of the few others, so a new process action cannot
+     * hide among the others.
      */
     @Test
     void coversEveryProcessStartShapeOfTheDemo() {
         assertEquals(new TreeSet<>(ExecShapes.ALL), new TreeSet<>(Actions.processActions()),
                 "ExecShapes.ALL vs the demo's Actions.processActions()");
+        assertEquals(new TreeSet<>(HandOverIT.SHAPES), new TreeSet<>(Actions.handOverActions()),
+                "HandOverIT.SHAPES vs the demo's Actions.handOverActions()");
+        Set<String> both = new TreeSet<>(Actions.processActions());
+        both.retainAll(Actions.handOverActions());
+        assertTrue(both.isEmpty(), () -> "both a plain and a hand-over process action: " + both);
         Set<String> others = new TreeSet<>(Actions.names());
         others.removeAll(Actions.processActions());
+        others.removeAll(Actions.handOverActions());
         others.removeAll(Actions.fileActions());
         assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics")), others,
                 "the demo's actions that are neither process nor file actions");
