@@ -103,7 +103,7 @@ start_demo() {
     >"$log" 2>&1 &
   SERVER_PID=$!
   await_line "$SERVER_PID" "$log" '^hostguard-demo listening on http://' "The demo"
-  PORT="$(sed -n 's#^hostguard-demo listening on http://[^ ]*:\([0-9][0-9]*\)$#\1#p' "$log" | head -n 1)"
+  PORT="$(sed -n 's#^hostguard-demo listening on http://[^ ]*:\([0-9][0-9]*\)$#\1#p;T;q' "$log")"
   say "    The demo service is up on http://127.0.0.1:$PORT, HostGuard attached in $mode mode."
 }
 

@@ -38,7 +38,7 @@ for _ in $(seq "$RUNS"); do
   one_run >>"$TMP/none"
   one_run "-javaagent:$AGENT=mode=audit,events=$TMP/events.jsonl" >>"$TMP/agent"
 done
-"$JAVA" -version 2>&1 | head -1
+"$JAVA" -version 2>&1 | sed -n 1p
 printf '%-10s %18s %18s\n' "" "wall ms (median)" "cpu ms (median)"
 for v in none agent; do
   printf '%-10s %18s %18s\n' "$v" "$(cut -d' ' -f1 "$TMP/$v" | median)" "$(cut -d' ' -f2 "$TMP/$v" | median)"
