@@ -2,6 +2,8 @@ package dev.hostguard.agent;
 
 import dev.hostguard.agent.config.AgentOptions;
 import dev.hostguard.agent.config.InvalidOptionException;
+import dev.hostguard.agent.config.InvalidPolicyException;
+import dev.hostguard.agent.config.PolicyFile;
 import dev.hostguard.agent.policy.Mode;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -30,25 +32,51 @@ public final class AgentMain {
         System.out.println("  java -javaagent:hostguard-agent.jar[=mode=audit|block|off,events=stdout|stderr|<file>] ...");
     }
 
+    /**
+     * One {@code hostguard:} line (then, for a policy file, one indented line per problem), and at start-up the
+     * JVM stops: an operator who asked for blocking must never run unguarded because of a typo.
+     */
+    private static void refuse(String message, boolean atStartup) {
+        String[] lines = message.split("\n", 2);
+        System.err.println("hostguard: " + lines[0] + (atStartup ? "; refusing to start" : "; not attached")
+                + (lines.length > 1 ? "\n" + lines[1] : ""));
+        if (atStartup) {
+            System.exit(BAD_OPTION_EXIT_STATUS);
+        }
+    }
+
     private static void start(String argument, Instrumentation instrumentation, boolean atStartup) {
         long startNanos = System.nanoTime();
         AgentOptions options;
         try {
             options = AgentOptions.resolve(argument);
         } catch (InvalidOptionException e) {
-            System.err.println("hostguard: " + e.getMessage() + (atStartup ? "; refusing to start" : "; not attached"));
-            if (atStartup) {
-                System.exit(BAD_OPTION_EXIT_STATUS);
-            }
+            refuse(e.getMessage(), atStartup);
             return;
         } catch (Throwable t) {
             System.err.println("hostguard: could not read options, not installed: " + t);
             return;
         }
+        PolicyFile policyFile = null;
+        if (options.policy() != null) {
+            try {
+                policyFile = PolicyFile.load(options.policy());
+                options = options.withPolicy(policyFile.policy());
+            } catch (InvalidPolicyException e) {
+                refuse(e.report(options.policy().toString()), atStartup);
+                return;
+            } catch (InvalidOptionException e) {
+                refuse(e.getMessage(), atStartup);
+                return;
+            } catch (Throwable t) {
+                System.err.println("hostguard: could not read the policy file, not installed: " + t);
+                return;
+            }
+        }
         try {
             // First the facade into the boot loader: nothing may load a bootstrap class before it is there.
             List<String> injected = options.mode() == Mode.OFF ? List.of() : BootstrapInjector.inject(instrumentation);
-            GuardInstaller.install(options, instrumentation, injected, startNanos);
+            GuardInstaller.install(options, policyFile, instrumentation, injected, startNanos);
         } catch (Throwable t) {
             // Our own failure must never stop the host service.
             System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);

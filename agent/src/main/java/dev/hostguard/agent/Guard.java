@@ -3,13 +3,13 @@ package dev.hostguard.agent;
 import dev.hostguard.agent.bootstrap.HookHandler;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.RequestScope;
-import dev.hostguard.agent.context.AuthClassifier;
 import dev.hostguard.agent.context.JdkInternalCaller;
 import dev.hostguard.agent.context.Authentication;
 import dev.hostguard.agent.context.RequestView;
 import dev.hostguard.agent.context.RequestViews;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
+import dev.hostguard.agent.event.EventRateLimiter;
 import dev.hostguard.agent.event.RequestInfo;
 import dev.hostguard.agent.event.SecurityEvent;
 import dev.hostguard.agent.path.PathResolver;
@@ -17,9 +17,9 @@ import dev.hostguard.agent.path.ResolvedPath;
 import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Operation;
-import dev.hostguard.agent.policy.PathRules;
-import dev.hostguard.agent.policy.PolicyEngine;
+import dev.hostguard.agent.policy.ResponseTemplate;
 import dev.hostguard.agent.policy.Rule;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -29,36 +29,60 @@ import org.slf4j.Logger;
  * operation when the policy says so.
  */
 final class Guard implements HookHandler {
-    private static final int FORBIDDEN = 403;
+    /** The event id a refusal names when the rate limit held its event back. */
+    static final String SUPPRESSED_EVENT_ID = "suppressed";
     /** Indexed by the {@link HookHandler} operation constants. */
     private static final FileAccess[] FILE_ACCESSES = {
         FileAccess.READ, FileAccess.WRITE, FileAccess.LIST, FileAccess.CONNECT};
 
-    private final PolicyEngine policy;
+    /** The policy in force: read once per operation, replaced as a whole by a reload. */
+    private volatile ActivePolicy active;
     private final PathResolver paths;
-    private final PathRules rules;
-    private final AuthClassifier classifier;
+    private final EventRateLimiter limiter;
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
 
-    Guard(PolicyEngine policy, PathResolver paths, PathRules rules, AuthClassifier classifier, Logger events,
-          Logger log) {
-        this.policy = policy;
+    Guard(ActivePolicy policy, PathResolver paths, Logger events, Logger log) {
+        this.active = policy;
         this.paths = paths;
-        this.rules = rules;
-        this.classifier = classifier;
+        this.limiter = new EventRateLimiter(policy.policy().events().perSecond());
         this.events = events;
         this.log = log;
+    }
+
+    ActivePolicy active() {
+        return active;
+    }
+
+    /** Puts a reloaded policy in force, at once, for every operation judged from now on. */
+    void replace(ActivePolicy policy) {
+        limiter.perSecond(policy.policy().events().perSecond());
+        active = policy;
+    }
+
+    /** Writes a configuration event (policy reloaded or refused) to the event sink. */
+    void writeEvent(String json) {
+        events.info(json);
+    }
+
+    /** Reports the counts of rate-limited events of finished seconds (the writer does too, after each event). */
+    void reportSuppressed() {
+        limiter.drain(this::writeSuppressed);
     }
 
     @Override
     public void processStart(RequestScope scope, String[] command, String directory)
             throws HostGuardBlockedException {
-        GuardedRequest request = guardedRequest(scope);
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
         if (request != null) {
-            judge(request, Operation.processStart(command,
-                    directory != null ? directory : System.getProperty("user.dir")));
+            List<String> commandLine = List.of(command);
+            Rule rule = policy.engine().processRule(commandLine);
+            if (rule != null) {
+                judge(policy, request, Operation.processStart(commandLine,
+                        directory != null ? directory : System.getProperty("user.dir"), rule));
+            }
         }
     }
 
@@ -69,15 +93,16 @@ final class Guard implements HookHandler {
     @Override
     public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
             throws HostGuardBlockedException {
-        GuardedRequest request = guardedRequest(scope);
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
         if (request == null) {
             return;
         }
         FileAccess access = FILE_ACCESSES[operation];
         ResolvedPath resolved = directoryFd == AT_FDCWD ? paths.resolve(path) : paths.resolveAt(directoryFd, path);
-        Rule rule = rules.match(access, resolved);
+        Rule rule = policy.engine().pathRules().match(access, resolved);
         if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
-            judge(request, Operation.file(access, resolved, rule));
+            judge(policy, request, Operation.file(access, resolved, rule));
         }
     }
 
@@ -95,7 +120,7 @@ final class Guard implements HookHandler {
     }
 
     /** @return the request this thread works for, when the policy guards its authentication class; else null */
-    private GuardedRequest guardedRequest(RequestScope scope) {
+    private GuardedRequest guardedRequest(RequestScope scope, ActivePolicy policy) {
         if (scope.propagated() instanceof GuardedRequest handedOver) {
             return handedOver;
         }
@@ -103,8 +128,8 @@ final class Guard implements HookHandler {
         if (view == null) {
             return null;
         }
-        Authentication auth = classifier.classify(view);
-        return policy.guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null;
+        Authentication auth = policy.classifier().classify(view);
+        return policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null;
     }
 
     /**
@@ -113,7 +138,7 @@ final class Guard implements HookHandler {
      */
     @Override
     public Object capture(RequestScope scope) {
-        GuardedRequest request = guardedRequest(scope);
+        GuardedRequest request = guardedRequest(scope, active);
         if (request == null) {
             return null;
         }
@@ -121,25 +146,47 @@ final class Guard implements HookHandler {
         return new GuardedRequest(null, request.auth(), request.info(), submitter);
     }
 
-    private void judge(GuardedRequest request, Operation operation) throws HostGuardBlockedException {
-        Decision decision = policy.decide(operation, request.auth().authClass());
+    /**
+     * Decides, writes the event (at most the policy's rate per rule and second; beyond it the event is only
+     * counted, and a refusal still happens) and refuses when the decision says so.
+     */
+    private void judge(ActivePolicy policy, GuardedRequest request, Operation operation)
+            throws HostGuardBlockedException {
+        RequestInfo info = request.info();
+        Decision decision = policy.engine().decide(operation, request.auth().authClass(), info.method(),
+                info.path());
         if (decision.allowed()) {
             return;
         }
-        SecurityEvent event = SecurityEvent.of(operation, decision, policy.mode(), request.auth(), request.info(),
-                request.submitter(), Thread.currentThread().getName(), ApplicationFrames.capture());
+        if (!limiter.tryAcquire(decision.rule())) {
+            if (decision.blocked()) {
+                throw new HostGuardBlockedException("blocked by HostGuard: " + operation.action().eventAction()
+                        + " (rule " + decision.rule() + "; event suppressed by the rate limit)", decision.rule(),
+                        SUPPRESSED_EVENT_ID);
+            }
+            return;
+        }
+        SecurityEvent event = SecurityEvent.of(operation, decision, policy.engine().mode(), request.auth(), info,
+                request.submitter(), Thread.currentThread().getName(),
+                ApplicationFrames.capture(policy.policy().events().stackDepth()));
         events.info(EventJson.toJson(event));
+        reportSuppressed();
         if (decision.blocked()) {
             throw new HostGuardBlockedException(event.summary(), decision.rule(), event.id());
         }
+    }
+
+    private void writeSuppressed(String rule, long second, long count) {
+        events.info(EventJson.eventsSuppressed(rule, second, count, active.policy().events().perSecond()));
     }
 
     @Override
     public boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked) {
         RequestView request = RequestViews.of(scope.request(), scope.response());  // null in handed-over work
         try {
-            return request != null
-                    && request.respond(FORBIDDEN, EventJson.blockResponse(blocked.rule(), blocked.eventId()));
+            ResponseTemplate response = active.policy().response();
+            return request != null && request.respond(response.status(), response.contentType(),
+                    response.render(blocked.rule(), blocked.eventId()));
         } catch (Exception e) {
             hookFailed("block-response", e);
             return false;

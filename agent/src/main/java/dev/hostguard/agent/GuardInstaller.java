@@ -2,8 +2,9 @@ package dev.hostguard.agent;
 
 import dev.hostguard.agent.bootstrap.Hooks;
 import dev.hostguard.agent.config.AgentOptions;
-import dev.hostguard.agent.context.ApiKeyCredentials;
-import dev.hostguard.agent.context.AuthClassifier;
+import dev.hostguard.agent.config.InvalidPolicyException;
+import dev.hostguard.agent.config.PolicyFile;
+import dev.hostguard.agent.config.PolicyWatcher;
 import dev.hostguard.agent.context.KeyFingerprint;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
@@ -11,15 +12,13 @@ import dev.hostguard.agent.instrument.HookInstaller;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Mode;
-import dev.hostguard.agent.policy.PathRules;
-import dev.hostguard.agent.policy.PolicyEngine;
-import dev.hostguard.agent.policy.Rule;
+import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.posture.ContainerPosture;
 import dev.hostguard.agent.posture.HostMounts;
 import dev.hostguard.agent.posture.MountInfo;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
-import java.util.EnumSet;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -29,8 +28,15 @@ final class GuardInstaller {
     private GuardInstaller() {
     }
 
-    static void install(AgentOptions options, Instrumentation instrumentation, List<String> injected,
-                        long startNanos) throws Exception {
+    /** How often the policy file is looked at (a change takes effect within one to two of these). */
+    static final Duration POLICY_POLL = Duration.ofSeconds(1);
+
+    /**
+     * @param policyFile the policy file as read at start-up; {@code null} when none is given (then no thread is
+     *     started: the default policy cannot change)
+     */
+    static void install(AgentOptions options, PolicyFile policyFile, Instrumentation instrumentation,
+                        List<String> injected, long startNanos) throws Exception {
         AgentLogging logging = new AgentLogging(options.events());
         Logger log = logging.diagnostics(GuardInstaller.class);
         if (options.mode() == Mode.OFF) {
@@ -43,31 +49,51 @@ final class GuardInstaller {
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
         log.info("{}", ContainerPosture.read(Path.of("/proc/self/status"), hostMounts).summary());
         PathResolver paths = new PathResolver(System.getProperty("user.dir"));
-        PathRules rules = pathRules(hostMounts);
-        Guard guard = new Guard(new PolicyEngine(options.mode()), paths, rules,
-                new AuthClassifier(ApiKeyCredentials.DEFAULTS), logging.events(), logging.diagnostics(Guard.class));
-        warmUp(paths, rules);
+        Policy policy = policyFile == null ? Policy.DEFAULT : policyFile.policy();
+        ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
+                policyFile == null ? null : policyFile.sha256());
+        Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
+        warmUp(paths, active);
         Hooks.install(guard);
+        if (policyFile != null) {
+            new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
+                    new Reloader(options, hostMounts, guard, log)).start();
+        }
         HookInstaller.InstallReport report = HookInstaller.install(instrumentation, log);
         if (!report.missing().isEmpty()) {
             log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
                     System.getProperty("java.vendor"), Runtime.version(), report.missing());
         }
-        log.info("active: mode={} events={} hooks=[{}] bootstrap={} classes, started in {} ms",
-                options.mode().label(), options.events(), report, injected.size(),
-                (System.nanoTime() - startNanos) / 1_000_000);
+        log.info("active: mode={} ({}) events={} ({}) policy={} hooks=[{}] bootstrap={} classes, started in {} ms",
+                options.mode().label(), options.modeOrigin(), options.events(), options.eventsOrigin(),
+                policyFile == null ? "none" : policyFile.path() + " sha256=" + policyFile.sha256(), report,
+                injected.size(), (System.nanoTime() - startNanos) / 1_000_000);
     }
 
-    /** The default container-escape ruleset plus one {@code host-mount} rule per host mount found. */
-    static PathRules pathRules(List<String> hostMounts) {
-        PathRules.Builder rules = PathRules.builder().addDefaults();
-        for (String mountPoint : hostMounts) {
-            rules.prefix(new Rule("host-mount", "host filesystem",
-                    EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST),
-                    "a part of the host bind-mounted into this container at " + mountPoint,
-                    "/proc/self/mountinfo; Falco sandbox sensitive_mount"), mountPoint);
+    /** Puts each valid change of the policy file in force, and reports each invalid one, keeping the old policy. */
+    private record Reloader(AgentOptions options, List<String> hostMounts, Guard guard, Logger log)
+            implements PolicyWatcher.Listener {
+        @Override
+        public void changed(PolicyFile loaded) {
+            Policy policy = loaded.policy();
+            // An explicit mode option wins over the file, now as at start-up; the sink is read at start-up only.
+            Mode mode = options.modeExplicit() ? options.mode() : policy.mode() != null ? policy.mode() : Mode.AUDIT;
+            guard.replace(ActivePolicy.compile(policy, mode, hostMounts, loaded.sha256()));
+            guard.writeEvent(EventJson.policyReloaded(loaded.path().toString(), loaded.sha256(), mode.label()));
+            log.info("policy reloaded: {} sha256={} mode={}", loaded.path(), loaded.sha256(), mode.label());
         }
-        return rules.build();
+
+        @Override
+        public void refused(Path path, InvalidPolicyException problems) {
+            guard.writeEvent(EventJson.policyError(path.toString(), null, problems.getMessage()));
+            log.warn("policy file {} changed but is invalid, the policy in force stays:\n  {}", path,
+                    problems.getMessage().replace("\n", "\n  "));
+        }
+
+        @Override
+        public void tick() {
+            guard.reportSuppressed();
+        }
     }
 
     /**
@@ -76,11 +102,12 @@ final class GuardInstaller {
      * its configuration file, so calls a hook) would have the handler ask for a SHA-256 digest while
      * {@code java.security} is only half initialised.
      */
-    private static void warmUp(PathResolver paths, PathRules rules) {
+    private static void warmUp(PathResolver paths, ActivePolicy policy) {
         KeyFingerprint.of("warm-up");
         UUID.randomUUID();
-        rules.match(FileAccess.READ, paths.resolve(System.getProperty("java.home")));
-        ApplicationFrames.capture();
-        EventJson.blockResponse("warm-up", "warm-up");
+        policy.engine().pathRules().match(FileAccess.READ, paths.resolve(System.getProperty("java.home")));
+        ApplicationFrames.capture(policy.policy().events().stackDepth());
+        policy.policy().response().render("warm-up", "warm-up");
+        EventJson.eventsSuppressed("warm-up", 0, 0, 1);
     }
 }

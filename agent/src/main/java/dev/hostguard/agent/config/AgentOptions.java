@@ -20,13 +20,26 @@ import java.util.function.UnaryOperator;
  * <p>Any unknown key or bad value, in any of the three sources, is an error: an operator who asked for blocking
  * must never run unguarded because of a typo.
  *
+ * <p>A policy file ({@code policy=<file>}) may set the mode and the event sink too; an explicit option, from any
+ * of the three sources, wins over it ({@link #withPolicy}).
+ *
  * @param mode {@code audit} (default), {@code block} or {@code off}
  * @param events {@code stdout} (default), {@code stderr} or a file path
+ * @param policy the policy file; {@code null} when none is given
+ * @param modeOrigin where the mode came from: a source as the operator wrote it, {@code policy file} or
+ *     {@code default}
+ * @param eventsOrigin where the event sink came from, likewise
  */
-public record AgentOptions(Mode mode, EventTarget events) {
+public record AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin) {
     static final String SYSTEM_PROPERTY_PREFIX = "hostguard.";
     static final String ENVIRONMENT_PREFIX = "HOSTGUARD_";
-    static final List<String> KEYS = List.of("mode", "events");
+    static final List<String> KEYS = List.of("mode", "events", "policy");
+    static final String DEFAULT_ORIGIN = "default";
+    static final String POLICY_ORIGIN = "policy file";
+
+    public AgentOptions(Mode mode, EventTarget events) {
+        this(mode, events, null, DEFAULT_ORIGIN, DEFAULT_ORIGIN);
+    }
 
     /** Reads the options of this JVM. */
     public static AgentOptions resolve(String agentArgument) throws InvalidOptionException {
@@ -41,7 +54,47 @@ public record AgentOptions(Mode mode, EventTarget events) {
         collectEnvironment(environment, found);
         collectSystemProperties(systemProperties, found);
         collectAgentArgument(agentArgument, found);
-        return new AgentOptions(mode(found.get("mode")), events(found.get("events")));
+        return new AgentOptions(mode(found.get("mode")), events(found.get("events")), policy(found.get("policy")),
+                origin(found.get("mode")), origin(found.get("events")));
+    }
+
+    /**
+     * These options with the mode and the event sink of {@code policy} where no option set them.
+     *
+     * @throws InvalidOptionException when the policy's event sink cannot be written
+     */
+    public AgentOptions withPolicy(dev.hostguard.agent.policy.Policy policy) throws InvalidOptionException {
+        boolean policyMode = modeOrigin.equals(DEFAULT_ORIGIN) && policy.mode() != null;
+        boolean policyEvents = eventsOrigin.equals(DEFAULT_ORIGIN) && policy.events().sink() != null;
+        return new AgentOptions(policyMode ? policy.mode() : mode,
+                policyEvents ? events(new Source("events.sink", policy.events().sink(),
+                        "events.sink: " + policy.events().sink() + " in the policy file " + this.policy,
+                        POLICY_ORIGIN)) : events,
+                this.policy, policyMode ? POLICY_ORIGIN : modeOrigin, policyEvents ? POLICY_ORIGIN : eventsOrigin);
+    }
+
+    /** Whether the mode was given as an option (so a policy file, also a reloaded one, does not change it). */
+    public boolean modeExplicit() {
+        return !modeOrigin.equals(DEFAULT_ORIGIN) && !modeOrigin.equals(POLICY_ORIGIN);
+    }
+
+    private static String origin(Source source) {
+        return source == null ? DEFAULT_ORIGIN : source.origin();
+    }
+
+    private static Path policy(Source source) throws InvalidOptionException {
+        if (source == null) {
+            return null;
+        }
+        try {
+            if (source.value().isEmpty()) {
+                throw new InvalidPathException("", "empty");
+            }
+            return Path.of(source.value()).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new InvalidOptionException("bad value for option 'policy' (" + source.describe()
+                    + "); expected the path of a policy file");
+        }
     }
 
     /**
@@ -49,8 +102,9 @@ public record AgentOptions(Mode mode, EventTarget events) {
      *
      * @param key the key as spelled at the source
      * @param describe the source and setting as the operator wrote them, for error messages
+     * @param origin the source alone, for the start-up line ({@code agent argument}, {@code -Dhostguard.mode})
      */
-    private record Source(String key, String value, String describe) {
+    private record Source(String key, String value, String describe, String origin) {
     }
 
     private static void collectAgentArgument(String argument, Map<String, Source> found)
@@ -65,7 +119,8 @@ public record AgentOptions(Mode mode, EventTarget events) {
                         + String.join(", ", KEYS) + ")");
             }
             String key = pair.substring(0, eq).trim();
-            put(found, new Source(key, pair.substring(eq + 1).trim(), "agent argument " + pair.trim()), key);
+            put(found, new Source(key, pair.substring(eq + 1).trim(), "agent argument " + pair.trim(),
+                    "agent argument"), key);
         }
     }
 
@@ -84,8 +139,8 @@ public record AgentOptions(Mode mode, EventTarget events) {
         for (Map.Entry<String, String> e : source.entrySet()) {
             if (e.getKey().startsWith(prefix)) {
                 String name = e.getKey().substring(prefix.length());
-                put(found, new Source(name, e.getValue().trim(), origin + e.getKey() + "=" + e.getValue()),
-                        toKey.apply(name));
+                put(found, new Source(name, e.getValue().trim(), origin + e.getKey() + "=" + e.getValue(),
+                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), toKey.apply(name));
             }
         }
     }

@@ -20,6 +20,11 @@ public record ApiKeyCredentials(List<String> headers, List<String> authorization
             List.of("ApiKey", "Api-Key", "Key", "Token"),
             List.of("api_key", "apikey", "api-key"));
 
+    /** The credentials a policy names. */
+    public static ApiKeyCredentials of(dev.hostguard.agent.policy.CredentialSettings settings) {
+        return new ApiKeyCredentials(settings.headers(), settings.authorizationSchemes(), settings.queryParameters());
+    }
+
     public ApiKeyCredentials {
         headers = List.copyOf(headers);
         authorizationSchemes = authorizationSchemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();

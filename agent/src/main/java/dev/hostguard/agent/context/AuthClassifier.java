@@ -1,6 +1,7 @@
 package dev.hostguard.agent.context;
 
 import dev.hostguard.agent.policy.AuthClass;
+import java.security.Principal;
 import java.util.Locale;
 
 /**
@@ -12,20 +13,36 @@ import java.util.Locale;
  *   <li>A principal from a form (session) login, even with a key: {@code user}. Any other principal next to a
  *       key (BASIC, or one a filter derived from the key itself) proves nothing beyond the key.</li>
  *   <li>An API key: {@code api-key}.</li>
+ *   <li>A principal that stands for a key ({@link ApiKeyPrincipals}, from the policy file): {@code api-key},
+ *       even with no key header the agent knows.</li>
  *   <li>Otherwise {@code none}; a bogus {@code Authorization: Bearer}, a cookie or any other header changes
  *       nothing, since only what the application verified counts.</li>
  * </ol>
  */
 public final class AuthClassifier {
     private final ApiKeyCredentials credentials;
+    private final ApiKeyPrincipals keyPrincipals;
 
     public AuthClassifier(ApiKeyCredentials credentials) {
+        this(credentials, ApiKeyPrincipals.NONE);
+    }
+
+    public AuthClassifier(ApiKeyCredentials credentials, ApiKeyPrincipals keyPrincipals) {
         this.credentials = credentials;
+        this.keyPrincipals = keyPrincipals;
     }
 
     public Authentication classify(RequestView request) {
         String key = credentials.find(request);
         String fingerprint = key == null ? null : KeyFingerprint.of(key);
+        if (!keyPrincipals.isEmpty() && !request.hasVerifiedClientCertificate()) {
+            Principal principal = request.principal();
+            if (keyPrincipals.matches(principal)) {
+                // the principal is the key: its name may be the key itself, so only its fingerprint is kept
+                return new Authentication(AuthClass.API_KEY, fingerprint != null ? fingerprint
+                        : principal.getName() == null ? null : KeyFingerprint.of(principal.getName()));
+            }
+        }
         return new Authentication(classOf(request, key != null), fingerprint);
     }
 

@@ -46,6 +46,11 @@ final class ExchangeRequestView implements RequestView {
     }
 
     @Override
+    public java.security.Principal principal() {
+        return exchange.getPrincipal();
+    }
+
+    @Override
     public String authType() {
         return null;
     }
@@ -63,12 +68,12 @@ final class ExchangeRequestView implements RequestView {
     }
 
     @Override
-    public boolean respond(int status, byte[] json) throws Exception {
+    public boolean respond(int status, String contentType, byte[] json) throws Exception {
         if (exchange.getResponseCode() != -1) {
             return false;
         }
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, json.length);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, json.length == 0 ? -1 : json.length); // 0 would mean chunked
         try (OutputStream body = exchange.getResponseBody()) {
             body.write(json);
         }

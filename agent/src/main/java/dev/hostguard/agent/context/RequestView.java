@@ -22,6 +22,11 @@ public interface RequestView {
     /** Whether the application or the container established a principal for this request. */
     boolean hasPrincipal();
 
+    /** The principal, when the request has one (read only when a policy names API-key principals). */
+    default java.security.Principal principal() {
+        return null;
+    }
+
     /** The servlet authentication scheme ({@code BASIC}, {@code FORM}, {@code CLIENT_CERT}, ...); may be null. */
     String authType();
 
@@ -29,9 +34,9 @@ public interface RequestView {
     boolean hasVerifiedClientCertificate();
 
     /**
-     * Replaces the response with {@code status} and a JSON body, if nothing was committed yet.
+     * Replaces the response with {@code status} and a body, if nothing was committed yet.
      *
      * @return whether the response was replaced
      */
-    boolean respond(int status, byte[] json) throws Exception;
+    boolean respond(int status, String contentType, byte[] body) throws Exception;
 }

@@ -52,6 +52,11 @@ final class ServletRequestView implements RequestView {
     }
 
     @Override
+    public java.security.Principal principal() {
+        return api.userPrincipal(request) instanceof java.security.Principal p ? p : null;
+    }
+
+    @Override
     public String authType() {
         return api.authType(request);
     }
@@ -63,7 +68,7 @@ final class ServletRequestView implements RequestView {
     }
 
     @Override
-    public boolean respond(int status, byte[] json) throws Exception {
+    public boolean respond(int status, String contentType, byte[] json) throws Exception {
         Class<?> http = response == null
                 ? null : Types.findSuperType(response.getClass(), api.basePackage + ".http.HttpServletResponse");
         if (http == null || (Boolean) ServletApi.call(http.getMethod("isCommitted"), response)) {
@@ -71,7 +76,7 @@ final class ServletRequestView implements RequestView {
         }
         ServletApi.call(http.getMethod("reset"), response);
         ServletApi.call(http.getMethod("setStatus", int.class), response, status);
-        ServletApi.call(http.getMethod("setContentType", String.class), response, "application/json");
+        ServletApi.call(http.getMethod("setContentType", String.class), response, contentType);
         ServletApi.call(http.getMethod("setContentLength", int.class), response, json.length);
         // Closed, not just flushed: whatever the application writes afterwards must not trail our answer.
         try (OutputStream body = (OutputStream) ServletApi.call(http.getMethod("getOutputStream"), response)) {

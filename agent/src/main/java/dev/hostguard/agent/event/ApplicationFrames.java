@@ -7,7 +7,8 @@ import java.util.List;
  * HostGuard itself are left out. Walked only after a finding, never on the allowed path.
  */
 public final class ApplicationFrames {
-    private static final int MAX_FRAMES = 5;
+    /** Without a policy file; a policy's {@code events.stack-depth} sets its own. */
+    public static final int DEFAULT_DEPTH = 5;
     private static final List<String> NOT_APPLICATION = List.of(
             "java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.", "dev.hostguard.agent.",
             "org.eclipse.jetty.", "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.");
@@ -16,9 +17,17 @@ public final class ApplicationFrames {
     }
 
     public static List<String> capture() {
+        return capture(DEFAULT_DEPTH);
+    }
+
+    /** At most {@code depth} frames, innermost first. */
+    public static List<String> capture(int depth) {
+        if (depth == 0) {
+            return List.of();
+        }
         return StackWalker.getInstance().walk(frames -> frames
                 .filter(f -> NOT_APPLICATION.stream().noneMatch(f.getClassName()::startsWith))
-                .limit(MAX_FRAMES)
+                .limit(depth)
                 .map(f -> f.getClassName() + "." + f.getMethodName() + "(" + f.getFileName() + ":"
                         + f.getLineNumber() + ")")
                 .toList());

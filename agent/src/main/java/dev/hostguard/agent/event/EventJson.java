@@ -25,7 +25,7 @@ public final class EventJson {
             g.writeStringField("@timestamp", e.timestamp().toString());
             g.writeObjectFieldStart("event");
             g.writeStringField("id", e.id());
-            g.writeStringField("kind", "alert");
+            g.writeStringField("kind", e.decision().allowedBy() != null ? "event" : "alert");
             g.writeArrayFieldStart("category");
             g.writeString(e.operation().action().category());
             g.writeEndArray();
@@ -37,7 +37,11 @@ public final class EventJson {
             g.writeStringField("decision", e.decision().eventDecision());
             g.writeStringField("mode", e.mode().label());
             g.writeStringField("rule", e.decision().rule());
-            g.writeStringField("auth", e.auth().authClass().label());
+            g.writeStringField("auth", e.auth() == null ? "outside-request" : e.auth().authClass().label());
+            if (e.decision().allowedBy() != null) {
+                g.writeStringField("reason", e.decision().allowedBy().reason());
+                g.writeNumberField("allow_entry", e.decision().allowedBy().index());
+            }
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
             }
@@ -54,18 +58,20 @@ public final class EventJson {
 
             writeOperation(g, e.operation());
 
-            g.writeObjectFieldStart("url");
-            g.writeStringField("path", e.request().path());
-            g.writeEndObject();
-            g.writeObjectFieldStart("http");
-            g.writeObjectFieldStart("request");
-            g.writeStringField("method", e.request().method());
-            g.writeEndObject();
-            g.writeEndObject();
-            g.writeObjectFieldStart("client");
-            g.writeStringField("ip", e.request().clientIp());
-            g.writeEndObject();
-            if (e.auth().keyFingerprint() != null) {
+            if (e.request() != null) {
+                g.writeObjectFieldStart("url");
+                g.writeStringField("path", e.request().path());
+                g.writeEndObject();
+                g.writeObjectFieldStart("http");
+                g.writeObjectFieldStart("request");
+                g.writeStringField("method", e.request().method());
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeObjectFieldStart("client");
+                g.writeStringField("ip", e.request().clientIp());
+                g.writeEndObject();
+            }
+            if (e.auth() != null && e.auth().keyFingerprint() != null) {
                 g.writeObjectFieldStart("api_key");
                 g.writeStringField("fingerprint", e.auth().keyFingerprint());
                 g.writeEndObject();
@@ -101,7 +107,79 @@ public final class EventJson {
         }
     }
 
-    /** The body of the 403 answer to a refused request. */
+    /**
+     * A {@code policy-reloaded} event: a changed policy file is in force.
+     *
+     * @param mode the mode in force now
+     */
+    public static String policyReloaded(String path, String sha256, String mode) {
+        return configuration("policy-reloaded", "success", g -> {
+            g.writeStringField("mode", mode);
+            g.writeObjectFieldStart("policy");
+            g.writeStringField("path", path);
+            g.writeStringField("sha256", sha256);
+            g.writeEndObject();
+        }, null);
+    }
+
+    /** A {@code policy-error} event: a changed policy file was refused; the policy in force stays. */
+    public static String policyError(String path, String sha256, String error) {
+        return configuration("policy-error", "failure", g -> {
+            g.writeObjectFieldStart("policy");
+            g.writeStringField("path", path);
+            if (sha256 != null) {
+                g.writeStringField("sha256", sha256);
+            }
+            g.writeEndObject();
+        }, error);
+    }
+
+    /** An {@code events-suppressed} event: how many events of one rule the rate limit held back in one second. */
+    public static String eventsSuppressed(String rule, long epochSecond, long count, int perSecond) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("@timestamp", java.time.Instant.now().toString());
+            g.writeObjectFieldStart("event");
+            g.writeStringField("id", java.util.UUID.randomUUID().toString());
+            g.writeStringField("kind", "metric");
+            g.writeStringField("action", "events-suppressed");
+            g.writeEndObject();
+            g.writeObjectFieldStart("hostguard");
+            g.writeStringField("rule", rule);
+            g.writeNumberField("suppressed", count);
+            g.writeStringField("second", java.time.Instant.ofEpochSecond(epochSecond).toString());
+            g.writeNumberField("rate_limit", perSecond);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    private static String configuration(String action, String outcome, Body hostguard, String error) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("@timestamp", java.time.Instant.now().toString());
+            g.writeObjectFieldStart("event");
+            g.writeStringField("id", java.util.UUID.randomUUID().toString());
+            g.writeStringField("kind", "event");
+            g.writeArrayFieldStart("category");
+            g.writeString("configuration");
+            g.writeEndArray();
+            g.writeStringField("action", action);
+            g.writeStringField("outcome", outcome);
+            g.writeEndObject();
+            g.writeObjectFieldStart("hostguard");
+            hostguard.writeTo(g);
+            g.writeEndObject();
+            if (error != null) {
+                g.writeObjectFieldStart("error");
+                g.writeStringField("message", error);
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        });
+    }
+
+    /** The body of the default 403 answer to a refused request. */
     public static byte[] blockResponse(String rule, String eventId) {
         return write(g -> {
             g.writeStartObject();

@@ -11,6 +11,8 @@ import java.util.UUID;
 /**
  * One decision about one host operation: what, where, which rule, which request and which key (by fingerprint).
  *
+ * @param auth how the request was authenticated; {@code null} for an operation outside any request
+ * @param request the request; {@code null} outside any request
  * @param submitter the thread that handed the work over inside the request; {@code null} when the operation
  *     happened while serving the request itself
  * @param frames the few application stack frames that led to the operation, innermost first
@@ -28,8 +30,8 @@ public record SecurityEvent(String id, Instant timestamp, Operation operation, D
     /** A one-line summary for the block exception's message (which the application may log). */
     public String summary() {
         return "blocked by HostGuard: " + operation.action().eventAction() + " " + operation.target()
-                + " (rule " + decision.rule() + ", auth " + auth.authClass().label()
-                + (auth.keyFingerprint() == null ? "" : ", key " + auth.keyFingerprint())
+                + " (rule " + decision.rule() + ", auth " + (auth == null ? "outside-request" : auth.authClass().label())
+                + (auth == null || auth.keyFingerprint() == null ? "" : ", key " + auth.keyFingerprint())
                 + ", event " + id + ")";
     }
 }

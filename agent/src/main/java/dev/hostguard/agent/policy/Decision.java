@@ -1,30 +1,46 @@
 package dev.hostguard.agent.policy;
 
 /**
- * What to do with an operation: let it go silently, let it go and log it, or refuse it and log it.
+ * What to do with an operation: let it go silently, let it go and log it, or refuse it and log it; or let it go
+ * because an allow entry says so, with an event naming the entry.
  *
  * @param verdict the outcome
  * @param rule the id of the rule that matched; {@code null} when nothing matched
+ * @param allowedBy the allow entry that let a finding go; {@code null} otherwise
  */
-public record Decision(Verdict verdict, String rule) {
-    public static final Decision ALLOW = new Decision(Verdict.ALLOW, null);
+public record Decision(Verdict verdict, String rule, AllowEntry allowedBy) {
+    public static final Decision ALLOW = new Decision(Verdict.ALLOW, null, null);
 
+    /** Ordered from the mildest: the milder of two is the smaller. */
     public enum Verdict {
         ALLOW,
         LOG,
-        BLOCK
+        BLOCK;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Verdict milder(Verdict a, Verdict b) {
+            return a.compareTo(b) <= 0 ? a : b;
+        }
     }
 
+    public Decision(Verdict verdict, String rule) {
+        this(verdict, rule, null);
+    }
+
+    /** Nothing to write and nothing to refuse. */
     public boolean allowed() {
-        return verdict == Verdict.ALLOW;
+        return verdict == Verdict.ALLOW && allowedBy == null;
     }
 
     public boolean blocked() {
         return verdict == Verdict.BLOCK;
     }
 
-    /** The {@code hostguard.decision} of the event: {@code blocked} or {@code logged}. */
+    /** The {@code hostguard.decision} of the event: {@code blocked}, {@code logged} or {@code allowed}. */
     public String eventDecision() {
-        return blocked() ? "blocked" : "logged";
+        return blocked() ? "blocked" : allowedBy != null ? "allowed" : "logged";
     }
 }

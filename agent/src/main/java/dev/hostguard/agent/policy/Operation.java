@@ -24,9 +24,13 @@ public record Operation(Action action, String target, String originalTarget, Fil
             "the seed scenario: docker ps from an API-key-protected admin route");
 
     public static Operation processStart(String[] command, String workingDirectory) {
-        List<String> args = List.of(command);
-        return new Operation(Action.PROCESS_START, args.isEmpty() ? "" : args.get(0), null, null, args,
-                workingDirectory, PROCESS_START_RULE);
+        return processStart(List.of(command), workingDirectory, PROCESS_START_RULE);
+    }
+
+    /** A process start that matched {@code rule} (a policy's command rule, or none when process-start is off). */
+    public static Operation processStart(List<String> command, String workingDirectory, Rule rule) {
+        return new Operation(Action.PROCESS_START, command.isEmpty() ? "" : command.get(0), null, null,
+                List.copyOf(command), workingDirectory, rule);
     }
 
     public static Operation file(FileAccess access, ResolvedPath path, Rule rule) {

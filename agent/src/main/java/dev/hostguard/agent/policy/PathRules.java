@@ -47,6 +47,9 @@ public final class PathRules {
         List<String> markers = new ArrayList<>();
         List<int[]> markerSlots = new ArrayList<>();
         for (Pattern pattern : builder.patterns) {
+            if (builder.disabled.contains(rules[pattern.rule].id())) {
+                continue; // switched off by a policy: the next rule that matches counts
+            }
             int[] slots = RuleSlots.of(pattern.rule, pattern.accesses);
             switch (pattern.kind) {
                 case PATH -> addPath(pattern.text, slots);
@@ -266,8 +269,56 @@ public final class PathRules {
     public static final class Builder {
         private final List<Rule> rules = new ArrayList<>();
         private final List<Pattern> patterns = new ArrayList<>();
+        private final Set<String> disabled = new java.util.HashSet<>();
 
         private Builder() {
+        }
+
+        /** Switches rules off: their patterns match nothing, so a path falls to the next rule that matches. */
+        public Builder disable(java.util.Collection<String> ruleIds) {
+            disabled.addAll(ruleIds);
+            return this;
+        }
+
+        /**
+         * Why {@code pattern} cannot be a rule path, or {@code null} when it can: an absolute path whose components
+         * are literal or {@code *}, the last one may also be {@code **} (everything below) or {@code name*} (names
+         * starting with {@code name}). Other shapes ({@code ?}, {@code **} inside, {@code *.pem}) would need a
+         * scan per open, which the trie exists to avoid.
+         */
+        public static String unsupportedPath(String pattern) {
+            if (pattern == null || !pattern.startsWith("/")) {
+                return "a rule path must be absolute (start with '/')";
+            }
+            if (pattern.indexOf('?') >= 0) {
+                return "'?' is not supported in rule paths (only in allow entries); use '*' for a whole component";
+            }
+            List<String> components = components(pattern);
+            for (int i = 0; i < components.size(); i++) {
+                String c = components.get(i);
+                boolean last = i == components.size() - 1;
+                if (c.equals("*") || c.indexOf('*') < 0 || last && c.equals("**")
+                        || last && c.indexOf('*') == c.length() - 1) {
+                    continue;
+                }
+                return "'" + c + "': in rule paths a '*' stands for a whole component, or ends the last one"
+                        + " (name*), and '**' ends the path";
+            }
+            return null;
+        }
+
+        /** A path pattern (see {@link #unsupportedPath}) for some of the rule's accesses. */
+        public Builder path(Rule rule, Set<FileAccess> accesses, String pattern) {
+            String unsupported = unsupportedPath(pattern);
+            if (unsupported != null) {
+                throw new IllegalArgumentException(unsupported + ": " + pattern);
+            }
+            return add(Kind.PATH, rule, accesses, pattern);
+        }
+
+        /** A file name, wherever it lives (a policy's sockets). */
+        public Builder fileName(Rule rule, Set<FileAccess> accesses, String name) {
+            return add(Kind.NAME, rule, accesses, name);
         }
 
         /** Adds the default ruleset ({@link PathRules#defaults()}). */

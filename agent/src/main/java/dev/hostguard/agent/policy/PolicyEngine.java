@@ -1,42 +1,277 @@
 package dev.hostguard.agent.policy;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * Decides what happens to a host operation made inside a request. Plain Java, no instrumentation: the hooks
- * hand it an operation, already matched against the rules, and the request's authentication class.
+ * Decides what happens to a host operation. Plain Java, no instrumentation: the hooks hand it an operation,
+ * already matched against the rules, and how the request it serves was authenticated. Compiled from a
+ * {@link Policy}; immutable, so a reloaded policy is a new engine swapped in as a whole.
  *
- * <p>Default policy: inside a request that carries only an API key, or nothing, every operation that matched a
- * rule is a finding (every process start matches {@link Operation#PROCESS_START_RULE}); a logged-in user or a
- * verified client certificate runs freely.
+ * <p>A finding is an operation that matched a rule. Its verdict is the milder of the action for its request's
+ * authentication class and the rule's own action; an allow entry that matches lets it go with an event; in
+ * audit mode a block is only logged. Default policy: inside a request that carries only an API key, or
+ * nothing, every finding is blocked (every process start matches {@link Operation#PROCESS_START_RULE}); a
+ * logged-in user, a verified client certificate and work outside requests run freely.
  */
 public final class PolicyEngine {
-    private static final Set<AuthClass> GUARDED = EnumSet.of(AuthClass.API_KEY, AuthClass.NONE);
+    /** The rule every {@code host-mount} path rule uses the id of. */
+    public static final String HOST_MOUNT = "host-mount";
+    public static final String OUTSIDE_REQUEST = "outside-request";
+    private static final Set<FileAccess> SOCKET_ACCESSES = EnumSet.of(FileAccess.CONNECT, FileAccess.READ,
+            FileAccess.WRITE);
 
+    private final Policy policy;
     private final Mode mode;
+    private final Decision.Verdict[] authActions = new Decision.Verdict[AuthClass.values().length];
+    private final Decision.Verdict outsideRequest;
+    private final PathRules pathRules;
+    private final List<CommandRule> commandRules = new ArrayList<>();
+    private final boolean processStartOn;
+    /** Per rule id, the decision for each verdict (by ordinal), made once: deciding a finding allocates nothing. */
+    private final Map<String, Decision[]> decisions = new HashMap<>();
+    private final Map<String, Decision.Verdict> ceilings = new HashMap<>();
+    private final Map<String, RuleAction> actions = new LinkedHashMap<>();
+    private final List<Rule> addedRules = new ArrayList<>();
 
+    /** The default policy in {@code mode}, with no host mounts. */
     public PolicyEngine(Mode mode) {
+        this(Policy.DEFAULT, mode, List.of());
         if (mode == Mode.OFF) {
             throw new IllegalArgumentException("mode off installs no policy");
         }
+    }
+
+    /**
+     * @param mode the mode in force (the policy's, unless an option overrides it); {@code off} judges nothing
+     * @param hostMounts the host mounts found at start-up, each a {@code host-mount} rule
+     */
+    public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts) {
+        this.policy = policy;
         this.mode = mode;
+        for (AuthClass auth : AuthClass.values()) {
+            authActions[auth.ordinal()] = policy.auth().get(auth);
+        }
+        this.outsideRequest = policy.outsideRequest();
+
+        PathRules.Builder paths = PathRules.builder().addDefaults();
+        for (String mountPoint : hostMounts) {
+            paths.prefix(new Rule(HOST_MOUNT, "host filesystem",
+                    EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST),
+                    "a part of the host bind-mounted into this container at " + mountPoint,
+                    "/proc/self/mountinfo; Falco sandbox sensitive_mount"), mountPoint);
+        }
+        Map<String, Rule> known = new LinkedHashMap<>();
+        for (Rule rule : knownRules()) {
+            known.put(rule.id(), rule);
+        }
+        resolveActions(policy.rules(), known);
+        addPatterns(policy.rules(), known, paths);
+        for (Rule rule : known.values()) {
+            decisions.put(rule.id(), new Decision[] {null, new Decision(Decision.Verdict.LOG, rule.id()),
+                new Decision(Decision.Verdict.BLOCK, rule.id())});
+        }
+        Set<String> off = new HashSet<>();
+        actions.forEach((id, action) -> {
+            if (action == RuleAction.OFF) {
+                off.add(id);
+            }
+        });
+        paths.disable(off);
+        this.pathRules = paths.build();
+        this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
+        commandRules.removeIf(c -> off.contains(c.rule().id()));
+        actions.forEach((id, action) -> ceilings.put(id, action.ceiling()));
+    }
+
+    /** The rules a policy can name without defining them: the default ruleset, process starts and host mounts. */
+    public static List<Rule> knownRules() {
+        List<Rule> rules = new ArrayList<>();
+        rules.add(Operation.PROCESS_START_RULE);
+        rules.addAll(PathRules.defaults().rules());
+        rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
+                FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
+        return rules;
+    }
+
+    /** Category overrides first, then id overrides (an id is more specific than its category). */
+    private void resolveActions(List<RuleEntry> entries, Map<String, Rule> known) {
+        for (RuleEntry entry : entries) {
+            if (entry.id() == null && entry.action() != null) {
+                for (Rule rule : known.values()) {
+                    if (rule.category().equals(entry.category())) {
+                        actions.put(rule.id(), entry.action());
+                    }
+                }
+            }
+        }
+        for (RuleEntry entry : entries) {
+            if (entry.id() != null && entry.action() != null) {
+                actions.put(entry.id(), entry.action());
+            }
+        }
+    }
+
+    private void addPatterns(List<RuleEntry> entries, Map<String, Rule> known, PathRules.Builder paths) {
+        for (RuleEntry entry : entries) {
+            if (entry.id() == null || !entry.addsPatterns()) {
+                continue;
+            }
+            Rule rule = known.get(entry.id());
+            if (rule == null) {
+                Set<FileAccess> accesses = EnumSet.noneOf(FileAccess.class);
+                if (!entry.paths().isEmpty()) {
+                    accesses.addAll(entry.accesses());
+                }
+                if (!entry.sockets().isEmpty()) {
+                    accesses.addAll(SOCKET_ACCESSES);
+                }
+                if (!entry.commands().isEmpty()) {
+                    accesses.add(FileAccess.EXECUTE);
+                }
+                rule = new Rule(entry.id(), entry.category() != null ? entry.category() : "custom", accesses,
+                        entry.description() != null ? entry.description() : "a rule of the policy file",
+                        "policy file");
+                known.put(rule.id(), rule);
+                addedRules.add(rule);
+                actions.putIfAbsent(rule.id(), RuleAction.BLOCK);
+            }
+            for (String path : entry.paths()) {
+                Set<FileAccess> accesses = EnumSet.copyOf(entry.accesses());
+                accesses.retainAll(rule.accesses());
+                if (!accesses.isEmpty()) {
+                    paths.path(rule, accesses, path);
+                }
+            }
+            for (String socket : entry.sockets()) {
+                Set<FileAccess> accesses = EnumSet.copyOf(SOCKET_ACCESSES);
+                accesses.retainAll(rule.accesses());
+                if (!accesses.isEmpty()) {
+                    paths.fileName(rule, accesses, socket);
+                }
+            }
+            if (!entry.commands().isEmpty()) {
+                commandRules.add(new CommandRule(rule, entry.commands()));
+            }
+        }
+    }
+
+    public Policy policy() {
+        return policy;
     }
 
     public Mode mode() {
         return mode;
     }
 
-    /** Whether operations of requests of this authentication class are judged at all. */
-    public boolean guards(AuthClass auth) {
-        return GUARDED.contains(auth);
+    /** The compiled path rules: defaults, host mounts and the policy's own, minus those switched off. */
+    public PathRules pathRules() {
+        return pathRules;
     }
 
+    /** Rules the policy defined (ids not in the ruleset), in order. */
+    public List<Rule> addedRules() {
+        return List.copyOf(addedRules);
+    }
+
+    /** Rule actions the policy set, by rule id (categories expanded), in order. */
+    public Map<String, RuleAction> ruleActions() {
+        return java.util.Collections.unmodifiableMap(actions);
+    }
+
+    /** Whether operations of requests of this authentication class are judged at all. */
+    public boolean guards(AuthClass auth) {
+        return mode != Mode.OFF && authActions[auth.ordinal()] != Decision.Verdict.ALLOW;
+    }
+
+    /** Whether operations outside any request are judged (costs the hooks a check on every operation). */
+    public boolean guardsOutsideRequest() {
+        return mode != Mode.OFF && outsideRequest != Decision.Verdict.ALLOW;
+    }
+
+    /** The rule a process start matches: the policy's command rules first, then {@code process-start}; or null. */
+    public Rule processRule(List<String> command) {
+        if (!commandRules.isEmpty() && !command.isEmpty()) {
+            for (CommandRule rule : commandRules) {
+                if (rule.matches(command.get(0))) {
+                    return rule.rule();
+                }
+            }
+        }
+        return processStartOn ? Operation.PROCESS_START_RULE : null;
+    }
+
+    /** As {@link #decide(Operation, AuthClass, String, String)} for a request on no particular route. */
     public Decision decide(Operation operation, AuthClass auth) {
-        if (operation.rule() == null || !guards(auth)) {
+        return decide(operation, auth, null, null);
+    }
+
+    /**
+     * @param auth the request's authentication class; {@code null} for an operation outside any request
+     * @param method the request's method, {@code null} outside a request
+     * @param path the request's path, {@code null} outside a request
+     */
+    public Decision decide(Operation operation, AuthClass auth, String method, String path) {
+        Rule rule = operation.rule();
+        if (rule == null || mode == Mode.OFF) {
             return Decision.ALLOW;
         }
-        return new Decision(mode == Mode.BLOCK ? Decision.Verdict.BLOCK : Decision.Verdict.LOG,
-                operation.rule().id());
+        Decision.Verdict verdict = auth == null ? outsideRequest : authActions[auth.ordinal()];
+        Decision.Verdict ceiling = ceilings.get(rule.id());
+        if (ceiling != null) {
+            verdict = Decision.Verdict.milder(verdict, ceiling);
+        }
+        if (verdict == Decision.Verdict.ALLOW) {
+            return Decision.ALLOW;
+        }
+        String authLabel = auth == null ? OUTSIDE_REQUEST : auth.label();
+        for (AllowEntry entry : policy.allow()) {
+            if (entry.matchesOperation(operation, authLabel, method, path) && entry.callerOnStack()) {
+                return new Decision(Decision.Verdict.ALLOW, rule.id(), entry);
+            }
+        }
+        if (verdict == Decision.Verdict.BLOCK && mode != Mode.BLOCK) {
+            verdict = Decision.Verdict.LOG;
+        }
+        Decision[] byVerdict = decisions.get(rule.id());
+        return byVerdict != null ? byVerdict[verdict.ordinal()] : new Decision(verdict, rule.id());
+    }
+
+    /** A rule of the policy on commands: bare names match the executable in any directory, paths exactly. */
+    private record CommandRule(Rule rule, Set<String> names, List<Glob> paths) {
+        CommandRule(Rule rule, List<String> commands) {
+            this(rule, namesOf(commands), pathsOf(commands));
+        }
+
+        private static Set<String> namesOf(List<String> commands) {
+            Set<String> names = new HashSet<>();
+            commands.stream().filter(c -> c.indexOf('/') < 0).forEach(names::add);
+            return names;
+        }
+
+        private static List<Glob> pathsOf(List<String> commands) {
+            return commands.stream().filter(c -> c.indexOf('/') >= 0).map(Glob::new).toList();
+        }
+
+        boolean matches(String executable) {
+            if (names.contains(executable.substring(executable.lastIndexOf('/') + 1))) {
+                return true;
+            }
+            if (!paths.isEmpty()) {
+                String resolved = Executables.resolve(executable, null);
+                for (Glob path : paths) {
+                    if (path.matches(resolved) || path.matches(executable)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 }

@@ -74,7 +74,7 @@ final class FakeRequest implements RequestView {
     }
 
     @Override
-    public boolean respond(int status, byte[] json) {
+    public boolean respond(int status, String contentType, byte[] json) {
         return false;
     }
 }

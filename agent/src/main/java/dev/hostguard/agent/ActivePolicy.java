@@ -1,0 +1,32 @@
+package dev.hostguard.agent;
+
+import dev.hostguard.agent.context.ApiKeyCredentials;
+import dev.hostguard.agent.context.ApiKeyPrincipals;
+import dev.hostguard.agent.context.AuthClassifier;
+import dev.hostguard.agent.policy.CredentialSettings;
+import dev.hostguard.agent.policy.Mode;
+import dev.hostguard.agent.policy.Policy;
+import dev.hostguard.agent.policy.PolicyEngine;
+import java.util.List;
+
+/**
+ * Everything the {@link Guard} decides with, compiled from one policy: swapped as a whole (one volatile
+ * reference) when the policy file changes, so an operation is judged by one version of the policy, never by
+ * parts of two.
+ *
+ * @param sha256 the policy file's hash; {@code null} without a policy file
+ */
+record ActivePolicy(PolicyEngine engine, AuthClassifier classifier, String sha256) {
+
+    static ActivePolicy compile(Policy policy, Mode mode, List<String> hostMounts, String sha256) {
+        CredentialSettings credentials = policy.credentials();
+        return new ActivePolicy(new PolicyEngine(policy, mode, hostMounts),
+                new AuthClassifier(ApiKeyCredentials.of(credentials),
+                        new ApiKeyPrincipals(credentials.principalNames(), credentials.principalClasses())),
+                sha256);
+    }
+
+    Policy policy() {
+        return engine.policy();
+    }
+}

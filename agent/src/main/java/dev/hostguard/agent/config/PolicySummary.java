@@ -1,0 +1,83 @@
+package dev.hostguard.agent.config;
+
+import dev.hostguard.agent.policy.AllowEntry;
+import dev.hostguard.agent.policy.AuthClass;
+import dev.hostguard.agent.policy.Glob;
+import dev.hostguard.agent.policy.Policy;
+import dev.hostguard.agent.policy.PolicyEngine;
+import dev.hostguard.agent.policy.Rule;
+import dev.hostguard.agent.policy.RuleAction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** What a valid policy does, in a few lines an operator can review before deploying it ({@code check}). */
+public final class PolicySummary {
+    private PolicySummary() {
+    }
+
+    public static List<String> of(PolicyFile file) {
+        Policy policy = file.policy();
+        // compiled as the agent would compile it (host mounts are only known inside the container)
+        PolicyEngine engine = new PolicyEngine(policy,
+                policy.mode() != null ? policy.mode() : dev.hostguard.agent.policy.Mode.AUDIT, List.of());
+        List<String> lines = new ArrayList<>();
+        lines.add("valid policy " + file.path() + " (sha256 " + file.sha256() + ")");
+        lines.add("mode: " + (policy.mode() == null ? "audit (not set; the default)" : policy.mode().label())
+                + "; an explicit mode option wins over it");
+        StringBuilder auth = new StringBuilder("auth:");
+        for (AuthClass c : AuthClass.values()) {
+            auth.append(' ').append(c.label()).append('=').append(policy.auth().get(c).label());
+        }
+        auth.append(' ').append(PolicyEngine.OUTSIDE_REQUEST).append('=').append(policy.outsideRequest().label());
+        lines.add(auth.toString());
+        lines.add("credentials: headers " + policy.credentials().headers() + ", authorization schemes "
+                + policy.credentials().authorizationSchemes() + ", query parameters "
+                + policy.credentials().queryParameters()
+                + (policy.credentials().principalNames().isEmpty() && policy.credentials().principalClasses().isEmpty()
+                        ? "" : ", api-key principals: names " + policy.credentials().principalNames() + " classes "
+                                + policy.credentials().principalClasses()));
+        Map<String, RuleAction> actions = engine.ruleActions();
+        List<String> added = engine.addedRules().stream().map(Rule::id).toList();
+        lines.add("rules changed: " + (actions.isEmpty() ? "none" : actions.entrySet().stream()
+                .filter(e -> !added.contains(e.getKey()))
+                .map(e -> e.getKey() + "=" + e.getValue().label()).collect(Collectors.joining(", "))));
+        lines.add("rules added: " + (added.isEmpty() ? "none" : engine.addedRules().stream()
+                .map(r -> r.id() + " (" + r.category() + ", " + actions.get(r.id()).label() + ")")
+                .collect(Collectors.joining(", "))));
+        lines.add("allow entries: " + (policy.allow().isEmpty() ? "none" : policy.allow().size()));
+        for (AllowEntry entry : policy.allow()) {
+            lines.add("  " + entry.index() + ". " + describe(entry) + " -- " + entry.reason());
+        }
+        lines.add("events: sink " + (policy.events().sink() == null ? "stdout (not set)" : policy.events().sink())
+                + ", rate limit " + policy.events().perSecond() + "/s per rule, stack depth "
+                + policy.events().stackDepth());
+        lines.add("response: " + policy.response().status() + " " + policy.response().contentType());
+        return lines;
+    }
+
+    static String describe(AllowEntry e) {
+        StringBuilder s = new StringBuilder(e.operation().eventAction());
+        if (e.executable() != null) {
+            s.append(' ').append(e.executable());
+            s.append(e.args() == null ? " (any arguments)"
+                    : " " + e.args().stream().map(Glob::written).collect(Collectors.joining(" ", "[", "]")));
+        }
+        if (e.path() != null) {
+            s.append(' ').append(e.path());
+            if (e.operation() == dev.hostguard.agent.policy.Action.FILE_OPEN) {
+                s.append(' ').append(e.accesses().stream().map(a -> a.label()).sorted().toList());
+            }
+        }
+        s.append(" on ").append(e.routePath() == null ? "any route"
+                : (e.routeMethod() == null ? "*" : e.routeMethod()) + " " + e.routePath());
+        if (!e.auth().isEmpty()) {
+            s.append(", auth ").append(String.join("|", e.auth()));
+        }
+        if (e.caller() != null) {
+            s.append(", caller ").append(e.caller());
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.hostguard.agent.context;
+
+import dev.hostguard.agent.policy.Glob;
+import java.security.Principal;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Principals that stand for an API key rather than a person: frameworks (Spring Security, Quarkus...) often turn a
+ * valid key into a principal, which would otherwise make the request look like a logged-in user's. Matched by
+ * name (globs on {@link Principal#getName()}) or by class (the principal's class or any of its super types).
+ */
+public final class ApiKeyPrincipals {
+    public static final ApiKeyPrincipals NONE = new ApiKeyPrincipals(List.of(), List.of());
+
+    private final List<Glob> names;
+    private final Set<String> classes;
+    /** Per principal class, whether it or a super type is named: the type hierarchy is walked once per class. */
+    private final ClassValue<Boolean> byClass = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return namedType(type);
+        }
+    };
+
+    public ApiKeyPrincipals(List<String> names, List<String> classes) {
+        this.names = names.stream().map(Glob::new).toList();
+        this.classes = Set.copyOf(classes);
+    }
+
+    public boolean isEmpty() {
+        return names.isEmpty() && classes.isEmpty();
+    }
+
+    /** Whether {@code principal} stands for an API key. */
+    public boolean matches(Principal principal) {
+        if (principal == null || isEmpty()) {
+            return false;
+        }
+        if (!classes.isEmpty() && byClass.get(principal.getClass())) {
+            return true;
+        }
+        if (!names.isEmpty()) {
+            String name = principal.getName();
+            for (Glob glob : names) {
+                if (name != null && glob.matches(name)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean namedType(Class<?> type) {
+        Deque<Class<?>> todo = new ArrayDeque<>();
+        todo.add(type);
+        while (!todo.isEmpty()) {
+            Class<?> t = todo.poll();
+            if (classes.contains(t.getName())) {
+                return true;
+            }
+            if (t.getSuperclass() != null) {
+                todo.add(t.getSuperclass());
+            }
+            todo.addAll(List.of(t.getInterfaces()));
+        }
+        return false;
+    }
+}
