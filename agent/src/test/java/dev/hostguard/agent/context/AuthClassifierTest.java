@@ -89,4 +89,48 @@ class AuthClassifierTest {
         Authentication auth = classifier.classify(new FakeRequest().header("X-API-Key", "a").query("api_key=b"));
         assertEquals(KeyFingerprint.of("a"), auth.keyFingerprint());
     }
+
+    /** A principal some framework made from a key (Spring Security's style), and a person's. */
+    static class KeyPrincipal implements java.security.Principal {
+        @Override
+        public String getName() {
+            return "client-7";
+        }
+    }
+
+    static final class SpecialKeyPrincipal extends KeyPrincipal {
+    }
+
+    @Test
+    void principalsThatStandForAKeyAreApiKeyRequests() {
+        java.security.Principal person = () -> "alice";
+        java.security.Principal named = () -> "apikey:ops";
+        AuthClassifier byName = new AuthClassifier(ApiKeyCredentials.DEFAULTS,
+                new ApiKeyPrincipals(java.util.List.of("apikey:*"), java.util.List.of()));
+        Authentication key = byName.classify(new FakeRequest().principal(named, "BASIC"));
+        assertEquals(AuthClass.API_KEY, key.authClass());
+        assertEquals(KeyFingerprint.of("apikey:ops"), key.keyFingerprint(), "the name may be the key: fingerprint only");
+        assertEquals(AuthClass.USER, byName.classify(new FakeRequest().principal(person, "BASIC")).authClass());
+
+        AuthClassifier byClass = new AuthClassifier(ApiKeyCredentials.DEFAULTS, new ApiKeyPrincipals(
+                java.util.List.of(), java.util.List.of(KeyPrincipal.class.getName())));
+        assertEquals(AuthClass.API_KEY, byClass.classify(new FakeRequest().principal(new SpecialKeyPrincipal(), null))
+                .authClass(), "a subclass of a named class");
+        assertEquals(AuthClass.USER, byClass.classify(new FakeRequest().principal(person, "FORM")).authClass());
+        assertEquals(AuthClass.MTLS, byClass.classify(new FakeRequest().principal(new KeyPrincipal(), null)
+                .clientCertificate()).authClass(), "a verified certificate still wins");
+    }
+
+    @Test
+    void credentialsComeFromThePolicy() {
+        AuthClassifier custom = new AuthClassifier(ApiKeyCredentials.of(new dev.hostguard.agent.policy.CredentialSettings(
+                java.util.List.of("X-Service-Token"), java.util.List.of("Bearer"), java.util.List.of("token"),
+                java.util.List.of(), java.util.List.of())));
+        assertEquals(AuthClass.API_KEY, custom.classify(new FakeRequest().header("X-Service-Token", "t")).authClass());
+        assertEquals(AuthClass.API_KEY, custom.classify(new FakeRequest().header("Authorization", "bearer t"))
+                .authClass());
+        assertEquals(AuthClass.API_KEY, custom.classify(new FakeRequest().query("token=t")).authClass());
+        assertEquals(AuthClass.NONE, custom.classify(new FakeRequest().header("X-API-Key", "t")).authClass(),
+                "the defaults are replaced, not added to");
+    }
 }

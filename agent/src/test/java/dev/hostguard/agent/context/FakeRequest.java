@@ -9,6 +9,7 @@ final class FakeRequest implements RequestView {
     private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     String query;
     boolean principal;
+    java.security.Principal principalObject;
     String authType;
     boolean clientCertificate;
 
@@ -26,6 +27,18 @@ final class FakeRequest implements RequestView {
         this.principal = true;
         this.authType = authType;
         return this;
+    }
+
+    FakeRequest principal(java.security.Principal principal, String authType) {
+        this.principal = true;
+        this.principalObject = principal;
+        this.authType = authType;
+        return this;
+    }
+
+    @Override
+    public java.security.Principal principal() {
+        return principalObject;
     }
 
     FakeRequest clientCertificate() {
