@@ -19,7 +19,18 @@ final class Suggestions {
             }
         }
         int tolerated = Math.max(1, Math.min(3, given.length() / 3));
-        return best != null && bestDistance <= tolerated ? "; did you mean '" + best + "'?" : "";
+        if (best != null && bestDistance <= tolerated) {
+            return "; did you mean '" + best + "'?";
+        }
+        // a word with a tail added or cut ("blocking" for "block", "proc" for "process-start")
+        for (String candidate : known) {
+            String a = given.toLowerCase(java.util.Locale.ROOT);
+            String b = candidate.toLowerCase(java.util.Locale.ROOT);
+            if (Math.min(a.length(), b.length()) >= 4 && (a.startsWith(b) || b.startsWith(a))) {
+                return "; did you mean '" + candidate + "'?";
+            }
+        }
+        return "";
     }
 
     /** Levenshtein distance, with a transposition of neighbours counting once (Damerau, restricted). */
