@@ -66,6 +66,33 @@ class AgentOptionsTest {
                 () -> resolve("events=" + dir.resolve("missing/dir/events.jsonl"), Map.of(), Map.of()));
     }
 
+    @Test
+    void explicitOptionsWinOverThePolicyFileAndTheOriginIsKept() throws Exception {
+        Path events = dir.resolve("policy-events.jsonl");
+        dev.hostguard.agent.policy.Policy policy = PolicyParser.parse(
+                "mode: block\nevents: {sink: " + events + "}\n", "p.yaml");
+        AgentOptions fromFile = resolve("policy=" + dir.resolve("p.yaml"), Map.of(), Map.of()).withPolicy(policy);
+        assertEquals(Mode.BLOCK, fromFile.mode());
+        assertEquals("policy file", fromFile.modeOrigin());
+        assertEquals(events, fromFile.events().file());
+        assertEquals("policy file", fromFile.eventsOrigin());
+        assertEquals(dir.resolve("p.yaml"), fromFile.policy());
+        assertTrue(!fromFile.modeExplicit());
+
+        AgentOptions explicit = resolve("policy=p.yaml", Map.of("hostguard.mode", "audit"),
+                Map.of("HOSTGUARD_EVENTS", "stderr")).withPolicy(policy);
+        assertEquals(Mode.AUDIT, explicit.mode());
+        assertEquals("-Dhostguard.mode", explicit.modeOrigin());
+        assertTrue(explicit.modeExplicit());
+        assertEquals(EventTarget.STDERR, explicit.events());
+        assertEquals("HOSTGUARD_EVENTS", explicit.eventsOrigin());
+
+        AgentOptions none = resolve("", Map.of(), Map.of()).withPolicy(dev.hostguard.agent.policy.Policy.DEFAULT);
+        assertEquals(Mode.AUDIT, none.mode());
+        assertEquals("default", none.modeOrigin());
+        assertMessage("bad value for option 'policy'", () -> resolve("policy=", Map.of(), Map.of()));
+    }
+
     private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable resolve) {
         InvalidOptionException e = assertThrows(InvalidOptionException.class, resolve);
         assertTrue(e.getMessage().contains(expected), e.getMessage());

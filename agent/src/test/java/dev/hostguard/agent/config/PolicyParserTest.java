@@ -134,6 +134,7 @@ class PolicyParserTest {
         assertTrue(problems("events:\n  rate-limt: 1/s\n").get(0).contains("did you mean 'rate-limit'?"));
         assertTrue(problems("allow:\n  - operation: file-open\n    pth: /x\n    path: /y\n    reason: r\n")
                 .get(0).startsWith("p.yaml:3:5: unknown key 'pth' in an allow entry; did you mean 'path'?"));
+        assertTrue(problems("mode: blocking\n").get(0).endsWith("did you mean 'block'?"), "a tail added");
         // far from every key: no suggestion
         assertEquals(List.of("p.yaml:1:1: unknown key 'blocking-everything' in the policy (expected one of:"
                 + " version, mode, auth, credentials, rules, allow, events, response)"),
