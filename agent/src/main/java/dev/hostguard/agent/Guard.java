@@ -1,6 +1,7 @@
 package dev.hostguard.agent;
 
 import dev.hostguard.agent.bootstrap.HookHandler;
+import dev.hostguard.agent.bootstrap.Hooks;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.RequestScope;
 import dev.hostguard.agent.context.JdkInternalCaller;
@@ -14,6 +15,7 @@ import dev.hostguard.agent.event.RequestInfo;
 import dev.hostguard.agent.event.SecurityEvent;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.path.ResolvedPath;
+import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Operation;
@@ -59,6 +61,7 @@ final class Guard implements HookHandler {
     void replace(ActivePolicy policy) {
         limiter.perSecond(policy.policy().events().perSecond());
         active = policy;
+        Hooks.judgeOutsideRequests(policy.engine().guardsOutsideRequest());
     }
 
     /** Writes a configuration event (policy reloaded or refused) to the event sink. */
@@ -114,8 +117,18 @@ final class Guard implements HookHandler {
      * @param submitter the thread that handed the work over; {@code null} while the thread serves the request
      */
     private record GuardedRequest(RequestView view, Authentication auth, RequestInfo captured, String submitter) {
+        /** No request at all: an operation outside requests, when the policy judges those. */
+        static final GuardedRequest OUTSIDE = new GuardedRequest(null, null, null, null);
+
+        /** @return the request; {@code null} outside requests */
         RequestInfo info() {
-            return captured != null ? captured : new RequestInfo(view.method(), view.path(), view.clientIp());
+            return captured != null ? captured
+                    : view != null ? new RequestInfo(view.method(), view.path(), view.clientIp()) : null;
+        }
+
+        /** @return the authentication class; {@code null} outside requests */
+        AuthClass authClass() {
+            return auth == null ? null : auth.authClass();
         }
     }
 
@@ -123,6 +136,10 @@ final class Guard implements HookHandler {
     private GuardedRequest guardedRequest(RequestScope scope, ActivePolicy policy) {
         if (scope.propagated() instanceof GuardedRequest handedOver) {
             return handedOver;
+        }
+        if (scope.request() == null && scope.propagated() == null) {
+            // the hooks call with a scope that works for no request only when the policy judges outside requests
+            return policy.engine().guardsOutsideRequest() ? GuardedRequest.OUTSIDE : null;
         }
         RequestView view = RequestViews.of(scope.request(), scope.response());
         if (view == null) {
@@ -153,8 +170,8 @@ final class Guard implements HookHandler {
     private void judge(ActivePolicy policy, GuardedRequest request, Operation operation)
             throws HostGuardBlockedException {
         RequestInfo info = request.info();
-        Decision decision = policy.engine().decide(operation, request.auth().authClass(), info.method(),
-                info.path());
+        Decision decision = policy.engine().decide(operation, request.authClass(),
+                info == null ? null : info.method(), info == null ? null : info.path());
         if (decision.allowed()) {
             return;
         }

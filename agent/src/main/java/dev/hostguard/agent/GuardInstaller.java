@@ -55,6 +55,7 @@ final class GuardInstaller {
         Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
         warmUp(paths, active);
         Hooks.install(guard);
+        Hooks.judgeOutsideRequests(active.engine().guardsOutsideRequest());
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();

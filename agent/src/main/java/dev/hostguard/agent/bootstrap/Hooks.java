@@ -30,6 +30,12 @@ public final class Hooks {
     private static final AtomicLong FAILURES = new AtomicLong();
     private static final String[] FILE_SITES = {"file-read", "file-write", "directory-list", "unix-connect"};
     private static volatile HookHandler handler;
+    /**
+     * Whether operations outside any request are judged too (a policy's {@code outside-request: log|block}). Read
+     * only by a thread that serves no request, after its thread-local said so: the one static read the guarded
+     * hooks add when the policy leaves outside requests alone (the default).
+     */
+    private static volatile boolean outsideRequests;
 
     private Hooks() {
     }
@@ -40,6 +46,23 @@ public final class Hooks {
             throw new IllegalStateException("HostGuard is already installed");
         }
         handler = h;
+    }
+
+    /** Turns judging operations outside any request on or off (at start-up and on each policy reload). */
+    public static void judgeOutsideRequests(boolean judge) {
+        outsideRequests = judge;
+    }
+
+    /**
+     * The scope to judge an operation by on a thread that works for no request (outside requests are judged): the
+     * thread's own, made once per thread, whose reentrancy flag keeps our own work from being judged.
+     */
+    private static RequestScope outsideScope(RequestScope scope) {
+        if (scope == null) {
+            scope = new RequestScope();
+            SCOPE.set(scope);
+        }
+        return scope;
     }
 
     public static long failures() {
@@ -183,7 +206,13 @@ public final class Hooks {
     /** {@code ProcessImpl.start}: every public way to start a process ends here. */
     public static void processStart(String[] command, String directory) throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
-        if (scope == null || !scope.active() || scope.busy) {
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
             return;
         }
         scope.processStartJudged = judgeProcessStart(scope, command, directory, null, null, null);
@@ -205,7 +234,13 @@ public final class Hooks {
     public static void processConstruct(byte[] program, byte[] argBlock, byte[] directory)
             throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
-        if (scope == null || !scope.active() || scope.busy || scope.processStartJudged) {
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || scope.processStartJudged) {
             return;
         }
         judgeProcessStart(scope, null, null, program, argBlock, directory);
@@ -289,7 +324,13 @@ public final class Hooks {
 
     private static void judgeFile(int operation, int directoryFd, Object path) throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
-        if (scope == null || !scope.active() || scope.busy) {
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
             return;
         }
         HookHandler h = handler;

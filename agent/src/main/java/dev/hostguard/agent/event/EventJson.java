@@ -45,7 +45,7 @@ public final class EventJson {
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
             }
-            g.writeStringField("context", e.submitter() == null ? "request" : "propagated");
+            g.writeStringField("context", e.request() == null ? "outside-request" : e.submitter() == null ? "request" : "propagated");
             if (e.submitter() != null) {
                 g.writeStringField("submitter", e.submitter());
             }

@@ -37,6 +37,20 @@ class HooksTest {
     }
 
     @Test
+    void outsideRequestsAreJudgedOnlyWhenThePolicySaysSo() throws Exception {
+        try {
+            Hooks.judgeOutsideRequests(true);
+            assertThrows(HostGuardBlockedException.class, () -> Hooks.processStart(new String[] {"blocked"}, null));
+            Hooks.fileOpen("/etc/shadow", false);
+            assertEquals(2, HANDLER.judged.size(), "both reached the handler: " + HANDLER.judged);
+        } finally {
+            Hooks.judgeOutsideRequests(false);
+        }
+        Hooks.processStart(new String[] {"blocked"}, null);
+        assertEquals(2, HANDLER.judged.size(), "off again: the handler is not asked");
+    }
+
+    @Test
     void theRefusalIsAnsweredAtTheFirstOpenExitAndSwallowedOnlyAtTheOutermost() {
         Object outer = Hooks.requestEnter("request", "response");
         Object inner = Hooks.requestEnter("wrapped", "response");
