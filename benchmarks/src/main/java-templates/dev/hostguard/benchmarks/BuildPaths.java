@@ -12,6 +12,9 @@ final class BuildPaths {
     /** Where the attached agent appends its events (Maven property {@code hostguard.bench.events}). */
     static final String EVENTS_FILE = "${hostguard.bench.events}";
 
+    /** The policy files some forks load (Maven property {@code hostguard.bench.policies}). */
+    static final String POLICIES = "${hostguard.bench.policies}";
+
     private BuildPaths() {
     }
 }

@@ -27,6 +27,10 @@ public final class Agent {
     /** HostGuard attached in block mode, the mode that does the most. */
     public static final String BLOCK = "-javaagent:" + JAR + "=mode=block,events=" + EVENTS;
 
+    /** Block mode with a policy that judges operations outside requests too ({@code outside-request: log}). */
+    public static final String BLOCK_OUTSIDE_LOG = BLOCK + ",policy=" + BuildPaths.POLICIES
+            + "/outside-request-log.yaml";
+
     /** The facade the hooks call; the agent defines it in the boot loader at start-up. */
     static final String HOOKS = "dev.hostguard.agent.bootstrap.Hooks";
 
@@ -97,7 +101,7 @@ public final class Agent {
         // JMH merges @Fork attribute by attribute: the method's jvmArgsAppend, when given, else the class's
         for (Fork fork : new Fork[] {method.getAnnotation(Fork.class), type.getAnnotation(Fork.class)}) {
             if (fork != null && !(fork.jvmArgsAppend().length == 1 && Fork.BLANK_ARGS.equals(fork.jvmArgsAppend()[0]))) {
-                return Arrays.asList(fork.jvmArgsAppend()).contains(BLOCK);
+                return Arrays.stream(fork.jvmArgsAppend()).anyMatch(a -> a.startsWith(BLOCK));
             }
         }
         return false;

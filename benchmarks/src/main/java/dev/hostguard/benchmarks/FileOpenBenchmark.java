@@ -66,6 +66,16 @@ public class FileOpenBenchmark {
         new FileInputStream(file).close();
     }
 
+    /**
+     * {@code new FileInputStream(file).close()}, HostGuard attached with a policy that judges operations outside
+     * requests ({@code outside-request: log}): each open is resolved and looked up, as inside a guarded request.
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK_OUTSIDE_LOG)
+    public void javaIo_agentOutsideLog() throws IOException {
+        new FileInputStream(file).close();
+    }
+
     /** {@code Files.newInputStream(path).close()}, no agent. */
     @Benchmark
     public void nio() throws IOException {
@@ -76,6 +86,13 @@ public class FileOpenBenchmark {
     @Benchmark
     @Fork(jvmArgsAppend = Agent.BLOCK)
     public void nio_agent() throws IOException {
+        Files.newInputStream(path).close();
+    }
+
+    /** {@code Files.newInputStream(path).close()}, HostGuard judging outside requests (see {@link #javaIo_agentOutsideLog}). */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK_OUTSIDE_LOG)
+    public void nio_agentOutsideLog() throws IOException {
         Files.newInputStream(path).close();
     }
 }

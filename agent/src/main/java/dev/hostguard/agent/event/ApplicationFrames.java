@@ -7,8 +7,8 @@ import java.util.List;
  * HostGuard itself are left out. Walked only after a finding, never on the allowed path.
  */
 public final class ApplicationFrames {
-    /** Without a policy file; a policy's {@code events.stack-depth} sets its own. */
-    public static final int DEFAULT_DEPTH = 5;
+    /** The default depth; a policy's {@code events.stack-depth} sets its own. */
+    public static final int DEFAULT_DEPTH = dev.hostguard.agent.policy.EventSettings.DEFAULT_STACK_DEPTH;
     private static final List<String> NOT_APPLICATION = List.of(
             "java.", "javax.", "jdk.", "sun.", "com.sun.", "jakarta.", "dev.hostguard.agent.",
             "org.eclipse.jetty.", "org.apache.catalina.", "org.apache.coyote.", "org.apache.tomcat.");
