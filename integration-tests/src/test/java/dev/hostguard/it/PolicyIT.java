@@ -182,6 +182,37 @@ class PolicyIT {
         }
     }
 
+    /**
+     * {@code outside-request: block}: a logged-in user's own operations run ({@code user: allow}), but work a user's
+     * request hands to a new thread captures no request (only guarded requests are captured), so that thread works
+     * for no request at all, and its process start is judged as outside any request: refused, with an event that
+     * names no request.
+     */
+    @Test
+    void outsideRequestsAreJudgedWhenThePolicySaysSo() throws IOException {
+        Path dir = tmp.resolve("outside");
+        Path policy = tmp.resolve("outside.yaml");
+        Files.writeString(policy, "mode: block\nauth:\n  outside-request: block\n");
+        try (GuardedService service = start(dir, policy, "active: mode=block (policy file)")) {
+            Path own = service.marker("user-own-thread");
+            ProcessStartEvent.assertRan(service.exec(Credentials.USER_LOGIN, "process-builder", "touch " + own).send());
+            assertTrue(Files.exists(own), "a user's request runs its command");
+
+            Path handed = service.marker("user-new-thread");
+            int before = service.events().count();
+            HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, "thread", "touch " + handed).send();
+            assertFalse(Files.exists(handed), "outside any request, blocked: " + response);
+            JsonNode event = service.events().awaitSince(before, "outside-request block",
+                    EventLog.hasProcessArg(handed.toString()));
+            assertEquals("blocked", event.path("hostguard").path("decision").asText(), event.toString());
+            assertEquals("outside-request", event.path("hostguard").path("auth").asText(), event.toString());
+            assertEquals("outside-request", event.path("hostguard").path("context").asText(), event.toString());
+            assertTrue(event.path("url").isMissingNode(), "no request, no url: " + event);
+            assertFalse(response.body().startsWith("exit=0"), "the command must not have run: " + response);
+            assertFalse(Files.exists(handed), "outside any request, blocked: " + response);
+        }
+    }
+
     private static String sha256(String text) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(StandardCharsets.UTF_8)));
