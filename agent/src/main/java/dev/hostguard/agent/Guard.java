@@ -53,10 +53,6 @@ final class Guard implements HookHandler {
         this.log = log;
     }
 
-    ActivePolicy active() {
-        return active;
-    }
-
     /** Puts a reloaded policy in force, at once, for every operation judged from now on. */
     void replace(ActivePolicy policy) {
         limiter.perSecond(policy.policy().events().perSecond());
