@@ -6,7 +6,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The only code advice calls. Every hook first asks "is this thread serving a request?" (one thread-local read),
+ * The only code advice calls. Every hook first asks "is this thread serving a request?" (one thread-local read;
+ * on a thread that is not, one static read more: whether the policy judges outside requests, off by default),
  * then guards against reentrancy, then forwards to the installed {@link HookHandler}. Nothing but
  * {@link HostGuardBlockedException} ever leaves a hook: our own failures are counted and the operation goes ahead.
  */
