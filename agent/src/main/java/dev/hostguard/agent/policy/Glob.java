@@ -3,12 +3,14 @@ package dev.hostguard.agent.policy;
 /**
  * A path-style glob: {@code *} any characters within one {@code /}-separated segment, {@code **} any characters
  * across segments, {@code ?} one character other than {@code /}; everything else literal. A pattern ending in
- * {@code /**} also matches the directory itself. Hand-written rather than a regular expression: it is matched
- * only after a rule matched, and a policy author must not have to think about regex metacharacters.
+ * {@code /**} also matches the directory itself. Hand-written rather than a regular expression: a policy author
+ * must not have to think about regex metacharacters, and matching takes linear time in the input (see
+ * {@link #simulate}). Matched only after a rule matched.
  */
 public final class Glob {
     private final String pattern;
     private final String written;
+    private volatile int[] compiled;
 
     public Glob(String pattern) {
         this(pattern, pattern);
@@ -47,32 +49,82 @@ public final class Glob {
         if (pattern.endsWith("/**") && s.equals(pattern.substring(0, pattern.length() - 3))) {
             return true;
         }
-        return matches(0, s, 0);
+        return simulate(s);
     }
 
-    private boolean matches(int p, String s, int i) {
-        while (p < pattern.length()) {
-            char c = pattern.charAt(p);
-            if (c == '*') {
-                boolean across = p + 1 < pattern.length() && pattern.charAt(p + 1) == '*';
-                int next = across ? p + 2 : p + 1;
-                for (int j = i; j <= s.length(); j++) {
-                    if (matches(next, s, j)) {
-                        return true;
-                    }
-                    if (j < s.length() && !across && s.charAt(j) == '/') {
-                        return false;
-                    }
+    /**
+     * Runs the pattern as a small automaton over {@code s}: the set of pattern positions reachable so far, one
+     * step per character. Time is at most characters × pattern length, whatever the input: the strings matched
+     * here (command arguments, request paths) come from the request, and a backtracking matcher would let a long
+     * argument against a pattern with several stars take exponential time.
+     */
+    private boolean simulate(String s) {
+        int[] tokens = tokens();
+        int k = tokens.length;
+        boolean[] active = new boolean[k + 1];
+        boolean[] next = new boolean[k + 1];
+        active[0] = true;
+        close(tokens, active);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            java.util.Arrays.fill(next, false);
+            boolean any = false;
+            for (int state = 0; state < k; state++) {
+                if (!active[state]) {
+                    continue;
                 }
+                int token = tokens[state];
+                if (token == STAR && c != '/' || token == GLOBSTAR) {
+                    next[state] = true;
+                    any = true;
+                } else if (token == ONE && c != '/' || token == c) {
+                    next[state + 1] = true;
+                    any = true;
+                }
+            }
+            if (!any) {
                 return false;
             }
-            if (i >= s.length() || (c == '?' ? s.charAt(i) == '/' : s.charAt(i) != c)) {
-                return false;
-            }
-            p++;
-            i++;
+            close(tokens, next);
+            boolean[] swap = active;
+            active = next;
+            next = swap;
         }
-        return i == s.length();
+        return active[k];
+    }
+
+    /** A star may match nothing: a position before one reaches the position after it. */
+    private static void close(int[] tokens, boolean[] states) {
+        for (int state = 0; state < tokens.length; state++) {
+            if (states[state] && (tokens[state] == STAR || tokens[state] == GLOBSTAR)) {
+                states[state + 1] = true;
+            }
+        }
+    }
+
+    private static final int STAR = -1;
+    private static final int GLOBSTAR = -2;
+    private static final int ONE = -3;
+
+    /** The pattern as tokens: a character, or {@link #STAR}, {@link #GLOBSTAR}, {@link #ONE}. */
+    private int[] tokens() {
+        int[] tokens = compiled;
+        if (tokens == null) {
+            int[] t = new int[pattern.length()];
+            int n = 0;
+            for (int p = 0; p < pattern.length(); p++) {
+                char c = pattern.charAt(p);
+                if (c == '*' && p + 1 < pattern.length() && pattern.charAt(p + 1) == '*') {
+                    t[n++] = GLOBSTAR;
+                    p++;
+                } else {
+                    t[n++] = c == '*' ? STAR : c == '?' ? ONE : c;
+                }
+            }
+            tokens = java.util.Arrays.copyOf(t, n);
+            compiled = tokens; // racy but idempotent: every thread computes the same array
+        }
+        return tokens;
     }
 
     @Override
