@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -188,8 +189,11 @@ class FileAccessMatrixIT {
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, String mode) {
         Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + mode);
         String canary = "canary-" + UUID.randomUUID().toString().replace("-", "");
-        ServiceSlot slot = new ServiceSlot(TEST, jdk, server, mode, dir, b -> server == GuardedServer.HTTPSERVER_APP
-                ? b.env("DEMO_CANARY", canary).env("BOOT_READ", "/proc/self/environ") : b.env("DEMO_CANARY", canary));
+        UnaryOperator<ServiceProcess.Builder> unlimited = GuardedService.withPolicy(dir.resolve("policy.yaml"),
+                GuardedService.UNLIMITED_EVENTS_POLICY);
+        ServiceSlot slot = new ServiceSlot(TEST, jdk, server, mode, dir, b -> unlimited.apply(
+                server == GuardedServer.HTTPSERVER_APP
+                ? b.env("DEMO_CANARY", canary).env("BOOT_READ", "/proc/self/environ") : b.env("DEMO_CANARY", canary)));
         synchronized (SLOTS) {
             SLOTS.add(slot);
         }

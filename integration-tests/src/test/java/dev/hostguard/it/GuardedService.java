@@ -64,6 +64,23 @@ public final class GuardedService implements AutoCloseable {
         return new GuardedService(server, jdk, mode, secrets, dir, process);
     }
 
+    /**
+     * A policy that only lifts the event rate limit: the matrices fire hundreds of findings of one rule a second in
+     * one JVM, which the default limit (100 per rule and second) would count instead of writing.
+     */
+    public static final String UNLIMITED_EVENTS_POLICY = "events:\n  rate-limit: 1000000/s\n";
+
+    /** Writes {@code yaml} to {@code file} and adds {@code policy=<file>} to the agent's options. */
+    public static UnaryOperator<ServiceProcess.Builder> withPolicy(Path file, String yaml) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b -> b.addAgentOption("policy=" + file);
+    }
+
     public static GuardedService start(String testName, GuardedServer server, Jdks.Jdk jdk, String mode, Path dir) {
         return start(testName, server, jdk, mode, dir, UnaryOperator.identity());
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -83,9 +84,11 @@ class ProcessStartMatrixIT {
 
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, String mode) {
         Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + mode);
+        UnaryOperator<ServiceProcess.Builder> unlimited = GuardedService.withPolicy(dir.resolve("policy.yaml"),
+                GuardedService.UNLIMITED_EVENTS_POLICY);
         ServiceSlot slot = new ServiceSlot(TEST, jdk, server, mode, dir,
-                b -> server == GuardedServer.HTTPSERVER_APP
-                        ? b.env("BOOT_EXEC", "touch " + dir.resolve("markers").resolve("boot")) : b);
+                b -> unlimited.apply(server == GuardedServer.HTTPSERVER_APP
+                        ? b.env("BOOT_EXEC", "touch " + dir.resolve("markers").resolve("boot")) : b));
         synchronized (SLOTS) {
             SLOTS.add(slot);
         }

@@ -368,6 +368,12 @@ public final class ServiceProcess implements AutoCloseable {
             return this;
         }
 
+        /** Appends {@code key=value} to the agent's options (set by {@link #agent} before). */
+        public Builder addAgentOption(String keyValue) {
+            this.agentOptions = agentOptions == null || agentOptions.isEmpty() ? keyValue : agentOptions + "," + keyValue;
+            return this;
+        }
+
         public Builder jvmArgs(String... args) {
             jvmArgs.addAll(List.of(args));
             return this;
