@@ -13,6 +13,12 @@ import java.util.List;
 public final class AgentMain {
     /** Exit status of a JVM refused at start-up because of a bad option. */
     static final int BAD_OPTION_EXIT_STATUS = 2;
+    /**
+     * Set once the guard is active, to its mode: a second {@code -javaagent} or attach sees it and changes nothing,
+     * and {@code attach} reads it to refuse before it loads anything. Not under {@code hostguard.}, where every
+     * property is an option.
+     */
+    public static final String ACTIVE_PROPERTY = "dev.hostguard.agent.active";
 
     private AgentMain() {
     }
@@ -32,6 +38,12 @@ public final class AgentMain {
 
     private static void start(String argument, Instrumentation instrumentation, boolean atStartup) {
         long startNanos = System.nanoTime();
+        String active = System.getProperty(ACTIVE_PROPERTY);
+        if (active != null) {
+            System.err.println("[hostguard] already active in this JVM (mode=" + active + "); "
+                    + (atStartup ? "this -javaagent" : "this attach") + " changes nothing");
+            return;
+        }
         AgentOptions options;
         try {
             options = AgentOptions.resolve(argument);
@@ -49,6 +61,9 @@ public final class AgentMain {
             // First the facade into the boot loader: nothing may load a bootstrap class before it is there.
             List<String> injected = options.mode() == Mode.OFF ? List.of() : BootstrapInjector.inject(instrumentation);
             GuardInstaller.install(options, instrumentation, injected, startNanos);
+            if (options.mode() != Mode.OFF) {
+                System.setProperty(ACTIVE_PROPERTY, options.mode().label());
+            }
         } catch (Throwable t) {
             // Our own failure must never stop the host service.
             System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);
