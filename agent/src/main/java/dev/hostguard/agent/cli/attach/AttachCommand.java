@@ -67,9 +67,9 @@ public final class AttachCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "PID must be a process id, not '" + pid + "'");
         }
         validate(options);
-        Path jar = ownJar();
         VirtualMachine vm = connect(pid);
         try {
+            Path jar = ownJar();
             Properties before = vm.getSystemProperties();
             String active = before.getProperty(AgentMain.ACTIVE_PROPERTY);
             if (active != null) {

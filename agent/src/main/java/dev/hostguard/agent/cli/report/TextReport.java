@@ -37,13 +37,14 @@ final class TextReport {
     private static void overTime(PrintWriter out, FindingSummary s) {
         out.println();
         String title = "Over time (UTC, per " + TimeBuckets.label(s.bucketWidth) + ")";
-        out.printf("%-22s %8s %8s %8s%n", title, "blocked", "logged", "allowed");
+        String row = "%-" + Math.max(title.length(), 19) + "s %8s %8s %8s  %s%n";
+        out.printf(row, title, "blocked", "logged", "allowed", "");
         int most = s.overTime.stream().mapToInt(b -> b.counts().findings()).max().orElse(0);
         for (FindingSummary.Bucket b : s.overTime) {
             // a bar of at most 30 characters: '#' blocked, '+' logged
             int blocked = scale(b.counts().blocked, most);
             int logged = scale(b.counts().findings(), most) - blocked;
-            out.printf("%-22s %8d %8d %8d  %s%n", TimeBuckets.format(b.start(), s.bucketWidth), b.counts().blocked, b.counts().logged,
+            out.printf(row, TimeBuckets.format(b.start(), s.bucketWidth), b.counts().blocked, b.counts().logged,
                     b.counts().allowed, "#".repeat(blocked) + "+".repeat(Math.max(0, logged)));
         }
         if (s.untimed() > 0) {
