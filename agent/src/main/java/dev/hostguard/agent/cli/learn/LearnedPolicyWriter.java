@@ -69,7 +69,7 @@ public final class LearnedPolicyWriter {
     private static void entry(AllowEntry e, PrintWriter out, PrintWriter warnings) {
         List<String> wildcards = new ArrayList<>();
         out.println("  # seen " + e.count + (e.count == 1 ? " time" : " times") + " (" + decisions(e.decisions) + ")"
-                + (e.first == null ? "" : ", first " + e.first + ", last " + e.last)
+                + (e.first == null ? "" : e.first.equals(e.last) ? ", at " + e.first : ", first " + e.first + ", last " + e.last)
                 + (e.rules.isEmpty() ? "" : ", rule " + YamlText.comment(String.join(" ", e.rules))));
         out.println("  - operation: " + e.key.operation());
         if (e.key.operation().equals("process-start")) {

@@ -37,10 +37,14 @@ final class TextReport {
     private static void overTime(PrintWriter out, FindingSummary s) {
         out.println();
         String title = "Over time (UTC, per " + TimeBuckets.label(s.bucketWidth) + ")";
-        String row = "%-" + Math.max(title.length(), 19) + "s %8s %8s %8s  %s%n";
-        out.printf(row, title, "blocked", "logged", "allowed", "");
+        String first = "%-" + Math.max(title.length(), 19) + "s";
+        String row = first + " %8s %8s %8s  %s%n";
+        out.printf(first + " %8s %8s %8s%n", title, "blocked", "logged", "allowed");
         int most = s.overTime.stream().mapToInt(b -> b.counts().findings()).max().orElse(0);
         for (FindingSummary.Bucket b : s.overTime) {
+            if (b.counts().total() == 0) {
+                continue; // quiet periods: the HTML chart shows them as gaps
+            }
             // a bar of at most 30 characters: '#' blocked, '+' logged
             int blocked = scale(b.counts().blocked, most);
             int logged = scale(b.counts().findings(), most) - blocked;
@@ -50,7 +54,7 @@ final class TextReport {
         if (s.untimed() > 0) {
             out.println(s.untimed() + " decisions without a readable @timestamp are not in this table");
         }
-        out.println("(bars: # blocked, + logged)");
+        out.println("(bars: # blocked, + logged; periods without events left out)");
     }
 
     private static int scale(int n, int most) {
