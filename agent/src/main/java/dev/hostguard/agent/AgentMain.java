@@ -7,7 +7,8 @@ import java.lang.instrument.Instrumentation;
 import java.util.List;
 
 /**
- * Entry points: {@code -javaagent} ({@link #premain}) and dynamic attach ({@link #agentmain}). Tiny and stateless;
+ * Entry points: {@code -javaagent} ({@link #premain}) and dynamic attach ({@link #agentmain}); {@code java -jar}
+ * runs {@code cli.HostGuardCli} instead, which never comes here. Tiny and stateless;
  * it must not touch the boot-loader facade before {@link BootstrapInjector} has put it there.
  */
 public final class AgentMain {
@@ -29,11 +30,6 @@ public final class AgentMain {
 
     public static void agentmain(String argument, Instrumentation instrumentation) {
         start(argument, instrumentation, false);
-    }
-
-    public static void main(String[] args) {
-        System.out.println("HostGuard agent. Attach it to a Java service with:");
-        System.out.println("  java -javaagent:hostguard-agent.jar[=mode=audit|block|off,events=stdout|stderr|<file>] ...");
     }
 
     private static void start(String argument, Instrumentation instrumentation, boolean atStartup) {

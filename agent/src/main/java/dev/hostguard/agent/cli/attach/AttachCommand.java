@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
             "The JVM must run as the same user and allow attach (not -XX:+DisableAttachMechanism). Java 21 and"
                 + " later print a warning about a dynamically loaded agent unless started with"
                 + " -XX:+EnableDynamicAgentLoading. A JVM where HostGuard is active already is refused.",
-            "--list shows the JVMs this user may attach to."})
+            "--list shows the JVMs this user may attach to (it attaches to each briefly to read two system"
+                + " properties, and loads nothing)."})
 public final class AttachCommand implements Callable<Integer> {
     /** Option keys whose value is a file path the target JVM opens. */
     private static final List<String> PATH_OPTIONS = List.of("events", "policy");
@@ -109,6 +110,7 @@ public final class AttachCommand implements Callable<Integer> {
             }
         }
         try {
+            // the agent's own parser; like the agent it opens the events file for appending (same file: absolute)
             AgentOptions.resolve(options);
         } catch (InvalidOptionException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
