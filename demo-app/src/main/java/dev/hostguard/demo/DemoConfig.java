@@ -76,7 +76,6 @@ record DemoConfig(String apiKey, String opsUser, String opsPassword, String bind
     /** Keeps the secrets out of logs and exception messages. */
     @Override
     public String toString() {
-        return "DemoConfig[bind=" + bind + ", port=" + port + ", opsUser=" + opsUser + ", dockerHost=" + dockerHost
-                + ", backupSource=" + backupSource + ", backupTarget=" + backupTarget + "]";
+        return "DemoConfig[bind=" + bind + ", port=" + port + ", opsUser=" + opsUser + ", dockerHost=" + dockerHost + "]";
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hostguard.agent.cli.TestEvents;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,12 +70,27 @@ class ReportInChromiumTest {
     }
 
     @Test
-    void itDrawsAPicture() throws Exception {
+    void theScreenshotShowsBlockedAndLoggedBars() throws Exception {
         Path png = dir.resolve("report.png");
         chromium("--screenshot=" + png, "--window-size=1000,900", "file://" + html);
-        byte[] bytes = Files.readAllBytes(png);
-        assertTrue(bytes.length > 10_000, "a screenshot of " + bytes.length + " bytes is too small to show a chart");
-        assertEquals(0x89, bytes[0] & 0xff, "a PNG");
+        BufferedImage shot = ImageIO.read(png.toFile());
+        // the bars' fill colours (HtmlReport's CSS); the legend's two small squares are text, far fewer pixels
+        int blocked = pixels(shot, 0xc62828);
+        int logged = pixels(shot, 0xf9a825);
+        assertTrue(blocked > 2_000, "blocked bars on screen: " + blocked + " pixels of #c62828 in " + png);
+        assertTrue(logged > 2_000, "logged bars on screen: " + logged + " pixels of #f9a825 in " + png);
+    }
+
+    private static int pixels(BufferedImage image, int rgb) {
+        int n = 0;
+        for (int y = 0; y < image.getHeight(); y++) {
+            for (int x = 0; x < image.getWidth(); x++) {
+                if ((image.getRGB(x, y) & 0xffffff) == rgb) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     /** Runs headless Chromium with nothing that talks to the network, and returns its standard output. */
