@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +92,30 @@ class AttachIT {
             assertEquals(1, service.lines().stream().filter(l -> GuardedService.AGENT_ACTIVE.matcher(l.text()).find()).count(),
                     "the guard started once:\n" + service.tail());
             assertFalse(service.logText().contains(secrets.apiKey()), "the raw API key is in the server log");
+        }
+    }
+
+    /** Two {@code -javaagent} flags (a JAVA_TOOL_OPTIONS and a command line, say): the first wins, the second says so. */
+    @Test
+    void aSecondJavaagentChangesNothing() throws Exception {
+        Jdks.Jdk jdk = Jdks.all().get(0);
+        Path dir = Files.createDirectories(tmp.resolve("twice"));
+        Path events = dir.resolve("events.jsonl");
+        Secrets secrets = Secrets.fresh();
+        try (ServiceProcess service = GuardedServer.DEMO.command(TEST, jdk, secrets).workingDirectory(dir)
+                .agent(BuiltArtifacts.agentJar(), "mode=block,events=" + events)
+                .jvmArgs("-javaagent:" + BuiltArtifacts.agentJar() + "=mode=audit,events=" + dir.resolve("second.jsonl"))
+                .requireLine(GuardedService.AGENT_ACTIVE)
+                .requireLine(Pattern.compile("^\\[hostguard\\] already active in this JVM \\(mode=block\\); this"
+                        + " -javaagent changes nothing$"))
+                .start()) {
+            Path marker = dir.resolve("ran");
+            HttpTestClient.Response refused = exec(service, secrets, marker).send();
+            new EventLog(events).await("for " + marker, EventLog.hasProcessArg(marker.toString()));
+            assertFalse(Files.exists(marker), "the first agent (block) decides: " + marker);
+            assertEquals(403, refused.status(), refused.toString());
+            assertEquals(1, service.lines().stream().filter(l -> GuardedService.AGENT_ACTIVE.matcher(l.text()).find()).count());
+            assertFalse(Files.exists(dir.resolve("second.jsonl")), "the second agent does not even open its events file");
         }
     }
 
