@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * <p>Environment: API_KEY, OPS_USER, OPS_PASSWORD (required), PORT (8080; 0 = any free port),
  * BIND (127.0.0.1), DOCKER_HOST (unix:///var/run/docker.sock, or a plain path), POOL_TICK_MS (unset: off; else
  * a thread started at boot has the hand-over pool run {@code true} every that many milliseconds, see
- * {@link HandOvers#startPoolTick}).
+ * {@link HandOvers#startPoolTick}), BACKUP_SOURCE and BACKUP_TARGET (see {@link BackupServlet}).
  */
 public final class DemoApp {
 

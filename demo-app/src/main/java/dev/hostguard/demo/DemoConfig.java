@@ -1,5 +1,6 @@
 package dev.hostguard.demo;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,12 @@ import java.util.Map;
  * @param dockerHost DOCKER_HOST as given, for the startup line only: the Docker actions read it
  *     themselves and report a bad value when used, so a tcp:// DOCKER_HOST meant for the docker CLI
  *     does not stop the demo
+ * @param backupSource what {@code POST /admin/backup} archives ({@code BACKUP_SOURCE}; default: the working
+ *     directory)
+ * @param backupTarget where it writes {@code backup.tgz} ({@code BACKUP_TARGET}; default: the temp directory)
  */
-record DemoConfig(String apiKey, String opsUser, String opsPassword, String bind, int port, String dockerHost) {
+record DemoConfig(String apiKey, String opsUser, String opsPassword, String bind, int port, String dockerHost,
+                  Path backupSource, Path backupTarget) {
 
     /** Thrown with a message that fits on one line of stderr. */
     static final class InvalidConfigException extends Exception {
@@ -39,7 +44,9 @@ record DemoConfig(String apiKey, String opsUser, String opsPassword, String bind
         try {
             return new DemoConfig(env.get("API_KEY"), env.get("OPS_USER"), env.get("OPS_PASSWORD"),
                     orDefault(env.get("BIND"), "127.0.0.1"), port(env.get("PORT")),
-                    orDefault(env.get("DOCKER_HOST"), DockerSocketClient.DEFAULT_DOCKER_HOST));
+                    orDefault(env.get("DOCKER_HOST"), DockerSocketClient.DEFAULT_DOCKER_HOST),
+                    Path.of(orDefault(env.get("BACKUP_SOURCE"), System.getProperty("user.dir"))).toAbsolutePath(),
+                    Path.of(orDefault(env.get("BACKUP_TARGET"), System.getProperty("java.io.tmpdir"))).toAbsolutePath());
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigException(e.getMessage());
         }

@@ -20,7 +20,8 @@ import org.eclipse.jetty.util.security.Password;
  * The Jetty wiring: which route needs which credential and runs which action.
  * <ul>
  *   <li>{@code /health}: no auth, no host access</li>
- *   <li>{@code /admin/*}: API key ({@link ApiKeyFilter}), the credential class HostGuard guards; a few
+ *   <li>{@code /admin/*}: API key ({@link ApiKeyFilter}), the credential class HostGuard guards ({@code POST
+ *       /admin/backup} runs one legitimate command, see {@link BackupServlet}); a few
  *       of its routes reach the action table through a forward, an include, an error page or a
  *       filter instead of a plain servlet</li>
  *   <li>{@code /ops/*}: a person logged in with BASIC auth, allowed the same operations</li>
@@ -63,6 +64,7 @@ final class DemoServer {
         context.addServlet(ActionServlet.fixed("docker-list", Map.of()), "/admin/docker/containers");
         context.addServlet(ActionServlet.fixed("docker-run", Map.of()), "/admin/docker/run");
         context.addServlet(ActionServlet.fixed("metrics", Map.of()), "/admin/metrics");
+        context.addServlet(new BackupServlet(config.backupSource(), config.backupTarget()), "/admin/backup");
         dispatchRoutes(context);
 
         context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/ops/containers");

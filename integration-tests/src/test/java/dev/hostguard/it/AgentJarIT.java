@@ -46,7 +46,9 @@ class AgentJarIT {
             Manifest manifest = jar.getManifest();
             assertTrue(manifest != null, "the agent jar has no manifest");
             Attributes main = manifest.getMainAttributes();
-            for (String attribute : List.of("Premain-Class", "Agent-Class")) {
+            assertEquals("dev.hostguard.agent.cli.HostGuardCli", main.getValue("Main-Class"),
+                    "java -jar runs the command line, never the agent");
+            for (String attribute : List.of("Premain-Class", "Agent-Class", "Main-Class")) {
                 String value = main.getValue(attribute);
                 assertTrue(value != null && !value.isBlank(), attribute + " missing");
                 assertTrue(value.startsWith("dev.hostguard."), attribute + " is not ours: " + value);

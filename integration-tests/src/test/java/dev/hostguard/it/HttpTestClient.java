@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** A tiny GET client over {@link HttpClient}: status and body, with an API key or a BASIC login if asked. */
+/**
+ * A tiny client over {@link HttpClient}: a GET (or an empty-bodied POST), status and body, with an API key or a
+ * BASIC login if asked.
+ */
 public final class HttpTestClient {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -54,6 +57,7 @@ public final class HttpTestClient {
         private final String path;
         private final StringBuilder query = new StringBuilder();
         private final List<String[]> headers = new ArrayList<>();
+        private String method = "GET";
 
         private Get(URI base, String path) {
             this.base = base;
@@ -64,6 +68,12 @@ public final class HttpTestClient {
         public Get query(String name, String value) {
             query.append(query.length() == 0 ? "" : "&").append(URLEncoder.encode(name, StandardCharsets.UTF_8))
                     .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+            return this;
+        }
+
+        /** Sends it as a POST with an empty body (the parameters stay in the query string). */
+        public Get post() {
+            method = "POST";
             return this;
         }
 
@@ -88,7 +98,8 @@ public final class HttpTestClient {
         }
 
         public Response send() {
-            HttpRequest.Builder request = HttpRequest.newBuilder(uri()).timeout(Duration.ofSeconds(30)).GET();
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri()).timeout(Duration.ofSeconds(30))
+                    .method(method, HttpRequest.BodyPublishers.noBody());
             for (String[] h : headers) {
                 request.header(h[0], h[1]);
             }
@@ -96,7 +107,7 @@ public final class HttpTestClient {
                 HttpResponse<String> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 return new Response(response.statusCode(), response.body(), response.headers());
             } catch (IOException e) {
-                throw new AssertionError("GET " + uri() + " failed: " + e, e);
+                throw new AssertionError(method + " " + uri() + " failed: " + e, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);

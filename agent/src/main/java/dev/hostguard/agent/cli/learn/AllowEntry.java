@@ -1,0 +1,92 @@
+package dev.hostguard.agent.cli.learn;
+
+import dev.hostguard.agent.cli.events.HostEvent;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One allow entry being learned: an operation on one target (an executable with its exact arguments, or a path),
+ * on one route, and what was seen of it: authentication classes, accesses, rules, counts, first and last time.
+ */
+final class AllowEntry {
+    /** What makes two events the same entry. {@code route} is null outside a request, {@code args} for files. */
+    record Key(String route, String operation, String target, List<String> args) {
+        static final Comparator<Key> ORDER = Comparator
+                .comparing(Key::route, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(k -> HostEvent.OPERATIONS.indexOf(k.operation()))
+                .thenComparing(Key::target)
+                .thenComparing(k -> String.join("\u0000", k.args()));
+
+        /** The entry an event belongs to, or {@code null} if the event lacks its target. */
+        static Key of(HostEvent event) {
+            String operation = event.action();
+            if (operation.equals("process-start")) {
+                String executable = event.text("process.executable");
+                List<String> argv = event.list("process.args");
+                if (executable == null) {
+                    return null;
+                }
+                // process.args is the whole argv; a policy's args are those after the executable
+                return new Key(event.route(), operation, executable, argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
+            }
+            String path = event.text("file.path");
+            return path == null ? null
+                    : new Key(event.route(), operation, stable(path, event.text("file.original_path")), List.of());
+        }
+
+        /**
+         * The JVM's own {@code /proc/self/...} as {@code /proc/self/...}, not as the canonical {@code /proc/<pid>}
+         * the event carries, which names another process after a restart. Only when the caller's own path said
+         * {@code self}: another process's {@code /proc/<pid>} stays as seen (and is marked for review).
+         */
+        static String stable(String path, String originalPath) {
+            Matcher m = PROC_PID.matcher(path);
+            if (m.matches() && originalPath != null
+                    && (originalPath.startsWith("/proc/self/") || originalPath.startsWith("/proc/thread-self/"))) {
+                return "/proc/self" + (m.group(1) == null ? "" : m.group(1));
+            }
+            return path;
+        }
+    }
+
+    /** {@code /proc/<pid>[/task/<tid>][/rest]}; group 1 is the rest. */
+    static final Pattern PROC_PID = Pattern.compile("/proc/[0-9]+(?:/task/[0-9]+)?(/.*)?");
+
+    final Key key;
+    final TreeSet<String> auth = new TreeSet<>();
+    final TreeSet<String> access = new TreeSet<>();
+    final TreeSet<String> rules = new TreeSet<>();
+    final Map<String, Integer> decisions = new TreeMap<>();
+    int count;
+    Instant first;
+    Instant last;
+
+    AllowEntry(Key key) {
+        this.key = key;
+    }
+
+    void add(HostEvent event) {
+        count++;
+        addIfPresent(auth, event.text("hostguard.auth"));
+        addIfPresent(access, event.text("hostguard.access"));
+        addIfPresent(rules, event.text("hostguard.rule"));
+        decisions.merge(event.decision(), 1, Integer::sum);
+        Instant at = event.timestamp();
+        if (at != null) {
+            first = first == null || at.isBefore(first) ? at : first;
+            last = last == null || at.isAfter(last) ? at : last;
+        }
+    }
+
+    private static void addIfPresent(TreeSet<String> set, String value) {
+        if (value != null) {
+            set.add(value);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.hostguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar hostguard-agent.jar ...} as shipped: picocli relocated inside the shaded jar still reads its
+ * annotations (commands, options, help, version), the exit codes hold, and running the jar starts neither the
+ * guard nor its logging (no {@code [hostguard]} line, nothing from logback).
+ */
+class CommandLineIT {
+    private static final String TEST = CommandLineIT.class.getSimpleName();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theShadedJarRunsTheCommandLineAndNotTheAgent() throws Exception {
+        Jdks.Jdk jdk = Jdks.all().get(0);
+        ServiceProcess.Exit help = AgentCli.run(TEST, jdk, "--help");
+        assertEquals(0, help.code(), AgentCli.text(help.stderr()));
+        for (String command : List.of("learn", "report", "attach")) {
+            assertTrue(help.stdout().stream().anyMatch(l -> l.startsWith("  " + command + " ")), AgentCli.text(help.stdout()));
+        }
+        ServiceProcess.Exit version = AgentCli.run(TEST, jdk, "report", "--version");
+        assertEquals(0, version.code());
+        assertTrue(AgentCli.text(version.stdout()).matches("HostGuard \\S+ on Java .*"), AgentCli.text(version.stdout()));
+
+        Path events = Files.writeString(tmp.resolve("events.jsonl"), "[hostguard] active: mode=audit\n"
+                + "{\"@timestamp\":\"2026-11-29T10:00:00Z\",\"event\":{\"action\":\"process-start\"},"
+                + "\"hostguard\":{\"decision\":\"logged\",\"rule\":\"process-start\",\"auth\":\"api-key\"},"
+                + "\"process\":{\"executable\":\"tar\",\"args\":[\"tar\",\"-czf\",\"/b.tgz\"]},"
+                + "\"url\":{\"path\":\"/backup\"},\"http\":{\"request\":{\"method\":\"POST\"}}}\n{\"broken\n");
+        ServiceProcess.Exit learned = AgentCli.run(TEST, jdk, "learn", events.toString());
+        assertEquals(0, learned.code());
+        String policy = AgentCli.text(learned.stdout());
+        assertTrue(policy.contains("  - operation: process-start\n    executable: \"tar\"\n    args: [\"-czf\", \"/b.tgz\"]\n"
+                + "    route: \"POST /backup\"\n"), policy);
+        assertEquals(1, learned.stderr().size(), AgentCli.text(learned.stderr()));
+        assertTrue(learned.stderr().get(0).startsWith("hostguard: skipped " + events + ":3: not a JSON event ("),
+                learned.stderr().get(0));
+
+        ServiceProcess.Exit usage = AgentCli.run(TEST, jdk, "report");
+        assertEquals(2, usage.code());
+        ServiceProcess.Exit missing = AgentCli.run(TEST, jdk, "report", tmp.resolve("none.jsonl").toString());
+        assertEquals(1, missing.code());
+        assertEquals(List.of("hostguard report: no such file: " + tmp.resolve("none.jsonl")), missing.stderr());
+
+        for (ServiceProcess.Exit run : List.of(help, version, learned, usage, missing)) {
+            List<String> all = new java.util.ArrayList<>(run.stdout());
+            all.addAll(run.stderr());
+            assertTrue(all.stream().noneMatch(l -> l.startsWith("[hostguard]") || l.contains("logback")),
+                    "the command line started the agent or its logging:\n" + String.join("\n", all));
+        }
+    }
+}
