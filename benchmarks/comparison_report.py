@@ -41,12 +41,27 @@ def median(values):
     return statistics.median(values) if values else None
 
 
+def number(value):
+    """JMH writes "NaN" (a string) for the error of a single iteration."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if value != value else value
+
+
 def fmt(value, digits=1):
+    value = number(value)
     if value is None:
         return "–"
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.{digits}f}"
+
+
+def signed(value, digits=1):
+    value = number(value)
+    return "–" if value is None else f"{value:+,.{digits}f}"
 
 
 def ratio(value, base):
@@ -108,7 +123,10 @@ def main(work):
         b = results.get((name, params))
         if b is None:
             return None, None
-        alloc = b.get("secondaryMetrics", {}).get("·gc.alloc.rate.norm", {}).get("score")
+        secondary = b.get("secondaryMetrics", {})
+        # "gc.alloc.rate.norm" since JMH 1.36, "·gc.alloc.rate.norm" before
+        norm = secondary.get("gc.alloc.rate.norm") or secondary.get("·gc.alloc.rate.norm") or {}
+        alloc = norm.get("score")
         return b["primaryMetric"]["score"], alloc
 
     baseline, _ = jmh_figure("HookBenchmark.baseline")
@@ -135,7 +153,7 @@ def main(work):
             wall, cpu = med(startup, "wall", app=app, config=config), med(startup, "cpu", app=app, config=config)
             dw = None if wall is None or base_wall is None else wall - base_wall
             dc = None if cpu is None or base_cpu is None else cpu - base_cpu
-            cells.append(f"{fmt(wall, 0)} / {fmt(cpu, 0)} ms (+{fmt(dw, 0)} / +{fmt(dc, 0)})")
+            cells.append(f"{fmt(wall, 0)} / {fmt(cpu, 0)} ms ({signed(dw, 0)} / {signed(dc, 0)})")
             ok = None if dw is None else dw <= STARTUP_WALL_MS and dc <= STARTUP_CPU_MS
             oks.append(verdict(ok) if app == "tiny" else "(target on the tiny app)")
         w(f"| start-up to first answer, {app}: wall / CPU | ≤ +{STARTUP_WALL_MS} ms wall, ≤ +{STARTUP_CPU_MS} ms "
@@ -153,7 +171,7 @@ def main(work):
             d_cls = value["classes"] - base["classes"]
             d_thr = value["threads"] - base["threads"]
             cells.append(f"{fmt(value['rss'] / 1024)} MB, {fmt(value['classes'], 0)} classes, "
-                         f"{fmt(value['threads'], 0)} threads (+{fmt(d_rss)} MB, +{fmt(d_cls, 0)}, +{fmt(d_thr, 0)})")
+                         f"{fmt(value['threads'], 0)} threads ({signed(d_rss)} MB, {signed(d_cls, 0)}, {signed(d_thr, 0)})")
             oks.append(verdict(d_rss <= RSS_MB and d_thr <= EXTRA_THREADS and d_cls <= EXTRA_CLASSES))
         base_cell = "–" if None in base.values() else (
             f"{fmt(base['rss'] / 1024)} MB, {fmt(base['classes'], 0)} classes, {fmt(base['threads'], 0)} threads")
@@ -207,8 +225,8 @@ def main(work):
             v = {c: med(rows, field, app=app, config=c) for c in CONFIGS}
             v = {c: None if x is None else x / scale for c, x in v.items()}
             d = {c: None if v[c] is None or v["none"] is None else v[c] - v["none"] for c in ("audit", "block")}
-            w(f"| {app} | {label} | {fmt(v['none'])} | {fmt(v['audit'])} | {fmt(d['audit'])} | {fmt(v['block'])} | "
-              f"{fmt(d['block'])} |")
+            w(f"| {app} | {label} | {fmt(v['none'])} | {fmt(v['audit'])} | {signed(d['audit'])} | {fmt(v['block'])} | "
+              f"{signed(d['block'])} |")
     w("")
 
     # ---- JMH ----
@@ -233,8 +251,8 @@ def main(work):
             unit = b["primaryMetric"]["scoreUnit"]
             score, alloc = jmh_figure(name, params)
             base, base_alloc = jmh_figure(f"{cls}.{twin}") if twin else (None, None)
-            err = b["primaryMetric"].get("scoreError")
-            err_text = "" if err is None or err != err else f" ± {fmt(err, 2)}"
+            err = number(b["primaryMetric"].get("scoreError"))
+            err_text = "" if err is None else f" ± {fmt(err, 2)}"
             w(f"| `{name}` | {params or ''} | {fmt(base, 2)} {unit if base is not None else ''} | {fmt(base_alloc, 0)} | "
               f"{fmt(score, 2)}{err_text} {unit} | {fmt(alloc, 0)} | {fmt(ratio(score, base), 3)} |")
     w("")

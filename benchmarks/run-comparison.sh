@@ -11,7 +11,7 @@
 #   DURATION     seconds of each measured run                                            quick 2,  full 8
 #   CONNECTIONS  wrk connections (1 thread)                                              4
 #   JMH_ARGS     JMH options (-p last); JMH=0 skips JMH
-#                quick "-wi 1 -i 1 -w 200ms -r 500ms -p credentials=user" (in-request benchmarks as a logged-in user
+#                quick "-wi 2 -w 500ms -i 1 -r 1s -p credentials=user" (in-request benchmarks as a logged-in user
 #                only), full "-wi 2 -i 3" (all credentials)
 #   JMH_PATTERNS the benchmarks (regexps)
 #   JMH_JAVA_OPTS JVM options of the JMH runner, e.g. -Djmh.ignoreLock=true when another JMH run holds /tmp/jmh.lock
@@ -27,7 +27,7 @@ ROOT=$(pwd)
 
 PROFILE=${PROFILE:-full}
 case "$PROFILE" in
-  quick) d_rounds=2 d_warmup=1 d_duration=2 d_jmh="-wi 1 -i 1 -w 200ms -r 500ms -p credentials=user" ;;
+  quick) d_rounds=2 d_warmup=1 d_duration=2 d_jmh="-wi 2 -w 500ms -i 1 -r 1s -p credentials=user" ;;
   full) d_rounds=5 d_warmup=3 d_duration=8 d_jmh="-wi 2 -i 3" ;;
   *) echo "PROFILE must be quick or full, not '$PROFILE'" >&2; exit 2 ;;
 esac
@@ -59,9 +59,12 @@ if ! command -v wrk >/dev/null; then
   $SUDO apt-get install -y -q wrk >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q wrk >/dev/null; }
 fi
 
-WORK=$(mktemp -d)
-trap 'svc_stop; rm -rf "$WORK"' EXIT
-echo "raw figures in $WORK (removed at the end)" >&2
+# the raw figures stay for the report to be written again: python3 benchmarks/comparison_report.py <dir>
+WORK=$ROOT/benchmarks/target/comparison
+rm -rf "$WORK"
+mkdir -p "$WORK"
+trap 'svc_stop' EXIT
+echo "raw figures in $WORK" >&2
 
 API_KEY=hostguard-comparison-key-0123456789
 OPS_USER=ops
@@ -205,5 +208,6 @@ elapsed=$(( $(date +%s) - started ))
   echo "pinning=service on CPU $SERVER_CPU, wrk and curl on CPU $CLIENT_CPU (taskset): the service's JVM sees one CPU and picks the Serial GC"
 } >"$WORK/meta.txt"
 
-python3 "$ROOT/benchmarks/comparison_report.py" "$WORK" >"$RESULTS"
+python3 "$ROOT/benchmarks/comparison_report.py" "$WORK" >"$WORK/RESULTS.md"
+cp "$WORK/RESULTS.md" "$RESULTS"
 echo "wrote $RESULTS" >&2
