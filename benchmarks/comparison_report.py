@@ -134,7 +134,7 @@ def main(work):
         score, alloc = jmh_figure(name, params)
         ok = None if score is None else score <= target and (alloc or 0) < ZERO_BYTES
         figure = "–" if score is None else f"{fmt(score, 2)} ns, {fmt(alloc, 0)} B"
-        w(f"| {label} (JMH `{name}` {params}) | ≤ {target} ns, 0 B | empty method {fmt(baseline, 2)} ns | "
+        w(f"| {label} (JMH `{name}`{' ' + params if params else ''}) | ≤ {target} ns, 0 B | empty method {fmt(baseline, 2)} ns | "
           f"(block mode only) | {figure} | {verdict(ok)} |")
     for app, endpoint in [("tiny", "hello"), ("demo", "hello"), ("demo", "file-read"), ("demo", "process-start")]:
         base = med(load, "cpu", app=app, endpoint=endpoint, config="none")
@@ -219,14 +219,15 @@ def main(work):
     w("| service | figure | no agent | audit | audit − none | block | block − none |")
     w("|---|---|---|---|---|---|---|")
     for app in ("tiny", "demo"):
-        for rows, field, label, scale in [(startup, "wall", "start-up wall ms", 1), (startup, "cpu", "start-up CPU ms", 1),
-                                          (memory, "rss", "resident MB", 1024), (memory, "heap", "heap after GC MB", 1024),
-                                          (memory, "classes", "loaded classes", 1), (memory, "threads", "threads", 1)]:
+        for rows, field, label, scale, digits in [
+                (startup, "wall", "start-up wall ms", 1, 0), (startup, "cpu", "start-up CPU ms", 1, 0),
+                (memory, "rss", "resident MB", 1024, 1), (memory, "heap", "heap after GC MB", 1024, 1),
+                (memory, "classes", "loaded classes", 1, 0), (memory, "threads", "threads", 1, 0)]:
             v = {c: med(rows, field, app=app, config=c) for c in CONFIGS}
             v = {c: None if x is None else x / scale for c, x in v.items()}
             d = {c: None if v[c] is None or v["none"] is None else v[c] - v["none"] for c in ("audit", "block")}
-            w(f"| {app} | {label} | {fmt(v['none'])} | {fmt(v['audit'])} | {signed(d['audit'])} | {fmt(v['block'])} | "
-              f"{signed(d['block'])} |")
+            w(f"| {app} | {label} | {fmt(v['none'], digits)} | {fmt(v['audit'], digits)} | {signed(d['audit'], digits)} | "
+              f"{fmt(v['block'], digits)} | {signed(d['block'], digits)} |")
     w("")
 
     # ---- JMH ----
