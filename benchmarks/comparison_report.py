@@ -183,8 +183,8 @@ def main(work):
     w("## HTTP load")
     w("")
     w("wrk on loopback, one thread; the service pinned to one core, wrk and curl to the other. "
-      "`tiny`: the JDK `HttpServer` hello app (`dev.hostguard.benchmarks.app.TinyHttpServerApp`); `demo`: the demo "
-      "service on Jetty 12. `hello`: `/` and `/health` (no credentials, touch nothing); `file-read`: "
+      "`tiny`: the JDK `HttpServer` hello app (`dev.hostguard.benchmarks.startup.TinyHttpServerApp`, with `-Dsun.net.httpserver.nodelay=true`); `demo`: the demo "
+      "service on Jetty 12. `hello`: `/hello` and `/health` (no credentials, touch nothing); `file-read`: "
       "`/ops/file?path=<64-byte temp file>`, `process-start`: `/ops/exec?cmd=/bin/true`, both as a logged-in user "
       "(BASIC), whom the default policy lets run; `blocked`: `/admin/exec?cmd=/bin/true` with an API key (refused, "
       "403, in block mode; run and logged in audit mode; run without the agent). CPU: the service's user + system "
