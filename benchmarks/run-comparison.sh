@@ -10,10 +10,9 @@
 #   WARMUP       seconds of load before each measured run                                quick 1,  full 3
 #   DURATION     seconds of each measured run                                            quick 2,  full 8
 #   CONNECTIONS  wrk connections (1 thread)                                              4
-#   JMH_ARGS     JMH options (-p last); JMH=0 skips JMH
-#                quick "-wi 2 -w 500ms -i 1 -r 1s -p credentials=user" (in-request benchmarks as a logged-in user
-#                only), full "-wi 2 -i 3" (all credentials)
-#   JMH_PATTERNS the benchmarks (regexps)
+#   JMH_ARGS     JMH options; JMH=0 skips JMH                     quick "-wi 2 -w 500ms -i 1 -r 1s", full "-wi 2 -i 3"
+#   JMH_PATTERNS the benchmarks (regexps)       quick: the hooks, java.io opens, process starts, the hand-over hook;
+#                full: every class, HandOver's submissions and wraps (not its round trip)
 #   JMH_JAVA_OPTS JVM options of the JMH runner, e.g. -Djmh.ignoreLock=true when another JMH run holds /tmp/jmh.lock
 #                (the figures of two concurrent runs disturb each other: only for trying the script out)
 #   JAVA         the JVM (default: java on the PATH)
@@ -27,8 +26,10 @@ ROOT=$(pwd)
 
 PROFILE=${PROFILE:-full}
 case "$PROFILE" in
-  quick) d_rounds=2 d_warmup=1 d_duration=2 d_jmh="-wi 2 -w 500ms -i 1 -r 1s -p credentials=user" ;;
-  full) d_rounds=5 d_warmup=3 d_duration=8 d_jmh="-wi 2 -i 3" ;;
+  quick) d_rounds=2 d_warmup=1 d_duration=2 d_jmh="-wi 2 -w 500ms -i 1 -r 1s"
+    d_patterns="HookBenchmark FileOpenBenchmark.javaIo ProcessStartBenchmark HandOverBenchmark.(wrapOutside|baseline)" ;;
+  full) d_rounds=5 d_warmup=3 d_duration=8 d_jmh="-wi 2 -i 3"
+    d_patterns="HookBenchmark FileOpenBenchmark DirectoryListBenchmark ProcessStartBenchmark HandOverBenchmark.(wrap|baseline|tpeExecute|fjpExecute)" ;;
   *) echo "PROFILE must be quick or full, not '$PROFILE'" >&2; exit 2 ;;
 esac
 ROUNDS=${ROUNDS:-$d_rounds}
@@ -37,7 +38,7 @@ DURATION=${DURATION:-$d_duration}
 CONNECTIONS=${CONNECTIONS:-4}
 JMH=${JMH:-1}
 JMH_ARGS=${JMH_ARGS:-$d_jmh}
-JMH_PATTERNS=${JMH_PATTERNS:-"HookBenchmark FileOpenBenchmark DirectoryListBenchmark ProcessStartBenchmark HandOverBenchmark.(wrap|baseline|tpeExecute|fjpExecute)"}
+JMH_PATTERNS=${JMH_PATTERNS:-$d_patterns}
 JMH_JAVA_OPTS=${JMH_JAVA_OPTS:-}
 JAVA=${JAVA:-java}
 RESULTS=${RESULTS:-$ROOT/benchmarks/RESULTS.md}

@@ -19,6 +19,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -40,9 +41,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       woken, and what is timed is the submission path that the advice changes (plus one uncontended poll, the same
  *       in both configurations). {@code tpeRoundTrip}: {@code submit(task).get()} on an idle single-thread pool,
  *       the whole hand-over a caller waits for (queue, wake-up, run, completion), for scale.</li>
- *   <li>{@code wrapInRequest_agent}: the hook on a thread inside a request ({@link Requests.Any}): in a guarded
- *       one ({@code api-key}, {@code none}) the capture and the wrapper; in a logged-in user's, the classification
- *       alone.</li>
+ *   <li>{@code wrapInRequest_agent}: the hook on a thread inside a guarded request (a fake JDK {@code HttpExchange},
+ *       with an {@code X-API-Key} header or none; both classes are guarded): the capture and the wrapper.</li>
  * </ul>
  *
  * <p>The request scope is entered and left around each measurement iteration ({@code Level.Iteration}), on the
@@ -56,6 +56,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(1)
 @State(Scope.Thread)
 public class HandOverBenchmark {
+    /** An API key for the fake requests. Only its SHA-256 fingerprint is ever kept. */
+    static final String KEY = "hostguard-bench-key-0123456789";
+
     /** The task handed over; in the executor benchmarks it never runs (it is taken back off the queue). */
     private Runnable task = HandOverBenchmark::noop;
     private long eventsBefore;
@@ -95,13 +98,10 @@ public class HandOverBenchmark {
         return Hooks.wrap(task);
     }
 
-    /**
-     * {@code Hooks.wrap(task)} inside a request: a guarded one ({@code api-key}, {@code none}) is captured and the
-     * task wrapped; a logged-in user's ({@code user}) is classified and the task returned as it is.
-     */
+    /** {@code Hooks.wrap(task)} inside a guarded request: captures the request and wraps the task. */
     @Benchmark
     @Fork(jvmArgsAppend = Agent.BLOCK)
-    public Runnable wrapInRequest_agent(Requests.Any request) {
+    public Runnable wrapInRequest_agent(InRequest request) {
         return Hooks.wrap(task);
     }
 
@@ -151,6 +151,51 @@ public class HandOverBenchmark {
     }
 
     // ---- states ----
+
+    /**
+     * The measuring thread inside a request, a fake JDK exchange: {@code api-key} carries an {@code X-API-Key}
+     * header, {@code none} no credentials. The rules guard both classes, so every wrap captures.
+     */
+    @State(Scope.Thread)
+    public static class InRequest {
+        @Param({"api-key", "none"})
+        public String credentials;
+
+        private FakeExchange exchange;
+        private Object token;
+
+        @Setup(Level.Trial)
+        public void setUp(BenchmarkParams params) {
+            Agent.requireConfiguration(params);  // before Hooks is touched
+            exchange = switch (credentials) {
+                case "api-key" -> new FakeExchange("X-API-Key", KEY);
+                case "none" -> new FakeExchange();
+                default -> throw new IllegalArgumentException("credentials: api-key or none, not " + credentials);
+            };
+        }
+
+        @Setup(Level.Iteration)
+        public void enter() {
+            token = Hooks.requestEnter(exchange, exchange);
+            Runnable probe = HandOverBenchmark::noop;
+            if (Hooks.wrap(probe) == probe) {
+                Hooks.requestExit(token, null);
+                throw new IllegalStateException("inside the fake " + credentials + " request Hooks.wrap returned the "
+                        + "task itself: the request is not guarded or nothing was captured, so this would not measure "
+                        + "a capture");
+            }
+        }
+
+        @TearDown(Level.Iteration)
+        public void exit() {
+            Throwable thrown = Hooks.requestExit(token, null);
+            token = null;
+            Runnable probe = HandOverBenchmark::noop;
+            if (thrown != null || Hooks.wrap(probe) != probe) {
+                throw new IllegalStateException("the fake request did not end cleanly", thrown);
+            }
+        }
+    }
 
     /**
      * A {@code ThreadPoolExecutor} of one thread, kept busy by a task that waits for the trial's end, with a
@@ -316,7 +361,7 @@ public class HandOverBenchmark {
                 boolean[] wrapped = new boolean[1];
                 Runnable probe = () -> wrapped[0] = StackWalker.getInstance().walk(frames -> frames.anyMatch(
                         f -> f.getClassName().equals("dev.hostguard.agent.bootstrap.ContextRunnable")));
-                FakeExchange exchange = Requests.exchange("api-key");
+                FakeExchange exchange = new FakeExchange("X-API-Key", KEY);
                 Object token = Hooks.requestEnter(exchange, exchange);
                 Future<?> done;
                 try {

@@ -29,9 +29,6 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * captures it (returns a wrapper), inside a user's it does not; after leaving, it returns the task itself.
  */
 public final class Requests {
-    /** An API key for the fake requests. Only its SHA-256 fingerprint is ever kept. */
-    static final String KEY = "hostguard-bench-key-0123456789";
-
     private Requests() {
     }
 
@@ -89,7 +86,7 @@ public final class Requests {
     static FakeExchange exchange(String credentials) {
         return switch (credentials) {
             case "user" -> new FakeExchange(new HttpPrincipal("ops", "hostguard-bench"));
-            case "api-key" -> new FakeExchange("X-API-Key", KEY);
+            case "api-key" -> new FakeExchange("X-API-Key", HandOverBenchmark.KEY);
             case "none" -> new FakeExchange();
             default -> throw new IllegalArgumentException("credentials: user, api-key or none, not " + credentials);
         };
