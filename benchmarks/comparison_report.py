@@ -95,9 +95,10 @@ def main(work):
     w("# HostGuard overhead: results")
     w("")
     if quick:
-        w("> **QUICK RUN** (`PROFILE=quick`): short rounds on a machine that was busy with other work. The figures "
-          "show the method works, not what HostGuard costs: rerun `benchmarks/run-comparison.sh` (the full profile) on "
-          "a quiet machine before quoting any of them.")
+        w("> **QUICK RUN** (`PROFILE=quick`): short rounds and a short JMH run (load average at the end: "
+          f"{meta.get('load', '?')} on {meta.get('cores', '?')} cores). The figures show the method works, not what "
+          "HostGuard costs; only the bytes per operation are exact. Rerun `benchmarks/run-comparison.sh` (the full "
+          "profile) on a quiet machine before quoting any time.")
         w("")
     w("Written by `benchmarks/run-comparison.sh` (see `benchmarks/README.md`). Each figure is the median of the "
       "interleaved rounds, beside the no-agent figure of the same run; targets from "
@@ -185,7 +186,7 @@ def main(work):
     w("wrk on loopback, one thread; the service pinned to one core, wrk and curl to the other. "
       "`tiny`: the JDK `HttpServer` hello app (`dev.hostguard.benchmarks.startup.TinyHttpServerApp`, with `-Dsun.net.httpserver.nodelay=true`); `demo`: the demo "
       "service on Jetty 12. `hello`: `/hello` and `/health` (no credentials, touch nothing); `file-read`: "
-      "`/ops/file?path=<64-byte temp file>`, `process-start`: `/ops/exec?cmd=/bin/true`, both as a logged-in user "
+      "`/ops/file?path=<a 39-byte file>`, `process-start`: `/ops/exec?cmd=/bin/true`, both as a logged-in user "
       "(BASIC), whom the default policy lets run; `blocked`: `/admin/exec?cmd=/bin/true` with an API key (refused, "
       "403, in block mode; run and logged in audit mode; run without the agent). CPU: the service's user + system "
       "time over the measured run (`/proc/<pid>/stat`, all threads: JIT and GC included) divided by the requests.")

@@ -7,8 +7,8 @@
 #
 # Env (each overrides the profile's value):
 #   ROUNDS       interleaved rounds; each starts every service once per configuration   quick 2,  full 5
-#   WARMUP       seconds of load before each measured run                                quick 1,  full 3
-#   DURATION     seconds of each measured run                                            quick 2,  full 8
+#   WARMUP       seconds of load before each measured run                                quick 1,  full 2
+#   DURATION     seconds of each measured run                                            quick 2,  full 5
 #   CONNECTIONS  wrk connections (1 thread)                                              4
 #   JMH_ARGS     JMH options; JMH=0 skips JMH                     quick "-wi 2 -w 500ms -i 1 -r 1s", full "-wi 2 -i 3"
 #   JMH_PATTERNS the benchmarks (regexps)       quick: the hooks, java.io opens, process starts, the hand-over hook;
@@ -28,7 +28,7 @@ PROFILE=${PROFILE:-full}
 case "$PROFILE" in
   quick) d_rounds=2 d_warmup=1 d_duration=2 d_jmh="-wi 2 -w 500ms -i 1 -r 1s"
     d_patterns="HookBenchmark FileOpenBenchmark.javaIo ProcessStartBenchmark HandOverBenchmark.(wrapOutside|baseline)" ;;
-  full) d_rounds=5 d_warmup=3 d_duration=8 d_jmh="-wi 2 -i 3"
+  full) d_rounds=5 d_warmup=2 d_duration=5 d_jmh="-wi 2 -i 3"
     d_patterns="HookBenchmark FileOpenBenchmark DirectoryListBenchmark ProcessStartBenchmark HandOverBenchmark.(wrap|baseline|tpeExecute|fjpExecute)" ;;
   *) echo "PROFILE must be quick or full, not '$PROFILE'" >&2; exit 2 ;;
 esac
