@@ -11,9 +11,10 @@ import java.net.URI;
 
 /**
  * A JDK {@code HttpServer} exchange that never touches a socket: {@code GET /admin/containers} from 127.0.0.1,
- * with the given request headers. HostGuard recognises it as a JDK exchange (it is an {@link HttpExchange}) and
- * classifies it as it would a real one: with an {@code X-API-Key} header it is an {@code api-key} request, which
- * the rules guard. Everything it answers is built once, so the exchange itself allocates nothing when read.
+ * with the given request headers and principal. HostGuard recognises it as a JDK exchange (it is an
+ * {@link HttpExchange}) and classifies it as it would a real one: with an {@code X-API-Key} header it is an
+ * {@code api-key} request, which the rules guard; with a principal (what the JDK's {@code BasicAuthenticator}
+ * sets after a login) and no key, a {@code user} request, which they let run freely. Everything it answers is built once, so the exchange itself allocates nothing when read.
  * Sending a response is refused: a benchmark must never be answered "blocked".
  */
 final class FakeExchange extends HttpExchange {
@@ -23,8 +24,19 @@ final class FakeExchange extends HttpExchange {
     private final InetSocketAddress remote = new InetSocketAddress("127.0.0.1", 40000);
     private final InetSocketAddress local = new InetSocketAddress("127.0.0.1", 8080);
 
+    private final HttpPrincipal principal;
+
     /** @param headers name, value, name, value, ... */
     FakeExchange(String... headers) {
+        this(null, headers);
+    }
+
+    /**
+     * @param principal who logged in, or {@code null}
+     * @param headers name, value, name, value, ...
+     */
+    FakeExchange(HttpPrincipal principal, String... headers) {
+        this.principal = principal;
         for (int i = 0; i < headers.length; i += 2) {
             requestHeaders.add(headers[i], headers[i + 1]);
         }
@@ -109,6 +121,6 @@ final class FakeExchange extends HttpExchange {
 
     @Override
     public HttpPrincipal getPrincipal() {
-        return null;
+        return principal;
     }
 }

@@ -24,8 +24,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * A file open and close outside any request, through java.io ({@code FileInputStream.open}) and NIO
  * ({@code UnixNativeDispatcher.open}), without HostGuard and with it attached in block mode. Each method runs in a
  * JVM of its own; a {@code *_agent} method is its plain twin with {@code -javaagent}, so the two sort next to each
- * other in the report. The benchmark threads never enter a request, so with the agent each open costs the hook's
- * one thread-local read and nothing more.
+ * other in the report. Outside a request ({@code javaIo}, {@code nio} and their twins) each open with the agent costs
+ * the hook's one thread-local read and nothing more. {@code *InRequest_agent}: the same open inside a request
+ * ({@link Requests.Any}: a logged-in user's, or a guarded {@code api-key} or {@code none} one, where the path is
+ * resolved and matched; the rules guard no temp file, so the open goes ahead): its figure without HostGuard is the
+ * plain {@code javaIo} or {@code nio}, since without the agent there is no request to be in.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -93,6 +96,20 @@ public class FileOpenBenchmark {
     @Benchmark
     @Fork(jvmArgsAppend = Agent.BLOCK_OUTSIDE_LOG)
     public void nio_agentOutsideLog() throws IOException {
+        Files.newInputStream(path).close();
+    }
+
+    /** {@code new FileInputStream(file).close()} inside a request, HostGuard attached. */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK)
+    public void javaIoInRequest_agent(Requests.Any request) throws IOException {
+        new FileInputStream(file).close();
+    }
+
+    /** {@code Files.newInputStream(path).close()} inside a request, HostGuard attached. */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK)
+    public void nioInRequest_agent(Requests.Any request) throws IOException {
         Files.newInputStream(path).close();
     }
 }

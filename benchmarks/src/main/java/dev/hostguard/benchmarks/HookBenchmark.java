@@ -2,6 +2,8 @@ package dev.hostguard.benchmarks;
 
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,9 +20,19 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * The file-open hook's body alone, outside any request: {@link Hooks#fileOpen(Object, boolean)} called directly,
- * as the advice inlined into {@code FileInputStream.open} calls it, against an empty method and a read of a
- * thread-local of our own (what the hook's first act costs by itself). Target: at most 2 ns and 0 bytes per call.
+ * The hooks' bodies alone, called directly as the inlined advice calls them.
+ *
+ * <ul>
+ *   <li>{@code fileOpen}: {@link Hooks#fileOpen(Object, boolean)} outside any request, against an empty method and
+ *       a read of a thread-local of our own (what the hook's first act costs by itself). Target: at most 2 ns and
+ *       0 bytes per call.</li>
+ *   <li>{@code fileOpenInRequest}: the same hook inside a request ({@link Requests.Any}): a logged-in user's
+ *       ({@code user}: classified, allowed; target at most 20 ns and 0 bytes) or a guarded one ({@code api-key},
+ *       {@code none}: classified, the path resolved and matched against the rules, allowed: the rules guard no
+ *       temp file).</li>
+ *   <li>{@code requestEnterExit}: {@link Hooks#requestEnter} and {@link Hooks#requestExit} of a request that
+ *       touches nothing, as the server advice calls them. Target: at most 30 ns and 0 bytes.</li>
+ * </ul>
  *
  * <p>Always forked with HostGuard attached: {@code Hooks} must be the class the agent defined in the boot loader,
  * with the agent's handler installed, not a copy from the class path.
@@ -32,24 +44,31 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(value = 1, jvmArgsAppend = Agent.BLOCK)
 @State(Scope.Thread)
 public class HookBenchmark {
-    /** Never opened: the hook only passes it on, and outside a request not even that. Not final, not folded. */
-    private Object path = "/tmp/hostguard-bench/never-opened";
+    /** Never opened, only judged: a temp file that exists. Not final, not folded. */
+    private Object path;
+    private Path file;
+    /** The request {@code requestEnterExit} enters and leaves (not classified: nothing happens inside). */
+    private FakeExchange exchange;
     private final ThreadLocal<Object> ownThreadLocal = new ThreadLocal<>();
     private long eventsBefore;
 
     @Setup(Level.Trial)
-    public void setUp(BenchmarkParams params) {
+    public void setUp(BenchmarkParams params) throws IOException {
         Agent.requireConfiguration(params);
         ClassLoader loader = Hooks.class.getClassLoader();
         if (loader != null) {
             throw new IllegalStateException(Agent.HOOKS + " was loaded by " + loader + ", not by the boot loader: "
                     + "HostGuard is not attached as -javaagent, so this would measure a copy the hooks never call");
         }
+        file = Files.createTempFile("hostguard-bench-", ".txt");
+        path = file.toString();
+        exchange = new FakeExchange();
         eventsBefore = Agent.eventsSize();
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
+        Files.deleteIfExists(file);
         Agent.requireNoEventsSince(eventsBefore);
     }
 
@@ -69,5 +88,17 @@ public class HookBenchmark {
     @Benchmark
     public void fileOpen() throws IOException {
         Hooks.fileOpen(path, false);
+    }
+
+    /** The hook as a java.io read open calls it, on a thread inside a request; the rules allow the open. */
+    @Benchmark
+    public void fileOpenInRequest(Requests.Any request) throws IOException {
+        Hooks.fileOpen(path, false);
+    }
+
+    /** A request entered and left with nothing in between (the thread's scope object is reused). */
+    @Benchmark
+    public Throwable requestEnterExit() {
+        return Hooks.requestExit(Hooks.requestEnter(exchange, exchange), null);
     }
 }
