@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.Hooks;
+import dev.hostguard.tasks.WorkTimerTask;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -231,6 +232,156 @@ class InProcessAgentTest {
             assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTimerTaskScheduledInARequestWorksForItAfterTheRequestEnded() throws Exception {
+        java.util.Timer timer = new java.util.Timer("test-timer", true);
+        try {
+            Path marker = dir.resolve("timer");
+            long before = eventCount();
+            WorkTimerTask task = new WorkTimerTask(() -> touch(marker));
+            serve(() -> timer.schedule(task, 50));
+            Throwable thrown = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> task.outcome().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(causedByRefusal(thrown), String.valueOf(thrown));
+            assertHandedOverAndBlocked(marker, before);
+            assertEquals("test-timer", lastEvent().at("/thread/name").asText());
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    @Test
+    void aTimerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.util.Timer> timer =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        serve(() -> timer.set(new java.util.Timer("test-timer-born-in-request", true)));  // its thread inherits
+        try {
+            Path marker = dir.resolve("timer-later-task");
+            long before = eventCount();
+            WorkTimerTask task = new WorkTimerTask(() -> touch(marker));
+            timer.get().schedule(task, 1);
+            assertEquals(0, task.outcome().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(Files.exists(marker), "a timer task scheduled outside any request runs");
+            assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
+        } finally {
+            timer.get().cancel();
+        }
+    }
+
+    @Test
+    void forkedSubtasksWorkForTheRequestOnTheWorkersThatStealThem() throws Exception {
+        for (String kind : List.of("fork", "parallel-stream", "pool-execute")) {
+            Path marker = dir.resolve("fork-join-" + kind);
+            long before = eventCount();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            serve(() -> {
+                try {
+                    switch (kind) {
+                        case "fork" -> new ForkOnWorker(() -> touch(marker)).invoke();
+                        case "parallel-stream" -> onAWorkerOfAParallelStream(() -> touch(marker));
+                        default -> {
+                            RunWork task = new RunWork(() -> touch(marker));
+                            java.util.concurrent.ForkJoinPool.commonPool().execute(task);  // never joined here
+                            task.outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                        }
+                    }
+                } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
+                    failure.set(e);
+                }
+            });
+            assertTrue(causedByRefusal(failure.get()), kind + ": " + failure.get());
+            assertHandedOverAndBlocked(marker, before);
+            assertTrue(lastEvent().at("/thread/name").asText().startsWith("ForkJoinPool.commonPool-worker-"),
+                    kind + ": " + lastEvent());
+        }
+    }
+
+    @Test
+    void forkedTasksOutsideRequestsRunFreelyAndLeaveNothingBehind() throws Exception {
+        Path marker = dir.resolve("fork-outside");
+        long before = eventCount();
+        new ForkOnWorker(() -> touch(marker)).invoke();
+        assertTrue(Files.exists(marker));
+        assertEquals(before, eventCount());
+    }
+
+    /** Forks a child that runs {@code work} and joins it only once a worker took it, so a worker runs it. */
+    static final class ForkOnWorker extends java.util.concurrent.RecursiveAction {
+        private final java.util.concurrent.Callable<?> work;
+
+        ForkOnWorker(java.util.concurrent.Callable<?> work) {
+            this.work = work;
+        }
+
+        @Override
+        protected void compute() {
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.RecursiveAction child = new java.util.concurrent.RecursiveAction() {
+                @Override
+                protected void compute() {
+                    started.countDown();
+                    try {
+                        work.call();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+            child.fork();
+            awaitQuietly(started);
+            child.join();
+        }
+    }
+
+    /** Runs {@code work} and records its outcome, so nobody needs to join it. */
+    static final class RunWork extends java.util.concurrent.RecursiveAction {
+        private final java.util.concurrent.Callable<?> work;
+        final java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+
+        RunWork(java.util.concurrent.Callable<?> work) {
+            this.work = work;
+        }
+
+        @Override
+        protected void compute() {
+            try {
+                outcome.complete(work.call());
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** A parallel stream whose element 0 runs {@code work} on a pool worker while the others wait for it. */
+    private static void onAWorkerOfAParallelStream(java.util.concurrent.Callable<?> work) {
+        java.util.concurrent.CountDownLatch ranOnWorker = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.stream.IntStream.range(0, 8).parallel().forEach(i -> {
+            if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread
+                    && claimed.compareAndSet(false, true)) {
+                try {
+                    work.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    ranOnWorker.countDown();
+                }
+            } else {
+                awaitQuietly(ranOnWorker);
+            }
+        });
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, java.util.concurrent.TimeUnit.SECONDS), "no pool worker took the work");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -27,6 +27,12 @@ public final class Hooks {
             return child;
         }
     };
+    /** Fork/join tasks handed over inside a guarded request, until they start. */
+    private static final TaskContexts FORK_JOIN_TASKS = new TaskContexts();
+    /** Timer tasks scheduled inside a guarded request: every run of one works for that request. */
+    private static final TaskContexts TIMER_TASKS = new TaskContexts();
+    /** What a task's start returns when it changed nothing, so its end restores nothing. */
+    private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
     private static final String[] FILE_SITES = {"file-read", "file-write", "directory-list", "unix-connect"};
     private static volatile HookHandler handler;
@@ -140,6 +146,73 @@ public final class Hooks {
         if (scope != null && !scope.serving()) {
             scope.propagate(null);
         }
+    }
+
+    /**
+     * A fork/join task is handed over: forked ({@code ForkJoinTask.fork}, which parallel streams use) or submitted
+     * to a pool. It cannot be wrapped (it is joined, and is its own {@code Future}), so the context goes into a side
+     * table until the task starts.
+     */
+    public static void forkJoinTaskHandedOver(Object task) {
+        remember(FORK_JOIN_TASKS, task);
+    }
+
+    /**
+     * A fork/join task starts ({@code ForkJoinTask.doExec}, wherever it runs: a worker that stole it, or the
+     * thread that joins it). One handed over inside a request works for it; any other keeps what the running
+     * thread works for (a task a propagated task runs inline is part of that work).
+     *
+     * @return what {@link #taskEnded} needs
+     */
+    public static Object forkJoinTaskStarts(Object task) {
+        if (FORK_JOIN_TASKS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(FORK_JOIN_TASKS.remove(task));
+    }
+
+    /** A {@code TimerTask} is scheduled ({@code Timer.sched}, which every {@code schedule*} reaches). */
+    public static void timerTaskScheduled(Object task) {
+        remember(TIMER_TASKS, task);
+    }
+
+    /**
+     * A {@code TimerTask}'s {@code run} starts. The entry stays (a periodic task runs again); it goes with the task.
+     *
+     * @return what {@link #taskEnded} needs
+     */
+    public static Object timerTaskStarts(Object task) {
+        if (TIMER_TASKS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(TIMER_TASKS.get(task));
+    }
+
+    /** A task that {@link #forkJoinTaskStarts} or {@link #timerTaskStarts} saw ended, normally or not. */
+    public static void taskEnded(Object token) {
+        if (token != UNCHANGED) {
+            propagatedExit(token);
+        }
+    }
+
+    /** How many tasks the side tables hold (tests and diagnostics). */
+    static int rememberedTasks() {
+        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size();
+    }
+
+    private static void remember(TaskContexts table, Object task) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active() || task == null) {
+            return;
+        }
+        Object context = capture(scope);
+        if (context != null) {
+            table.put(task, context);
+        }
+    }
+
+    private static Object enterTask(Object context) {
+        return context == null ? UNCHANGED : propagatedEnter(context);
     }
 
     static Object propagatedEnter(Object context) {
