@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Work handed over inside a guarded request is judged as that request's: the demo's hand-over process actions
  * ({@code Actions.handOverActions()}: a new thread, a fixed pool and a scheduled executor created at boot,
- * {@code CompletableFuture.supplyAsync}, a virtual thread on JDK 21+, and a pool task nobody waits for), on every
+ * {@code CompletableFuture.supplyAsync}, a virtual thread on JDK 21+, a pool task nobody waits for, a
+ * {@code java.util.Timer} created at boot that fires after the answer, a parallel stream's element on a common-pool
+ * worker, and a {@code RecursiveAction}'s forked child on one), on every
  * JDK, in block and audit mode (one demo JVM per JDK and mode), with the API key on {@code /admin/exec}: block →
  * nothing ran and exactly one {@code blocked} event; audit → it ran and exactly one {@code logged} event. Either
  * event is the request's ({@code hostguard.auth=api-key}, {@code url.path=/admin/exec}, the key's fingerprint) but
@@ -43,8 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * thread that runs the work, so it is recorded on that thread, not on the request's. The waiting handler gets it
  * back from {@code Future.get} (inside an {@code ExecutionException}, which the demo unwraps), treats it like any
  * failed action and answers 500 with the exception's message, which names the event; the request's exit finds no
- * refusal of its own and leaves that answer alone. {@code fire-and-forget} answers 200 {@code submitted} before its
- * work runs: the refusal comes later, the event still appears, and the marker never does.
+ * refusal of its own and leaves that answer alone. {@code fire-and-forget} and {@code timer} answer 200
+ * {@code submitted} before their work runs: the refusal comes later, the event still appears, and the marker never
+ * does.
  *
  * <p>No leak: the demo runs with {@code POOL_TICK_MS}, so a thread it started at boot, outside any request, has the
  * pool run {@code true} every 100 ms once the pool has a worker (it never creates one). The pool has one worker,
@@ -58,9 +62,11 @@ class HandOverIT {
     private static final List<String> MODES = List.of("block", "audit");
 
     /** The demo's hand-over shapes, {@code pool} first (see the class comment), checked against the demo's own. */
-    static final List<String> SHAPES = List.of(
-            "pool", "thread", "scheduled", "completable-future", "virtual-thread", "fire-and-forget");
+    static final List<String> SHAPES = List.of("pool", "thread", "scheduled", "completable-future", "virtual-thread",
+            "fire-and-forget", "timer", "parallel-stream", "fork-join");
     private static final String FIRE_AND_FORGET = "fire-and-forget";
+    /** The shapes that answer {@code submitted} before their work runs. */
+    private static final Set<String> ANSWER_FIRST = Set.of(FIRE_AND_FORGET, "timer");
     private static final String VIRTUAL_THREAD = "virtual-thread";
 
     /**
@@ -71,7 +77,9 @@ class HandOverIT {
     private static final Map<String, String> WORKER_NAMES = Map.of(
             "pool", "demo-pool-\\d+", "thread", "demo-handover", "scheduled", "demo-scheduler-\\d+",
             "completable-future", "ForkJoinPool\\.commonPool-worker-\\d+|Thread-\\d+",
-            "virtual-thread", "demo-virtual", FIRE_AND_FORGET, "demo-pool-\\d+");
+            "virtual-thread", "demo-virtual", FIRE_AND_FORGET, "demo-pool-\\d+", "timer", "demo-timer",
+            "parallel-stream", "ForkJoinPool\\.commonPool-worker-\\d+",
+            "fork-join", "ForkJoinPool\\.commonPool-worker-\\d+");
 
     /** Any tick line: {@code exit=<code> on <worker>}, or {@code failed: <exception>}. */
     private static final Pattern POOL_TICK = Pattern.compile("hostguard-demo pool tick .*");
@@ -110,7 +118,7 @@ class HandOverIT {
                 ? "not run, one blocked propagated event, the demo's 500 naming it"
                 : "200, ran, one logged propagated event";
         for (String shape : SHAPES) {
-            String outcome = shape.equals(FIRE_AND_FORGET)
+            String outcome = ANSWER_FIRST.contains(shape)
                     ? "200 submitted, then " + (slot.blocking() ? "one blocked propagated event, never run"
                     : "one logged propagated event, ran")
                     : apiKeyOutcome;
@@ -150,10 +158,10 @@ class HandOverIT {
         ProcessStartEvent expected = new ProcessStartEvent(service.blocking(), service.mode(), "api-key",
                 "/admin/exec", List.of("touch", marker.toString()), service.markers(),
                 service.secrets().apiKeyFingerprint());
-        boolean waited = !shape.equals(FIRE_AND_FORGET);
+        boolean waited = !ANSWER_FIRST.contains(shape);
         if (!waited) {
-            assertEquals(200, response.status(), () -> "fire-and-forget answers before its work runs: " + response);
-            assertEquals("submitted", response.body(), () -> "fire-and-forget's answer: " + response);
+            assertEquals(200, response.status(), () -> shape + " answers before its work runs: " + response);
+            assertEquals("submitted", response.body(), () -> shape + "'s answer: " + response);
         }
         JsonNode event;
         if (service.blocking()) {
@@ -197,9 +205,9 @@ class HandOverIT {
         Path marker = service.marker(shape + "-user");
         int before = service.events().count();
         HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, shape, "touch " + marker).send();
-        if (shape.equals(FIRE_AND_FORGET)) {
-            assertEquals(200, response.status(), () -> "fire-and-forget: " + response);
-            assertEquals("submitted", response.body(), () -> "fire-and-forget's answer: " + response);
+        if (ANSWER_FIRST.contains(shape)) {
+            assertEquals(200, response.status(), () -> shape + ": " + response);
+            assertEquals("submitted", response.body(), () -> shape + "'s answer: " + response);
             awaitFile(marker);
         } else {
             ProcessStartEvent.assertRan(response);
