@@ -94,31 +94,68 @@ final class Guard implements HookHandler {
         }
     }
 
+    /**
+     * What a thread noted about the request it serves ({@link RequestScope#memo()}), so that an operation or a
+     * hand-over does not classify it again (header lookups, the key's SHA-256): valid for that request object only.
+     * A filter that wraps the request hands a new object on (noted afresh); one that logs a user in or out on the
+     * same object is seen by {@link AuthClassifier#reclassify}, which every use runs again.
+     *
+     * @param request the request object classified
+     * @param auth its classification
+     * @param guarded the guarded request, when the policy guards {@code auth}; else {@code null}
+     * @param captured the last snapshot handed over, reused while nothing above changed; else {@code null}
+     */
+    private record Noted(Object request, Authentication auth, GuardedRequest guarded, GuardedRequest captured) {
+    }
+
     /** @return the request this thread works for, when the policy guards its authentication class; else null */
     private GuardedRequest guardedRequest(RequestScope scope) {
         if (scope.propagated() instanceof GuardedRequest handedOver) {
             return handedOver;
         }
+        Noted noted = noted(scope);
+        return noted == null ? null : noted.guarded();
+    }
+
+    /** The request this thread serves, classified now or noted before and still valid; {@code null} if unknown. */
+    private Noted noted(RequestScope scope) {
         RequestView view = RequestViews.of(scope.request(), scope.response());
         if (view == null) {
             return null;
         }
-        Authentication auth = classifier.classify(view);
-        return policy.guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null;
+        Noted noted = scope.memo() instanceof Noted n && n.request() == scope.request() ? n : null;
+        Authentication auth = noted == null ? classifier.classify(view) : classifier.reclassify(view, noted.auth());
+        if (noted == null || auth != noted.auth()) {
+            noted = new Noted(scope.request(), auth,
+                    policy.guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null, null);
+            scope.memo(noted);
+        }
+        return noted;
     }
 
     /**
      * Work handed over inside a guarded request is judged as that request's, later and on another thread, when the
-     * request object may be long recycled: so the classification and the request's description are taken now.
+     * request object may be long recycled: so the classification and the request's description are taken now,
+     * once per request (and again only if its authentication changed); work handed over by handed-over work
+     * carries the same snapshot on.
      */
     @Override
     public Object capture(RequestScope scope) {
-        GuardedRequest request = guardedRequest(scope);
-        if (request == null) {
+        if (scope.propagated() instanceof GuardedRequest handedOver) {
+            return handedOver;
+        }
+        Noted noted = noted(scope);
+        if (noted == null || noted.guarded() == null) {
             return null;
         }
-        String submitter = request.submitter() != null ? request.submitter() : Thread.currentThread().getName();
-        return new GuardedRequest(null, request.auth(), request.info(), submitter);
+        String submitter = Thread.currentThread().getName();
+        GuardedRequest captured = noted.captured();
+        if (captured == null || !captured.submitter().equals(submitter)) {
+            GuardedRequest request = noted.guarded();
+            captured = new GuardedRequest(null, request.auth(), request.info(), submitter);
+            scope.memo(new Noted(noted.request(), noted.auth(), request, captured));
+        }
+        return captured;
     }
 
     private void judge(GuardedRequest request, Operation operation) throws HostGuardBlockedException {

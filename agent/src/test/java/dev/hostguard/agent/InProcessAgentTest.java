@@ -132,7 +132,11 @@ class InProcessAgentTest {
 
     /** A guarded request (no credentials) that hands {@code work} over; what the client got. */
     private static FakeServletExchange serve(JakartaServlets.Doing.Work work) throws Exception {
-        FakeServletExchange exchange = new FakeServletExchange();
+        return serve(new FakeServletExchange(), work);
+    }
+
+    private static FakeServletExchange serve(FakeServletExchange exchange, JakartaServlets.Doing.Work work)
+            throws Exception {
         new JakartaServlets.Doing(work).service((jakarta.servlet.ServletRequest) exchange.request("jakarta.servlet"),
                 (jakarta.servlet.ServletResponse) exchange.response("jakarta.servlet",
                         new JakartaServlets.Sink(exchange.body)));
@@ -230,6 +234,52 @@ class InProcessAgentTest {
             assertEquals(0, pool.submit(() -> touch(marker)).get());
             assertTrue(Files.exists(marker), "a task handed over outside any request runs");
             assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Hand-overs reuse what the request's first one captured, but not past a change of its authentication on the
+     * same request object: a form login after the key filter ran frees its work, a logout guards it again.
+     */
+    @Test
+    void aLoginOrLogoutMidRequestChangesWhatLaterHandOversCarry() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        try {
+            pool.submit(() -> { }).get();
+            FakeServletExchange exchange = new FakeServletExchange();
+            exchange.headers.put("x-api-key", "k-mid-chain");
+            Path[] markers = {dir.resolve("mid-chain-key"), dir.resolve("mid-chain-login"),
+                dir.resolve("mid-chain-logout")};
+            int[] exits = new int[3];
+            long before = eventCount();
+            serve(exchange, () -> {
+                for (int i = 0; i < 3; i++) {
+                    if (i == 1) {
+                        exchange.principal = () -> "ops";
+                        exchange.authType = "FORM";
+                    } else if (i == 2) {
+                        exchange.principal = null;
+                        exchange.authType = null;
+                    }
+                    Path marker = markers[i];
+                    try {
+                        exits[i] = pool.submit(() -> touch(marker)).get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        assertTrue(causedByRefusal(e), String.valueOf(e));
+                        exits[i] = -1;
+                    }
+                }
+            });
+            assertEquals(-1, exits[0], "before the login: the key's request, refused");
+            assertFalse(Files.exists(markers[0]));
+            assertEquals(0, exits[1], "after the login: the user's request, free");
+            assertTrue(Files.exists(markers[1]));
+            assertEquals(-1, exits[2], "after the logout: the key's request again, refused");
+            assertFalse(Files.exists(markers[2]));
+            assertEquals(before + 2, eventCount());
+            assertEquals("api-key", lastEvent().at("/hostguard/auth").asText());
         } finally {
             pool.shutdownNow();
         }

@@ -195,6 +195,12 @@ public final class Hooks {
         }
     }
 
+    /** Whether this thread runs work handed over inside a guarded request (tests, benchmarks, diagnostics). */
+    public static boolean propagating() {
+        RequestScope scope = SCOPE.get();
+        return scope != null && scope.propagated() != null;
+    }
+
     /** How many tasks the side tables hold (tests and diagnostics). */
     static int rememberedTasks() {
         return FORK_JOIN_TASKS.size() + TIMER_TASKS.size();

@@ -22,6 +22,9 @@ public final class RequestScope {
      */
     private Object propagated;
 
+    /** The handler's notes on the request being served (its classification), dropped when the request ends. */
+    private Object memo;
+
     /** Set while our own handler runs on this thread, so nothing it does is judged. */
     boolean busy;
     /** Set between a judged {@code ProcessImpl.start} and its return, so its constructor is not judged twice. */
@@ -51,6 +54,15 @@ public final class RequestScope {
     /** The captured request this thread works for, when it serves none itself; else {@code null}. */
     public Object propagated() {
         return depth > 0 ? null : propagated;
+    }
+
+    /** What the handler noted about the request this thread serves; {@code null} when nothing yet. */
+    public Object memo() {
+        return memo;
+    }
+
+    public void memo(Object memo) {
+        this.memo = memo;
     }
 
     Object propagate(Object context) {
@@ -113,6 +125,7 @@ public final class RequestScope {
         blocked = null;
         blockAnswered = false;
         propagated = null;
+        memo = null;
         busy = false;
         processStartJudged = false;
     }

@@ -29,6 +29,19 @@ public final class AuthClassifier {
         return new Authentication(classOf(request, key != null), fingerprint);
     }
 
+    /**
+     * Classifies a request again that was classified before as {@code earlier}, reading again only what the
+     * application may establish while it serves the request (a principal, its scheme, a verified certificate: a
+     * filter may log a user in, or out, after an earlier one ran). The key it presents is read from its headers and
+     * query, which do not change for a request object, so {@code earlier}'s fingerprint stands.
+     *
+     * @return {@code earlier} when nothing changed
+     */
+    public Authentication reclassify(RequestView request, Authentication earlier) {
+        AuthClass authClass = classOf(request, earlier.keyFingerprint() != null);
+        return authClass == earlier.authClass() ? earlier : new Authentication(authClass, earlier.keyFingerprint());
+    }
+
     private static AuthClass classOf(RequestView request, boolean keyPresented) {
         if (request.hasVerifiedClientCertificate()) {
             return AuthClass.MTLS;
