@@ -286,6 +286,30 @@ class InProcessAgentTest {
     }
 
     @Test
+    void aPoolsQueueGivesBackTheTasksHandedOverInARequestAsTheyWere() throws Exception {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            pool.execute(() -> awaitQuietly(release));  // the only worker is busy: what follows stays queued
+            Runnable removed = () -> { };
+            Runnable drained = () -> { };
+            serve(() -> {
+                pool.execute(removed);
+                pool.execute(drained);
+            });
+            assertEquals(2, pool.getQueue().size());
+            assertTrue(pool.remove(removed), "remove finds a task handed over inside a request");
+            assertFalse(pool.remove(removed), "once");
+            List<Runnable> left = pool.shutdownNow();
+            assertEquals(List.of(drained), left, "shutdownNow returns the task itself");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aTimerTaskScheduledInARequestWorksForItAfterTheRequestEnded() throws Exception {
         java.util.Timer timer = new java.util.Timer("test-timer", true);
         try {

@@ -2,6 +2,9 @@ package dev.hostguard.agent.bootstrap;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.ListIterator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -135,6 +138,44 @@ public final class Hooks {
         }
         Object context = capture(scope);
         return context == null ? task : new ContextCallable<>(task, context);
+    }
+
+    /**
+     * {@code ThreadPoolExecutor.remove(task)} found nothing in the queue: a task handed over inside a guarded
+     * request waits there in our wrapper, which only that task's own {@code equals} could have matched.
+     *
+     * @return whether the wrapper of {@code task} was found and removed
+     */
+    public static boolean removeWrapped(Collection<Runnable> queue, Object task) {
+        if (task == null || queue == null) {
+            return false;
+        }
+        try {
+            for (Runnable queued : queue) {
+                if (queued instanceof ContextRunnable wrapper && task.equals(wrapper.task())) {
+                    return queue.remove(wrapper);
+                }
+            }
+        } catch (RuntimeException e) {
+            failed(handler, "thread-pool-remove", e);
+        }
+        return false;
+    }
+
+    /** {@code ThreadPoolExecutor.shutdownNow()}: hands back the tasks as the application handed them over. */
+    public static void unwrapAll(List<Runnable> tasks) {
+        if (tasks == null) {
+            return;
+        }
+        try {
+            for (ListIterator<Runnable> i = tasks.listIterator(); i.hasNext();) {
+                if (i.next() instanceof ContextRunnable wrapper) {
+                    i.set(wrapper.task());
+                }
+            }
+        } catch (RuntimeException e) {
+            failed(handler, "thread-pool-shutdown-now", e);
+        }
     }
 
     /**

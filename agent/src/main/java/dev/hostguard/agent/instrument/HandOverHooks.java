@@ -12,6 +12,7 @@ import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadPoolExecutor;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -41,7 +42,11 @@ final class HandOverHooks implements HookFamily {
                 HookTarget.jdk("java.util.concurrent.ThreadPoolExecutor",
                         wrapRunnable("ThreadPoolExecutor.execute", "execute", 1),
                         new HookSite("ThreadPoolExecutor.runWorker", named("runWorker").and(takesArguments(1)),
-                                WorkerStartAdvice.class, true)),
+                                WorkerStartAdvice.class, true),
+                        new HookSite("ThreadPoolExecutor.remove", named("remove").and(takesArguments(Runnable.class)),
+                                RemoveWrappedAdvice.class, true),
+                        new HookSite("ThreadPoolExecutor.shutdownNow", named("shutdownNow").and(takesArguments(0)),
+                                UnwrapDrainedAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ScheduledThreadPoolExecutor",
                         wrapRunnable("ScheduledThreadPoolExecutor.schedule(Runnable)", "schedule", 3),
                         wrapRunnable("ScheduledThreadPoolExecutor.scheduleAtFixedRate", "scheduleAtFixedRate", 4),
@@ -93,6 +98,31 @@ final class HandOverHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
             task = Hooks.wrap(task);
+        }
+    }
+
+    /** {@code remove(task)} also finds a task queued in our wrapper. */
+    static final class RemoveWrappedAdvice {
+        private RemoveWrappedAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This ThreadPoolExecutor pool, @Advice.Argument(0) Runnable task,
+                         @Advice.Return(readOnly = false) boolean removed) {
+            if (!removed) {
+                removed = Hooks.removeWrapped(pool.getQueue(), task);
+            }
+        }
+    }
+
+    /** {@code shutdownNow()} returns the tasks the application handed over, not our wrappers. */
+    static final class UnwrapDrainedAdvice {
+        private UnwrapDrainedAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return List<Runnable> drained) {
+            Hooks.unwrapAll(drained);
         }
     }
 

@@ -38,7 +38,7 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(23, checked, "every required JDK hook site");
+        assertEquals(25, checked, "every required JDK hook site");
         assertEquals(1, optionalFound, "the fork/join pool's submission: externalSubmit (JDK 17-18) or poolSubmit (JDK 19+)");
     }
 }
