@@ -181,22 +181,21 @@ class HandOverIT {
             awaitFile(marker);
             GuardAssertions.assertOnlyEvents(service.events(), before, List.of(EventLog.hasProcessArg(marker.toString())));
         }
-        assertPropagated(event, shape);
+        assertPropagated(event, WORKER_NAMES.get(shape));
         GuardAssertions.assertKeyNotLeaked(service);
         service.process().assertNoUnexpectedAgentProblems();
         return event;
     }
 
-    /** The event is the request's, reported from the thread the work was handed to. */
-    private static void assertPropagated(JsonNode event, String shape) {
+    /** The event is the request's, reported from the thread the work was handed to (named as {@code worker}). */
+    static void assertPropagated(JsonNode event, String worker) {
         JsonNode hg = event.path("hostguard");
         assertEquals("propagated", hg.path("context").asText(), () -> "hostguard.context in " + event);
         String submitter = hg.path("submitter").asText("");
         String thread = event.path("thread").path("name").asText("");
         assertFalse(submitter.isBlank(), () -> "hostguard.submitter missing in " + event);
         assertNotEquals(submitter, thread, () -> "the submitter is the executing thread in " + event);
-        assertTrue(thread.matches(WORKER_NAMES.get(shape)),
-                () -> "thread.name does not match " + WORKER_NAMES.get(shape) + ": " + event);
+        assertTrue(thread.matches(worker), () -> "thread.name does not match " + worker + ": " + event);
     }
 
     /** The same hand-over with a BASIC login: runs, and the agent writes nothing for it. */
@@ -247,7 +246,7 @@ class HandOverIT {
                 e -> e.path("process").path("args").toString().equals("[\"true\"]"));
     }
 
-    private static void assertNothingLogged(GuardedService service, int before, String what, String followUpName) {
+    static void assertNothingLogged(GuardedService service, int before, String what, String followUpName) {
         assertNothingLogged(service, before, what, followUpName, e -> true);
     }
 
@@ -264,7 +263,7 @@ class HandOverIT {
     }
 
     /** Waits (bounded) for a file that work running after the response creates. */
-    private static void awaitFile(Path file) {
+    static void awaitFile(Path file) {
         long deadline = System.nanoTime() + EventLog.DEFAULT_WAIT.toNanos();
         while (!Files.exists(file)) {
             if (System.nanoTime() >= deadline) {
