@@ -460,6 +460,21 @@ class InProcessAgentTest {
     }
 
     @Test
+    void aForkJoinWorkerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);  // its workers inherit
+        try {
+            serve(() -> pool.submit(() -> { }).get());   // the worker thread is created inside the request
+            Path marker = dir.resolve("fork-join-later-task");
+            long before = eventCount();
+            assertEquals(0, pool.submit(() -> touch(marker)).get());
+            assertTrue(Files.exists(marker), "a task handed over outside any request runs");
+            assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void theFacadeCannotBeInstalledTwice() {
         assertThrows(IllegalStateException.class, () -> Hooks.install(null));
     }

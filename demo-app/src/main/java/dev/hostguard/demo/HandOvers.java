@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.slf4j.LoggerFactory;
 
@@ -233,31 +235,43 @@ final class HandOvers {
 
     /**
      * Starts, at boot and so outside any request, a daemon thread that every {@code periodMillis} has the pool run
-     * {@code true} and prints {@code hostguard-demo pool tick exit=<code> on <worker thread>} on stdout. It only
-     * uses a worker that exists (it never makes the pool start one), so the pool's worker is the one the first
-     * handed-over task created, possibly inside a request: what a worker inherited there must not follow its later
-     * work outside requests.
+     * {@code true} and prints {@code hostguard-demo pool tick exit=<code> on <worker thread>} on stdout, and has the
+     * common fork/join pool do the same ({@code hostguard-demo common-pool tick ...}). It only uses workers that
+     * exist (it never makes a pool start one), so they are the ones the first handed-over tasks created, possibly
+     * inside a request: what a worker inherited there must not follow its later work outside requests.
      */
     static void startPoolTick(long periodMillis) {
         Thread tick = new Thread(() -> {
             while (true) {
                 try {
                     Thread.sleep(periodMillis); // the tick's period
-                    if (POOL.getPoolSize() > 0) {
-                        String line = POOL.submit(() -> ProcessOutcome.await(new ProcessBuilder("true").start())
-                                .lines().findFirst().orElse("") + " on " + Thread.currentThread().getName())
-                                .get(WAIT_SECONDS, TimeUnit.SECONDS);
-                        System.out.println("hostguard-demo pool tick " + line);
-                    }
                 } catch (InterruptedException e) {
                     return;
-                } catch (Exception e) {
-                    System.out.println("hostguard-demo pool tick failed: " + e);
+                }
+                if (POOL.getPoolSize() > 0) {
+                    tick("pool", POOL::submit);
+                }
+                if (ForkJoinPool.commonPool().getPoolSize() > 0) {
+                    tick("common-pool", ForkJoinPool.commonPool()::submit);
                 }
             }
         }, "demo-pool-tick");
         tick.setDaemon(true);
         tick.start();
+    }
+
+    /** Has {@code pool} run {@code true} and prints what happened. */
+    private static void tick(String name, Function<Callable<String>, Future<String>> pool) {
+        try {
+            String line = pool.apply(() -> ProcessOutcome.await(new ProcessBuilder("true").start())
+                    .lines().findFirst().orElse("") + " on " + Thread.currentThread().getName())
+                    .get(WAIT_SECONDS, TimeUnit.SECONDS);
+            System.out.println("hostguard-demo " + name + " tick " + line);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            System.out.println("hostguard-demo " + name + " tick failed: " + e);
+        }
     }
 
     private static String await(Future<String> result) throws Exception {

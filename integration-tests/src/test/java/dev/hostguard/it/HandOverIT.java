@@ -55,7 +55,11 @@ import org.junit.jupiter.api.io.TempDir;
  * created by its first task, which is this JVM's API-key {@code pool} request (the first test after start-up):
  * that worker was born inside the request and inherited it. Once a tick ran on that same worker (its name is the
  * pool event's {@code thread.name}) and succeeded, and a later request's event proves everything before it was
- * written, no event may name {@code true}: in block mode a leak would also have failed the tick.
+ * written, no event may name {@code true}: in block mode a leak would also have failed the tick. The same tick has
+ * the common fork/join pool run {@code true} once it has a worker, which the API-key requests' work created: it must
+ * run on one of the workers that ran the API-key {@code parallel-stream} and {@code fork-join} work, and freely
+ * (the JDK does not let common-pool workers inherit thread-locals at all; a worker of a pool of one's own does, and
+ * {@code InProcessAgentTest} shows that one carries nothing either).
  */
 class HandOverIT {
     private static final String TEST = HandOverIT.class.getSimpleName();
@@ -84,6 +88,12 @@ class HandOverIT {
     /** Any tick line: {@code exit=<code> on <worker>}, or {@code failed: <exception>}. */
     private static final Pattern POOL_TICK = Pattern.compile("hostguard-demo pool tick .*");
     private static final Pattern POOL_TICK_RAN = Pattern.compile("hostguard-demo pool tick exit=0 on (\\S+)");
+    /** Common-pool tick lines; the common pool gets its first worker in a request (see {@link #noCommonPoolLeak}). */
+    private static final Pattern COMMON_POOL_TICK = Pattern.compile("hostguard-demo common-pool tick .*");
+    private static final Pattern COMMON_POOL_TICK_RAN =
+            Pattern.compile("hostguard-demo common-pool tick exit=0 on (\\S+)");
+    /** The shapes whose work runs on a common-pool worker whatever the number of CPUs. */
+    private static final Set<String> COMMON_POOL_SHAPES = Set.of("parallel-stream", "fork-join");
     private static final Duration TICK_WAIT = Duration.ofSeconds(15);
 
     @TempDir
@@ -112,6 +122,7 @@ class HandOverIT {
         }
         String at = slot.label();
         AtomicReference<String> poolWorker = new AtomicReference<>();
+        Set<String> commonPoolWorkers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start demo with -javaagent mode=" + mode + ", POOL_TICK_MS=100", slot::start));
         String apiKeyOutcome = slot.blocking()
@@ -124,8 +135,11 @@ class HandOverIT {
                     : apiKeyOutcome;
             tests.add(dynamicTest(at + shape + " | api-key on /admin/exec -> " + outcome, () -> {
                 JsonNode event = apiKeyCase(slot.require(), shape);
+                String worker = event.path("thread").path("name").asText();
                 if (shape.equals("pool")) {
-                    poolWorker.set(event.path("thread").path("name").asText());
+                    poolWorker.set(worker);
+                } else if (COMMON_POOL_SHAPES.contains(shape)) {
+                    commonPoolWorkers.add(worker);
                 }
             }));
             tests.add(dynamicTest(at + shape + " | user on /ops/exec -> 200, ran, no event",
@@ -138,6 +152,9 @@ class HandOverIT {
         tests.add(dynamicTest(at + "no leak: the pool's worker, born in the API-key pool request, runs the boot "
                 + "thread's tick (true) outside requests: it succeeds and logs nothing",
                 () -> noLeak(slot.require(), poolWorker.get())));
+        tests.add(dynamicTest(at + "no leak: the common pool's workers, which ran the API-key parallel-stream and "
+                + "fork-join work, run the boot thread's tick (true) outside requests: it succeeds and logs nothing",
+                () -> noCommonPoolLeak(slot.require(), commonPoolWorkers)));
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; the API key is in neither the events nor the log",
                 slot::stop));
         return dynamicContainer("mode=" + mode, tests.stream());
@@ -254,6 +271,30 @@ class HandOverIT {
      * No event matching {@code unwanted} after {@code before} ({@link EventLog#assertNothingLoggedSince}; the
      * follow-up is {@code /public/exec}, logged or blocked as {@code none}).
      */
+    /**
+     * The common pool's workers are created by the first work handed to it, inside API-key requests here (no
+     * request before uses the common pool, except {@code completable-future} on a machine with more than 2 CPUs,
+     * which is an API-key request too); the boot thread's common-pool tick later runs {@code true} on one of them,
+     * outside any request: it runs, on a worker that ran API-key work, and no event names it.
+     */
+    private static void noCommonPoolLeak(GuardedService service, Set<String> requestWorkers) {
+        if (requestWorkers.isEmpty()) {
+            Assumptions.abort("the API-key parallel-stream and fork-join cases did not report their workers");
+        }
+        int from = service.process().lines().size();  // a tick after the API-key cases
+        Matcher line = service.process().awaitLine(COMMON_POOL_TICK, from, TICK_WAIT);
+        assertNotNull(line, () -> "no common-pool tick within " + TICK_WAIT + ":\n" + service.process().tail());
+        Matcher tick = COMMON_POOL_TICK_RAN.matcher(line.group());
+        assertTrue(tick.matches(), () -> "the common-pool tick's true did not run: " + line.group());
+        assertTrue(requestWorkers.contains(tick.group(1)),
+                () -> "the tick ran on " + tick.group(1) + ", not on a worker of the API-key requests " + requestWorkers);
+        List<String> failed = service.process().lines().stream().map(ServiceProcess.Line::text)
+                .filter(l -> l.startsWith("hostguard-demo common-pool tick failed")).toList();
+        assertTrue(failed.isEmpty(), () -> "common-pool ticks failed: " + failed);
+        assertNothingLogged(service, 0, "for the common pool's tick (true), outside any request",
+                "common-pool-tick-follow-up", e -> e.path("process").path("args").toString().equals("[\"true\"]"));
+    }
+
     private static void assertNothingLogged(GuardedService service, int before, String what, String followUpName,
                                             Predicate<JsonNode> unwanted) {
         Path followUp = service.marker(followUpName);
