@@ -76,6 +76,9 @@ public final class RequestScope {
         if (depth++ == 0) {
             this.request = request;
             this.response = response;
+            blocked = null;  // a new request starts with no refusal and no notes, whatever ran here before
+            blockAnswered = false;
+            memo = null;
             return this;
         }
         Object previous = this.request;
@@ -101,8 +104,14 @@ public final class RequestScope {
         return true;
     }
 
+    /**
+     * Keeps the request's first refusal, for its answer. A refusal in work handed over to this thread (not
+     * serving a request) answers no client here: the work's own caller gets the exception; kept, it would be
+     * taken for a refusal of the next request this thread serves (a container thread that ran
+     * {@code AsyncContext.start} work, say).
+     */
     void recordBlock(HostGuardBlockedException e) {
-        if (blocked == null) {
+        if (depth > 0 && blocked == null) {
             blocked = e;
         }
     }
