@@ -4,6 +4,7 @@ import dev.hostguard.agent.bootstrap.HookHandler;
 import dev.hostguard.agent.bootstrap.Hooks;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.RequestScope;
+import dev.hostguard.agent.context.AuthClassifier;
 import dev.hostguard.agent.context.JdkInternalCaller;
 import dev.hostguard.agent.context.Authentication;
 import dev.hostguard.agent.context.RequestView;
@@ -128,6 +129,23 @@ final class Guard implements HookHandler {
         }
     }
 
+    /**
+     * What a thread noted about the request it serves ({@link RequestScope#memo()}), so that an operation or a
+     * hand-over does not classify it again (header lookups, the key's SHA-256): valid for that request object under
+     * that policy only. A filter that wraps the request hands a new object on (noted afresh); one that logs a user
+     * in or out on the same object is seen by {@link AuthClassifier#reclassify}, which every use runs again; a
+     * reload brings a new policy (noted afresh: its credentials and auth actions may differ).
+     *
+     * @param request the request object classified
+     * @param policy the policy it was classified under
+     * @param auth its classification
+     * @param guarded the guarded request, when the policy guards {@code auth}; else {@code null}
+     * @param captured the last snapshot handed over, reused while nothing above changed; else {@code null}
+     */
+    private record Noted(Object request, ActivePolicy policy, Authentication auth, GuardedRequest guarded,
+                         GuardedRequest captured) {
+    }
+
     /** @return the request this thread works for, when the policy guards its authentication class; else null */
     private GuardedRequest guardedRequest(RequestScope scope, ActivePolicy policy) {
         if (scope.propagated() instanceof GuardedRequest handedOver) {
@@ -137,26 +155,51 @@ final class Guard implements HookHandler {
             // the hooks call with a scope that works for no request only when the policy judges outside requests
             return policy.engine().guardsOutsideRequest() ? GuardedRequest.OUTSIDE : null;
         }
+        Noted noted = noted(scope, policy);
+        return noted == null ? null : noted.guarded();
+    }
+
+    /** The request this thread serves, classified now or noted before and still valid; {@code null} if unknown. */
+    private Noted noted(RequestScope scope, ActivePolicy policy) {
         RequestView view = RequestViews.of(scope.request(), scope.response());
         if (view == null) {
             return null;
         }
-        Authentication auth = policy.classifier().classify(view);
-        return policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null;
+        Noted noted = scope.memo() instanceof Noted n && n.request() == scope.request() && n.policy() == policy
+                ? n : null;
+        AuthClassifier classifier = policy.classifier();
+        Authentication auth = noted == null ? classifier.classify(view) : classifier.reclassify(view, noted.auth());
+        if (noted == null || auth != noted.auth()) {
+            noted = new Noted(scope.request(), policy, auth,
+                    policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null,
+                    null);
+            scope.memo(noted);
+        }
+        return noted;
     }
 
     /**
      * Work handed over inside a guarded request is judged as that request's, later and on another thread, when the
      * request object may be long recycled: so the classification and the request's description are taken now.
+     * Work handed over outside requests carries nothing: its thread is judged as outside requests anyway.
      */
     @Override
     public Object capture(RequestScope scope) {
-        GuardedRequest request = guardedRequest(scope, active);
-        if (request == null) {
+        if (scope.propagated() instanceof GuardedRequest handedOver) {
+            return handedOver;
+        }
+        Noted noted = scope.request() == null ? null : noted(scope, active);
+        if (noted == null || noted.guarded() == null) {
             return null;
         }
-        String submitter = request.submitter() != null ? request.submitter() : Thread.currentThread().getName();
-        return new GuardedRequest(null, request.auth(), request.info(), submitter);
+        String submitter = Thread.currentThread().getName();
+        GuardedRequest captured = noted.captured();
+        if (captured == null || !captured.submitter().equals(submitter)) {
+            GuardedRequest request = noted.guarded();
+            captured = new GuardedRequest(null, request.auth(), request.info(), submitter);
+            scope.memo(new Noted(noted.request(), noted.policy(), noted.auth(), request, captured));
+        }
+        return captured;
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.Hooks;
+import dev.hostguard.tasks.WorkTimerTask;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -131,7 +132,11 @@ class InProcessAgentTest {
 
     /** A guarded request (no credentials) that hands {@code work} over; what the client got. */
     private static FakeServletExchange serve(JakartaServlets.Doing.Work work) throws Exception {
-        FakeServletExchange exchange = new FakeServletExchange();
+        return serve(new FakeServletExchange(), work);
+    }
+
+    private static FakeServletExchange serve(FakeServletExchange exchange, JakartaServlets.Doing.Work work)
+            throws Exception {
         new JakartaServlets.Doing(work).service((jakarta.servlet.ServletRequest) exchange.request("jakarta.servlet"),
                 (jakarta.servlet.ServletResponse) exchange.response("jakarta.servlet",
                         new JakartaServlets.Sink(exchange.body)));
@@ -225,6 +230,241 @@ class InProcessAgentTest {
         try {
             serve(() -> pool.submit(() -> { }).get());   // the worker thread is created inside the request
             Path marker = dir.resolve("later-task");
+            long before = eventCount();
+            assertEquals(0, pool.submit(() -> touch(marker)).get());
+            assertTrue(Files.exists(marker), "a task handed over outside any request runs");
+            assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Hand-overs reuse what the request's first one captured, but not past a change of its authentication on the
+     * same request object: a form login after the key filter ran frees its work, a logout guards it again.
+     */
+    @Test
+    void aLoginOrLogoutMidRequestChangesWhatLaterHandOversCarry() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        try {
+            pool.submit(() -> { }).get();
+            FakeServletExchange exchange = new FakeServletExchange();
+            exchange.headers.put("x-api-key", "k-mid-chain");
+            Path[] markers = {dir.resolve("mid-chain-key"), dir.resolve("mid-chain-login"),
+                dir.resolve("mid-chain-logout")};
+            int[] exits = new int[3];
+            long before = eventCount();
+            serve(exchange, () -> {
+                for (int i = 0; i < 3; i++) {
+                    if (i == 1) {
+                        exchange.principal = () -> "ops";
+                        exchange.authType = "FORM";
+                    } else if (i == 2) {
+                        exchange.principal = null;
+                        exchange.authType = null;
+                    }
+                    Path marker = markers[i];
+                    try {
+                        exits[i] = pool.submit(() -> touch(marker)).get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        assertTrue(causedByRefusal(e), String.valueOf(e));
+                        exits[i] = -1;
+                    }
+                }
+            });
+            assertEquals(-1, exits[0], "before the login: the key's request, refused");
+            assertFalse(Files.exists(markers[0]));
+            assertEquals(0, exits[1], "after the login: the user's request, free");
+            assertTrue(Files.exists(markers[1]));
+            assertEquals(-1, exits[2], "after the logout: the key's request again, refused");
+            assertFalse(Files.exists(markers[2]));
+            assertEquals(before + 2, eventCount());
+            assertEquals("api-key", lastEvent().at("/hostguard/auth").asText());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aPoolsQueueGivesBackTheTasksHandedOverInARequestAsTheyWere() throws Exception {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>());
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            pool.execute(() -> awaitQuietly(release));  // the only worker is busy: what follows stays queued
+            Runnable removed = () -> { };
+            Runnable drained = () -> { };
+            serve(() -> {
+                pool.execute(removed);
+                pool.execute(drained);
+            });
+            assertEquals(2, pool.getQueue().size());
+            assertTrue(pool.remove(removed), "remove finds a task handed over inside a request");
+            assertFalse(pool.remove(removed), "once");
+            List<Runnable> left = pool.shutdownNow();
+            assertEquals(List.of(drained), left, "shutdownNow returns the task itself");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTimerTaskScheduledInARequestWorksForItAfterTheRequestEnded() throws Exception {
+        java.util.Timer timer = new java.util.Timer("test-timer", true);
+        try {
+            Path marker = dir.resolve("timer");
+            long before = eventCount();
+            WorkTimerTask task = new WorkTimerTask(() -> touch(marker));
+            serve(() -> timer.schedule(task, 50));
+            Throwable thrown = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> task.outcome().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(causedByRefusal(thrown), String.valueOf(thrown));
+            assertHandedOverAndBlocked(marker, before);
+            assertEquals("test-timer", lastEvent().at("/thread/name").asText());
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    @Test
+    void aTimerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.util.Timer> timer =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        serve(() -> timer.set(new java.util.Timer("test-timer-born-in-request", true)));  // its thread inherits
+        try {
+            Path marker = dir.resolve("timer-later-task");
+            long before = eventCount();
+            WorkTimerTask task = new WorkTimerTask(() -> touch(marker));
+            timer.get().schedule(task, 1);
+            assertEquals(0, task.outcome().get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(Files.exists(marker), "a timer task scheduled outside any request runs");
+            assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
+        } finally {
+            timer.get().cancel();
+        }
+    }
+
+    @Test
+    void forkedSubtasksWorkForTheRequestOnTheWorkersThatStealThem() throws Exception {
+        for (String kind : List.of("fork", "parallel-stream", "pool-execute")) {
+            Path marker = dir.resolve("fork-join-" + kind);
+            long before = eventCount();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            serve(() -> {
+                try {
+                    switch (kind) {
+                        case "fork" -> new ForkOnWorker(() -> touch(marker)).invoke();
+                        case "parallel-stream" -> onAWorkerOfAParallelStream(() -> touch(marker));
+                        default -> {
+                            RunWork task = new RunWork(() -> touch(marker));
+                            java.util.concurrent.ForkJoinPool.commonPool().execute(task);  // never joined here
+                            task.outcome.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                        }
+                    }
+                } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
+                    failure.set(e);
+                }
+            });
+            assertTrue(causedByRefusal(failure.get()), kind + ": " + failure.get());
+            assertHandedOverAndBlocked(marker, before);
+            assertTrue(lastEvent().at("/thread/name").asText().startsWith("ForkJoinPool.commonPool-worker-"),
+                    kind + ": " + lastEvent());
+        }
+    }
+
+    @Test
+    void forkedTasksOutsideRequestsRunFreelyAndLeaveNothingBehind() throws Exception {
+        Path marker = dir.resolve("fork-outside");
+        long before = eventCount();
+        new ForkOnWorker(() -> touch(marker)).invoke();
+        assertTrue(Files.exists(marker));
+        assertEquals(before, eventCount());
+    }
+
+    /** Forks a child that runs {@code work} and joins it only once a worker took it, so a worker runs it. */
+    static final class ForkOnWorker extends java.util.concurrent.RecursiveAction {
+        private final java.util.concurrent.Callable<?> work;
+
+        ForkOnWorker(java.util.concurrent.Callable<?> work) {
+            this.work = work;
+        }
+
+        @Override
+        protected void compute() {
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.RecursiveAction child = new java.util.concurrent.RecursiveAction() {
+                @Override
+                protected void compute() {
+                    started.countDown();
+                    try {
+                        work.call();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+            child.fork();
+            awaitQuietly(started);
+            child.join();
+        }
+    }
+
+    /** Runs {@code work} and records its outcome, so nobody needs to join it. */
+    static final class RunWork extends java.util.concurrent.RecursiveAction {
+        private final java.util.concurrent.Callable<?> work;
+        final java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+
+        RunWork(java.util.concurrent.Callable<?> work) {
+            this.work = work;
+        }
+
+        @Override
+        protected void compute() {
+            try {
+                outcome.complete(work.call());
+            } catch (Throwable t) {
+                outcome.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** A parallel stream whose element 0 runs {@code work} on a pool worker while the others wait for it. */
+    private static void onAWorkerOfAParallelStream(java.util.concurrent.Callable<?> work) {
+        java.util.concurrent.CountDownLatch ranOnWorker = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.stream.IntStream.range(0, 8).parallel().forEach(i -> {
+            if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread
+                    && claimed.compareAndSet(false, true)) {
+                try {
+                    work.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    ranOnWorker.countDown();
+                }
+            } else {
+                awaitQuietly(ranOnWorker);
+            }
+        });
+    }
+
+    private static void awaitQuietly(java.util.concurrent.CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(10, java.util.concurrent.TimeUnit.SECONDS), "no pool worker took the work");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aForkJoinWorkerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
+        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);  // its workers inherit
+        try {
+            serve(() -> pool.submit(() -> { }).get());   // the worker thread is created inside the request
+            Path marker = dir.resolve("fork-join-later-task");
             long before = eventCount();
             assertEquals(0, pool.submit(() -> touch(marker)).get());
             assertTrue(Files.exists(marker), "a task handed over outside any request runs");

@@ -29,8 +29,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * What handing a task over to a JDK executor costs with HostGuard, which wraps tasks handed over inside a guarded
- * request ({@code ThreadPoolExecutor.execute}, {@code ScheduledThreadPoolExecutor.schedule*},
- * {@code ForkJoinPool.execute/submit} call {@link Hooks#wrap(Runnable)}).
+ * request ({@code ThreadPoolExecutor.execute}, {@code ScheduledThreadPoolExecutor.schedule*} call
+ * {@link Hooks#wrap(Runnable)}) and remembers fork/join tasks in a side table ({@code ForkJoinTask.fork} and the
+ * pool's submission call {@link Hooks#forkJoinTaskHandedOver}, {@code ForkJoinTask.doExec}
+ * {@link Hooks#forkJoinTaskStarts}).
  *
  * <ul>
  *   <li>{@code wrapOutsideRequest_agent} against {@code baseline_agent}: the hook alone, on a thread in no request.
@@ -42,12 +44,19 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       in both configurations). {@code tpeRoundTrip}: {@code submit(task).get()} on an idle single-thread pool,
  *       the whole hand-over a caller waits for (queue, wake-up, run, completion), for scale.</li>
  *   <li>{@code wrapInRequest_agent}: the hook on a thread inside a guarded request (a fake JDK {@code HttpExchange},
- *       with an {@code X-API-Key} header or none; both classes are guarded): the capture and the wrapper.</li>
+ *       with an {@code X-API-Key} header or none; both classes are guarded): the capture and the wrapper.
+ *       {@code forkJoinTaskInRequest_agent}: the same for a fork/join task (capture, side-table entry, its removal
+ *       at the start); {@code forkJoinTaskStartsOutsideRequest_agent}: what every fork/join task's start pays
+ *       outside requests.</li>
  * </ul>
  *
+ * <p>A request's first capture classifies it (header lookups, the key's SHA-256); later ones reuse that and read
+ * again only what a filter may change on the same request object (principal, scheme, certificate). The scope is
+ * entered once per iteration, so the in-request figures are those of a request's later hand-overs; its first one
+ * costs a classification more, which an operation judged in the request would pay anyway.</p>
+ *
  * <p>The request scope is entered and left around each measurement iteration ({@code Level.Iteration}), on the
- * thread that measures: balanced, with no per-call bookkeeping in the timed loop (wrapping does not change the
- * scope, so a thousand wraps in one scope cost what a thousand requests each wrapping once would).
+ * thread that measures: balanced, with no per-call bookkeeping in the timed loop.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -103,6 +112,52 @@ public class HandOverBenchmark {
     @Fork(jvmArgsAppend = Agent.BLOCK)
     public Runnable wrapInRequest_agent(InRequest request) {
         return Hooks.wrap(task);
+    }
+
+    /**
+     * A whole request that hands one task over: enter the scope, wrap (the request's first capture, so it classifies
+     * the request), leave. Against {@code requestOnly_agent}, the first hand-over's own cost.
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK)
+    public Runnable wrapFirstInRequest_agent(RequestObject request) {
+        Object token = Hooks.requestEnter(request.exchange, request.exchange);
+        try {
+            return Hooks.wrap(task);
+        } finally {
+            Hooks.requestExit(token, null);
+        }
+    }
+
+    /** A whole request that hands nothing over: enter the scope, leave. */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK)
+    public Object requestOnly_agent(RequestObject request) {
+        Object token = Hooks.requestEnter(request.exchange, request.exchange);
+        Hooks.requestExit(token, null);
+        return token;
+    }
+
+    /**
+     * A fork/join task forked inside a guarded request and started: the capture, its side-table entry, and the
+     * entry's removal where the task starts ({@code ForkJoinTask.fork} and {@code doExec} call these).
+     */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK)
+    public Object forkJoinTaskInRequest_agent(InRequest request) {
+        Hooks.forkJoinTaskHandedOver(task);
+        Object token = Hooks.forkJoinTaskStarts(task);
+        Hooks.taskEnded(token);
+        return token;
+    }
+
+    /** A fork/join task's start outside any request, with nothing remembered: the hook on every task's run. */
+    @Benchmark
+    @Fork(jvmArgsAppend = Agent.BLOCK)
+    public Object forkJoinTaskStartsOutsideRequest_agent() {
+        Object token = Hooks.forkJoinTaskStarts(task);
+        Hooks.taskEnded(token);
+        return token;
     }
 
     // ---- submissions outside any request ----
@@ -197,6 +252,21 @@ public class HandOverBenchmark {
         }
     }
 
+    /** A fake request (as {@link InRequest}) the benchmark enters and leaves itself. */
+    @State(Scope.Thread)
+    public static class RequestObject {
+        @Param({"api-key", "none"})
+        public String credentials;
+
+        FakeExchange exchange;
+
+        @Setup(Level.Trial)
+        public void setUp(BenchmarkParams params) {
+            Agent.requireConfiguration(params);  // before Hooks is touched
+            exchange = credentials.equals("api-key") ? new FakeExchange("X-API-Key", KEY) : new FakeExchange();
+        }
+    }
+
     /**
      * A {@code ThreadPoolExecutor} of one thread, kept busy by a task that waits for the trial's end, with a
      * one-slot {@code ArrayBlockingQueue}: each {@code execute} takes the usual path of a saturated pool (offer to
@@ -280,7 +350,7 @@ public class HandOverBenchmark {
                 throw new IllegalStateException("the busy fork/join pool did not keep the submission: " + pool);
             }
             if (Agent.attached()) {
-                WithAgent.requireWrappedInRequest(new ForkJoinPool(1), "ForkJoinPool.submit");
+                WithAgent.requireWrappedInRequest(new ForkJoinPool(1), "ForkJoinPool's submission");
             }
         }
 
@@ -352,15 +422,14 @@ public class HandOverBenchmark {
 
         /**
          * Fails unless HostGuard's hand-over advice is woven into this executor class: a task submitted inside a
-         * guarded request must run inside the agent's wrapper. Without it an {@code _agent} figure could be one of
+         * guarded request must run working for that request. Without it an {@code _agent} figure could be one of
          * an executor the agent left alone. The pool is shut down afterwards.
          */
         static void requireWrappedInRequest(ExecutorService pool, String site) throws Exception {
             try {
                 pool.submit(HandOverBenchmark::noop).get(10, TimeUnit.SECONDS);  // its worker exists before the request
                 boolean[] wrapped = new boolean[1];
-                Runnable probe = () -> wrapped[0] = StackWalker.getInstance().walk(frames -> frames.anyMatch(
-                        f -> f.getClassName().equals("dev.hostguard.agent.bootstrap.ContextRunnable")));
+                Runnable probe = () -> wrapped[0] = Hooks.propagating();
                 FakeExchange exchange = new FakeExchange("X-API-Key", KEY);
                 Object token = Hooks.requestEnter(exchange, exchange);
                 Future<?> done;

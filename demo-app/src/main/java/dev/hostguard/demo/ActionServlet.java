@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * {@code {"error":...}}. Every route of the demo that touches the host is an instance of this
  * class; they differ only in which action runs and which parameters are fixed.
  */
-final class ActionServlet extends HttpServlet {
+public final class ActionServlet extends HttpServlet {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActionServlet.class);
 
@@ -43,7 +43,7 @@ final class ActionServlet extends HttpServlet {
      * {@code ?cmd=...&api=<action>}, any action of the table (a process start when {@code api} is missing): what an
      * injected handler effectively does.
      */
-    static ActionServlet chosenByRequest() {
+    public static ActionServlet chosenByRequest() {
         return new ActionServlet(null, Map.of(), Actions.names(), Actions.DEFAULT_PROCESS_ACTION);
     }
 

@@ -62,6 +62,13 @@ import java.util.Set;
  *       before 21 it fails with an {@code IllegalStateException} ("needs JDK 21")</li>
  *   <li>{@code fire-and-forget}: submitted to the same pool, NOT waited for: answers
  *       {@code submitted} at once, and the command runs after the response was sent</li>
+ *   <li>{@code timer}: a {@code java.util.Timer} created at boot, {@code schedule(task, 200 ms)},
+ *       NOT waited for: answers {@code submitted} at once; the command fires from the timer after
+ *       the response was sent</li>
+ *   <li>{@code parallel-stream}: a parallel stream whose element taken by a common-pool worker
+ *       runs the command (the request thread's elements wait for it)</li>
+ *   <li>{@code fork-join}: a {@code RecursiveAction} invoked on the request thread forks a child
+ *       that runs the command on a common-pool worker, and joins it</li>
  * </ul>
  *
  * <h2>File actions</h2>
@@ -173,6 +180,9 @@ public final class Actions {
         TABLE.handOver("completable-future", HandOvers::completableFuture);
         TABLE.handOver("virtual-thread", HandOvers::virtualThread);
         TABLE.handOver("fire-and-forget", HandOvers::fireAndForget);
+        TABLE.handOver("timer", HandOvers::timer);
+        TABLE.handOver("parallel-stream", HandOvers::parallelStream);
+        TABLE.handOver("fork-join", HandOvers::forkJoin);
 
         TABLE.read("file-input-stream", p -> FileOperations.drain(new FileInputStream(p)));
         TABLE.read("file-reader", p -> FileOperations.drain(new FileReader(p, StandardCharsets.UTF_8)));

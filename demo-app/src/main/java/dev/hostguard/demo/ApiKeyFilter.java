@@ -13,13 +13,13 @@ import java.security.MessageDigest;
  * Lets a request through only if its {@code X-API-Key} header equals the configured key. This is
  * the kind of machine credential HostGuard watches: a leaked key gives an attacker these routes.
  */
-final class ApiKeyFilter extends HttpFilter {
+public final class ApiKeyFilter extends HttpFilter {
 
     static final String HEADER = "X-API-Key";
 
     private final byte[] expected;
 
-    ApiKeyFilter(String apiKey) {
+    public ApiKeyFilter(String apiKey) {
         this.expected = apiKey.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -26,6 +26,8 @@ import org.eclipse.jetty.util.security.Password;
  *       filter instead of a plain servlet</li>
  *   <li>{@code /ops/*}: a person logged in with BASIC auth, allowed the same operations</li>
  *   <li>{@code /public/exec}, {@code /public/file}: routes someone forgot to protect</li>
+ *   <li>{@code /admin|ops|public/async-start}, {@code .../async-dispatch}: the exec action through the servlet
+ *       async API ({@link AsyncActionServlet}), with that area's credentials</li>
  * </ul>
  */
 final class DemoServer {
@@ -53,8 +55,9 @@ final class DemoServer {
         ServletContextHandler context = new ServletContextHandler("/", ServletContextHandler.SECURITY);
         context.addServlet(new HealthServlet(), "/health");
 
-        context.addFilter(new FilterHolder(new ApiKeyFilter(config.apiKey())), "/admin/*",
-                EnumSet.of(DispatcherType.REQUEST));
+        FilterHolder apiKey = new FilterHolder(new ApiKeyFilter(config.apiKey()));
+        apiKey.setAsyncSupported(true); // the async routes below start async behind it
+        context.addFilter(apiKey, "/admin/*", EnumSet.of(DispatcherType.REQUEST));
         context.addServlet(ActionServlet.fixed(Actions.DEFAULT_PROCESS_ACTION, DOCKER_PS), "/admin/containers");
         context.addServlet(ActionServlet.fixed(Actions.DEFAULT_FILE_ACTION, Map.of("path", "/proc/self/cmdline")),
                 "/admin/debug/cmdline");
@@ -73,6 +76,11 @@ final class DemoServer {
 
         context.addServlet(ActionServlet.chosenByRequest(), "/public/exec");
         context.addServlet(ActionServlet.fileChosenByRequest(), "/public/file");
+
+        for (String area : new String[] {"/admin", "/ops", "/public"}) {
+            asyncServlet(context, AsyncActionServlet.start(), area + "/async-start");
+            asyncServlet(context, AsyncActionServlet.dispatch(), area + "/async-dispatch");
+        }
 
         context.setSecurityHandler(opsLogin(config));
         return context;
@@ -103,6 +111,10 @@ final class DemoServer {
 
         context.addFilter(new FilterHolder(new PreflightFilter(ActionServlet.chosenByRequest())), "/admin/filtered/*",
                 EnumSet.of(DispatcherType.REQUEST));
+    }
+
+    private static void asyncServlet(ServletContextHandler context, AsyncActionServlet servlet, String path) {
+        context.addServlet(servlet, path).setAsyncSupported(true);
     }
 
     /** The servlet container's own BASIC login in front of /ops/*, with one in-memory user. */

@@ -34,12 +34,29 @@ public final class BuiltArtifacts {
         return dir;
     }
 
-    /** This module's compiled test classes (holds {@code dev.hostguard.it.app.HttpServerApp}). */
+    /** This module's compiled test classes (holds {@code dev.hostguard.it.app.HttpServerApp} and {@code TomcatApp}). */
     public static Path testClasses() {
         try {
             return Path.of(BuiltArtifacts.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Embedded Tomcat's jars, as Maven put them on this JVM's test class path (core, then the annotations API it
+     * needs), for {@code dev.hostguard.it.app.TomcatApp}.
+     */
+    public static Path[] tomcatJars() {
+        return new Path[] {locationOf("org.apache.catalina.startup.Tomcat"), locationOf("jakarta.annotation.PostConstruct")};
+    }
+
+    private static Path locationOf(String className) {
+        try {
+            return Path.of(Class.forName(className, false, BuiltArtifacts.class.getClassLoader())
+                    .getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (ClassNotFoundException | URISyntaxException e) {
+            throw new IllegalStateException(className + " is not on the test class path (tomcat-embed-core)", e);
         }
     }
 

@@ -1,11 +1,22 @@
 package dev.hostguard.it;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /** The two services the agent guards in these tests, and which route each credential class uses. */
 public enum GuardedServer {
     /** {@code hostguard-demo.jar}: Jetty 12, servlet filter for the API key, container BASIC login. */
     DEMO("demo", "demo (Jetty)", "/public", "/admin", "/ops"),
     /** {@link dev.hostguard.it.app.HttpServerApp}: the JDK's {@code com.sun.net.httpserver}. */
-    HTTPSERVER_APP("httpserver-app", "httpserver-app (JDK HttpServer)", "/open", "/admin", "/user");
+    HTTPSERVER_APP("httpserver-app", "httpserver-app (JDK HttpServer)", "/open", "/admin", "/user"),
+    /** {@link dev.hostguard.it.app.TomcatApp}: embedded Tomcat 11 serving the demo's servlets. */
+    TOMCAT_APP("tomcat-app", "tomcat-app (Tomcat 11)", "/open", "/admin", "/user");
+
+    /**
+     * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
+     * action and its async forms only.
+     */
+    public static final List<GuardedServer> WITH_EVERY_ROUTE = List.of(DEMO, HTTPSERVER_APP);
 
     private final String id;
     private final String displayName;
@@ -41,6 +52,17 @@ public enum GuardedServer {
         return area(credentials) + "/file";
     }
 
+    /**
+     * The route ({@code ?cmd=&api=}) of the exec action behind the servlet async API: {@code kind} {@code start}
+     * ({@code AsyncContext.start}) or {@code dispatch} ({@code AsyncContext.dispatch}); servlet servers only.
+     */
+    public String asyncRoute(Credentials credentials, String kind) {
+        if (this == HTTPSERVER_APP) {
+            throw new IllegalArgumentException(displayName + " has no servlet async API");
+        }
+        return area(credentials) + "/async-" + kind;
+    }
+
     private String area(Credentials credentials) {
         return switch (credentials) {
             case NONE -> openArea;
@@ -66,6 +88,11 @@ public enum GuardedServer {
             case DEMO -> b.jar(BuiltArtifacts.demoJar());
             case HTTPSERVER_APP -> b.mainClass("dev.hostguard.it.app.HttpServerApp",
                     BuiltArtifacts.testClasses(), BuiltArtifacts.demoJar());
+            case TOMCAT_APP -> {
+                Path[] tomcat = BuiltArtifacts.tomcatJars();
+                yield b.mainClass("dev.hostguard.it.app.TomcatApp", BuiltArtifacts.testClasses(), tomcat[0],
+                        tomcat[1], BuiltArtifacts.demoJar());  // Tomcat's servlet API before the demo's Jetty copy
+            }
         };
     }
 

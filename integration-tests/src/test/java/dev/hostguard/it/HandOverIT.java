@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Work handed over inside a guarded request is judged as that request's: the demo's hand-over process actions
  * ({@code Actions.handOverActions()}: a new thread, a fixed pool and a scheduled executor created at boot,
- * {@code CompletableFuture.supplyAsync}, a virtual thread on JDK 21+, and a pool task nobody waits for), on every
+ * {@code CompletableFuture.supplyAsync}, a virtual thread on JDK 21+, a pool task nobody waits for, a
+ * {@code java.util.Timer} created at boot that fires after the answer, a parallel stream's element on a common-pool
+ * worker, and a {@code RecursiveAction}'s forked child on one), on every
  * JDK, in block and audit mode (one demo JVM per JDK and mode), with the API key on {@code /admin/exec}: block →
  * nothing ran and exactly one {@code blocked} event; audit → it ran and exactly one {@code logged} event. Either
  * event is the request's ({@code hostguard.auth=api-key}, {@code url.path=/admin/exec}, the key's fingerprint) but
@@ -43,24 +46,31 @@ import org.junit.jupiter.api.io.TempDir;
  * thread that runs the work, so it is recorded on that thread, not on the request's. The waiting handler gets it
  * back from {@code Future.get} (inside an {@code ExecutionException}, which the demo unwraps), treats it like any
  * failed action and answers 500 with the exception's message, which names the event; the request's exit finds no
- * refusal of its own and leaves that answer alone. {@code fire-and-forget} answers 200 {@code submitted} before its
- * work runs: the refusal comes later, the event still appears, and the marker never does.
+ * refusal of its own and leaves that answer alone. {@code fire-and-forget} and {@code timer} answer 200
+ * {@code submitted} before their work runs: the refusal comes later, the event still appears, and the marker never
+ * does.
  *
  * <p>No leak: the demo runs with {@code POOL_TICK_MS}, so a thread it started at boot, outside any request, has the
  * pool run {@code true} every 100 ms once the pool has a worker (it never creates one). The pool has one worker,
  * created by its first task, which is this JVM's API-key {@code pool} request (the first test after start-up):
  * that worker was born inside the request and inherited it. Once a tick ran on that same worker (its name is the
  * pool event's {@code thread.name}) and succeeded, and a later request's event proves everything before it was
- * written, no event may name {@code true}: in block mode a leak would also have failed the tick.
+ * written, no event may name {@code true}: in block mode a leak would also have failed the tick. The same tick has
+ * the common fork/join pool run {@code true} once it has a worker, which the API-key requests' work created: it must
+ * run on one of the workers that ran the API-key {@code parallel-stream} and {@code fork-join} work, and freely
+ * (the JDK does not let common-pool workers inherit thread-locals at all; a worker of a pool of one's own does, and
+ * {@code InProcessAgentTest} shows that one carries nothing either).
  */
 class HandOverIT {
     private static final String TEST = HandOverIT.class.getSimpleName();
     private static final List<String> MODES = List.of("block", "audit");
 
     /** The demo's hand-over shapes, {@code pool} first (see the class comment), checked against the demo's own. */
-    static final List<String> SHAPES = List.of(
-            "pool", "thread", "scheduled", "completable-future", "virtual-thread", "fire-and-forget");
+    static final List<String> SHAPES = List.of("pool", "thread", "scheduled", "completable-future", "virtual-thread",
+            "fire-and-forget", "timer", "parallel-stream", "fork-join");
     private static final String FIRE_AND_FORGET = "fire-and-forget";
+    /** The shapes that answer {@code submitted} before their work runs. */
+    private static final Set<String> ANSWER_FIRST = Set.of(FIRE_AND_FORGET, "timer");
     private static final String VIRTUAL_THREAD = "virtual-thread";
 
     /**
@@ -71,11 +81,19 @@ class HandOverIT {
     private static final Map<String, String> WORKER_NAMES = Map.of(
             "pool", "demo-pool-\\d+", "thread", "demo-handover", "scheduled", "demo-scheduler-\\d+",
             "completable-future", "ForkJoinPool\\.commonPool-worker-\\d+|Thread-\\d+",
-            "virtual-thread", "demo-virtual", FIRE_AND_FORGET, "demo-pool-\\d+");
+            "virtual-thread", "demo-virtual", FIRE_AND_FORGET, "demo-pool-\\d+", "timer", "demo-timer",
+            "parallel-stream", "ForkJoinPool\\.commonPool-worker-\\d+",
+            "fork-join", "ForkJoinPool\\.commonPool-worker-\\d+");
 
     /** Any tick line: {@code exit=<code> on <worker>}, or {@code failed: <exception>}. */
     private static final Pattern POOL_TICK = Pattern.compile("hostguard-demo pool tick .*");
     private static final Pattern POOL_TICK_RAN = Pattern.compile("hostguard-demo pool tick exit=0 on (\\S+)");
+    /** Common-pool tick lines; the common pool gets its first worker in a request (see {@link #noCommonPoolLeak}). */
+    private static final Pattern COMMON_POOL_TICK = Pattern.compile("hostguard-demo common-pool tick .*");
+    private static final Pattern COMMON_POOL_TICK_RAN =
+            Pattern.compile("hostguard-demo common-pool tick exit=0 on (\\S+)");
+    /** The shapes whose work runs on a common-pool worker whatever the number of CPUs. */
+    private static final Set<String> COMMON_POOL_SHAPES = Set.of("parallel-stream", "fork-join");
     private static final Duration TICK_WAIT = Duration.ofSeconds(15);
 
     @TempDir
@@ -104,20 +122,24 @@ class HandOverIT {
         }
         String at = slot.label();
         AtomicReference<String> poolWorker = new AtomicReference<>();
+        Set<String> commonPoolWorkers = java.util.concurrent.ConcurrentHashMap.newKeySet();
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start demo with -javaagent mode=" + mode + ", POOL_TICK_MS=100", slot::start));
         String apiKeyOutcome = slot.blocking()
                 ? "not run, one blocked propagated event, the demo's 500 naming it"
                 : "200, ran, one logged propagated event";
         for (String shape : SHAPES) {
-            String outcome = shape.equals(FIRE_AND_FORGET)
+            String outcome = ANSWER_FIRST.contains(shape)
                     ? "200 submitted, then " + (slot.blocking() ? "one blocked propagated event, never run"
                     : "one logged propagated event, ran")
                     : apiKeyOutcome;
             tests.add(dynamicTest(at + shape + " | api-key on /admin/exec -> " + outcome, () -> {
                 JsonNode event = apiKeyCase(slot.require(), shape);
+                String worker = event.path("thread").path("name").asText();
                 if (shape.equals("pool")) {
-                    poolWorker.set(event.path("thread").path("name").asText());
+                    poolWorker.set(worker);
+                } else if (COMMON_POOL_SHAPES.contains(shape)) {
+                    commonPoolWorkers.add(worker);
                 }
             }));
             tests.add(dynamicTest(at + shape + " | user on /ops/exec -> 200, ran, no event",
@@ -130,6 +152,9 @@ class HandOverIT {
         tests.add(dynamicTest(at + "no leak: the pool's worker, born in the API-key pool request, runs the boot "
                 + "thread's tick (true) outside requests: it succeeds and logs nothing",
                 () -> noLeak(slot.require(), poolWorker.get())));
+        tests.add(dynamicTest(at + "no leak: the common pool's workers, which ran the API-key parallel-stream and "
+                + "fork-join work, run the boot thread's tick (true) outside requests: it succeeds and logs nothing",
+                () -> noCommonPoolLeak(slot.require(), commonPoolWorkers)));
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; the API key is in neither the events nor the log",
                 slot::stop));
         return dynamicContainer("mode=" + mode, tests.stream());
@@ -150,10 +175,10 @@ class HandOverIT {
         ProcessStartEvent expected = new ProcessStartEvent(service.blocking(), service.mode(), "api-key",
                 "/admin/exec", List.of("touch", marker.toString()), service.markers(),
                 service.secrets().apiKeyFingerprint());
-        boolean waited = !shape.equals(FIRE_AND_FORGET);
+        boolean waited = !ANSWER_FIRST.contains(shape);
         if (!waited) {
-            assertEquals(200, response.status(), () -> "fire-and-forget answers before its work runs: " + response);
-            assertEquals("submitted", response.body(), () -> "fire-and-forget's answer: " + response);
+            assertEquals(200, response.status(), () -> shape + " answers before its work runs: " + response);
+            assertEquals("submitted", response.body(), () -> shape + "'s answer: " + response);
         }
         JsonNode event;
         if (service.blocking()) {
@@ -173,22 +198,21 @@ class HandOverIT {
             awaitFile(marker);
             GuardAssertions.assertOnlyEvents(service.events(), before, List.of(EventLog.hasProcessArg(marker.toString())));
         }
-        assertPropagated(event, shape);
+        assertPropagated(event, WORKER_NAMES.get(shape));
         GuardAssertions.assertKeyNotLeaked(service);
         service.process().assertNoUnexpectedAgentProblems();
         return event;
     }
 
-    /** The event is the request's, reported from the thread the work was handed to. */
-    private static void assertPropagated(JsonNode event, String shape) {
+    /** The event is the request's, reported from the thread the work was handed to (named as {@code worker}). */
+    static void assertPropagated(JsonNode event, String worker) {
         JsonNode hg = event.path("hostguard");
         assertEquals("propagated", hg.path("context").asText(), () -> "hostguard.context in " + event);
         String submitter = hg.path("submitter").asText("");
         String thread = event.path("thread").path("name").asText("");
         assertFalse(submitter.isBlank(), () -> "hostguard.submitter missing in " + event);
         assertNotEquals(submitter, thread, () -> "the submitter is the executing thread in " + event);
-        assertTrue(thread.matches(WORKER_NAMES.get(shape)),
-                () -> "thread.name does not match " + WORKER_NAMES.get(shape) + ": " + event);
+        assertTrue(thread.matches(worker), () -> "thread.name does not match " + worker + ": " + event);
     }
 
     /** The same hand-over with a BASIC login: runs, and the agent writes nothing for it. */
@@ -197,9 +221,9 @@ class HandOverIT {
         Path marker = service.marker(shape + "-user");
         int before = service.events().count();
         HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, shape, "touch " + marker).send();
-        if (shape.equals(FIRE_AND_FORGET)) {
-            assertEquals(200, response.status(), () -> "fire-and-forget: " + response);
-            assertEquals("submitted", response.body(), () -> "fire-and-forget's answer: " + response);
+        if (ANSWER_FIRST.contains(shape)) {
+            assertEquals(200, response.status(), () -> shape + ": " + response);
+            assertEquals("submitted", response.body(), () -> shape + "'s answer: " + response);
             awaitFile(marker);
         } else {
             ProcessStartEvent.assertRan(response);
@@ -239,7 +263,7 @@ class HandOverIT {
                 e -> e.path("process").path("args").toString().equals("[\"true\"]"));
     }
 
-    private static void assertNothingLogged(GuardedService service, int before, String what, String followUpName) {
+    static void assertNothingLogged(GuardedService service, int before, String what, String followUpName) {
         assertNothingLogged(service, before, what, followUpName, e -> true);
     }
 
@@ -247,6 +271,30 @@ class HandOverIT {
      * No event matching {@code unwanted} after {@code before} ({@link EventLog#assertNothingLoggedSince}; the
      * follow-up is {@code /public/exec}, logged or blocked as {@code none}).
      */
+    /**
+     * The common pool's workers are created by the first work handed to it, inside API-key requests here (no
+     * request before uses the common pool, except {@code completable-future} on a machine with more than 2 CPUs,
+     * which is an API-key request too); the boot thread's common-pool tick later runs {@code true} on one of them,
+     * outside any request: it runs, on a worker that ran API-key work, and no event names it.
+     */
+    private static void noCommonPoolLeak(GuardedService service, Set<String> requestWorkers) {
+        if (requestWorkers.isEmpty()) {
+            Assumptions.abort("the API-key parallel-stream and fork-join cases did not report their workers");
+        }
+        int from = service.process().lines().size();  // a tick after the API-key cases
+        Matcher line = service.process().awaitLine(COMMON_POOL_TICK, from, TICK_WAIT);
+        assertNotNull(line, () -> "no common-pool tick within " + TICK_WAIT + ":\n" + service.process().tail());
+        Matcher tick = COMMON_POOL_TICK_RAN.matcher(line.group());
+        assertTrue(tick.matches(), () -> "the common-pool tick's true did not run: " + line.group());
+        assertTrue(requestWorkers.contains(tick.group(1)),
+                () -> "the tick ran on " + tick.group(1) + ", not on a worker of the API-key requests " + requestWorkers);
+        List<String> failed = service.process().lines().stream().map(ServiceProcess.Line::text)
+                .filter(l -> l.startsWith("hostguard-demo common-pool tick failed")).toList();
+        assertTrue(failed.isEmpty(), () -> "common-pool ticks failed: " + failed);
+        assertNothingLogged(service, 0, "for the common pool's tick (true), outside any request",
+                "common-pool-tick-follow-up", e -> e.path("process").path("args").toString().equals("[\"true\"]"));
+    }
+
     private static void assertNothingLogged(GuardedService service, int before, String what, String followUpName,
                                             Predicate<JsonNode> unwanted) {
         Path followUp = service.marker(followUpName);
@@ -256,7 +304,7 @@ class HandOverIT {
     }
 
     /** Waits (bounded) for a file that work running after the response creates. */
-    private static void awaitFile(Path file) {
+    static void awaitFile(Path file) {
         long deadline = System.nanoTime() + EventLog.DEFAULT_WAIT.toNanos();
         while (!Files.exists(file)) {
             if (System.nanoTime() >= deadline) {

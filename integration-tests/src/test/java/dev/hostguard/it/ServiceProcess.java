@@ -150,8 +150,13 @@ public final class ServiceProcess implements AutoCloseable {
      *     time ran out first
      */
     public synchronized Matcher awaitLine(Pattern pattern, Duration timeout) {
+        return awaitLine(pattern, 0, timeout);
+    }
+
+    /** As {@link #awaitLine(Pattern, Duration)}, among the lines from index {@code from} on ({@link #lines()}). */
+    public synchronized Matcher awaitLine(Pattern pattern, int from, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int checked = 0;
+        int checked = from;
         while (true) {
             for (; checked < lines.size(); checked++) {
                 Matcher m = pattern.matcher(lines.get(checked).text());

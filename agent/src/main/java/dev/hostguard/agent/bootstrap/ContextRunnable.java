@@ -20,6 +20,11 @@ final class ContextRunnable implements Runnable {
         }
     }
 
+    /** The task as the application handed it over. */
+    Runnable task() {
+        return task;
+    }
+
     @Override
     public String toString() {
         return task.toString();

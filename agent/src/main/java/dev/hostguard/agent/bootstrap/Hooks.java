@@ -2,6 +2,9 @@ package dev.hostguard.agent.bootstrap;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.ListIterator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,6 +31,12 @@ public final class Hooks {
             return child;
         }
     };
+    /** Fork/join tasks handed over inside a guarded request, until they start. */
+    private static final TaskContexts FORK_JOIN_TASKS = new TaskContexts();
+    /** Timer tasks scheduled inside a guarded request: every run of one works for that request. */
+    private static final TaskContexts TIMER_TASKS = new TaskContexts();
+    /** What a task's start returns when it changed nothing, so its end restores nothing. */
+    private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
     private static final String[] FILE_SITES = {"file-read", "file-write", "directory-list", "unix-connect"};
     private static volatile HookHandler handler;
@@ -156,6 +165,44 @@ public final class Hooks {
     }
 
     /**
+     * {@code ThreadPoolExecutor.remove(task)} found nothing in the queue: a task handed over inside a guarded
+     * request waits there in our wrapper, which only that task's own {@code equals} could have matched.
+     *
+     * @return whether the wrapper of {@code task} was found and removed
+     */
+    public static boolean removeWrapped(Collection<Runnable> queue, Object task) {
+        if (task == null || queue == null) {
+            return false;
+        }
+        try {
+            for (Runnable queued : queue) {
+                if (queued instanceof ContextRunnable wrapper && task.equals(wrapper.task())) {
+                    return queue.remove(wrapper);
+                }
+            }
+        } catch (RuntimeException e) {
+            failed(handler, "thread-pool-remove", e);
+        }
+        return false;
+    }
+
+    /** {@code ThreadPoolExecutor.shutdownNow()}: hands back the tasks as the application handed them over. */
+    public static void unwrapAll(List<Runnable> tasks) {
+        if (tasks == null) {
+            return;
+        }
+        try {
+            for (ListIterator<Runnable> i = tasks.listIterator(); i.hasNext();) {
+                if (i.next() instanceof ContextRunnable wrapper) {
+                    i.set(wrapper.task());
+                }
+            }
+        } catch (RuntimeException e) {
+            failed(handler, "thread-pool-shutdown-now", e);
+        }
+    }
+
+    /**
      * A pool's worker loop starts. A worker created inside a request inherited that request; its tasks carry their
      * own context instead, so the worker itself must work for none.
      */
@@ -164,6 +211,79 @@ public final class Hooks {
         if (scope != null && !scope.serving()) {
             scope.propagate(null);
         }
+    }
+
+    /**
+     * A fork/join task is handed over: forked ({@code ForkJoinTask.fork}, which parallel streams use) or submitted
+     * to a pool. It cannot be wrapped (it is joined, and is its own {@code Future}), so the context goes into a side
+     * table until the task starts.
+     */
+    public static void forkJoinTaskHandedOver(Object task) {
+        remember(FORK_JOIN_TASKS, task);
+    }
+
+    /**
+     * A fork/join task starts ({@code ForkJoinTask.doExec}, wherever it runs: a worker that stole it, or the
+     * thread that joins it). One handed over inside a request works for it; any other keeps what the running
+     * thread works for (a task a propagated task runs inline is part of that work).
+     *
+     * @return what {@link #taskEnded} needs
+     */
+    public static Object forkJoinTaskStarts(Object task) {
+        if (FORK_JOIN_TASKS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(FORK_JOIN_TASKS.remove(task));
+    }
+
+    /** A {@code TimerTask} is scheduled ({@code Timer.sched}, which every {@code schedule*} reaches). */
+    public static void timerTaskScheduled(Object task) {
+        remember(TIMER_TASKS, task);
+    }
+
+    /**
+     * A {@code TimerTask}'s {@code run} starts. The entry stays (a periodic task runs again); it goes with the task.
+     *
+     * @return what {@link #taskEnded} needs
+     */
+    public static Object timerTaskStarts(Object task) {
+        if (TIMER_TASKS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(TIMER_TASKS.get(task));
+    }
+
+    /** A task that {@link #forkJoinTaskStarts} or {@link #timerTaskStarts} saw ended, normally or not. */
+    public static void taskEnded(Object token) {
+        if (token != UNCHANGED) {
+            propagatedExit(token);
+        }
+    }
+
+    /** Whether this thread runs work handed over inside a guarded request (tests, benchmarks, diagnostics). */
+    public static boolean propagating() {
+        RequestScope scope = SCOPE.get();
+        return scope != null && scope.propagated() != null;
+    }
+
+    /** How many tasks the side tables hold (tests and diagnostics). */
+    static int rememberedTasks() {
+        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size();
+    }
+
+    private static void remember(TaskContexts table, Object task) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active() || task == null) {
+            return;
+        }
+        Object context = capture(scope);
+        if (context != null) {
+            table.put(task, context);
+        }
+    }
+
+    private static Object enterTask(Object context) {
+        return context == null ? UNCHANGED : propagatedEnter(context);
     }
 
     static Object propagatedEnter(Object context) {

@@ -22,6 +22,9 @@ public final class RequestScope {
      */
     private Object propagated;
 
+    /** The handler's notes on the request being served (its classification), dropped when the request ends. */
+    private Object memo;
+
     /** Set while our own handler runs on this thread, so nothing it does is judged. */
     boolean busy;
     /** Set between a judged {@code ProcessImpl.start} and its return, so its constructor is not judged twice. */
@@ -53,6 +56,15 @@ public final class RequestScope {
         return depth > 0 ? null : propagated;
     }
 
+    /** What the handler noted about the request this thread serves; {@code null} when nothing yet. */
+    public Object memo() {
+        return memo;
+    }
+
+    public void memo(Object memo) {
+        this.memo = memo;
+    }
+
     Object propagate(Object context) {
         Object previous = propagated;
         propagated = context;
@@ -64,6 +76,9 @@ public final class RequestScope {
         if (depth++ == 0) {
             this.request = request;
             this.response = response;
+            blocked = null;  // a new request starts with no refusal and no notes, whatever ran here before
+            blockAnswered = false;
+            memo = null;
             return this;
         }
         Object previous = this.request;
@@ -89,8 +104,14 @@ public final class RequestScope {
         return true;
     }
 
+    /**
+     * Keeps the request's first refusal, for its answer. A refusal in work handed over to this thread (not
+     * serving a request) answers no client here: the work's own caller gets the exception; kept, it would be
+     * taken for a refusal of the next request this thread serves (a container thread that ran
+     * {@code AsyncContext.start} work, say).
+     */
     void recordBlock(HostGuardBlockedException e) {
-        if (blocked == null) {
+        if (depth > 0 && blocked == null) {
             blocked = e;
         }
     }
@@ -113,6 +134,7 @@ public final class RequestScope {
         blocked = null;
         blockAnswered = false;
         propagated = null;
+        memo = null;
         busy = false;
         processStartJudged = false;
     }

@@ -46,6 +46,24 @@ public final class AuthClassifier {
         return new Authentication(classOf(request, key != null), fingerprint);
     }
 
+    /**
+     * Classifies a request again that was classified before as {@code earlier}, reading again only what the
+     * application may establish while it serves the request (a principal, its scheme, a verified certificate: a
+     * filter may log a user in, or out, after an earlier one ran). The key it presents is read from its headers and
+     * query, which do not change for a request object, so {@code earlier}'s fingerprint stands.
+     *
+     * @return {@code earlier} when nothing changed
+     */
+    public Authentication reclassify(RequestView request, Authentication earlier) {
+        if (!keyPrincipals.isEmpty()) {
+            // a principal set since may stand for a key, and its name is then the fingerprint: classify in full
+            Authentication now = classify(request);
+            return now.equals(earlier) ? earlier : now;
+        }
+        AuthClass authClass = classOf(request, earlier.keyFingerprint() != null);
+        return authClass == earlier.authClass() ? earlier : new Authentication(authClass, earlier.keyFingerprint());
+    }
+
     private static AuthClass classOf(RequestView request, boolean keyPresented) {
         if (request.hasVerifiedClientCertificate()) {
             return AuthClass.MTLS;

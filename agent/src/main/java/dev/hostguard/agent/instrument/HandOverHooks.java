@@ -1,6 +1,8 @@
 package dev.hostguard.agent.instrument;
 
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
@@ -8,18 +10,23 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadPoolExecutor;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Work handed over inside a request keeps the request: tasks given to the JDK's executors are wrapped where they
+ * Work handed over inside a request keeps the request: tasks given to the JDK's thread pools are wrapped where they
  * are handed over ({@code ThreadPoolExecutor.execute}, which every {@code submit} and {@code invokeAll} reaches;
- * the scheduled executor's {@code schedule*}; the fork/join pool's {@code execute}/{@code submit} of plain tasks,
- * behind {@code CompletableFuture}'s async methods); threads started inside a request inherit it through the
- * facade's inheritable scope. Worker loops drop what their thread inherited, so a worker born inside a request
- * does not carry it into tasks handed over later, outside any request.
+ * the scheduled executor's {@code schedule*}); threads started inside a request inherit it through the facade's
+ * inheritable scope. Tasks whose identity matters cannot be wrapped: fork/join tasks (forked, as parallel streams
+ * do, or submitted to a pool, as {@code CompletableFuture}'s async methods do) and {@code TimerTask}s are
+ * remembered in a side table where they are handed over and work for their request where they run
+ * ({@code ForkJoinTask.doExec}, every application {@code TimerTask.run}). Worker loops drop what their thread
+ * inherited, so a worker born inside a request does not carry it into tasks handed over later, outside any
+ * request.
  */
 final class HandOverHooks implements HookFamily {
 
@@ -35,7 +42,11 @@ final class HandOverHooks implements HookFamily {
                 HookTarget.jdk("java.util.concurrent.ThreadPoolExecutor",
                         wrapRunnable("ThreadPoolExecutor.execute", "execute", 1),
                         new HookSite("ThreadPoolExecutor.runWorker", named("runWorker").and(takesArguments(1)),
-                                WorkerStartAdvice.class, true)),
+                                WorkerStartAdvice.class, true),
+                        new HookSite("ThreadPoolExecutor.remove", named("remove").and(takesArguments(Runnable.class)),
+                                RemoveWrappedAdvice.class, true),
+                        new HookSite("ThreadPoolExecutor.shutdownNow", named("shutdownNow").and(takesArguments(0)),
+                                UnwrapDrainedAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ScheduledThreadPoolExecutor",
                         wrapRunnable("ScheduledThreadPoolExecutor.schedule(Runnable)", "schedule", 3),
                         wrapRunnable("ScheduledThreadPoolExecutor.scheduleAtFixedRate", "scheduleAtFixedRate", 4),
@@ -43,15 +54,25 @@ final class HandOverHooks implements HookFamily {
                         new HookSite("ScheduledThreadPoolExecutor.schedule(Callable)", named("schedule")
                                 .and(takesArguments(3)).and(callableFirst), WrapCallableAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinPool",
-                        wrapRunnable("ForkJoinPool.execute(Runnable)", "execute", 1),
-                        wrapRunnable("ForkJoinPool.submit(Runnable)", "submit", 1),
-                        wrapRunnable("ForkJoinPool.submit(Runnable, T)", "submit", 2),
-                        new HookSite("ForkJoinPool.submit(Callable)", named("submit").and(takesArguments(1))
-                                .and(callableFirst), WrapCallableAdvice.class, true)),
+                        new HookSite("ForkJoinPool.externalSubmit (JDK 17-18)", named("externalSubmit")
+                                .and(takesArguments(1)).and(isPrivate()), ForkJoinSubmitAdvice.class, false),
+                        new HookSite("ForkJoinPool.poolSubmit (JDK 19+)", named("poolSubmit")
+                                .and(takesArguments(2)), ForkJoinPoolSubmitAdvice.class, false)),
+                HookTarget.jdk("java.util.concurrent.ForkJoinTask",
+                        new HookSite("ForkJoinTask.fork", named("fork").and(takesArguments(0)),
+                                ForkAdvice.class, true),
+                        new HookSite("ForkJoinTask.doExec", named("doExec").and(takesArguments(0)),
+                                ForkJoinTaskRunAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinWorkerThread", new HookSite("ForkJoinWorkerThread.run",
                         named("run").and(takesArguments(0)), WorkerStartAdvice.class, true)),
+                HookTarget.jdk("java.util.Timer", new HookSite("Timer.sched", named("sched")
+                        .and(takesArguments(3)).and(takesArgument(0, named("java.util.TimerTask"))),
+                        TimerScheduleAdvice.class, true)),
                 HookTarget.jdk("java.util.TimerThread", new HookSite("TimerThread.run",
-                        named("run").and(takesArguments(0)), WorkerStartAdvice.class, true)));
+                        named("run").and(takesArguments(0)), WorkerStartAdvice.class, true)),
+                HookTarget.subTypesOf(Set.of("java.util.TimerTask"), new HookSite("TimerTask.run",
+                        named("run").and(takesArguments(0)).and(not(isAbstract())), TimerTaskRunAdvice.class,
+                        false)));
     }
 
     /** The one method named {@code name} with {@code arguments} arguments, the first a {@code Runnable}. */
@@ -77,6 +98,104 @@ final class HandOverHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(value = 0, readOnly = false) Callable<?> task) {
             task = Hooks.wrap(task);
+        }
+    }
+
+    /** {@code remove(task)} also finds a task queued in our wrapper. */
+    static final class RemoveWrappedAdvice {
+        private RemoveWrappedAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This ThreadPoolExecutor pool, @Advice.Argument(0) Runnable task,
+                         @Advice.Return(readOnly = false) boolean removed) {
+            if (!removed) {
+                removed = Hooks.removeWrapped(pool.getQueue(), task);
+            }
+        }
+    }
+
+    /** {@code shutdownNow()} returns the tasks the application handed over, not our wrappers. */
+    static final class UnwrapDrainedAdvice {
+        private UnwrapDrainedAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return List<Runnable> drained) {
+            Hooks.unwrapAll(drained);
+        }
+    }
+
+    /** JDK 17-18: every submission to a fork/join pool from outside it ({@code execute}, {@code submit}, ...). */
+    static final class ForkJoinSubmitAdvice {
+        private ForkJoinSubmitAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object task) {
+            Hooks.forkJoinTaskHandedOver(task);
+        }
+    }
+
+    /** JDK 19+: as {@link ForkJoinSubmitAdvice}; the task is the second argument. */
+    static final class ForkJoinPoolSubmitAdvice {
+        private ForkJoinPoolSubmitAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(1) Object task) {
+            Hooks.forkJoinTaskHandedOver(task);
+        }
+    }
+
+    static final class ForkAdvice {
+        private ForkAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object task) {
+            Hooks.forkJoinTaskHandedOver(task);
+        }
+    }
+
+    static final class ForkJoinTaskRunAdvice {
+        private ForkJoinTaskRunAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This Object task) {
+            return Hooks.forkJoinTaskStarts(task);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            Hooks.taskEnded(token);
+        }
+    }
+
+    static final class TimerScheduleAdvice {
+        private TimerScheduleAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object task) {
+            Hooks.timerTaskScheduled(task);
+        }
+    }
+
+    /** On the {@code run} of every application {@code TimerTask}: the task, not its thread, knows its request. */
+    static final class TimerTaskRunAdvice {
+        private TimerTaskRunAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This Object task) {
+            return Hooks.timerTaskStarts(task);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            Hooks.taskEnded(token);
         }
     }
 

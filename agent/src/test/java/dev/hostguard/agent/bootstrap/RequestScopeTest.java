@@ -49,10 +49,24 @@ class RequestScopeTest {
 
     @Test
     void theFirstBlockOfARequestIsKept() {
+        scope.enter("raw", "response");
         HostGuardBlockedException first = new HostGuardBlockedException("m", "r1", "e1");
         scope.recordBlock(first);
         scope.recordBlock(new HostGuardBlockedException("m", "r2", "e2"));
         assertSame(first, scope.blocked());
+    }
+
+    /** A container thread ran refused {@code AsyncContext.start} work, then serves a request of its own. */
+    @Test
+    void aRefusalInHandedOverWorkIsNotTheNextRequests() {
+        scope.propagate("captured request");
+        scope.recordBlock(new HostGuardBlockedException("m", "r", "in handed-over work"));
+        scope.propagate(null);
+        scope.enter("next", "response");
+        assertNull(scope.blocked(), "the next request refused nothing");
+        HostGuardBlockedException own = new HostGuardBlockedException("m", "r", "own");
+        scope.recordBlock(own);
+        assertSame(own, scope.blocked());
     }
 
     @Test
