@@ -29,8 +29,15 @@ final class GuardInstaller {
     private GuardInstaller() {
     }
 
+    /**
+     * With {@code -Ddev.hostguard.debug.startup=true}, one more line gives the milliseconds of each start-up phase
+     * (for measuring the start-up budget; see scripts/measure-startup.sh).
+     */
+    static final String DEBUG_STARTUP_PROPERTY = "dev.hostguard.debug.startup";
+
     static void install(AgentOptions options, Instrumentation instrumentation, List<String> injected,
                         long startNanos) throws Exception {
+        Phases phases = new Phases(startNanos);
         AgentLogging logging = new AgentLogging(options.events());
         Logger log = logging.diagnostics(GuardInstaller.class);
         if (options.mode() == Mode.OFF) {
@@ -40,22 +47,51 @@ final class GuardInstaller {
         if (Hooks.class.getClassLoader() != null) {
             throw new IllegalStateException("the bootstrap facade was not defined by the boot loader");
         }
+        phases.done("options+bootstrap+logging");
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
         log.info("{}", ContainerPosture.read(Path.of("/proc/self/status"), hostMounts).summary());
+        phases.done("posture");
         PathResolver paths = new PathResolver(System.getProperty("user.dir"));
         PathRules rules = pathRules(hostMounts);
         Guard guard = new Guard(new PolicyEngine(options.mode()), paths, rules,
                 new AuthClassifier(ApiKeyCredentials.DEFAULTS), logging.events(), logging.diagnostics(Guard.class));
+        phases.done("guard");
         warmUp(paths, rules);
+        phases.done("warm-up");
         Hooks.install(guard);
         HookInstaller.InstallReport report = HookInstaller.install(instrumentation, log);
+        phases.done("hooks");
         if (!report.missing().isEmpty()) {
             log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
                     System.getProperty("java.vendor"), Runtime.version(), report.missing());
         }
-        log.info("active: mode={} events={} hooks=[{}] bootstrap={} classes, started in {} ms",
-                options.mode().label(), options.events(), report, injected.size(),
+        log.info("active: mode={} events={} hooks=[{}] (the others as their classes load) bootstrap={} classes, "
+                + "started in {} ms", options.mode().label(), options.events(), report, injected.size(),
                 (System.nanoTime() - startNanos) / 1_000_000);
+        if (Boolean.getBoolean(DEBUG_STARTUP_PROPERTY)) {
+            log.info("start-up phases (ms): {}", phases);
+        }
+    }
+
+    /** How long each start-up phase took, for {@link #DEBUG_STARTUP_PROPERTY}. */
+    private static final class Phases {
+        private final StringBuilder done = new StringBuilder();
+        private long last;
+
+        Phases(long startNanos) {
+            last = startNanos;
+        }
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            done.append(done.length() == 0 ? "" : " ").append(phase).append('=').append((now - last) / 1_000_000);
+            last = now;
+        }
+
+        @Override
+        public String toString() {
+            return done.toString();
+        }
     }
 
     /** The default container-escape ruleset plus one {@code host-mount} rule per host mount found. */

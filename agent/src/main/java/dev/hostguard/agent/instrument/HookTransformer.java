@@ -1,0 +1,138 @@
+package dev.hostguard.agent.instrument;
+
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+
+/**
+ * The agent's one class-file transformer. For every class the JVM loads (or retransforms) it decides from names
+ * alone whether the class is hooked: JDK targets by exact internal name in a hash table, server classes by a
+ * read of the class file's header and its super types' ({@link SubTypeMatcher}); everything else returns at once,
+ * untouched. Only a hooked class reaches Byte Buddy ({@link AdviceWeaver}, created on the first one). Our own
+ * failures never stop a class from loading: they are logged and the class loads unhooked.
+ */
+final class HookTransformer implements ClassFileTransformer {
+    private static final String OWN_PACKAGE = "dev/hostguard/agent/";
+
+    private final Map<String, List<HookTarget>> jdkTargets = new HashMap<>();
+    private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new HashMap<>();
+    private final Instrumentation instrumentation;
+    private final Consumer<AdviceWeaver.Result> onHooked;
+    private final Logger log;
+    private volatile AdviceWeaver weaver;
+
+    /** @param onHooked told of every class woven, with the target's sites checked by the caller */
+    HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, Consumer<AdviceWeaver.Result> onHooked,
+                    Logger log) {
+        for (HookTarget target : targets) {
+            if (target.jdkType() != null) {
+                jdkTargets.computeIfAbsent(target.jdkType().replace('.', '/'), n -> new ArrayList<>()).add(target);
+            } else {
+                subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
+            }
+        }
+        this.instrumentation = instrumentation;
+        this.onHooked = onHooked;
+        this.log = log;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        if (className == null || className.startsWith(OWN_PACKAGE)) {
+            return null;
+        }
+        try {
+            List<HookSite> sites = sites(className, loader, classFile);
+            if (sites.isEmpty()) {
+                return null;
+            }
+            AdviceWeaver.Result result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            if (result.classFile() != null) {
+                assureReadEdge(module);
+            }
+            onHooked.accept(result);
+            return result.classFile();
+        } catch (Throwable t) {
+            log.warn("could not hook {}: {}", className.replace('/', '.'), t.toString());
+            return null;
+        }
+    }
+
+    /** The sites for a class, from its name and, for server classes, its class file; empty for nearly all. */
+    private List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
+        List<HookTarget> jdk = jdkTargets.get(className);
+        if (jdk != null) {
+            return jdk.size() == 1 ? jdk.get(0).sites() : jdk.stream().flatMap(t -> t.sites().stream()).toList();
+        }
+        if (loader == null) {
+            return List.of();
+        }
+        List<HookSite> sites = List.of();
+        for (Map.Entry<HookTarget, SubTypeMatcher> e : subTypeTargets.entrySet()) {
+            if (e.getValue().matches(className, classFile, loader)) {
+                sites = sites.isEmpty() ? e.getKey().sites()
+                        : Stream.concat(sites.stream(), e.getKey().sites().stream()).toList();
+            }
+        }
+        return sites;
+    }
+
+    /** The already-loaded classes this transformer hooks, to retransform at once when the agent starts. */
+    List<Class<?>> hookedAmong(Class<?>[] loaded) {
+        List<Class<?>> hooked = new ArrayList<>();
+        for (Class<?> type : loaded) {
+            if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()) {
+                continue;
+            }
+            String name = type.getName().replace('.', '/');
+            if (name.startsWith(OWN_PACKAGE)) {
+                continue;
+            }
+            if (jdkTargets.containsKey(name)
+                    || type.getClassLoader() != null && subTypeTargets.values().stream().anyMatch(m -> m.matches(type))) {
+                hooked.add(type);
+            }
+        }
+        return hooked;
+    }
+
+    /** The JDK types hooked, by binary name. */
+    Set<String> jdkTypes() {
+        return jdkTargets.keySet().stream().map(n -> n.replace('/', '.')).collect(Collectors.toSet());
+    }
+
+    private AdviceWeaver weaver() {
+        AdviceWeaver w = weaver;
+        if (w == null) {
+            synchronized (this) {
+                w = weaver;
+                if (w == null) {
+                    weaver = w = new AdviceWeaver();
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
+     * Advice inlined into a class of a named module (java.base, jdk.httpserver) calls {@link Hooks}, in the boot
+     * loader's unnamed module, which a named module does not read until told to.
+     */
+    private void assureReadEdge(Module module) {
+        Module facade = Hooks.class.getModule();
+        if (module != null && module.isNamed() && !module.canRead(facade)) {
+            instrumentation.redefineModule(module, Set.of(facade), Map.of(), Map.of(), Set.of(), Map.of());
+        }
+    }
+}
