@@ -48,7 +48,7 @@ public final class AgentMain {
         try {
             // First the facade into the boot loader: nothing may load a bootstrap class before it is there.
             List<String> injected = options.mode() == Mode.OFF ? List.of() : BootstrapInjector.inject(instrumentation);
-            GuardInstaller.install(options, instrumentation, injected, startNanos);
+            GuardInstaller.install(options, instrumentation, injected, startNanos, atStartup);
         } catch (Throwable t) {
             // Our own failure must never stop the host service.
             System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);

@@ -35,8 +35,16 @@ final class GuardInstaller {
      */
     static final String DEBUG_STARTUP_PROPERTY = "dev.hostguard.debug.startup";
 
+    /**
+     * Installs the agent. On the service's main thread only what must be in place before the service's own code
+     * runs: the logging and the registered transformer, so every target class the service loads from now on is
+     * hooked as it loads. The rest (posture, the {@code Guard}, the warm-up, hooking the JDK classes loaded before
+     * us, the self-test) runs on a short-lived start-up thread when {@code inBackground}, alongside the service's
+     * start, while requests wait at their entry ({@link Hooks#installing}) until it is done: no request is served
+     * before every hook and the handler are in place.
+     */
     static void install(AgentOptions options, Instrumentation instrumentation, List<String> injected,
-                        long startNanos) throws Exception {
+                        long startNanos, boolean inBackground) throws Exception {
         Phases phases = new Phases(startNanos);
         AgentLogging logging = new AgentLogging(options.events());
         Logger log = logging.diagnostics(GuardInstaller.class);
@@ -48,6 +56,43 @@ final class GuardInstaller {
             throw new IllegalStateException("the bootstrap facade was not defined by the boot loader");
         }
         phases.done("options+bootstrap+logging");
+        Hooks.installing();
+        HookInstaller.Installation hooks;
+        try {
+            hooks = HookInstaller.register(instrumentation, log);
+        } catch (Throwable t) {
+            Hooks.installAbandoned();
+            throw t;
+        }
+        phases.done("transformer");
+        Runnable rest = () -> {
+            try {
+                phases.restart();
+                finish(options, logging, hooks, injected, startNanos, phases);
+            } catch (Throwable t) {
+                // Our own failure must never stop the host service; requests stop waiting and go unguarded.
+                System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);
+            } finally {
+                Hooks.installAbandoned(); // a no-op once installed
+            }
+        };
+        if (!inBackground) {
+            rest.run();
+            return;
+        }
+        try {
+            Thread thread = new Thread(rest, "hostguard-start");
+            thread.setDaemon(true);
+            thread.start();
+        } catch (Throwable t) {
+            Hooks.installAbandoned();
+            throw t;
+        }
+    }
+
+    private static void finish(AgentOptions options, AgentLogging logging, HookInstaller.Installation hooks,
+                               List<String> injected, long startNanos, Phases phases) throws Exception {
+        Logger log = logging.diagnostics(GuardInstaller.class);
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
         log.info("{}", ContainerPosture.read(Path.of("/proc/self/status"), hostMounts).summary());
         phases.done("posture");
@@ -58,9 +103,9 @@ final class GuardInstaller {
         phases.done("guard");
         warmUp(paths, rules);
         phases.done("warm-up");
-        Hooks.install(guard);
-        HookInstaller.InstallReport report = HookInstaller.install(instrumentation, log);
+        HookInstaller.InstallReport report = hooks.hookLoaded();
         phases.done("hooks");
+        Hooks.install(guard);
         if (!report.missing().isEmpty()) {
             log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
                     System.getProperty("java.vendor"), Runtime.version(), report.missing());
@@ -73,19 +118,50 @@ final class GuardInstaller {
         }
     }
 
-    /** How long each start-up phase took, for {@link #DEBUG_STARTUP_PROPERTY}. */
+    /**
+     * How long each start-up phase took and, with {@link #DEBUG_STARTUP_PROPERTY}, how much its thread allocated
+     * (only then: reading it loads the JDK's management classes).
+     */
     private static final class Phases {
+        private final boolean allocation = Boolean.getBoolean(DEBUG_STARTUP_PROPERTY);
         private final StringBuilder done = new StringBuilder();
         private long last;
+        private long lastAllocated;
+        private long lastCpu;
 
         Phases(long startNanos) {
             last = startNanos;
+            lastAllocated = allocated();
+            lastCpu = cpu();
+        }
+
+        /** On the start-up thread: its allocations start from its own count. */
+        void restart() {
+            lastAllocated = allocated();
+            lastCpu = cpu();
         }
 
         void done(String phase) {
             long now = System.nanoTime();
+            long allocatedNow = allocated();
+            long cpuNow = cpu();
             done.append(done.length() == 0 ? "" : " ").append(phase).append('=').append((now - last) / 1_000_000);
+            if (allocation) {
+                done.append("ms/cpu ").append((cpuNow - lastCpu) / 1_000_000).append("ms/")
+                        .append((allocatedNow - lastAllocated) >> 20).append("MB");
+            }
             last = now;
+            lastAllocated = allocatedNow;
+            lastCpu = cpuNow;
+        }
+
+        private long allocated() {
+            return allocation ? ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                    .getThreadMXBean()).getCurrentThreadAllocatedBytes() : 0;
+        }
+
+        private long cpu() {
+            return allocation ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
         }
 
         @Override

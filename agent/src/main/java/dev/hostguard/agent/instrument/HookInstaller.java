@@ -30,8 +30,11 @@ public final class HookInstaller {
     private HookInstaller() {
     }
 
-    /** Installs every hook and returns what the self-test found. */
-    public static InstallReport install(Instrumentation instrumentation, Logger log) throws UnmodifiableClassException {
+    /**
+     * Registers the transformer: from now on every target class is hooked as it loads. Cheap (names only); the
+     * classes already loaded are hooked by {@link Installation#hookLoaded}.
+     */
+    public static Installation register(Instrumentation instrumentation, Logger log) {
         // Byte Buddy's Nexus (for live initialisers, which we never use) would reach for sun.misc.Unsafe, which
         // JDK 24+ warns about on the service's standard error. The property name is our relocated copy's own.
         System.setProperty(net.bytebuddy.dynamic.Nexus.PROPERTY, "true");
@@ -42,12 +45,38 @@ public final class HookInstaller {
         List<HookTarget> targets = targets();
         HookTransformer transformer = new HookTransformer(targets, instrumentation, report::woven, log);
         instrumentation.addTransformer(transformer, true);
-        List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
-        if (!loaded.isEmpty()) {
-            instrumentation.retransformClasses(loaded.toArray(Class<?>[]::new));
+        return new Installation(instrumentation, targets, transformer, report, log);
+    }
+
+    /** A registered transformer, and what is left to do: the classes loaded before it, and the self-test. */
+    public static final class Installation {
+        private final Instrumentation instrumentation;
+        private final List<HookTarget> targets;
+        private final HookTransformer transformer;
+        private final InstallReport report;
+        private final Logger log;
+
+        private Installation(Instrumentation instrumentation, List<HookTarget> targets, HookTransformer transformer,
+                             InstallReport report, Logger log) {
+            this.instrumentation = instrumentation;
+            this.targets = targets;
+            this.transformer = transformer;
+            this.report = report;
+            this.log = log;
         }
-        report.checkRequired(targets, log);
-        return report;
+
+        /**
+         * Retransforms, in one call, the targets loaded before the transformer was registered (every class loaded
+         * since was hooked as it loaded), then runs the self-test; returns what it found.
+         */
+        public InstallReport hookLoaded() throws UnmodifiableClassException {
+            List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
+            if (!loaded.isEmpty()) {
+                instrumentation.retransformClasses(loaded.toArray(Class<?>[]::new));
+            }
+            report.checkRequired(targets, log);
+            return report;
+        }
     }
 
     static List<HookTarget> targets() {

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 
 /**
@@ -29,7 +27,7 @@ final class HookTransformer implements ClassFileTransformer {
     private final Instrumentation instrumentation;
     private final Consumer<AdviceWeaver.Result> onHooked;
     private final Logger log;
-    private volatile AdviceWeaver weaver;
+    private AdviceWeaver weaver; // guarded by this
 
     /** @param onHooked told of every class woven, with the target's sites checked by the caller */
     HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, Consumer<AdviceWeaver.Result> onHooked,
@@ -57,7 +55,12 @@ final class HookTransformer implements ClassFileTransformer {
             if (sites.isEmpty()) {
                 return null;
             }
-            AdviceWeaver.Result result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            AdviceWeaver.Result result;
+            // One class at a time: Byte Buddy initialising on two threads at once could deadlock on its classes'
+            // initialisers, and the service's main thread may load a target while the start-up thread hooks others.
+            synchronized (this) {
+                result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            }
             if (result.classFile() != null) {
                 assureReadEdge(module);
             }
@@ -73,17 +76,25 @@ final class HookTransformer implements ClassFileTransformer {
     private List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
         List<HookTarget> jdk = jdkTargets.get(className);
         if (jdk != null) {
-            return jdk.size() == 1 ? jdk.get(0).sites() : jdk.stream().flatMap(t -> t.sites().stream()).toList();
+            return jdk.size() == 1 ? jdk.get(0).sites() : allSites(jdk);
         }
         if (loader == null) {
             return List.of();
         }
-        List<HookSite> sites = List.of();
+        List<HookTarget> matched = null;
         for (Map.Entry<HookTarget, SubTypeMatcher> e : subTypeTargets.entrySet()) {
             if (e.getValue().matches(className, classFile, loader)) {
-                sites = sites.isEmpty() ? e.getKey().sites()
-                        : Stream.concat(sites.stream(), e.getKey().sites().stream()).toList();
+                matched = matched == null ? new ArrayList<>(2) : matched;
+                matched.add(e.getKey());
             }
+        }
+        return matched == null ? List.of() : allSites(matched);
+    }
+
+    private static List<HookSite> allSites(List<HookTarget> targets) {
+        List<HookSite> sites = new ArrayList<>();
+        for (HookTarget target : targets) {
+            sites.addAll(target.sites());
         }
         return sites;
     }
@@ -99,30 +110,28 @@ final class HookTransformer implements ClassFileTransformer {
             if (name.startsWith(OWN_PACKAGE)) {
                 continue;
             }
-            if (jdkTargets.containsKey(name)
-                    || type.getClassLoader() != null && subTypeTargets.values().stream().anyMatch(m -> m.matches(type))) {
+            if (jdkTargets.containsKey(name) || type.getClassLoader() != null && isSubTypeTarget(type)) {
                 hooked.add(type);
             }
         }
         return hooked;
     }
 
-    /** The JDK types hooked, by binary name. */
-    Set<String> jdkTypes() {
-        return jdkTargets.keySet().stream().map(n -> n.replace('/', '.')).collect(Collectors.toSet());
-    }
-
-    private AdviceWeaver weaver() {
-        AdviceWeaver w = weaver;
-        if (w == null) {
-            synchronized (this) {
-                w = weaver;
-                if (w == null) {
-                    weaver = w = new AdviceWeaver();
-                }
+    private boolean isSubTypeTarget(Class<?> type) {
+        for (SubTypeMatcher matcher : subTypeTargets.values()) {
+            if (matcher.matches(type)) {
+                return true;
             }
         }
-        return w;
+        return false;
+    }
+
+    /** Created at the first hooked class: before it, no Byte Buddy class beyond the matchers is loaded. */
+    private AdviceWeaver weaver() {
+        if (weaver == null) {
+            weaver = new AdviceWeaver();
+        }
+        return weaver;
     }
 
     /**
