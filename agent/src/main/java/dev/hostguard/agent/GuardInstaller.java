@@ -103,9 +103,11 @@ final class GuardInstaller {
         phases.done("guard");
         warmUp(paths, rules);
         phases.done("warm-up");
-        HookInstaller.InstallReport report = hooks.hookLoaded();
+        hooks.hookLoaded();
         phases.done("hooks");
-        Hooks.install(guard);
+        Hooks.install(guard); // requests may come in: every hook and the handler are in place
+        HookInstaller.InstallReport report = hooks.selfTest();
+        phases.done("self-test");
         if (!report.missing().isEmpty()) {
             log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
                     System.getProperty("java.vendor"), Runtime.version(), report.missing());

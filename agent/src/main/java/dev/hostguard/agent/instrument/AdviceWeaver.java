@@ -68,14 +68,17 @@ final class AdviceWeaver {
         ClassVisitor visitor = wrapper.wrap(type, writer, context, pool, type.getDeclaredFields(),
                 type.getDeclaredMethods(), writerFlags, readerFlags);
         reader.accept(visitor, readerFlags);
-        return new Result(hooked.isEmpty() ? null : writer.toByteArray(), List.copyOf(hooked));
+        return new Result(typeName, hooked.isEmpty() ? null : writer.toByteArray(), List.copyOf(hooked));
     }
 
     private Advice advice(Class<?> type) {
         return Advice.to(advicePool.describe(type.getName()).resolve(), adviceLocator);
     }
 
-    /** @param classFile the woven class file; {@code null} when nothing was hooked */
-    record Result(byte[] classFile, List<Hooked> hooked) {
+    /**
+     * @param typeName the class's binary name
+     * @param classFile the woven class file; {@code null} when nothing was hooked
+     */
+    record Result(String typeName, byte[] classFile, List<Hooked> hooked) {
     }
 }

@@ -67,13 +67,17 @@ public final class HookInstaller {
 
         /**
          * Retransforms, in one call, the targets loaded before the transformer was registered (every class loaded
-         * since was hooked as it loaded), then runs the self-test; returns what it found.
+         * since was hooked as it loaded).
          */
-        public InstallReport hookLoaded() throws UnmodifiableClassException {
+        public void hookLoaded() throws UnmodifiableClassException {
             List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
             if (!loaded.isEmpty()) {
                 instrumentation.retransformClasses(loaded.toArray(Class<?>[]::new));
             }
+        }
+
+        /** The self-test (see the class comment); returns what it found. */
+        public InstallReport selfTest() {
             report.checkRequired(targets, log);
             return report;
         }
@@ -88,15 +92,31 @@ public final class HookInstaller {
         private final Set<String> hooked = ConcurrentHashMap.newKeySet();
         private final Set<String> missing = new TreeSet<>();
 
+        private final Set<String> wovenTypes = ConcurrentHashMap.newKeySet();
+
         void woven(AdviceWeaver.Result result) {
-            result.hooked().forEach(h -> hooked.add(h.site().name() + " -> " + h.method()));
+            wovenTypes.add(result.typeName());
+            for (AdviceWeaver.Hooked h : result.hooked()) {
+                hooked.add(h.site().name() + " -> " + h.method());
+            }
         }
 
-        /** Checks every required JDK site against the running JDK's class files, loading none of them. */
+        /**
+         * Checks every required JDK site against the running JDK: from what was hooked for the classes hooked
+         * already, from the class files of the others, which are read, not loaded.
+         */
         void checkRequired(List<HookTarget> targets, Logger log) {
             TypePool jdk = TypePool.Default.of(ClassFileLocator.ForClassLoader.ofSystemLoader());
             for (HookTarget target : targets) {
                 if (target.jdkType() == null) {
+                    continue;
+                }
+                if (wovenTypes.contains(target.jdkType())) {
+                    for (HookSite site : target.sites()) {
+                        if (site.required() && !hookedSite(site)) {
+                            missing.add(site.name());
+                        }
+                    }
                     continue;
                 }
                 TypePool.Resolution resolution = jdk.describe(target.jdkType());
@@ -111,6 +131,16 @@ public final class HookInstaller {
                     }
                 }
             }
+        }
+
+        private boolean hookedSite(HookSite site) {
+            String prefix = site.name() + " -> ";
+            for (String h : hooked) {
+                if (h.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** Every method hooked so far ({@code site -> Type.method}); classes join as they load. */

@@ -6,6 +6,7 @@ import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,8 +22,10 @@ import org.slf4j.Logger;
  */
 final class HookTransformer implements ClassFileTransformer {
     private static final String OWN_PACKAGE = "dev/hostguard/agent/";
+    private static final String OWN_BINARY_PACKAGE = "dev.hostguard.agent.";
 
     private final Map<String, List<HookTarget>> jdkTargets = new HashMap<>();
+    private final Set<String> jdkTypes = new HashSet<>(); // binary names, for loaded classes
     private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new HashMap<>();
     private final Instrumentation instrumentation;
     private final Consumer<AdviceWeaver.Result> onHooked;
@@ -35,6 +38,7 @@ final class HookTransformer implements ClassFileTransformer {
         for (HookTarget target : targets) {
             if (target.jdkType() != null) {
                 jdkTargets.computeIfAbsent(target.jdkType().replace('.', '/'), n -> new ArrayList<>()).add(target);
+                jdkTypes.add(target.jdkType());
             } else {
                 subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
             }
@@ -106,11 +110,8 @@ final class HookTransformer implements ClassFileTransformer {
             if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()) {
                 continue;
             }
-            String name = type.getName().replace('.', '/');
-            if (name.startsWith(OWN_PACKAGE)) {
-                continue;
-            }
-            if (jdkTargets.containsKey(name) || type.getClassLoader() != null && isSubTypeTarget(type)) {
+            if (jdkTypes.contains(type.getName()) || type.getClassLoader() != null
+                    && !type.getName().startsWith(OWN_BINARY_PACKAGE) && isSubTypeTarget(type)) {
                 hooked.add(type);
             }
         }
