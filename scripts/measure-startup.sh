@@ -10,6 +10,7 @@
 # Run after `mvn -B -q -DskipTests package -pl agent,demo-app`.
 #   scripts/measure-startup.sh [runs] [tiny|demo ...]   (default: 7 runs, both apps)
 # JAVA=/path/to/java picks the JVM (jstat is taken from the same bin directory); AGENT=<jar> another agent jar;
+# BEFORE=<jar> adds a third variant, "before", interleaved with the others (an older agent jar, to compare);
 # LOAD=n requests (default 50);
 # AGENT_OPTS=... extra agent options (e.g. debug.startup=true to see the agent's own phases on its stderr).
 set -euo pipefail
@@ -81,24 +82,29 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 
 "$JAVA" -version 2>&1 | sed -n 1p
 echo "$(nproc) cores, $RUNS interleaved runs per variant, $LOAD requests before the footprint, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+VARIANTS=(none agent)
+[ -n "${BEFORE:-}" ] && VARIANTS+=(before)
 for app in "${APPS[@]}"; do
-  : >"$TMP/$app-none"; : >"$TMP/$app-agent"
+  for v in "${VARIANTS[@]}"; do : >"$TMP/$app-$v"; done
 done
+agent_opts() { echo "-javaagent:$1=mode=audit,events=$TMP/events.jsonl${AGENT_OPTS:+,$AGENT_OPTS}"; }
 for _ in $(seq "$RUNS"); do
   for app in "${APPS[@]}"; do
     one_run "$app" "" >>"$TMP/$app-none"
-    one_run "$app" "-javaagent:$AGENT=mode=audit,events=$TMP/events.jsonl${AGENT_OPTS:+,$AGENT_OPTS}" \
-      >>"$TMP/$app-agent"
+    one_run "$app" "$(agent_opts "$AGENT")" >>"$TMP/$app-agent"
+    [ -z "${BEFORE:-}" ] || one_run "$app" "$(agent_opts "$BEFORE")" >>"$TMP/$app-before"
   done
 done
-printf '%-12s %8s %8s %8s %8s %8s\n' "" "wall ms" "cpu ms" "rss MB" "threads" "classes"
+printf '%-13s %8s %8s %8s %8s %8s\n' "" "wall ms" "cpu ms" "rss MB" "threads" "classes"
 for app in "${APPS[@]}"; do
   declare -A m=()
-  for v in none agent; do
+  for v in "${VARIANTS[@]}"; do
     for i in 1 2 3 4 5; do m[$v$i]=$(cut -d' ' -f$i "$TMP/$app-$v" | median); done
-    printf '%-12s %8s %8s %8s %8s %8s\n' "$app $v" "${m[${v}1]}" "${m[${v}2]}" "${m[${v}3]}" "${m[${v}4]}" "${m[${v}5]}"
+    printf '%-13s %8s %8s %8s %8s %8s\n' "$app $v" "${m[${v}1]}" "${m[${v}2]}" "${m[${v}3]}" "${m[${v}4]}" "${m[${v}5]}"
   done
-  printf '%-12s %+8d %+8d %+8d %+8d %+8d\n' "$app +agent" $((m[agent1] - m[none1])) $((m[agent2] - m[none2])) \
-    $((m[agent3] - m[none3])) $((m[agent4] - m[none4])) $((m[agent5] - m[none5]))
+  for v in "${VARIANTS[@]:1}"; do
+    printf '%-13s %+8d %+8d %+8d %+8d %+8d\n' "$app +$v" $((m[${v}1] - m[none1])) $((m[${v}2] - m[none2])) \
+      $((m[${v}3] - m[none3])) $((m[${v}4] - m[none4])) $((m[${v}5] - m[none5]))
+  done
   unset m
 done

@@ -65,15 +65,18 @@ final class GuardInstaller {
             throw t;
         }
         phases.done("transformer");
-        Runnable rest = () -> {
-            try {
-                phases.restart();
-                finish(options, logging, hooks, injected, startNanos, phases);
-            } catch (Throwable t) {
-                // Our own failure must never stop the host service; requests stop waiting and go unguarded.
-                System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);
-            } finally {
-                Hooks.installAbandoned(); // a no-op once installed
+        Runnable rest = new Runnable() { // not a lambda: on the start-up path each costs a generated class
+            @Override
+            public void run() {
+                try {
+                    phases.restart();
+                    finish(options, logging, hooks, injected, startNanos, phases);
+                } catch (Throwable t) {
+                    // Our own failure must never stop the host service; requests stop waiting and go unguarded.
+                    System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);
+                } finally {
+                    Hooks.installAbandoned(); // a no-op once installed
+                }
             }
         };
         if (!inBackground) {

@@ -7,12 +7,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.asm.AsmVisitorWrapper;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
 
 /**
@@ -48,13 +50,7 @@ final class AdviceWeaver {
         List<Hooked> hooked = new ArrayList<>();
         List<AsmVisitorWrapper> wrappers = new ArrayList<>();
         for (HookSite site : sites) {
-            wrappers.add(advice.computeIfAbsent(site.advice(), this::advice).on(method -> {
-                boolean matches = site.methods().matches(method);
-                if (matches) {
-                    hooked.add(new Hooked(site, type.getName() + "." + method.getInternalName()));
-                }
-                return matches;
-            }));
+            wrappers.add(advice(site.advice()).on(new Recording(site, type, hooked)));
         }
         AsmVisitorWrapper wrapper = new AsmVisitorWrapper.Compound(wrappers);
         int readerFlags = wrapper.mergeReader(0);
@@ -72,7 +68,25 @@ final class AdviceWeaver {
     }
 
     private Advice advice(Class<?> type) {
-        return Advice.to(advicePool.describe(type.getName()).resolve(), adviceLocator);
+        Advice known = advice.get(type);
+        if (known == null) {
+            known = Advice.to(advicePool.describe(type.getName()).resolve(), adviceLocator);
+            advice.put(type, known);
+        }
+        return known;
+    }
+
+    /** A site's method matcher that records each method it matches. */
+    private record Recording(HookSite site, TypeDescription type, List<Hooked> hooked)
+            implements ElementMatcher<MethodDescription> {
+        @Override
+        public boolean matches(MethodDescription method) {
+            boolean matches = site.methods().matches(method);
+            if (matches) {
+                hooked.add(new Hooked(site, type.getName() + "." + method.getInternalName()));
+            }
+            return matches;
+        }
     }
 
     /**

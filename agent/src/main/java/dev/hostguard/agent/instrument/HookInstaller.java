@@ -2,11 +2,11 @@ package dev.hostguard.agent.instrument;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.pool.TypePool;
@@ -43,7 +43,7 @@ public final class HookInstaller {
         System.setProperty(net.bytebuddy.utility.dispatcher.JavaDispatcher.GENERATE_PROPERTY, "true");
         InstallReport report = new InstallReport();
         List<HookTarget> targets = targets();
-        HookTransformer transformer = new HookTransformer(targets, instrumentation, report::woven, log);
+        HookTransformer transformer = new HookTransformer(targets, instrumentation, report, log);
         instrumentation.addTransformer(transformer, true);
         return new Installation(instrumentation, targets, transformer, report, log);
     }
@@ -72,7 +72,7 @@ public final class HookInstaller {
         public void hookLoaded() throws UnmodifiableClassException {
             List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
             if (!loaded.isEmpty()) {
-                instrumentation.retransformClasses(loaded.toArray(Class<?>[]::new));
+                instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
             }
         }
 
@@ -84,7 +84,11 @@ public final class HookInstaller {
     }
 
     static List<HookTarget> targets() {
-        return FAMILIES.stream().flatMap(f -> f.targets().stream()).toList();
+        List<HookTarget> targets = new ArrayList<>();
+        for (HookFamily family : FAMILIES) {
+            targets.addAll(family.targets());
+        }
+        return List.copyOf(targets);
     }
 
     /** Which hook sites were put on which methods, and which required ones this JDK lacks. */
@@ -156,8 +160,11 @@ public final class HookInstaller {
         /** The hooked sites by name, each once; classes join as they load. */
         @Override
         public String toString() {
-            return hooked.stream().map(h -> h.substring(0, h.indexOf(" -> "))).sorted().distinct()
-                    .collect(Collectors.joining(", "));
+            Set<String> sites = new TreeSet<>();
+            for (String h : hooked) {
+                sites.add(h.substring(0, h.indexOf(" -> ")));
+            }
+            return String.join(", ", sites);
         }
     }
 }

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -28,23 +27,29 @@ final class HookTransformer implements ClassFileTransformer {
     private final Set<String> jdkTypes = new HashSet<>(); // binary names, for loaded classes
     private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new HashMap<>();
     private final Instrumentation instrumentation;
-    private final Consumer<AdviceWeaver.Result> onHooked;
+    private final HookInstaller.InstallReport report;
     private final Logger log;
     private AdviceWeaver weaver; // guarded by this
 
-    /** @param onHooked told of every class woven, with the target's sites checked by the caller */
-    HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, Consumer<AdviceWeaver.Result> onHooked,
+    /** @param report told of every class woven */
+    HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
                     Logger log) {
         for (HookTarget target : targets) {
             if (target.jdkType() != null) {
-                jdkTargets.computeIfAbsent(target.jdkType().replace('.', '/'), n -> new ArrayList<>()).add(target);
+                String name = target.jdkType().replace('.', '/');
+                List<HookTarget> same = jdkTargets.get(name);
+                if (same == null) {
+                    same = new ArrayList<>(1);
+                    jdkTargets.put(name, same);
+                }
+                same.add(target);
                 jdkTypes.add(target.jdkType());
             } else {
                 subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
             }
         }
         this.instrumentation = instrumentation;
-        this.onHooked = onHooked;
+        this.report = report;
         this.log = log;
     }
 
@@ -68,7 +73,7 @@ final class HookTransformer implements ClassFileTransformer {
             if (result.classFile() != null) {
                 assureReadEdge(module);
             }
-            onHooked.accept(result);
+            report.woven(result);
             return result.classFile();
         } catch (Throwable t) {
             log.warn("could not hook {}: {}", className.replace('/', '.'), t.toString());

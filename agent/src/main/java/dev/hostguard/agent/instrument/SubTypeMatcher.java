@@ -3,11 +3,11 @@ package dev.hostguard.agent.instrument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import net.bytebuddy.jar.asm.ClassReader;
 
 /**
@@ -23,7 +23,11 @@ final class SubTypeMatcher {
 
     /** @param superTypes binary names ({@code jakarta.servlet.Servlet}) */
     SubTypeMatcher(Set<String> superTypes) {
-        this.superTypes = superTypes.stream().map(n -> n.replace('.', '/')).collect(Collectors.toUnmodifiableSet());
+        Set<String> internalNames = new HashSet<>();
+        for (String name : superTypes) {
+            internalNames.add(name.replace('.', '/'));
+        }
+        this.superTypes = Set.copyOf(internalNames);
     }
 
     /** A class being loaded, from its class file; {@code internalName} as in the class file ({@code a/b/C}). */
@@ -60,7 +64,14 @@ final class SubTypeMatcher {
     }
 
     private Map<String, Boolean> known(ClassLoader loader) {
-        return answers.computeIfAbsent(loader, l -> new ConcurrentHashMap<>());
+        synchronized (answers) {
+            Map<String, Boolean> known = answers.get(loader);
+            if (known == null) {
+                known = new ConcurrentHashMap<>();
+                answers.put(loader, known);
+            }
+            return known;
+        }
     }
 
     private boolean extendsTarget(ClassReader header, ClassLoader loader, Map<String, Boolean> known) {
