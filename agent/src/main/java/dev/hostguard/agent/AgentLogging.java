@@ -31,10 +31,23 @@ final class AgentLogging {
     private final LineLogger events;
     private final LineLogger diagnostics;
 
-    AgentLogging(EventTarget target) throws IOException {
+    AgentLogging(EventTarget target) {
         diagnostics = new LineLogger("dev.hostguard", new StreamLines(true), PREFIX);
-        events = new LineLogger(EVENTS_LOGGER, target.file() != null ? new FileLines(target.file())
-                : new StreamLines(target.stderr()), "");
+        events = new LineLogger(EVENTS_LOGGER, eventLines(target), "");
+    }
+
+    /** The event sink; an event file that cannot be opened sends the events to standard error, never nowhere. */
+    private Lines eventLines(EventTarget target) {
+        if (target.file() == null) {
+            return new StreamLines(target.stderr());
+        }
+        try {
+            return new FileLines(target.file());
+        } catch (IOException | RuntimeException e) {
+            diagnostics.error("cannot open the event file {} ({}); events go to standard error", target.file(),
+                    e.toString());
+            return new StreamLines(true);
+        }
     }
 
     Logger diagnostics(Class<?> type) {
