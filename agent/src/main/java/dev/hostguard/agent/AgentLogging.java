@@ -1,72 +1,164 @@
 package dev.hostguard.agent;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.FileAppender;
-import ch.qos.logback.core.OutputStreamAppender;
 import dev.hostguard.agent.config.EventTarget;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
- * The agent's own (relocated) logback, configured in code on a private {@link LoggerContext}. Nothing goes
- * through slf4j's {@code LoggerFactory}, so logback never searches the class path for {@code logback.xml}: the
- * host application's configuration never configures us, and ours never touches theirs.
+ * The agent's own logging: a few diagnostic lines ({@code [hostguard] ...} on standard error) and the security
+ * events (one JSON object per line on standard output, standard error or appended to a file), behind the
+ * (relocated) slf4j {@link Logger} interface. It is written here rather than configured from logback because a
+ * logging framework cost the start-up some 280 classes for what is a line writer: the agent has two loggers,
+ * one fixed format each and never reconfigures. Nothing goes through slf4j's {@code LoggerFactory}, so the host
+ * application's slf4j binding and {@code logback.xml} never meet ours.
  */
 final class AgentLogging {
     static final String EVENTS_LOGGER = "hostguard.events";
+    private static final String PREFIX = "[hostguard] ";
 
-    private final LoggerContext context = new LoggerContext();
+    private final LineLogger events;
+    private final LineLogger diagnostics;
 
-    AgentLogging(EventTarget events) {
-        context.setName("hostguard");
-        context.setMDCAdapter(new LogbackMDCAdapter());
-        context.start();
-        ch.qos.logback.classic.Logger diagnostics = context.getLogger("dev.hostguard");
-        diagnostics.setLevel(Level.INFO);
-        diagnostics.setAdditive(false);
-        diagnostics.addAppender(console(true, "[hostguard] %replace(%level ){'INFO ', ''}%msg%n"));
+    AgentLogging(EventTarget target) {
+        diagnostics = new LineLogger("dev.hostguard", new StreamLines(true), PREFIX);
+        events = new LineLogger(EVENTS_LOGGER, eventLines(target), "");
+    }
 
-        ch.qos.logback.classic.Logger eventLog = context.getLogger(EVENTS_LOGGER);
-        eventLog.setLevel(Level.INFO);
-        eventLog.setAdditive(false);
-        eventLog.addAppender(events.file() != null ? file(events) : console(events.stderr(), "%msg%n"));
+    /** The event sink; an event file that cannot be opened sends the events to standard error, never nowhere. */
+    private Lines eventLines(EventTarget target) {
+        if (target.file() == null) {
+            return new StreamLines(target.stderr());
+        }
+        try {
+            return new FileLines(target.file());
+        } catch (IOException | RuntimeException e) {
+            diagnostics.error("cannot open the event file {} ({}); events go to standard error", target.file(),
+                    e.toString());
+            return new StreamLines(true);
+        }
     }
 
     Logger diagnostics(Class<?> type) {
-        return context.getLogger(type);
+        return diagnostics;
     }
 
     Logger events() {
-        return context.getLogger(EVENTS_LOGGER);
+        return events;
     }
 
-    private OutputStreamAppender<ILoggingEvent> console(boolean stderr, String pattern) {
-        ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
-        appender.setTarget(stderr ? "System.err" : "System.out");
-        return started(appender, pattern);
+    /** Where whole lines go; one call per line, so concurrent lines never interleave. */
+    private interface Lines {
+        void write(String line);
     }
 
-    private OutputStreamAppender<ILoggingEvent> file(EventTarget events) {
-        FileAppender<ILoggingEvent> appender = new FileAppender<>();
-        appender.setFile(events.file().toString());
-        appender.setAppend(true);
-        return started(appender, "%msg%n");
+    /**
+     * Standard output or error, looked up at each line as the service may replace them; its charset, as a
+     * console appender would.
+     */
+    private record StreamLines(boolean stderr) implements Lines {
+        @Override
+        public void write(String line) {
+            PrintStream stream = stderr ? System.err : System.out;
+            stream.print(line + System.lineSeparator());
+            stream.flush();
+        }
     }
 
-    private OutputStreamAppender<ILoggingEvent> started(OutputStreamAppender<ILoggingEvent> appender, String pattern) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-        encoder.setContext(context);
-        encoder.setPattern(pattern);
-        encoder.start();
-        appender.setContext(context);
-        appender.setName(pattern);
-        appender.setEncoder(encoder);
-        appender.setImmediateFlush(true);
-        appender.start();
-        return appender;
+    /** A file appended to (created with its parent directories), in UTF-8, unbuffered. */
+    private static final class FileLines implements Lines {
+        private final OutputStream out;
+
+        FileLines(Path file) throws IOException {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            out = new FileOutputStream(file.toFile(), true);
+        }
+
+        @Override
+        public synchronized void write(String line) {
+            try {
+                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                System.err.println(PREFIX + "ERROR cannot write an event: " + e);
+            }
+        }
+    }
+
+    /** INFO and above, as {@code <prefix>[LEVEL ]message}, INFO without its level; a throwable's trace follows. */
+    private static final class LineLogger extends LegacyAbstractLogger {
+        private static final long serialVersionUID = 1L;
+        private final transient Lines lines;
+        private final String prefix;
+
+        LineLogger(String name, Lines lines, String prefix) {
+            this.name = name;
+            this.lines = lines;
+            this.prefix = prefix;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments,
+                                                   Throwable throwable) {
+            String message = arguments == null || arguments.length == 0 ? pattern
+                    : MessageFormatter.basicArrayFormat(pattern, arguments);
+            StringBuilder line = new StringBuilder(prefix);
+            if (level != Level.INFO) {
+                line.append(level).append(' ');
+            }
+            line.append(message);
+            if (throwable != null) {
+                ByteArrayOutputStream trace = new ByteArrayOutputStream();
+                Charset charset = Charset.defaultCharset();
+                try (PrintStream print = new PrintStream(trace, true, charset)) {
+                    throwable.printStackTrace(print);
+                }
+                line.append(System.lineSeparator()).append(trace.toString(charset).stripTrailing());
+            }
+            lines.write(line.toString());
+        }
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return false;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return true;
+        }
     }
 }

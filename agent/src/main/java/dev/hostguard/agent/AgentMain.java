@@ -84,7 +84,7 @@ public final class AgentMain {
         try {
             // First the facade into the boot loader: nothing may load a bootstrap class before it is there.
             List<String> injected = options.mode() == Mode.OFF ? List.of() : BootstrapInjector.inject(instrumentation);
-            GuardInstaller.install(options, policyFile, instrumentation, injected, startNanos);
+            GuardInstaller.install(options, policyFile, instrumentation, injected, startNanos, atStartup);
             if (options.mode() != Mode.OFF) {
                 System.setProperty(ACTIVE_PROPERTY, options.mode().label());
             }

@@ -8,6 +8,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,12 +78,18 @@ final class BootstrapInjector {
                         .filter(n -> n.endsWith(".class")).sorted().toList();
             }
         }
+        // a loop, not a stream: on the start-up path every lambda costs a generated class
+        List<String> entries = new ArrayList<>();
         try (JarFile jar = new JarFile(source.toFile())) {
-            return jar.stream().map(JarEntry::getName)
-                    .filter(n -> n.startsWith(PACKAGE_PATH) && n.endsWith(".class")
-                            && n.indexOf('/', PACKAGE_PATH.length()) < 0)
-                    .sorted().toList();
+            for (Enumeration<JarEntry> all = jar.entries(); all.hasMoreElements(); ) {
+                String n = all.nextElement().getName();
+                if (n.startsWith(PACKAGE_PATH) && n.endsWith(".class") && n.indexOf('/', PACKAGE_PATH.length()) < 0) {
+                    entries.add(n);
+                }
+            }
         }
+        Collections.sort(entries);
+        return entries;
     }
 
     static Path agentLocation() throws IOException {

@@ -32,11 +32,25 @@ final class GuardInstaller {
     static final Duration POLICY_POLL = Duration.ofSeconds(1);
 
     /**
+     * With {@code -Ddev.hostguard.debug.startup=true}, one more line gives the milliseconds of each start-up phase
+     * (for measuring the start-up budget; see scripts/measure-startup.sh).
+     */
+    static final String DEBUG_STARTUP_PROPERTY = "dev.hostguard.debug.startup";
+
+    /**
+     * Installs the agent. On the service's main thread only what must be in place before the service's own code
+     * runs: the logging and the registered transformer, so every target class the service loads from now on is
+     * hooked as it loads. The rest (posture, the {@code Guard}, the warm-up, hooking the JDK classes loaded before
+     * us, the self-test) runs on a short-lived start-up thread when {@code inBackground}, alongside the service's
+     * start, while requests wait at their entry ({@link Hooks#installing}) until it is done: no request is served
+     * before every hook and the handler are in place.
+     *
      * @param policyFile the policy file as read at start-up; {@code null} when none is given (then no thread is
      *     started: the default policy cannot change)
      */
     static void install(AgentOptions options, PolicyFile policyFile, Instrumentation instrumentation,
-                        List<String> injected, long startNanos) throws Exception {
+                        List<String> injected, long startNanos, boolean inBackground) throws Exception {
+        Phases phases = new Phases(startNanos);
         AgentLogging logging = new AgentLogging(options.events());
         Logger log = logging.diagnostics(GuardInstaller.class);
         if (options.mode() == Mode.OFF) {
@@ -46,29 +60,133 @@ final class GuardInstaller {
         if (Hooks.class.getClassLoader() != null) {
             throw new IllegalStateException("the bootstrap facade was not defined by the boot loader");
         }
+        phases.done("options+bootstrap+logging");
+        Hooks.installing();
+        HookInstaller.Installation hooks;
+        try {
+            hooks = HookInstaller.register(instrumentation, log);
+        } catch (Throwable t) {
+            Hooks.installAbandoned();
+            throw t;
+        }
+        phases.done("transformer");
+        Runnable rest = new Runnable() { // not a lambda: on the start-up path each costs a generated class
+            @Override
+            public void run() {
+                try {
+                    phases.restart();
+                    finish(options, policyFile, logging, hooks, injected, startNanos, phases);
+                } catch (Throwable t) {
+                    // Our own failure must never stop the host service; requests stop waiting and go unguarded.
+                    System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);
+                } finally {
+                    Hooks.installAbandoned(); // a no-op once installed
+                }
+            }
+        };
+        if (!inBackground) {
+            rest.run();
+            return;
+        }
+        try {
+            Thread thread = new Thread(rest, "hostguard-start");
+            thread.setDaemon(true);
+            thread.start();
+        } catch (Throwable t) {
+            Hooks.installAbandoned();
+            throw t;
+        }
+    }
+
+    private static void finish(AgentOptions options, PolicyFile policyFile, AgentLogging logging,
+                               HookInstaller.Installation hooks, List<String> injected, long startNanos,
+                               Phases phases) throws Exception {
+        Logger log = logging.diagnostics(GuardInstaller.class);
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
         log.info("{}", ContainerPosture.read(Path.of("/proc/self/status"), hostMounts).summary());
+        phases.done("posture");
         PathResolver paths = new PathResolver(System.getProperty("user.dir"));
         Policy policy = policyFile == null ? Policy.DEFAULT : policyFile.policy();
         ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
                 policyFile == null ? null : policyFile.sha256());
         Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
+        phases.done("guard");
         warmUp(paths, active);
-        Hooks.install(guard);
+        phases.done("warm-up");
+        hooks.hookLoaded();
+        phases.done("hooks");
         Hooks.judgeOutsideRequests(active.engine().guardsOutsideRequest());
+        Hooks.install(guard); // requests may come in: every hook and the handler are in place
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();
         }
-        HookInstaller.InstallReport report = HookInstaller.install(instrumentation, log);
+        HookInstaller.InstallReport report = hooks.selfTest();
+        phases.done("self-test");
         if (!report.missing().isEmpty()) {
             log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
                     System.getProperty("java.vendor"), Runtime.version(), report.missing());
         }
-        log.info("active: mode={} ({}) events={} ({}) policy={} hooks=[{}] bootstrap={} classes, started in {} ms",
+        log.info("active: mode={} ({}) events={} ({}) policy={} hooks=[{}] (the others as their classes load)"
+                        + " bootstrap={} classes, started in {} ms",
                 options.mode().label(), options.modeOrigin(), options.events(), options.eventsOrigin(),
                 policyFile == null ? "none" : policyFile.path() + " sha256=" + policyFile.sha256(), report,
                 injected.size(), (System.nanoTime() - startNanos) / 1_000_000);
+        if (Boolean.getBoolean(DEBUG_STARTUP_PROPERTY)) {
+            log.info("start-up phases (ms): {}", phases);
+        }
+    }
+
+    /**
+     * How long each start-up phase took and, with {@link #DEBUG_STARTUP_PROPERTY}, how much its thread allocated
+     * (only then: reading it loads the JDK's management classes).
+     */
+    private static final class Phases {
+        private final boolean allocation = Boolean.getBoolean(DEBUG_STARTUP_PROPERTY);
+        private final StringBuilder done = new StringBuilder();
+        private long last;
+        private long lastAllocated;
+        private long lastCpu;
+
+        Phases(long startNanos) {
+            last = startNanos;
+            lastAllocated = allocated();
+            lastCpu = cpu();
+        }
+
+        /** On the start-up thread: its allocations start from its own count. */
+        void restart() {
+            lastAllocated = allocated();
+            lastCpu = cpu();
+        }
+
+        void done(String phase) {
+            long now = System.nanoTime();
+            long allocatedNow = allocated();
+            long cpuNow = cpu();
+            done.append(done.length() == 0 ? "" : " ").append(phase).append('=').append((now - last) / 1_000_000);
+            if (allocation) {
+                done.append("ms/cpu ").append((cpuNow - lastCpu) / 1_000_000).append("ms/")
+                        .append((allocatedNow - lastAllocated) >> 20).append("MB");
+            }
+            last = now;
+            lastAllocated = allocatedNow;
+            lastCpu = cpuNow;
+        }
+
+        private long allocated() {
+            return allocation ? ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                    .getThreadMXBean()).getCurrentThreadAllocatedBytes() : 0;
+        }
+
+        private long cpu() {
+            return allocation ? java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() : 0;
+        }
+
+        @Override
+        public String toString() {
+            return done.toString();
+        }
     }
 
     /** Puts each valid change of the policy file in force, and reports each invalid one, keeping the old policy. */

@@ -46,16 +46,62 @@ public final class Hooks {
      * hooks add when the policy leaves outside requests alone (the default).
      */
     private static volatile boolean outsideRequests;
+    /** While the agent finishes installing off the service's main thread, requests wait at their entry. */
+    private static volatile boolean installing;
+    private static final long INSTALL_WAIT_MILLIS = 60_000;
 
     private Hooks() {
     }
 
-    /** Installs the handler once; a second call (from anyone) is refused. */
+    /**
+     * Says the agent is installing: from now until {@link #install} or {@link #installAbandoned}, a request
+     * entering waits, so no request runs before every hook is in place and the handler is live.
+     */
+    public static synchronized void installing() {
+        if (handler == null) {
+            installing = true;
+        }
+    }
+
+    /** Installs the handler once; a second call (from anyone) is refused. Lets waiting requests in. */
     public static synchronized void install(HookHandler h) {
         if (handler != null) {
             throw new IllegalStateException("HostGuard is already installed");
         }
         handler = h;
+        installing = false;
+        Hooks.class.notifyAll();
+    }
+
+    /** The installation failed: requests go ahead unguarded (fail open) rather than wait for ever. */
+    public static synchronized void installAbandoned() {
+        installing = false;
+        Hooks.class.notifyAll();
+    }
+
+    /**
+     * Waits for the installation; should it hang (our bug), requests go ahead unguarded after
+     * {@link #INSTALL_WAIT_MILLIS} rather than the service stop answering.
+     */
+    private static synchronized void awaitInstalled() {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + INSTALL_WAIT_MILLIS * 1_000_000L;
+        long left;
+        while (installing && (left = deadline - System.nanoTime()) > 0) {
+            try {
+                Hooks.class.wait(Math.max(1, left / 1_000_000L));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (installing) {
+            installing = false;
+            System.err.println("[hostguard] ERROR the start-up did not finish in " + INSTALL_WAIT_MILLIS / 1000
+                    + " s; requests go ahead unguarded");
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Turns judging operations outside any request on or off (at start-up and on each policy reload). */
@@ -82,6 +128,9 @@ public final class Hooks {
     // ---- request scope (servlet filters and servlets, JDK HttpServer filters and handlers) ----
 
     public static Object requestEnter(Object request, Object response) {
+        if (installing) {
+            awaitInstalled();
+        }
         RequestScope scope = SCOPE.get();
         if (scope == null) {
             scope = new RequestScope();

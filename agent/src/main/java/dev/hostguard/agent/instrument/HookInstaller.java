@@ -1,25 +1,26 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
-import dev.hostguard.agent.bootstrap.Hooks;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
+import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.pool.TypePool;
 import org.slf4j.Logger;
 
 /**
- * The one place that configures Byte Buddy. Instead of Byte Buddy's default (which hides every boot-loader
- * type), it matches an explicit list: the JDK types we hook by exact name, and the server types by their
- * servlet super types ({@link SubTypeMatcher}); our own and Byte Buddy's classes are never touched.
+ * Installs the hooks: registers the one {@link HookTransformer}, which hooks each target class as it loads, and
+ * retransforms, in one call, the targets already loaded (the JDK's {@code java.io} streams and NIO dispatcher are
+ * loaded before any agent starts). Target classes not loaded yet are left alone: loading them only to hook them
+ * would cost the start-up and the service's memory for classes it may never use.
+ *
+ * <p>The self-test reads, without loading them, the class files of every JDK target from the running JDK and checks
+ * that each required site finds its method there, so a JDK whose shapes drifted is reported at start-up, not at
+ * the first process start.
  */
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
@@ -29,116 +30,124 @@ public final class HookInstaller {
     private HookInstaller() {
     }
 
-    /** Installs every hook and returns what the self-test found. */
-    public static InstallReport install(Instrumentation instrumentation, Logger log) {
-        InstallReport report = new InstallReport();
-        Set<String> absent = loadJdkTargets(log);
+    /**
+     * Registers the transformer: from now on every target class is hooked as it loads. Cheap (names only); the
+     * classes already loaded are hooked by {@link Installation#hookLoaded}.
+     */
+    public static Installation register(Instrumentation instrumentation, Logger log) {
         // Byte Buddy's Nexus (for live initialisers, which we never use) would reach for sun.misc.Unsafe, which
         // JDK 24+ warns about on the service's standard error. The property name is our relocated copy's own.
         System.setProperty(net.bytebuddy.dynamic.Nexus.PROPERTY, "true");
-        AgentBuilder builder = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-                .with(new ProblemListener(log))
-                .assureReadEdgeTo(instrumentation, Hooks.class)
-                .ignore(nameStartsWith("dev.hostguard.agent.").or(nameStartsWith("net.bytebuddy.")));
-        for (HookTarget target : targets()) {
-            List<Wrapper> wrappers = target.sites().stream()
-                    .map(site -> new Wrapper(site, Advice.to(site.advice())))
-                    .toList();
-            builder = builder.type(target.types()).transform((b, type, loader, module, domain) -> {
-                DynamicType.Builder<?> result = b;
-                for (Wrapper w : wrappers) {
-                    result = result.visit(w.on(type, report));
-                }
-                return result;
-            });
-        }
-        builder.installOn(instrumentation);
-        report.checkRequired(targets(), absent);
-        return report;
+        // Byte Buddy reaches some JDK APIs through dispatchers, java.lang.reflect proxies unless told to generate
+        // them; generating them costs the start-up less. Set before any Byte Buddy class initialises.
+        System.setProperty(net.bytebuddy.utility.dispatcher.JavaDispatcher.GENERATE_PROPERTY, "true");
+        InstallReport report = new InstallReport();
+        List<HookTarget> targets = targets();
+        HookTransformer transformer = new HookTransformer(targets, instrumentation, report, log);
+        instrumentation.addTransformer(transformer, true);
+        return new Installation(instrumentation, targets, transformer, report, log);
     }
 
-    /** Advice for one site, recording each method it is put on. */
-    private record Wrapper(HookSite site, Advice advice) {
-        AsmVisitorWrapper on(TypeDescription type, InstallReport report) {
-            return advice.on(method -> {
-                boolean matches = site.methods().matches(method);
-                if (matches) {
-                    report.hooked(site, type.getName() + "." + method.getInternalName());
-                }
-                return matches;
-            });
+    /** A registered transformer, and what is left to do: the classes loaded before it, and the self-test. */
+    public static final class Installation {
+        private final Instrumentation instrumentation;
+        private final List<HookTarget> targets;
+        private final HookTransformer transformer;
+        private final InstallReport report;
+        private final Logger log;
+
+        private Installation(Instrumentation instrumentation, List<HookTarget> targets, HookTransformer transformer,
+                             InstallReport report, Logger log) {
+            this.instrumentation = instrumentation;
+            this.targets = targets;
+            this.transformer = transformer;
+            this.report = report;
+            this.log = log;
+        }
+
+        /**
+         * Retransforms, in one call, the targets loaded before the transformer was registered (every class loaded
+         * since was hooked as it loaded).
+         */
+        public void hookLoaded() throws UnmodifiableClassException {
+            List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
+            if (!loaded.isEmpty()) {
+                instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
+            }
+        }
+
+        /** The self-test (see the class comment); returns what it found. */
+        public InstallReport selfTest() {
+            report.checkRequired(targets, log);
+            return report;
         }
     }
 
     static List<HookTarget> targets() {
-        return FAMILIES.stream().flatMap(f -> f.targets().stream()).toList();
+        List<HookTarget> targets = new ArrayList<>();
+        for (HookFamily family : FAMILIES) {
+            targets.addAll(family.targets());
+        }
+        return List.copyOf(targets);
     }
 
-    /**
-     * Loads (without initialising) the JDK classes the hooks need, so they are transformed at start-up and the
-     * self-test can check them, rather than at first use.
-     *
-     * @return the JDK classes this JDK does not have (a runtime image without {@code jdk.httpserver}, say)
-     */
-    private static Set<String> loadJdkTargets(Logger log) {
-        Set<String> absent = new TreeSet<>();
-        for (HookTarget target : targets()) {
-            String name = target.jdkType();
-            if (name == null) {
-                continue;
-            }
-            try {
-                Class.forName(name, false, ClassLoader.getSystemClassLoader());
-            } catch (ClassNotFoundException | LinkageError e) {
-                log.info("{} is not in this JDK: nothing there to hook", name);
-                absent.add(name);
-            }
-        }
-        return absent;
-    }
-
-    /** Logs what Byte Buddy could not transform; nothing here ever stops the host service. */
-    private static final class ProblemListener extends AgentBuilder.Listener.Adapter {
-        private final Logger log;
-
-        ProblemListener(Logger log) {
-            this.log = log;
-        }
-
-        @Override
-        public void onError(String typeName, ClassLoader classLoader, JavaModule module, boolean loaded,
-                            Throwable throwable) {
-            log.warn("could not hook {}: {}", typeName, throwable.toString());
-        }
-    }
-
-    /** Which hook sites were put on which methods. */
+    /** Which hook sites were put on which methods, and which required ones this JDK lacks. */
     public static final class InstallReport {
-        private final Set<String> hooked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private final Set<String> hooked = ConcurrentHashMap.newKeySet();
         private final Set<String> missing = new TreeSet<>();
 
-        void hooked(HookSite site, String method) {
-            hooked.add(site.name() + " -> " + method);
+        private final Set<String> wovenTypes = ConcurrentHashMap.newKeySet();
+
+        void woven(AdviceWeaver.Result result) {
+            wovenTypes.add(result.typeName());
+            for (AdviceWeaver.Hooked h : result.hooked()) {
+                hooked.add(h.site().name() + " -> " + h.method());
+            }
         }
 
-        void checkRequired(List<HookTarget> targets, Set<String> absentTypes) {
+        /**
+         * Checks every required JDK site against the running JDK: from what was hooked for the classes hooked
+         * already, from the class files of the others, which are read, not loaded.
+         */
+        void checkRequired(List<HookTarget> targets, Logger log) {
+            TypePool jdk = TypePool.Default.of(ClassFileLocator.ForClassLoader.ofSystemLoader());
             for (HookTarget target : targets) {
-                if (target.jdkType() == null || absentTypes.contains(target.jdkType())) {
+                if (target.jdkType() == null) {
                     continue;
                 }
+                if (wovenTypes.contains(target.jdkType())) {
+                    for (HookSite site : target.sites()) {
+                        if (site.required() && !hookedSite(site)) {
+                            missing.add(site.name());
+                        }
+                    }
+                    continue;
+                }
+                TypePool.Resolution resolution = jdk.describe(target.jdkType());
+                if (!resolution.isResolved()) {
+                    log.info("{} is not in this JDK: nothing there to hook", target.jdkType());
+                    continue;
+                }
+                TypeDescription type = resolution.resolve();
                 for (HookSite site : target.sites()) {
-                    if (site.required() && hooked.stream().noneMatch(h -> h.startsWith(site.name() + " -> "))) {
+                    if (site.required() && type.getDeclaredMethods().filter(site.methods()).isEmpty()) {
                         missing.add(site.name());
                     }
                 }
             }
         }
 
-        /** Every method hooked so far ({@code site -> Type.method}); server classes join as they load. */
+        private boolean hookedSite(HookSite site) {
+            String prefix = site.name() + " -> ";
+            for (String h : hooked) {
+                if (h.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Every method hooked so far ({@code site -> Type.method}); classes join as they load. */
         public Set<String> hooked() {
             return new TreeSet<>(hooked);
         }
@@ -148,11 +157,14 @@ public final class HookInstaller {
             return missing;
         }
 
-        /** The hooked sites by name, each once; server classes join as they load. */
+        /** The hooked sites by name, each once; classes join as they load. */
         @Override
         public String toString() {
-            return hooked.stream().map(h -> h.substring(0, h.indexOf(" -> "))).sorted().distinct()
-                    .collect(Collectors.joining(", "));
+            Set<String> sites = new TreeSet<>();
+            for (String h : hooked) {
+                sites.add(h.substring(0, h.indexOf(" -> ")));
+            }
+            return String.join(", ", sites);
         }
     }
 }

@@ -1,8 +1,12 @@
 package dev.hostguard.agent.instrument;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.type.TypeDescription;
@@ -25,8 +29,6 @@ class JdkHookDriftTest {
             }
             Class<?> target = Class.forName(hooked.jdkType(), false, ClassLoader.getSystemClassLoader());
             TypeDescription type = TypeDescription.ForLoadedType.of(target);
-            assertTrue(hooked.types().matches(type, target.getClassLoader(), null, target, null),
-                    hooked.jdkType() + " is not matched");
             for (HookSite site : hooked.sites()) {
                 MethodList<MethodDescription.InDefinedShape> found = type.getDeclaredMethods().filter(site.methods());
                 if (site.required()) {
@@ -40,5 +42,40 @@ class JdkHookDriftTest {
         }
         assertEquals(25, checked, "every required JDK hook site");
         assertEquals(1, optionalFound, "the fork/join pool's submission: externalSubmit (JDK 17-18) or poolSubmit (JDK 19+)");
+    }
+
+    /** What the transformer does to each JDK target's class file, without an agent: every site, once. */
+    @Test
+    void weavingEachJdkClassFileHooksEachOfItsSitesOnce() throws Exception {
+        AdviceWeaver weaver = new AdviceWeaver();
+        int optionalHooked = 0;
+        for (HookTarget hooked : HookInstaller.targets()) {
+            if (hooked.jdkType() == null) {
+                continue;
+            }
+            ClassLoader loader = Class.forName(hooked.jdkType(), false, ClassLoader.getSystemClassLoader())
+                    .getClassLoader(); // the boot loader, or the platform loader for jdk.httpserver
+            AdviceWeaver.Result result = weaver.weave(hooked.jdkType(), loader, classFile(hooked.jdkType()),
+                    hooked.sites());
+            assertNotNull(result.classFile(), hooked.jdkType() + " was not changed");
+            for (HookSite site : hooked.sites()) {
+                List<String> methods = result.hooked().stream().filter(h -> h.site() == site)
+                        .map(AdviceWeaver.Hooked::method).toList();
+                if (site.required()) {
+                    assertEquals(1, methods.size(), site.name() + " on " + Runtime.version() + ": " + methods);
+                } else {
+                    assertTrue(methods.size() <= 1, site.name() + " on " + Runtime.version() + ": " + methods);
+                    optionalHooked += methods.size();
+                }
+            }
+        }
+        assertEquals(1, optionalHooked, "the fork/join pool's submission, on whichever JDK this is");
+    }
+
+    private static byte[] classFile(String type) throws IOException {
+        try (InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
+            assertNotNull(in, type + " has no class file on " + Runtime.version());
+            return in.readAllBytes();
+        }
     }
 }

@@ -1,0 +1,153 @@
+package dev.hostguard.agent.instrument;
+
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+
+/**
+ * The agent's one class-file transformer. For every class the JVM loads (or retransforms) it decides from names
+ * alone whether the class is hooked: JDK targets by exact internal name in a hash table, server classes by a
+ * read of the class file's header and its super types' ({@link SubTypeMatcher}); everything else returns at once,
+ * untouched. Only a hooked class reaches Byte Buddy ({@link AdviceWeaver}, created on the first one). Our own
+ * failures never stop a class from loading: they are logged and the class loads unhooked.
+ */
+final class HookTransformer implements ClassFileTransformer {
+    private static final String OWN_PACKAGE = "dev/hostguard/agent/";
+    private static final String OWN_BINARY_PACKAGE = "dev.hostguard.agent.";
+
+    private final Map<String, List<HookTarget>> jdkTargets = new HashMap<>();
+    private final Set<String> jdkTypes = new HashSet<>(); // binary names, for loaded classes
+    private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new HashMap<>();
+    private final Instrumentation instrumentation;
+    private final HookInstaller.InstallReport report;
+    private final Logger log;
+    private AdviceWeaver weaver; // guarded by this
+
+    /** @param report told of every class woven */
+    HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
+                    Logger log) {
+        for (HookTarget target : targets) {
+            if (target.jdkType() != null) {
+                String name = target.jdkType().replace('.', '/');
+                List<HookTarget> same = jdkTargets.get(name);
+                if (same == null) {
+                    same = new ArrayList<>(1);
+                    jdkTargets.put(name, same);
+                }
+                same.add(target);
+                jdkTypes.add(target.jdkType());
+            } else {
+                subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
+            }
+        }
+        this.instrumentation = instrumentation;
+        this.report = report;
+        this.log = log;
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+                            ProtectionDomain protectionDomain, byte[] classFile) {
+        if (className == null || className.startsWith(OWN_PACKAGE)) {
+            return null;
+        }
+        try {
+            List<HookSite> sites = sites(className, loader, classFile);
+            if (sites.isEmpty()) {
+                return null;
+            }
+            AdviceWeaver.Result result;
+            // One class at a time: Byte Buddy initialising on two threads at once could deadlock on its classes'
+            // initialisers, and the service's main thread may load a target while the start-up thread hooks others.
+            synchronized (this) {
+                result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            }
+            if (result.classFile() != null) {
+                assureReadEdge(module);
+            }
+            report.woven(result);
+            return result.classFile();
+        } catch (Throwable t) {
+            log.warn("could not hook {}: {}", className.replace('/', '.'), t.toString());
+            return null;
+        }
+    }
+
+    /** The sites for a class, from its name and, for server classes, its class file; empty for nearly all. */
+    private List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
+        List<HookTarget> jdk = jdkTargets.get(className);
+        if (jdk != null) {
+            return jdk.size() == 1 ? jdk.get(0).sites() : allSites(jdk);
+        }
+        if (loader == null) {
+            return List.of();
+        }
+        List<HookTarget> matched = null;
+        for (Map.Entry<HookTarget, SubTypeMatcher> e : subTypeTargets.entrySet()) {
+            if (e.getValue().matches(className, classFile, loader)) {
+                matched = matched == null ? new ArrayList<>(2) : matched;
+                matched.add(e.getKey());
+            }
+        }
+        return matched == null ? List.of() : allSites(matched);
+    }
+
+    private static List<HookSite> allSites(List<HookTarget> targets) {
+        List<HookSite> sites = new ArrayList<>();
+        for (HookTarget target : targets) {
+            sites.addAll(target.sites());
+        }
+        return sites;
+    }
+
+    /** The already-loaded classes this transformer hooks, to retransform at once when the agent starts. */
+    List<Class<?>> hookedAmong(Class<?>[] loaded) {
+        List<Class<?>> hooked = new ArrayList<>();
+        for (Class<?> type : loaded) {
+            if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()) {
+                continue;
+            }
+            if (jdkTypes.contains(type.getName()) || type.getClassLoader() != null
+                    && !type.getName().startsWith(OWN_BINARY_PACKAGE) && isSubTypeTarget(type)) {
+                hooked.add(type);
+            }
+        }
+        return hooked;
+    }
+
+    private boolean isSubTypeTarget(Class<?> type) {
+        for (SubTypeMatcher matcher : subTypeTargets.values()) {
+            if (matcher.matches(type)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Created at the first hooked class: before it, no Byte Buddy class beyond the matchers is loaded. */
+    private AdviceWeaver weaver() {
+        if (weaver == null) {
+            weaver = new AdviceWeaver();
+        }
+        return weaver;
+    }
+
+    /**
+     * Advice inlined into a class of a named module (java.base, jdk.httpserver) calls {@link Hooks}, in the boot
+     * loader's unnamed module, which a named module does not read until told to.
+     */
+    private void assureReadEdge(Module module) {
+        Module facade = Hooks.class.getModule();
+        if (module != null && module.isNamed() && !module.canRead(facade)) {
+            instrumentation.redefineModule(module, Set.of(facade), Map.of(), Map.of(), Set.of(), Map.of());
+        }
+    }
+}
