@@ -56,6 +56,9 @@ final class GuardInstaller {
         warmUp(paths, active);
         Hooks.install(guard);
         Hooks.judgeOutsideRequests(active.engine().guardsOutsideRequest());
+        // Without it the count of a storm's last second, which waits for the next event or the watcher's sweep,
+        // would die with the JVM. Our logback context has no shutdown hook of its own, so the sink is still open.
+        Runtime.getRuntime().addShutdownHook(new Thread(guard::reportAllSuppressed, "hostguard-suppressed-counts"));
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();
