@@ -232,6 +232,11 @@ final class Guard implements HookHandler {
         }
     }
 
+    /** Reports every count still held, the current second's included (at shutdown). */
+    void reportAllSuppressed() {
+        limiter.drainAll(this::writeSuppressed);
+    }
+
     private void writeSuppressed(String rule, long second, long count) {
         events.info(EventJson.eventsSuppressed(rule, second, count, active.policy().events().perSecond()));
     }

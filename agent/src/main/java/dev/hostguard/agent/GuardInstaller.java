@@ -117,6 +117,14 @@ final class GuardInstaller {
         phases.done("hooks");
         Hooks.judgeOutsideRequests(active.engine().guardsOutsideRequest());
         Hooks.install(guard); // requests may come in: every hook and the handler are in place
+        // Without it the count of a storm's last second, which waits for the next event or the watcher's sweep,
+        // would die with the JVM. Our event writer flushes each line and has no shutdown hook, so it is still open.
+        Runtime.getRuntime().addShutdownHook(new Thread(new Runnable() { // not a lambda: see install
+            @Override
+            public void run() {
+                guard.reportAllSuppressed();
+            }
+        }, "hostguard-suppressed-counts"));
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();

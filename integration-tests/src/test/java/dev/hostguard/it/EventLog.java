@@ -111,6 +111,26 @@ public final class EventLog {
         }
     }
 
+    /**
+     * Waits (bounded) until the events after the first {@code index} together satisfy {@code done}.
+     *
+     * @return those events
+     */
+    public List<JsonNode> awaitAllSince(int index, String what, Predicate<List<JsonNode>> done, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<JsonNode> events = since(index);
+            if (done.test(events)) {
+                return events;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new AssertionError("not " + what + " within " + timeout + " in " + file + " (" + events.size()
+                        + " events since #" + index + ")");
+            }
+            pause();
+        }
+    }
+
     /** Waits (bounded) for an event matching {@code match} anywhere in the file. */
     public JsonNode await(String what, Predicate<JsonNode> match) {
         return awaitSince(0, what, match, DEFAULT_WAIT);

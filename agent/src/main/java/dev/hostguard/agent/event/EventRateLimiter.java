@@ -65,6 +65,19 @@ public final class EventRateLimiter {
         }
     }
 
+    /**
+     * Reports every count still held, the current second's included: at shutdown, when no later event or sweep
+     * will come to report the last second of a storm.
+     */
+    public void drainAll(Reporter reporter) {
+        for (Window window : windows.values()) {
+            long count = window.takeFinished(Long.MAX_VALUE);
+            if (count > 0) {
+                reporter.suppressed(window.rule, window.finishedSecond, count);
+            }
+        }
+    }
+
     /** One rule's current second, and the count of a finished one not yet reported. */
     private static final class Window {
         final String rule;

@@ -50,6 +50,23 @@ class EventRateLimiterTest {
     }
 
     @Test
+    void drainAllReportsTheCurrentSecondTooAndOnlyOnce() {
+        EventRateLimiter limiter = new EventRateLimiter(1, now::get);
+        limiter.tryAcquire("recon");
+        limiter.tryAcquire("recon");
+        now.addAndGet(1000);
+        limiter.tryAcquire("recon");
+        limiter.tryAcquire("recon");
+        limiter.tryAcquire("recon");
+        limiter.drainAll(this::report);
+        assertEquals(List.of("recon@1000=3"), reports, "the finished second and the current one, merged");
+        limiter.drainAll(this::report);
+        now.addAndGet(1000);
+        limiter.drain(this::report);
+        assertEquals(1, reports.size(), "nothing is reported twice");
+    }
+
+    @Test
     void aLowerLimitFromAReloadCountsAtOnce() {
         EventRateLimiter limiter = new EventRateLimiter(100, now::get);
         limiter.tryAcquire("r");

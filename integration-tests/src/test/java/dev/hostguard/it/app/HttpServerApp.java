@@ -42,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failure itself, 500 {@code {"error":...}}, which commits the response (the JDK server buffers nothing). Env {@code BOOT_EXEC} (optional): a command run once at start-up, outside
  * any request, before the readiness line {@code httpserver-app listening on http://127.0.0.1:<port>}; env
  * {@code BOOT_READ} (optional): a file read the same way ({@link Actions#DEFAULT_FILE_ACTION}), at the same time.
+ * For the denial-storm test: {@code /admin/storm?n=&path=&path=...} (API key) opens the paths in turn, {@code n}
+ * times in all, and answers how each open ended; {@code /heap} answers the heap used after a full collection.
  */
 public final class HttpServerApp {
 
@@ -90,6 +92,9 @@ public final class HttpServerApp {
 
             server.createContext("/open/" + family, ActionHandler.forFamily(family));
         }
+        server.createContext("/admin/storm", new StormHandler()).getFilters().add(new ApiKeyFilter(apiKey));
+        server.createContext("/heap", exchange -> send(exchange, 200, "application/json",
+                "{\"heap_used_after_gc\":" + heapUsedAfterGc() + "}"));
 
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "httpserver-app-stop"));
@@ -170,6 +175,63 @@ public final class HttpServerApp {
             }
             send(exchange, 200, "text/plain; charset=utf-8", result);
         }
+    }
+
+    /**
+     * Opens {@code path} values in turn, {@code n} times in all, catching each failure, and answers
+     * {@code {"refused":..,"suppressed":..,"opened":..,"bytes_read":..,"failed":..}}: refused are HostGuard's
+     * refusals ({@code suppressed} those among them whose event the rate limit held back), opened the opens that
+     * succeeded, failed any other failure. One request stands for many blocked operations, so a storm needs few.
+     */
+    static final class StormHandler implements HttpHandler {
+        private static final String REFUSAL = "dev.hostguard.agent.bootstrap.HostGuardBlockedException";
+
+        @Override
+        public void handle(HttpExchange exchange) throws IOException {
+            String rawQuery = exchange.getRequestURI().getRawQuery();
+            int n = Integer.parseInt(query(rawQuery).getOrDefault("n", "1"));
+            String[] paths = java.util.Arrays.stream(rawQuery.split("&")).filter(p -> p.startsWith("path="))
+                    .map(p -> URLDecoder.decode(p.substring(5), StandardCharsets.UTF_8)).toArray(String[]::new);
+            long refused = 0;
+            long suppressed = 0;
+            long opened = 0;
+            long bytesRead = 0;
+            long failed = 0;
+            for (int i = 0; i < n; i++) {
+                try (java.io.FileInputStream in = new java.io.FileInputStream(paths[i % paths.length])) {
+                    opened++;
+                    bytesRead += in.readAllBytes().length;
+                } catch (IOException e) {
+                    if (!e.getClass().getName().equals(REFUSAL)) {
+                        failed++;
+                    } else {
+                        refused++;
+                        if ("suppressed".equals(eventId(e))) {
+                            suppressed++;
+                        }
+                    }
+                }
+            }
+            send(exchange, 200, "application/json", "{\"refused\":" + refused + ",\"suppressed\":" + suppressed
+                    + ",\"opened\":" + opened + ",\"bytes_read\":" + bytesRead + ",\"failed\":" + failed + "}");
+        }
+
+        /** The refusal's event id (the agent's class is not on this app's class path, so by reflection). */
+        private static String eventId(Exception refusal) {
+            try {
+                return String.valueOf(refusal.getClass().getMethod("eventId").invoke(refusal));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("HostGuardBlockedException without eventId()", e);
+            }
+        }
+    }
+
+    /** The heap used after a full collection: what the JVM retains, garbage excluded. */
+    private static long heapUsedAfterGc() {
+        java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        memory.gc();
+        memory.gc();  // a second one, for what the first only made collectable (finalizers, cleaners)
+        return memory.getHeapMemoryUsage().getUsed();
     }
 
     static Map<String, String> query(String rawQuery) {
