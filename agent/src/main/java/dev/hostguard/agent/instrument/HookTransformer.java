@@ -7,6 +7,7 @@ import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,7 +26,8 @@ final class HookTransformer implements ClassFileTransformer {
 
     private final Map<String, List<HookTarget>> jdkTargets = new HashMap<>();
     private final Set<String> jdkTypes = new HashSet<>(); // binary names, for loaded classes
-    private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new HashMap<>();
+    /** By identity: a record's own hashCode is bootstrapped through java.lang.invoke, dozens of classes. */
+    private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new IdentityHashMap<>();
     private final Instrumentation instrumentation;
     private final HookInstaller.InstallReport report;
     private final Logger log;

@@ -204,7 +204,7 @@ class AdviceWeaverTest {
             events.add(event);
         }
 
-        // concatenation here, not in advice: in advice it compiles to invokedynamic, which the weaver refuses
+        // concatenation here, never in advice (the house rule: it may compile to invokedynamic, which the weaver refuses)
         public static void at(int fd, Object path) {
             events.add("at " + fd + " " + path);
         }
