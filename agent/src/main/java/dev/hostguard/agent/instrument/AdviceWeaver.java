@@ -196,8 +196,9 @@ final class AdviceWeaver {
             if (enter != null) {
                 copy(enter, enterLocal, -1, -1, prologue);
                 if (advice.skipOnNonDefault) {
-                    if (enterLocal < 0 || enter.returnType().getSize() != 1 || enter.returnType().getSort() == Type.FLOAT) {
-                        throw new IllegalArgumentException("skipOn needs an enter returning an int-like value or a reference");
+                    Type skip = enter.returnType();
+                    if (enterLocal < 0 || skip.getSize() != 1 || skip.getSort() == Type.FLOAT) {
+                        throw new IllegalArgumentException("skipOn: the enter returns an int or a reference");
                     }
                     LabelNode proceed = new LabelNode();
                     prologue.add(new VarInsnNode(enter.returnType().getOpcode(Opcodes.ILOAD), enterLocal));

@@ -29,7 +29,8 @@ class AdviceWeaverTest {
     private static final HookSite REQUEST = site("guarded", MethodShape.named("guarded").takes(String.class),
             RequestLikeAdvice.class);
     private static final HookSite DONE = site("fails", MethodShape.named("fails").isStatic(), DoneAdvice.class);
-    private static final HookSite REMOVE = site("remove", MethodShape.named("remove").arguments(1), RemoveLikeAdvice.class);
+    private static final HookSite REMOVE = site("remove", MethodShape.named("remove").arguments(1),
+            RemoveLikeAdvice.class);
     private static final HookSite SKIP = site("list", MethodShape.named("list").arguments(0), SkipAdvice.class);
     private static final HookSite FIELD = site("at", MethodShape.named("at").arguments(1), FieldAdvice.class);
     private static final HookSite MERGE = site("merge", MethodShape.named("merge"), DoneAdvice.class);
@@ -204,7 +205,7 @@ class AdviceWeaverTest {
             events.add(event);
         }
 
-        // concatenation here, never in advice (the house rule: it may compile to invokedynamic, which the weaver refuses)
+        // concatenation here, never in advice (a house rule: it may compile to invokedynamic, which is refused)
         public static void at(int fd, Object path) {
             events.add("at " + fd + " " + path);
         }
