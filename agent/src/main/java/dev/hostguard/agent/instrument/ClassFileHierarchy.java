@@ -31,7 +31,7 @@ final class ClassFileHierarchy {
         headers.put(ownName, own);
     }
 
-    /** The nearest common super class; {@code java/lang/Object} when either is an interface (as the verifier has it). */
+    /** The nearest common super class; {@code java/lang/Object} when either is an interface, as for the verifier. */
     String commonSuperClass(String type1, String type2) {
         if (isInterface(type1) || isInterface(type2)) {
             return OBJECT;
