@@ -1,15 +1,10 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.nio.file.DirectoryStream;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Directory listings. java.io: {@code File.normalizedList} (behind {@code list} and {@code listFiles}; the native
@@ -29,14 +24,13 @@ final class DirectoryListHooks implements HookFamily {
     public List<HookTarget> targets() {
         return List.of(
                 HookTarget.jdk("java.io.File", new HookSite("File.normalizedList",
-                        named("normalizedList").and(takesArguments(0)), JavaIoListAdvice.class, true)),
+                        MethodShape.named("normalizedList").arguments(0), JavaIoListAdvice.class, true)),
                 HookTarget.jdk("sun.nio.fs.UnixFileSystemProvider", new HookSite(
-                        "UnixFileSystemProvider.newDirectoryStream", named("newDirectoryStream")
-                        .and(takesArguments(Path.class, DirectoryStream.Filter.class)), NioListAdvice.class, true)),
+                        "UnixFileSystemProvider.newDirectoryStream", MethodShape.named("newDirectoryStream")
+                        .takes(Path.class, DirectoryStream.Filter.class), NioListAdvice.class, true)),
                 HookTarget.jdk("sun.nio.fs.UnixSecureDirectoryStream", new HookSite(
-                        "UnixSecureDirectoryStream.newDirectoryStream", named("newDirectoryStream")
-                        .and(takesArguments(2)).and(takesArgument(0, Path.class))
-                        .and(takesArgument(1, LinkOption[].class)), NioListAtAdvice.class, true)));
+                        "UnixSecureDirectoryStream.newDirectoryStream", MethodShape.named("newDirectoryStream")
+                        .takes(Path.class, LinkOption[].class), NioListAtAdvice.class, true)));
     }
 
     static final class JavaIoListAdvice {

@@ -1,13 +1,7 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * File opens, at the private {@code open} wrappers of the java.io streams (every {@code FileReader},
@@ -32,16 +26,16 @@ final class FileOpenHooks implements HookFamily {
     public List<HookTarget> targets() {
         return List.of(
                 HookTarget.jdk("java.io.FileInputStream", new HookSite("FileInputStream.open",
-                        named("open").and(takesArguments(String.class)), ReadAdvice.class, true)),
+                        MethodShape.named("open").takes(String.class), ReadAdvice.class, true)),
                 HookTarget.jdk("java.io.FileOutputStream", new HookSite("FileOutputStream.open",
-                        named("open").and(takesArguments(String.class, boolean.class)), WriteAdvice.class, true)),
+                        MethodShape.named("open").takes(String.class, boolean.class), WriteAdvice.class, true)),
                 HookTarget.jdk("java.io.RandomAccessFile", new HookSite("RandomAccessFile.open",
-                        named("open").and(takesArguments(String.class, int.class)), RandomAccessAdvice.class, true)),
+                        MethodShape.named("open").takes(String.class, int.class), RandomAccessAdvice.class, true)),
                 HookTarget.jdk("sun.nio.fs.UnixNativeDispatcher",
-                        new HookSite("UnixNativeDispatcher.open", isStatic().and(named("open")).and(takesArguments(3))
-                                .and(takesArgument(0, named("sun.nio.fs.UnixPath"))), NioOpenAdvice.class, true),
-                        new HookSite("UnixNativeDispatcher.openat", isStatic().and(named("openat"))
-                                .and(takesArguments(int.class, byte[].class, int.class, int.class)),
+                        new HookSite("UnixNativeDispatcher.open", MethodShape.named("open").isStatic().arguments(3)
+                                .argument(0, "sun.nio.fs.UnixPath"), NioOpenAdvice.class, true),
+                        new HookSite("UnixNativeDispatcher.openat", MethodShape.named("openat").isStatic()
+                                .takes(int.class, byte[].class, int.class, int.class),
                                 NioOpenAtAdvice.class, true)));
     }
 

@@ -1,21 +1,10 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.isBridge;
-import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadPoolExecutor;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * Work handed over inside a request keeps the request: tasks given to the JDK's thread pools are wrapped where they
@@ -37,48 +26,47 @@ final class HandOverHooks implements HookFamily {
 
     @Override
     public List<HookTarget> targets() {
-        ElementMatcher.Junction<MethodDescription> callableFirst = takesArgument(0, Callable.class).and(not(isBridge()));
         return List.of(
                 HookTarget.jdk("java.util.concurrent.ThreadPoolExecutor",
                         wrapRunnable("ThreadPoolExecutor.execute", "execute", 1),
-                        new HookSite("ThreadPoolExecutor.runWorker", named("runWorker").and(takesArguments(1)),
+                        new HookSite("ThreadPoolExecutor.runWorker", MethodShape.named("runWorker").arguments(1),
                                 WorkerStartAdvice.class, true),
-                        new HookSite("ThreadPoolExecutor.remove", named("remove").and(takesArguments(Runnable.class)),
+                        new HookSite("ThreadPoolExecutor.remove", MethodShape.named("remove").takes(Runnable.class),
                                 RemoveWrappedAdvice.class, true),
-                        new HookSite("ThreadPoolExecutor.shutdownNow", named("shutdownNow").and(takesArguments(0)),
+                        new HookSite("ThreadPoolExecutor.shutdownNow", MethodShape.named("shutdownNow").arguments(0),
                                 UnwrapDrainedAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ScheduledThreadPoolExecutor",
                         wrapRunnable("ScheduledThreadPoolExecutor.schedule(Runnable)", "schedule", 3),
                         wrapRunnable("ScheduledThreadPoolExecutor.scheduleAtFixedRate", "scheduleAtFixedRate", 4),
                         wrapRunnable("ScheduledThreadPoolExecutor.scheduleWithFixedDelay", "scheduleWithFixedDelay", 4),
-                        new HookSite("ScheduledThreadPoolExecutor.schedule(Callable)", named("schedule")
-                                .and(takesArguments(3)).and(callableFirst), WrapCallableAdvice.class, true)),
+                        new HookSite("ScheduledThreadPoolExecutor.schedule(Callable)", MethodShape.named("schedule")
+                                .arguments(3).argument(0, Callable.class).notBridge(), WrapCallableAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinPool",
-                        new HookSite("ForkJoinPool.externalSubmit (JDK 17-18)", named("externalSubmit")
-                                .and(takesArguments(1)).and(isPrivate()), ForkJoinSubmitAdvice.class, false),
-                        new HookSite("ForkJoinPool.poolSubmit (JDK 19+)", named("poolSubmit")
-                                .and(takesArguments(2)), ForkJoinPoolSubmitAdvice.class, false)),
+                        new HookSite("ForkJoinPool.externalSubmit (JDK 17-18)", MethodShape.named("externalSubmit")
+                                .arguments(1).isPrivate(), ForkJoinSubmitAdvice.class, false),
+                        new HookSite("ForkJoinPool.poolSubmit (JDK 19+)", MethodShape.named("poolSubmit")
+                                .arguments(2), ForkJoinPoolSubmitAdvice.class, false)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinTask",
-                        new HookSite("ForkJoinTask.fork", named("fork").and(takesArguments(0)),
+                        new HookSite("ForkJoinTask.fork", MethodShape.named("fork").arguments(0),
                                 ForkAdvice.class, true),
-                        new HookSite("ForkJoinTask.doExec", named("doExec").and(takesArguments(0)),
+                        new HookSite("ForkJoinTask.doExec", MethodShape.named("doExec").arguments(0),
                                 ForkJoinTaskRunAdvice.class, true)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinWorkerThread", new HookSite("ForkJoinWorkerThread.run",
-                        named("run").and(takesArguments(0)), WorkerStartAdvice.class, true)),
-                HookTarget.jdk("java.util.Timer", new HookSite("Timer.sched", named("sched")
-                        .and(takesArguments(3)).and(takesArgument(0, named("java.util.TimerTask"))),
+                        MethodShape.named("run").arguments(0), WorkerStartAdvice.class, true)),
+                HookTarget.jdk("java.util.Timer", new HookSite("Timer.sched", MethodShape.named("sched")
+                        .arguments(3).argument(0, "java.util.TimerTask"),
                         TimerScheduleAdvice.class, true)),
                 HookTarget.jdk("java.util.TimerThread", new HookSite("TimerThread.run",
-                        named("run").and(takesArguments(0)), WorkerStartAdvice.class, true)),
+                        MethodShape.named("run").arguments(0), WorkerStartAdvice.class, true)),
                 HookTarget.subTypesOf(Set.of("java.util.TimerTask"), new HookSite("TimerTask.run",
-                        named("run").and(takesArguments(0)).and(not(isAbstract())), TimerTaskRunAdvice.class,
+                        MethodShape.named("run").arguments(0).notAbstract(), TimerTaskRunAdvice.class,
                         false)));
     }
 
     /** The one method named {@code name} with {@code arguments} arguments, the first a {@code Runnable}. */
     private static HookSite wrapRunnable(String site, String name, int arguments) {
-        return new HookSite(site, named(name).and(takesArguments(arguments)).and(takesArgument(0, Runnable.class))
-                .and(not(isBridge())), WrapRunnableAdvice.class, true);
+        return new HookSite(site, MethodShape.named(name).arguments(arguments).argument(0, Runnable.class)
+                .notBridge(), WrapRunnableAdvice.class, true);
     }
 
     static final class WrapRunnableAdvice {

@@ -1,5 +1,7 @@
 package dev.hostguard.agent.instrument;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -7,9 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.pool.TypePool;
 import org.slf4j.Logger;
 
 /**
@@ -35,12 +34,6 @@ public final class HookInstaller {
      * classes already loaded are hooked by {@link Installation#hookLoaded}.
      */
     public static Installation register(Instrumentation instrumentation, Logger log) {
-        // Byte Buddy's Nexus (for live initialisers, which we never use) would reach for sun.misc.Unsafe, which
-        // JDK 24+ warns about on the service's standard error. The property name is our relocated copy's own.
-        System.setProperty(net.bytebuddy.dynamic.Nexus.PROPERTY, "true");
-        // Byte Buddy reaches some JDK APIs through dispatchers, java.lang.reflect proxies unless told to generate
-        // them; generating them costs the start-up less. Set before any Byte Buddy class initialises.
-        System.setProperty(net.bytebuddy.utility.dispatcher.JavaDispatcher.GENERATE_PROPERTY, "true");
         InstallReport report = new InstallReport();
         List<HookTarget> targets = targets();
         HookTransformer transformer = new HookTransformer(targets, instrumentation, report, log);
@@ -110,7 +103,6 @@ public final class HookInstaller {
          * already, from the class files of the others, which are read, not loaded.
          */
         void checkRequired(List<HookTarget> targets, Logger log) {
-            TypePool jdk = TypePool.Default.of(ClassFileLocator.ForClassLoader.ofSystemLoader());
             for (HookTarget target : targets) {
                 if (target.jdkType() == null) {
                     continue;
@@ -123,17 +115,25 @@ public final class HookInstaller {
                     }
                     continue;
                 }
-                TypePool.Resolution resolution = jdk.describe(target.jdkType());
-                if (!resolution.isResolved()) {
+                byte[] classFile = jdkClassFile(target.jdkType());
+                if (classFile == null) {
                     log.info("{} is not in this JDK: nothing there to hook", target.jdkType());
                     continue;
                 }
-                TypeDescription type = resolution.resolve();
                 for (HookSite site : target.sites()) {
-                    if (site.required() && type.getDeclaredMethods().filter(site.methods()).isEmpty()) {
+                    if (site.required() && AdviceWeaver.matching(classFile, site.methods()).isEmpty()) {
                         missing.add(site.name());
                     }
                 }
+            }
+        }
+
+        /** A JDK class file, read from the runtime image (a {@code .class} resource is never encapsulated). */
+        private static byte[] jdkClassFile(String type) {
+            try (InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException unreadable) {
+                return null;
             }
         }
 

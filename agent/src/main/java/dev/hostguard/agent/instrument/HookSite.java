@@ -1,8 +1,5 @@
 package dev.hostguard.agent.instrument;
 
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
-
 /**
  * Methods that get one advice class.
  *
@@ -11,5 +8,5 @@ import net.bytebuddy.matcher.ElementMatcher;
  * @param advice the advice class
  * @param required whether start-up must find it on the running JDK (for JDK classes loaded at start-up)
  */
-record HookSite(String name, ElementMatcher<? super MethodDescription> methods, Class<?> advice, boolean required) {
+record HookSite(String name, MethodShape methods, Class<?> advice, boolean required) {
 }

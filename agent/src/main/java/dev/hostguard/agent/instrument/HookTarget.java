@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * Types to transform and the hook sites put on them: a plain description, so that deciding whether a class is
- * hooked needs no Byte Buddy (see {@link HookTransformer}).
+ * hooked needs no class file parsed beyond a header (see {@link HookTransformer}).
  *
  * @param jdkType the JDK class hooked, by exact name; {@code null} for server and application classes
  * @param superTypes for server and application classes: the types they extend or implement (binary names);

@@ -7,6 +7,7 @@ import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +17,7 @@ import org.slf4j.Logger;
  * The agent's one class-file transformer. For every class the JVM loads (or retransforms) it decides from names
  * alone whether the class is hooked: JDK targets by exact internal name in a hash table, server classes by a
  * read of the class file's header and its super types' ({@link SubTypeMatcher}); everything else returns at once,
- * untouched. Only a hooked class reaches Byte Buddy ({@link AdviceWeaver}, created on the first one). Our own
+ * untouched. Only a hooked class reaches the weaving ({@link AdviceWeaver}, created on the first one). Our own
  * failures never stop a class from loading: they are logged and the class loads unhooked.
  */
 final class HookTransformer implements ClassFileTransformer {
@@ -25,11 +26,12 @@ final class HookTransformer implements ClassFileTransformer {
 
     private final Map<String, List<HookTarget>> jdkTargets = new HashMap<>();
     private final Set<String> jdkTypes = new HashSet<>(); // binary names, for loaded classes
-    private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new HashMap<>();
+    /** By identity: a record's own hashCode is bootstrapped through java.lang.invoke, dozens of classes. */
+    private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new IdentityHashMap<>();
     private final Instrumentation instrumentation;
     private final HookInstaller.InstallReport report;
     private final Logger log;
-    private AdviceWeaver weaver; // guarded by this
+    private AdviceWeaver weaver; // guarded by this; thread-safe once made
 
     /** @param report told of every class woven */
     HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
@@ -64,12 +66,7 @@ final class HookTransformer implements ClassFileTransformer {
             if (sites.isEmpty()) {
                 return null;
             }
-            AdviceWeaver.Result result;
-            // One class at a time: Byte Buddy initialising on two threads at once could deadlock on its classes'
-            // initialisers, and the service's main thread may load a target while the start-up thread hooks others.
-            synchronized (this) {
-                result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
-            }
+            AdviceWeaver.Result result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
             if (result.classFile() != null) {
                 assureReadEdge(module);
             }
@@ -132,8 +129,8 @@ final class HookTransformer implements ClassFileTransformer {
         return false;
     }
 
-    /** Created at the first hooked class: before it, no Byte Buddy class beyond the matchers is loaded. */
-    private AdviceWeaver weaver() {
+    /** Created at the first hooked class: before it, no class of the weaving (ASM's writer, tree) is loaded. */
+    private synchronized AdviceWeaver weaver() {
         if (weaver == null) {
             weaver = new AdviceWeaver();
         }

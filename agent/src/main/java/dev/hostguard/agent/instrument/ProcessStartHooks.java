@@ -1,14 +1,8 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Map;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Process starts, at {@code java.lang.ProcessImpl}: every {@code Runtime.exec} overload,
@@ -28,12 +22,12 @@ final class ProcessStartHooks implements HookFamily {
     public List<HookTarget> targets() {
         return List.of(HookTarget.jdk(TYPE,
                 new HookSite("ProcessImpl.start",
-                        isStatic().and(named("start")).and(takesArguments(String[].class, Map.class, String.class,
-                                ProcessBuilder.Redirect[].class, boolean.class)),
+                        MethodShape.named("start").isStatic().takes(String[].class, Map.class, String.class,
+                                ProcessBuilder.Redirect[].class, boolean.class),
                         StartAdvice.class, true),
                 new HookSite("ProcessImpl.<init>",
-                        isConstructor().and(takesArguments(byte[].class, byte[].class, int.class, byte[].class,
-                                int.class, byte[].class, int[].class, boolean.class, boolean.class)),
+                        MethodShape.constructor().takes(byte[].class, byte[].class, int.class, byte[].class,
+                                int.class, byte[].class, int[].class, boolean.class, boolean.class),
                         ConstructAdvice.class, true)));
     }
 

@@ -1,7 +1,6 @@
 package dev.hostguard.agent.instrument;
 
 import dev.hostguard.agent.bootstrap.Hooks;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Opens the request scope on entry and closes it on every exit, exceptions included. When HostGuard answered a

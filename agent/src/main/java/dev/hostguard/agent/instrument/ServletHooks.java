@@ -1,16 +1,7 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import java.util.List;
 import java.util.Set;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The request scope of Jakarta and javax servlet containers: every {@code FilterChain}, {@code Filter} and
@@ -28,19 +19,23 @@ final class ServletHooks implements HookFamily {
 
     @Override
     public List<HookTarget> targets() {
-        ElementMatcher.Junction<MethodDescription> request = takesArgument(0, namedOneOf(names("ServletRequest")))
-                .and(takesArgument(1, namedOneOf(names("ServletResponse")))).and(not(isAbstract()));
         return List.of(HookTarget.subTypesOf(Set.of(names("Servlet", "Filter", "FilterChain")),
-                new HookSite("Servlet.service", named("service").and(takesArguments(2)).and(request),
+                new HookSite("Servlet.service", request("service", 2),
                         RequestAdvice.WithResponse.class, false),
-                new HookSite("Filter.doFilter", named("doFilter").and(takesArguments(3)).and(request)
-                        .and(takesArgument(2, namedOneOf(names("FilterChain")))),
+                new HookSite("Filter.doFilter", request("doFilter", 3)
+                        .argument(2, (Object[]) names("FilterChain")),
                         RequestAdvice.WithResponse.class, false),
-                new HookSite("FilterChain.doFilter", named("doFilter").and(takesArguments(2)).and(request),
+                new HookSite("FilterChain.doFilter", request("doFilter", 2),
                         RequestAdvice.WithResponse.class, false)),
                 HookTarget.subTypesOf(Set.of(names("AsyncContext")), new HookSite("AsyncContext.start",
-                        named("start").and(takesArguments(Runnable.class)).and(not(isAbstract())),
+                        MethodShape.named("start").takes(Runnable.class).notAbstract(),
                         HandOverHooks.WrapRunnableAdvice.class, false)));
+    }
+
+    /** {@code name(request, response, ...)} with {@code arguments} arguments, not abstract. */
+    private static MethodShape request(String name, int arguments) {
+        return MethodShape.named(name).arguments(arguments).argument(0, (Object[]) names("ServletRequest"))
+                .argument(1, (Object[]) names("ServletResponse")).notAbstract();
     }
 
     private static String[] names(String... simpleNames) {

@@ -1,14 +1,9 @@
 package dev.hostguard.agent.instrument;
 
-import static net.bytebuddy.matcher.ElementMatchers.isStatic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.FileDescriptor;
 import java.nio.file.Path;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Unix-domain socket connects (JDK 16+), at {@code sun.nio.ch.UnixDomainSockets.connect(FileDescriptor, Path)},
@@ -26,7 +21,7 @@ final class UnixSocketHooks implements HookFamily {
     @Override
     public List<HookTarget> targets() {
         return List.of(HookTarget.jdk("sun.nio.ch.UnixDomainSockets", new HookSite("UnixDomainSockets.connect",
-                isStatic().and(named("connect")).and(takesArguments(FileDescriptor.class, Path.class)),
+                MethodShape.named("connect").isStatic().takes(FileDescriptor.class, Path.class),
                 ConnectAdvice.class, true)));
     }
 
