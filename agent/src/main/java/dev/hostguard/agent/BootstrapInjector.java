@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  *
  * <p>The classes are defined with the JDK's internal {@code Unsafe.defineClass}, which {@link Instrumentation}
  * exports to us, rather than by appending a jar to the boot search path: that would make the JVM print a warning
- * on the service's standard output and stop sharing (CDS) the application's JDK classes. (Byte Buddy's own
- * injector goes through {@code sun.misc.Unsafe}, which JDK 24+ warns about on standard error.)
+ * on the service's standard output and stop sharing (CDS) the application's JDK classes. (Libraries' class
+ * injectors, Byte Buddy's among them, go through {@code sun.misc.Unsafe}, which JDK 24+ warns about on standard
+ * error.)
  */
 final class BootstrapInjector {
     private static final String INTERNAL_PACKAGE = "jdk.internal.misc";

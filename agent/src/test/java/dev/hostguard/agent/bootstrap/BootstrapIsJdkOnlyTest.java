@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The facade is defined by the boot loader, which sees only the JDK: it may link to nothing else. */
 class BootstrapIsJdkOnlyTest {
-    private static final List<String> FOREIGN = List.of("net/bytebuddy", "org/slf4j", "ch/qos", "com/fasterxml",
+    private static final List<String> FOREIGN = List.of("org/objectweb", "net/bytebuddy", "org/slf4j", "ch/qos", "com/fasterxml",
             "jakarta/", "javax/servlet");
 
     @Test
