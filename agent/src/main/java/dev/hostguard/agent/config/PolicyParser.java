@@ -347,15 +347,10 @@ public final class PolicyParser {
                 args = new ArrayList<>();
                 List<String> given = strings(map.get("args"), "args");
                 for (int i = 0; i < given.size(); i++) {
-                    if (given.get(i).isEmpty()) {
-                        args.add(null);
-                        problem(element(map.get("args"), i), "an empty argument glob");
-                    } else {
-                        if (given.get(i).equals("**") && i != given.size() - 1) {
-                            problem(element(map.get("args"), i), "'**' (any remaining arguments) must come last");
-                        }
-                        args.add(new Glob(given.get(i)));
+                    if (given.get(i).equals("**") && i != given.size() - 1) {
+                        problem(element(map.get("args"), i), "'**' (any remaining arguments) must come last");
                     }
+                    args.add(new Glob(given.get(i))); // "" is an empty argument, as commands have them (learn writes it)
                 }
             }
         } else if (operation != null) {

@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.learn;
 
 import dev.hostguard.agent.cli.events.HostEvent;
+import dev.hostguard.agent.policy.Executables;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -33,11 +34,21 @@ final class AllowEntry {
                     return null;
                 }
                 // process.args is the whole argv; a policy's args are those after the executable
-                return new Key(event.route(), operation, executable, argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
+                return new Key(event.route(), operation, executable(executable, event.text("process.working_directory")),
+                        argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
             }
             String path = event.text("file.path");
             return path == null ? null
                     : new Key(event.route(), operation, stable(path, event.text("file.original_path")), List.of());
+        }
+
+        /**
+         * A bare name as given (the policy matches it in any directory); a path as the engine compares it: absolute
+         * (against the working directory the event names) and normalised, so {@code ./bin/export} run in
+         * {@code /srv} is {@code /srv/bin/export}, and never another directory's {@code bin/export}.
+         */
+        static String executable(String given, String workingDirectory) {
+            return given.indexOf('/') < 0 ? given : Executables.resolve(given, workingDirectory);
         }
 
         /**
