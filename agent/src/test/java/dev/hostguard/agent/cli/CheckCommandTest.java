@@ -52,7 +52,7 @@ class CheckCommandTest {
         Files.writeString(policy, "mdoe: block\nauth:\n  api-key: blok\n");
         Run run = run(policy.toString());
         assertEquals(1, run.exit());
-        assertTrue(run.err().startsWith("hostguard: invalid policy file " + policy + " (2 problems)"), run.err());
+        assertTrue(run.err().startsWith("hostguard check: invalid policy file " + policy + " (2 problems)"), run.err());
         assertTrue(run.err().contains(policy + ":1:1: unknown key 'mdoe' in the policy; did you mean 'mode'?"),
                 run.err());
         assertTrue(run.err().contains(policy + ":3:12: bad value 'blok' for auth.api-key; expected block, log, allow; did you mean 'block'?"),
