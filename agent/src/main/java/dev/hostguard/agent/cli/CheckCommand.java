@@ -39,13 +39,14 @@ public final class CheckCommand implements Callable<Integer> {
 
     /** The check itself, for callers without picocli: the summary to {@code out}, the errors to {@code err}. */
     public static int check(Path policy, PrintWriter out, PrintWriter err) {
+        Path absolute = policy.toAbsolutePath(); // named so in every line, as the agent names it at start-up
         try {
-            PolicyFile file = PolicyFile.load(policy.toAbsolutePath());
+            PolicyFile file = PolicyFile.load(absolute);
             PolicySummary.of(file).forEach(out::println);
             out.flush();
             return VALID;
         } catch (InvalidPolicyException e) {
-            err.println("hostguard check: " + e.report(policy.toString())); // as every command's errors start
+            err.println("hostguard check: " + e.report(absolute.toString())); // as every command's errors start
             err.flush();
             return INVALID;
         }
