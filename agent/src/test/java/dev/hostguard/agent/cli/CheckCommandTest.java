@@ -47,6 +47,20 @@ class CheckCommandTest {
     }
 
     @Test
+    void anEmptyArgumentIsValidAndShownQuoted() throws Exception {
+        Path policy = Files.writeString(tmp.resolve("policy.yaml"), """
+                allow:
+                  - operation: process-start
+                    executable: /usr/bin/ssh-keygen
+                    args: ["-N", "", "-f", "/srv/key"]
+                    reason: the deploy key, without a passphrase
+                """);
+        Run run = run(policy.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("1. process-start /usr/bin/ssh-keygen [-N \"\" -f /srv/key] on any route"), run.out());
+    }
+
+    @Test
     void anInvalidPolicyExitsOneWithEveryProblemAndItsPlace() throws Exception {
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, "mdoe: block\nauth:\n  api-key: blok\n");
