@@ -53,6 +53,9 @@ class LearnCommandTest {
                     .route("POST", "/admin/backup").json(),
             fileOpen("logged", "proc-cmdline", "2026-11-29T10:01:00Z", "/proc/4242/cmdline")
                     .file("/proc/4242/cmdline", "/proc/self/cmdline", "read").route("GET", "/admin/debug/cmdline").json(),
+            fileOpen("logged", "proc-cmdline", "2026-11-29T10:01:10Z", "/proc/4242/task/4250/cmdline")
+                    .file("/proc/4242/task/4250/cmdline", "/proc/thread-self/cmdline", "read")
+                    .route("GET", "/admin/debug/threads").json(),
             fileOpen("logged", "proc-environ", "2026-11-29T10:01:30Z", "/proc/1/environ").route("GET", "/admin/file").json(),
             TestEvents.of("directory-list", "logged", "sensitive-listing", "2026-11-29T10:02:00Z")
                     .file("/var/log", null, "list").route("GET", "/admin/files/*").json(),
@@ -74,6 +77,7 @@ class LearnCommandTest {
                         // outside any request first, then by route; within a route by operation, then target
                         "unix-connect /run/docker.sock null",
                         "file-open /proc/self/cmdline GET /admin/debug/cmdline",
+                        "file-open /proc/thread-self/cmdline GET /admin/debug/threads",
                         "file-open /proc/1/environ GET /admin/file",
                         "directory-list /var/log GET /admin/files/*",
                         "process-start /srv/bin/export POST /admin/backup",
@@ -82,18 +86,18 @@ class LearnCommandTest {
                 allow.stream().map(e -> e.operation().eventAction() + " "
                         + (e.executable() != null ? e.executable() : e.path()) + " "
                         + (e.routePath() == null ? null : e.routeMethod() + " " + e.routePath())).toList());
-        assertEquals(Set.of("api-key", "none"), allow.get(6).auth());
+        assertEquals(Set.of("api-key", "none"), allow.get(7).auth());
         assertEquals(Set.of(FileAccess.READ), allow.get(1).accesses());
 
         assertTrue(run.out().contains("  # seen 3 times (logged 3), first 2026-11-29T10:00:05Z, last 2026-11-29T10:07:00Z,"
                 + " rule process-start\n  - operation: process-start\n    executable: \"tar\""), run.out());
         assertTrue(run.out().contains("  # POST /admin/backup\n"), run.out());
-        assertTrue(run.out().startsWith("# HostGuard policy, learned by `java -jar hostguard-agent.jar learn` from 9"
+        assertTrue(run.out().startsWith("# HostGuard policy, learned by `java -jar hostguard-agent.jar learn` from 10"
                 + " events (1 other events ignored)\n# seen from 2026-11-29T10:00:05Z to 2026-11-29T10:07:00Z."), run.out());
 
         List<String> warnings = run.err().lines().toList();
         assertEquals(3, warnings.size(), run.err());
-        assertTrue(warnings.get(0).startsWith("hostguard: skipped " + dir.resolve("events.jsonl") + ":12: not a JSON event"),
+        assertTrue(warnings.get(0).startsWith("hostguard: skipped " + dir.resolve("events.jsonl") + ":13: not a JSON event"),
                 run.err());
         assertTrue(warnings.get(1).contains("/proc/1/environ") && warnings.get(1).contains("process id"), run.err());
         assertTrue(warnings.get(2).contains("/var/log on GET /admin/files/*: route hold(s) * or ?"), run.err());
@@ -149,6 +153,12 @@ class LearnCommandTest {
                 AuthClass.API_KEY, "GET", "/admin/debug/cmdline").eventDecision());
         assertBlocked(engine, file(engine, FileAccess.READ, "/proc/self/cmdline", cmdline), "GET", "/admin/file",
                 "the same file on another route");
+        // /proc/thread-self is any thread of this JVM: the thread's id changes with every request
+        String threadCmdline = "/proc/" + ProcessHandle.current().pid() + "/task/77/cmdline";
+        assertEquals("allowed", engine.decide(file(engine, FileAccess.READ, "/proc/thread-self/cmdline", threadCmdline),
+                AuthClass.API_KEY, "GET", "/admin/debug/threads").eventDecision());
+        assertBlocked(engine, file(engine, FileAccess.READ, "/proc/1/task/1/cmdline", "/proc/1/task/1/cmdline"), "GET",
+                "/admin/debug/threads", "another process's thread");
         assertBlocked(engine, file(engine, FileAccess.READ, "/proc/2/environ", "/proc/2/environ"), "GET",
                 "/admin/file", "another process's environment");
 
