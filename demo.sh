@@ -94,17 +94,20 @@ start_standin() {
   say "    A Docker stand-in listens on $SOCKET and records every request it receives."
 }
 
-# Starts the demo with the agent in the given mode; sets SERVER_PID and PORT.
+# Starts the demo with the agent in the given mode, events in events-<run>.jsonl (run: the mode unless given),
+# and any further agent options; sets SERVER_PID and PORT.
 start_demo() {
-  local mode=$1 log="$TMP/demo-$1.log"
+  local mode=$1 run=${2:-$1} more=${3:-}
+  local log="$TMP/demo-$run.log"
   : >"$log" # exists before the background JVM opens it, so polling can start at once
   API_KEY="$API_KEY" OPS_USER=ops OPS_PASSWORD="$OPS_PASSWORD" PORT=0 BIND=127.0.0.1 DOCKER_HOST="unix://$SOCKET" \
-    "$JAVA" "-javaagent:$AGENT_JAR=mode=$mode,events=$TMP/events-$mode.jsonl" -jar "$DEMO_JAR" \
+    BACKUP_SOURCE="$TMP/data" BACKUP_TARGET="$TMP/backups" \
+    "$JAVA" "-javaagent:$AGENT_JAR=mode=$mode,events=$TMP/events-$run.jsonl$more" -jar "$DEMO_JAR" \
     >"$log" 2>&1 &
   SERVER_PID=$!
   await_line "$SERVER_PID" "$log" '^hostguard-demo listening on http://' "The demo"
   PORT="$(sed -n 's#^hostguard-demo listening on http://[^ ]*:\([0-9][0-9]*\)$#\1#p;T;q' "$log")"
-  say "    The demo service is up on http://127.0.0.1:$PORT, HostGuard attached in $mode mode."
+  say "    The demo service is up on http://127.0.0.1:$PORT, HostGuard attached in $mode mode${more:+ with the policy}."
 }
 
 # GETs a path with the leaked key; prints what the attacker sees; sets STATUS.
@@ -115,6 +118,18 @@ attack() {
   say "    Attacker -> GET $path${note:+   ($note)}"
   say "      <- HTTP $STATUS"
   awk 'NR <= 8 { print "        " $0 }' "$body" # awk also ends a body that lacks a final newline
+}
+
+# POSTs /admin/backup with the key (the route runs one fixed tar), or with ?compress=<given> (the route then runs
+# sh -c "tar ... | <given> > ...": an injection); prints the answer; sets STATUS.
+backup() {
+  local compress=${1:-} body="$TMP/body"
+  : >"$body"
+  STATUS="$(curl -s -o "$body" -w '%{http_code}' -X POST -G -H "X-API-Key: $API_KEY" \
+    ${compress:+--data-urlencode "compress=$compress"} "http://127.0.0.1:$PORT/admin/backup" || true)"
+  say "    Caller -> POST /admin/backup${compress:+?compress=$compress}"
+  say "      <- HTTP $STATUS"
+  awk 'NR <= 2 { print "        " $0 }' "$body"
 }
 
 # The same operation by a person logged in with BASIC auth: allowed, no event.
@@ -167,6 +182,9 @@ run_mode() {
   say "=== $mode mode ==="
   start_standin "$mode"
   start_demo "$mode"
+  if [ "$mode" = audit ]; then
+    backup # the service's legitimate work, which the last act learns a policy from
+  fi
   attack "/admin/exec?cmd=touch%20${marker// /%20}"
   local exec_status=$STATUS
   attack "/admin/containers"
@@ -202,6 +220,8 @@ run_mode() {
   local events="$TMP/events-$mode.jsonl"
   local process_events docker_events
   process_events="$(count_lines "$events" '"action":"process-start"')"
+  # the attack's two, not the audit run's backup (the last act's business)
+  process_events=$((process_events - $(count_lines "$events" '"action":"process-start"' '"path":"/admin/backup"')))
   docker_events="$(count_lines "$events" '"action":"unix-connect"' '"path":"/admin/docker/run"')"
   if [ "$mode" = audit ] && [ "$ran" = yes ] && [ "$process_events" = 2 ]; then
     say ">>> audit mode, commands: the attack ran and was logged; the logged-in user ran freely, unlogged."
@@ -223,12 +243,54 @@ run_mode() {
   fi
 }
 
+# The last act: the operator's path to blocking without regret. learn turns the audit run's events of the backup
+# route (the review: the attacks stay out) into a policy; in block mode with it the backup still runs, while a
+# command injected into the same route is refused.
+run_learned_policy() {
+  local marker="$TMP/pwned-injected" policy="$TMP/policy.yaml" learned="$TMP/events-backup.jsonl"
+  say ""
+  say "=== block mode with a policy learned from the audit run ==="
+  grep -F '"path":"/admin/backup"' "$TMP/events-audit.jsonl" >"$learned" || true
+  say "    Review: of the audit run's events only those of POST /admin/backup are the service's own work."
+  say "    java -jar $AGENT_JAR learn $(basename "$learned") > policy.yaml wrote:"
+  if ! "$JAVA" -jar "$AGENT_JAR" learn "$learned" >"$policy" 2>"$TMP/learn.err"; then
+    say ">>> learn failed:"
+    indent <"$TMP/learn.err"
+    FAILED=1
+    return
+  fi
+  sed -n '/^allow:/,$p' "$policy" | grep -v '^ *$' | indent
+  rm -f "$TMP/backups/backup.tgz"
+  start_demo block policy ",policy=$policy"
+  backup
+  local backup_status=$STATUS
+  backup "gzip >/dev/null; touch $marker; true"
+  local injected_status=$STATUS
+  stop_server
+  show_events "$TMP/events-policy.jsonl"
+
+  local events="$TMP/events-policy.jsonl" archived=no ran=no
+  [ -s "$TMP/backups/backup.tgz" ] && archived=yes
+  [ -e "$marker" ] && ran=yes
+  if [ "$backup_status" = 200 ] && [ "$archived" = yes ] && [ "$injected_status" = 403 ] && [ "$ran" = no ] \
+    && [ "$(count_lines "$events" '"decision":"allowed"' '"args":["tar",')" = 1 ] \
+    && [ "$(count_lines "$events" '"decision":"blocked"' '"args":["sh","-c",')" = 1 ]; then
+    say ">>> learned policy: the backup still works (allowed, with the entry's reason); the command injected into"
+    say "    the same route was refused (403) and did not run."
+  else
+    say ">>> learned policy: NOT what HostGuard promises (backup HTTP $backup_status, archive written: $archived;"
+    say "    injection HTTP $injected_status, it ran: $ran). See above."
+    FAILED=1
+  fi
+}
+
 say "HostGuard demo"
 say "A small admin service trusts a single API key on /admin/*. An attacker who has that key"
 say "calls /admin/exec to run a shell command on the host, and /admin/docker/run to have Docker"
 say "start a privileged container with the host's root file system mounted (here a stand-in that"
 say "only records what it receives). We run this attack twice with the HostGuard agent attached:"
-say "first in audit mode (watch and log), then in block mode (refuse)."
+say "first in audit mode (watch and log), then in block mode (refuse). Last, a policy learned from"
+say "the audit run lets the service's own backup route work in block mode, and nothing else."
 say ""
 
 if [ "${SKIP_BUILD:-0}" = 1 ]; then
@@ -244,12 +306,16 @@ done
 
 API_KEY="$(random_hex)" # a fresh key for this run: never stored in code or the image
 OPS_PASSWORD="$(random_hex)"
+mkdir -p "$TMP/data" "$TMP/backups"
+printf 'id,total\n1,42\n' >"$TMP/data/orders.csv" # what the backup route archives
 run_mode audit
 run_mode block
+run_learned_policy
 
 say ""
 if [ "$FAILED" = 0 ]; then
-  say "Done. Same requests, same valid key: audit mode told you about them, block mode stopped them."
+  say "Done. Same requests, same valid key: audit mode told you about them, block mode stopped them;"
+  say "with a policy learned from the audit run, block mode let the service's own work through."
 else
   say "Done, but at least one mode did not behave as expected (see above)."
 fi

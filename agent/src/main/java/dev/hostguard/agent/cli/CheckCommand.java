@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the policy is valid (a summary is printed)",
             "1:the policy is invalid or cannot be read (every problem is printed, with line and column)",
-            "2:bad usage"})
+            "2:bad command line (no file, more than one)"})
 public final class CheckCommand implements Callable<Integer> {
     public static final int VALID = 0;
     public static final int INVALID = 1;
@@ -39,13 +39,14 @@ public final class CheckCommand implements Callable<Integer> {
 
     /** The check itself, for callers without picocli: the summary to {@code out}, the errors to {@code err}. */
     public static int check(Path policy, PrintWriter out, PrintWriter err) {
+        Path absolute = policy.toAbsolutePath(); // named so in every line, as the agent names it at start-up
         try {
-            PolicyFile file = PolicyFile.load(policy.toAbsolutePath());
+            PolicyFile file = PolicyFile.load(absolute);
             PolicySummary.of(file).forEach(out::println);
             out.flush();
             return VALID;
         } catch (InvalidPolicyException e) {
-            err.println("hostguard: " + e.report(policy.toString()));
+            err.println("hostguard check: " + e.report(absolute.toString())); // as every command's errors start
             err.flush();
             return INVALID;
         }

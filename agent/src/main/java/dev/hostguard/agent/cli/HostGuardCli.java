@@ -73,13 +73,15 @@ public final class HostGuardCli implements Callable<Integer> {
         return USAGE;
     }
 
-    /** The same exit-code section in every command's --help. */
+    /** The same exit-code section in every command's --help, unless the command words its own (check). */
     private static void exitCodesInHelp(CommandLine cli) {
-        Map<String, String> codes = new LinkedHashMap<>();
-        codes.put(OK + "", "done");
-        codes.put(FAILED + "", "the command failed (check: the policy is invalid; attach: not attached)");
-        codes.put(USAGE + "", "bad command line");
-        cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        if (cli.getCommandSpec().usageMessage().exitCodeList().isEmpty()) {
+            Map<String, String> codes = new LinkedHashMap<>();
+            codes.put(OK + "", "done");
+            codes.put(FAILED + "", "the command failed (check: the policy is invalid; attach: not attached)");
+            codes.put(USAGE + "", "bad command line");
+            cli.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        }
         cli.getSubcommands().values().forEach(HostGuardCli::exitCodesInHelp);
     }
 

@@ -347,15 +347,10 @@ public final class PolicyParser {
                 args = new ArrayList<>();
                 List<String> given = strings(map.get("args"), "args");
                 for (int i = 0; i < given.size(); i++) {
-                    if (given.get(i).isEmpty()) {
-                        args.add(null);
-                        problem(element(map.get("args"), i), "an empty argument glob");
-                    } else {
-                        if (given.get(i).equals("**") && i != given.size() - 1) {
-                            problem(element(map.get("args"), i), "'**' (any remaining arguments) must come last");
-                        }
-                        args.add(new Glob(given.get(i)));
+                    if (given.get(i).equals("**") && i != given.size() - 1) {
+                        problem(element(map.get("args"), i), "'**' (any remaining arguments) must come last");
                     }
+                    args.add(new Glob(given.get(i))); // "" is an empty argument, as commands have them (learn writes it)
                 }
             }
         } else if (operation != null) {
@@ -450,11 +445,16 @@ public final class PolicyParser {
         return new Glob(text);
     }
 
-    /** Canonical paths never say {@code /proc/self} or {@code /var/run}: write the glob the way they do. */
+    /**
+     * Canonical paths never say {@code /proc/self}, {@code /proc/thread-self} or {@code /var/run}: write the glob the
+     * way they do ({@code /proc/thread-self} is any thread of this process, {@code /proc/<pid>/task/*}).
+     */
     static String canonicalSpelling(String glob) {
         String pid = "/proc/" + ProcessHandle.current().pid();
         if (glob.equals("/proc/self") || glob.startsWith("/proc/self/")) {
             glob = pid + glob.substring("/proc/self".length());
+        } else if (glob.equals("/proc/thread-self") || glob.startsWith("/proc/thread-self/")) {
+            glob = pid + "/task/*" + glob.substring("/proc/thread-self".length());
         }
         if (glob.equals("/var/run") || glob.startsWith("/var/run/")) {
             glob = glob.substring("/var".length());

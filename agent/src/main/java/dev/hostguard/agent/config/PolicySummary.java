@@ -2,7 +2,6 @@ package dev.hostguard.agent.config;
 
 import dev.hostguard.agent.policy.AllowEntry;
 import dev.hostguard.agent.policy.AuthClass;
-import dev.hostguard.agent.policy.Glob;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.policy.PolicyEngine;
 import dev.hostguard.agent.policy.Rule;
@@ -62,7 +61,7 @@ public final class PolicySummary {
         if (e.executable() != null) {
             s.append(' ').append(e.executable());
             s.append(e.args() == null ? " (any arguments)"
-                    : " " + e.args().stream().map(Glob::written).collect(Collectors.joining(" ", "[", "]")));
+                    : " " + e.args().stream().map(g -> g.written().isEmpty() ? "\"\"" : g.written()).collect(Collectors.joining(" ", "[", "]")));
         }
         if (e.path() != null) {
             s.append(' ').append(e.path());

@@ -6,14 +6,14 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /** Where the executable of a command lives, found as the JDK finds it: a bare name on this JVM's PATH. */
-final class Executables {
+public final class Executables {
     private Executables() {
     }
 
     /**
      * @return the absolute, normalised path of the executable; a bare name not found on the PATH stays as given
      */
-    static String resolve(String executable, String workingDirectory) {
+    public static String resolve(String executable, String workingDirectory) {
         try {
             if (executable.indexOf('/') >= 0) {
                 Path path = Path.of(executable);

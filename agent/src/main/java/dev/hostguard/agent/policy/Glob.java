@@ -3,7 +3,8 @@ package dev.hostguard.agent.policy;
 /**
  * A path-style glob: {@code *} any characters within one {@code /}-separated segment, {@code **} any characters
  * across segments, {@code ?} one character other than {@code /}; everything else literal. A pattern ending in
- * {@code /**} also matches the directory itself. Hand-written rather than a regular expression: a policy author
+ * {@code /**} also matches the directory itself; the empty pattern matches only the empty string (a command's
+ * empty argument). Hand-written rather than a regular expression: a policy author
  * must not have to think about regex metacharacters, and matching takes linear time in the input (see
  * {@link #simulate}). Matched only after a rule matched.
  */
@@ -21,8 +22,8 @@ public final class Glob {
      * @param written how the policy spelled it, for people (e.g. {@code /proc/self/stat} for {@code /proc/42/stat})
      */
     public Glob(String pattern, String written) {
-        if (pattern == null || pattern.isEmpty()) {
-            throw new IllegalArgumentException("an empty glob");
+        if (pattern == null) {
+            throw new IllegalArgumentException("no glob");
         }
         this.pattern = pattern;
         this.written = written;

@@ -47,12 +47,26 @@ class CheckCommandTest {
     }
 
     @Test
+    void anEmptyArgumentIsValidAndShownQuoted() throws Exception {
+        Path policy = Files.writeString(tmp.resolve("policy.yaml"), """
+                allow:
+                  - operation: process-start
+                    executable: /usr/bin/ssh-keygen
+                    args: ["-N", "", "-f", "/srv/key"]
+                    reason: the deploy key, without a passphrase
+                """);
+        Run run = run(policy.toString());
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("1. process-start /usr/bin/ssh-keygen [-N \"\" -f /srv/key] on any route"), run.out());
+    }
+
+    @Test
     void anInvalidPolicyExitsOneWithEveryProblemAndItsPlace() throws Exception {
         Path policy = tmp.resolve("policy.yaml");
         Files.writeString(policy, "mdoe: block\nauth:\n  api-key: blok\n");
         Run run = run(policy.toString());
         assertEquals(1, run.exit());
-        assertTrue(run.err().startsWith("hostguard: invalid policy file " + policy + " (2 problems)"), run.err());
+        assertTrue(run.err().startsWith("hostguard check: invalid policy file " + policy + " (2 problems)"), run.err());
         assertTrue(run.err().contains(policy + ":1:1: unknown key 'mdoe' in the policy; did you mean 'mode'?"),
                 run.err());
         assertTrue(run.err().contains(policy + ":3:12: bad value 'blok' for auth.api-key; expected block, log, allow; did you mean 'block'?"),

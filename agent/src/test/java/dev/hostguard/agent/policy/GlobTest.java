@@ -29,6 +29,8 @@ class GlobTest {
         "**, anything/at/all, true",
         "*, '', true",
         "x, '', false",
+        "'', '', true",
+        "'', x, false",
     })
     void matches(String pattern, String input, boolean expected) {
         if (expected) {

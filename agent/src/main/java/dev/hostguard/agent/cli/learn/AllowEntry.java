@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.learn;
 
 import dev.hostguard.agent.cli.events.HostEvent;
+import dev.hostguard.agent.policy.Executables;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -33,7 +34,8 @@ final class AllowEntry {
                     return null;
                 }
                 // process.args is the whole argv; a policy's args are those after the executable
-                return new Key(event.route(), operation, executable, argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
+                return new Key(event.route(), operation, executable(executable, event.text("process.working_directory")),
+                        argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
             }
             String path = event.text("file.path");
             return path == null ? null
@@ -41,22 +43,40 @@ final class AllowEntry {
         }
 
         /**
+         * A bare name as given (the policy matches it in any directory); a path as the engine compares it: absolute
+         * (against the working directory the event names) and normalised, so {@code ./bin/export} run in
+         * {@code /srv} is {@code /srv/bin/export}, and never another directory's {@code bin/export}.
+         */
+        static String executable(String given, String workingDirectory) {
+            return given.indexOf('/') < 0 ? given : Executables.resolve(given, workingDirectory);
+        }
+
+        /**
          * The JVM's own {@code /proc/self/...} as {@code /proc/self/...}, not as the canonical {@code /proc/<pid>}
-         * the event carries, which names another process after a restart. Only when the caller's own path said
-         * {@code self}: another process's {@code /proc/<pid>} stays as seen (and is marked for review).
+         * the event carries, which names another process after a restart; {@code /proc/thread-self/...} (canonical
+         * {@code /proc/<pid>/task/<tid>/...}) as {@code /proc/thread-self/...}, which the policy reads as any
+         * thread of the JVM. Only when the caller's own path said so: another process's {@code /proc/<pid>} stays
+         * as seen (and is marked for review).
          */
         static String stable(String path, String originalPath) {
             Matcher m = PROC_PID.matcher(path);
-            if (m.matches() && originalPath != null
-                    && (originalPath.startsWith("/proc/self/") || originalPath.startsWith("/proc/thread-self/"))) {
-                return "/proc/self" + (m.group(1) == null ? "" : m.group(1));
+            if (!m.matches() || originalPath == null) {
+                return path;
+            }
+            String rest = m.group(2) == null ? "" : m.group(2);
+            if (m.group(1) != null && (originalPath.equals("/proc/thread-self")
+                    || originalPath.startsWith("/proc/thread-self/"))) {
+                return "/proc/thread-self" + rest;
+            }
+            if (originalPath.equals("/proc/self") || originalPath.startsWith("/proc/self/")) {
+                return "/proc/self" + (m.group(1) == null ? "" : m.group(1)) + rest; // a task named so stays
             }
             return path;
         }
     }
 
-    /** {@code /proc/<pid>[/task/<tid>][/rest]}; group 1 is the rest. */
-    static final Pattern PROC_PID = Pattern.compile("/proc/[0-9]+(?:/task/[0-9]+)?(/.*)?");
+    /** {@code /proc/<pid>[/task/<tid>][/rest]}; group 1 is {@code /task/<tid>}, group 2 the rest. */
+    static final Pattern PROC_PID = Pattern.compile("/proc/[0-9]+(/task/[0-9]+)?(/.*)?");
 
     final Key key;
     final TreeSet<String> auth = new TreeSet<>();
