@@ -226,10 +226,16 @@ class InProcessAgentTest {
 
     @Test
     void aPoolWorkerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        assertWorkerBornInARequestCarriesItIntoNoLaterTask(java.util.concurrent.Executors.newFixedThreadPool(1),
+                "later-task");
+    }
+
+    /** The pool's one worker is created inside a request; a task handed over later, outside any, runs unjudged. */
+    private void assertWorkerBornInARequestCarriesItIntoNoLaterTask(java.util.concurrent.ExecutorService pool,
+                                                                    String markerName) throws Exception {
         try {
             serve(() -> pool.submit(() -> { }).get());   // the worker thread is created inside the request
-            Path marker = dir.resolve("later-task");
+            Path marker = dir.resolve(markerName);
             long before = eventCount();
             assertEquals(0, pool.submit(() -> touch(marker)).get());
             assertTrue(Files.exists(marker), "a task handed over outside any request runs");
@@ -461,17 +467,9 @@ class InProcessAgentTest {
 
     @Test
     void aForkJoinWorkerBornInARequestCarriesItIntoNoLaterTask() throws Exception {
-        java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);  // its workers inherit
-        try {
-            serve(() -> pool.submit(() -> { }).get());   // the worker thread is created inside the request
-            Path marker = dir.resolve("fork-join-later-task");
-            long before = eventCount();
-            assertEquals(0, pool.submit(() -> touch(marker)).get());
-            assertTrue(Files.exists(marker), "a task handed over outside any request runs");
-            assertEquals(before, eventCount(), "and nothing judged it as the earlier request's");
-        } finally {
-            pool.shutdownNow();
-        }
+        // a pool of its own: its workers inherit (the common pool's never do)
+        assertWorkerBornInARequestCarriesItIntoNoLaterTask(new java.util.concurrent.ForkJoinPool(1),
+                "fork-join-later-task");
     }
 
     @Test

@@ -51,10 +51,11 @@ public final class HttpServerApp {
     }
 
     public static void main(String[] args) throws Exception {
-        String apiKey = required("API_KEY");
-        String opsUser = required("OPS_USER");
-        String opsPassword = required("OPS_PASSWORD");
-        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "0"));
+        AppEnvironment env = AppEnvironment.read("httpserver-app");
+        String apiKey = env.apiKey();
+        String opsUser = env.opsUser();
+        String opsPassword = env.opsPassword();
+        int port = env.port();
 
         String boot = System.getenv("BOOT_EXEC");
         if (boot != null && !boot.isBlank()) {
@@ -100,15 +101,6 @@ public final class HttpServerApp {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "httpserver-app-stop"));
         System.out.println("httpserver-app listening on http://127.0.0.1:" + server.getAddress().getPort());
         System.out.flush();
-    }
-
-    private static String required(String name) {
-        String value = System.getenv(name);
-        if (value == null || value.isBlank()) {
-            System.err.println("httpserver-app: missing environment variable " + name);
-            System.exit(2);
-        }
-        return value;
     }
 
     private static boolean equal(String expected, String presented) {

@@ -38,10 +38,11 @@ public final class TomcatApp {
     }
 
     public static void main(String[] args) throws Exception {
-        String apiKey = required("API_KEY");
-        String opsUser = required("OPS_USER");
-        String opsPassword = required("OPS_PASSWORD");
-        int port = Integer.parseInt(System.getenv().getOrDefault("PORT", "0"));
+        AppEnvironment env = AppEnvironment.read("tomcat-app");
+        String apiKey = env.apiKey();
+        String opsUser = env.opsUser();
+        String opsPassword = env.opsPassword();
+        int port = env.port();
 
         Path base = Files.createTempDirectory("tomcat-app");
         Tomcat tomcat = new Tomcat();
@@ -100,14 +101,5 @@ public final class TomcatApp {
         String name = path.substring(1).replace('/', '-');
         Tomcat.addServlet(context, name, servlet).setAsyncSupported(true);
         context.addServletMappingDecoded(path, name);
-    }
-
-    private static String required(String name) {
-        String value = System.getenv(name);
-        if (value == null || value.isBlank()) {
-            System.err.println("tomcat-app: missing environment variable " + name);
-            System.exit(2);
-        }
-        return value;
     }
 }
