@@ -1,23 +1,14 @@
 package dev.hostguard.agent;
 
+import dev.hostguard.agent.instrument.AgentClassFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.ProtectionDomain;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 /**
  * Defines the {@code bootstrap} package in the boot class loader, where advice inlined into {@code java.*}
@@ -37,18 +28,24 @@ final class BootstrapInjector {
     private BootstrapInjector() {
     }
 
+    /**
+     * The facade's class files, in the order they are defined: none extends another of them. A fixed list, so the
+     * start-up reads ten entries by name instead of scanning the jar's thousand ({@code BootstrapInjectorTest}
+     * checks it against the compiled package).
+     */
+    static final List<String> CLASSES = List.of("ContextCallable", "ContextRunnable", "HookHandler", "Hooks$1",
+            "Hooks", "HostGuardBlockedException", "RequestScope", "TaskContexts$Lookup", "TaskContexts$WeakKey",
+            "TaskContexts");
+
     /** @return the names of the classes injected */
     static List<String> inject(Instrumentation instrumentation) throws IOException {
-        Path source = agentLocation();
         Map<String, byte[]> classes = new LinkedHashMap<>();
-        for (String entry : bootstrapEntries(source)) {
-            try (InputStream in = BootstrapInjector.class.getClassLoader().getResourceAsStream(entry)) {
-                classes.put(entry.substring(0, entry.length() - ".class".length()).replace('/', '.'),
-                        in.readAllBytes());
+        for (String simpleName : CLASSES) {
+            byte[] classFile = AgentClassFiles.agent().read(PACKAGE_PATH + simpleName + ".class");
+            if (classFile == null) {
+                throw new IOException("the agent has no bootstrap class " + simpleName);
             }
-        }
-        if (classes.isEmpty()) {
-            throw new IOException("no bootstrap classes found in " + source);
+            classes.put(PACKAGE_PATH.replace('/', '.') + simpleName, classFile);
         }
         define(instrumentation, classes);
         return List.copyOf(classes.keySet());
@@ -68,36 +65,6 @@ final class BootstrapInjector {
             }
         } catch (ReflectiveOperationException e) {
             throw new IOException("cannot define the bootstrap classes in the boot loader", e);
-        }
-    }
-
-    /** The class files of the bootstrap package, from the agent jar or, in tests, the class folder. */
-    static List<String> bootstrapEntries(Path source) throws IOException {
-        if (Files.isDirectory(source)) {
-            try (Stream<Path> files = Files.list(source.resolve(PACKAGE_PATH))) {
-                return files.map(f -> PACKAGE_PATH + f.getFileName())
-                        .filter(n -> n.endsWith(".class")).sorted().toList();
-            }
-        }
-        // a loop, not a stream: on the start-up path every lambda costs a generated class
-        List<String> entries = new ArrayList<>();
-        try (JarFile jar = new JarFile(source.toFile())) {
-            for (Enumeration<JarEntry> all = jar.entries(); all.hasMoreElements(); ) {
-                String n = all.nextElement().getName();
-                if (n.startsWith(PACKAGE_PATH) && n.endsWith(".class") && n.indexOf('/', PACKAGE_PATH.length()) < 0) {
-                    entries.add(n);
-                }
-            }
-        }
-        Collections.sort(entries);
-        return entries;
-    }
-
-    static Path agentLocation() throws IOException {
-        try {
-            return Path.of(BootstrapInjector.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | NullPointerException e) {
-            throw new IOException("cannot locate the HostGuard agent jar", e);
         }
     }
 }

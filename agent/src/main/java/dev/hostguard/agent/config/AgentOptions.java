@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 
 /**
  * The agent's options. Each key is looked up, first found wins, in the agent argument
@@ -44,7 +43,9 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
     /** Reads the options of this JVM. */
     public static AgentOptions resolve(String agentArgument) throws InvalidOptionException {
         Map<String, String> properties = new LinkedHashMap<>();
-        System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
+        for (Map.Entry<Object, Object> e : System.getProperties().entrySet()) { // no lambda: start-up path
+            properties.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+        }
         return resolve(agentArgument, properties, System.getenv());
     }
 
@@ -126,21 +127,21 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
 
     private static void collectSystemProperties(Map<String, String> properties, Map<String, Source> found)
             throws InvalidOptionException {
-        collect(properties, SYSTEM_PROPERTY_PREFIX, "system property -D", name -> name, found);
+        collect(properties, SYSTEM_PROPERTY_PREFIX, "system property -D", false, found);
     }
 
     private static void collectEnvironment(Map<String, String> environment, Map<String, Source> found)
             throws InvalidOptionException {
-        collect(environment, ENVIRONMENT_PREFIX, "environment ", name -> name.toLowerCase(Locale.ROOT), found);
+        collect(environment, ENVIRONMENT_PREFIX, "environment ", true, found);
     }
 
     private static void collect(Map<String, String> source, String prefix, String origin,
-                                UnaryOperator<String> toKey, Map<String, Source> found) throws InvalidOptionException {
+                                boolean lowerCaseKeys, Map<String, Source> found) throws InvalidOptionException {
         for (Map.Entry<String, String> e : source.entrySet()) {
             if (e.getKey().startsWith(prefix)) {
                 String name = e.getKey().substring(prefix.length());
                 put(found, new Source(name, e.getValue().trim(), origin + e.getKey() + "=" + e.getValue(),
-                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), toKey.apply(name));
+                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), lowerCaseKeys ? name.toLowerCase(Locale.ROOT) : name);
             }
         }
     }

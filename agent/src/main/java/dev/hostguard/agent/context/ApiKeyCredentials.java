@@ -27,7 +27,11 @@ public record ApiKeyCredentials(List<String> headers, List<String> authorization
 
     public ApiKeyCredentials {
         headers = List.copyOf(headers);
-        authorizationSchemes = authorizationSchemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        String[] lowerCase = new String[authorizationSchemes.size()]; // a loop, not a stream: start-up path
+        for (int i = 0; i < lowerCase.length; i++) {
+            lowerCase[i] = authorizationSchemes.get(i).toLowerCase(Locale.ROOT);
+        }
+        authorizationSchemes = List.of(lowerCase);
         queryParameters = List.copyOf(queryParameters);
     }
 

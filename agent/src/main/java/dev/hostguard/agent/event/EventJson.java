@@ -22,7 +22,7 @@ public final class EventJson {
     public static String toJson(SecurityEvent e) {
         return write(g -> {
             g.writeStartObject();
-            g.writeStringField("@timestamp", e.timestamp().toString());
+            g.writeStringField("@timestamp", EventStamps.iso(e.timestamp()));
             g.writeObjectFieldStart("event");
             g.writeStringField("id", e.id());
             g.writeStringField("kind", e.decision().allowedBy() != null ? "event" : "alert");
@@ -138,16 +138,16 @@ public final class EventJson {
     public static String eventsSuppressed(String rule, long epochSecond, long count, int perSecond) {
         return write(g -> {
             g.writeStartObject();
-            g.writeStringField("@timestamp", java.time.Instant.now().toString());
+            g.writeStringField("@timestamp", EventStamps.iso(java.time.Instant.now()));
             g.writeObjectFieldStart("event");
-            g.writeStringField("id", java.util.UUID.randomUUID().toString());
+            g.writeStringField("id", EventStamps.newId());
             g.writeStringField("kind", "metric");
             g.writeStringField("action", "events-suppressed");
             g.writeEndObject();
             g.writeObjectFieldStart("hostguard");
             g.writeStringField("rule", rule);
             g.writeNumberField("suppressed", count);
-            g.writeStringField("second", java.time.Instant.ofEpochSecond(epochSecond).toString());
+            g.writeStringField("second", EventStamps.iso(java.time.Instant.ofEpochSecond(epochSecond)));
             g.writeNumberField("rate_limit", perSecond);
             g.writeEndObject();
             g.writeEndObject();
@@ -157,9 +157,9 @@ public final class EventJson {
     private static String configuration(String action, String outcome, Body hostguard, String error) {
         return write(g -> {
             g.writeStartObject();
-            g.writeStringField("@timestamp", java.time.Instant.now().toString());
+            g.writeStringField("@timestamp", EventStamps.iso(java.time.Instant.now()));
             g.writeObjectFieldStart("event");
-            g.writeStringField("id", java.util.UUID.randomUUID().toString());
+            g.writeStringField("id", EventStamps.newId());
             g.writeStringField("kind", "event");
             g.writeArrayFieldStart("category");
             g.writeString("configuration");

@@ -24,7 +24,15 @@ public final class EventRateLimiter {
     private volatile int perSecond;
 
     public EventRateLimiter(int perSecond) {
-        this(perSecond, System::currentTimeMillis);
+        this(perSecond, new SystemClock());
+    }
+
+    /** Not {@code System::currentTimeMillis}: a method reference costs a generated class at start-up. */
+    private static final class SystemClock implements LongSupplier {
+        @Override
+        public long getAsLong() {
+            return System.currentTimeMillis();
+        }
     }
 
     EventRateLimiter(int perSecond, LongSupplier clockMillis) {
@@ -42,7 +50,9 @@ public final class EventRateLimiter {
         long second = clockMillis.getAsLong() / 1000;
         Window window = windows.get(rule);
         if (window == null) {
-            window = windows.computeIfAbsent(rule, Window::new);
+            Window created = new Window(rule);
+            window = windows.putIfAbsent(rule, created);
+            window = window == null ? created : window;
         }
         return window.tryAcquire(second, perSecond);
     }

@@ -6,7 +6,6 @@ import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Operation;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * One decision about one host operation: what, where, which rule, which request and which key (by fingerprint).
@@ -23,7 +22,7 @@ public record SecurityEvent(String id, Instant timestamp, Operation operation, D
 
     public static SecurityEvent of(Operation operation, Decision decision, Mode mode, Authentication auth,
                                    RequestInfo request, String submitter, String threadName, List<String> frames) {
-        return new SecurityEvent(UUID.randomUUID().toString(), Instant.now(), operation, decision, mode, auth,
+        return new SecurityEvent(EventStamps.newId(), Instant.now(), operation, decision, mode, auth,
                 request, submitter, threadName, frames);
     }
 

@@ -1,7 +1,6 @@
 package dev.hostguard.agent.instrument;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Opcodes;
@@ -49,15 +48,8 @@ final class InlineAdvice {
     }
 
     static InlineAdvice of(Class<?> advice) throws IOException {
-        String resource = Type.getInternalName(advice) + ".class";
-        ClassLoader loader = advice.getClassLoader();
         ClassNode node = new ClassNode();
-        try (InputStream in = loader.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("no class file for " + advice.getName());
-            }
-            new ClassReader(in).accept(node, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
-        }
+        new ClassReader(AgentClassFiles.agent().read(advice)).accept(node, ClassReader.SKIP_FRAMES | ClassReader.SKIP_DEBUG);
         Method enter = null;
         Method exit = null;
         boolean skip = false;

@@ -252,8 +252,12 @@ public final class PathRules {
 
     /** The components of a normalised absolute path, with {@code /var/run} spelled {@code /run}. */
     private static List<String> components(String path) {
-        List<String> components = new ArrayList<>(Arrays.asList(path.substring(1).split("/")));
-        components.removeIf(String::isEmpty);
+        List<String> components = new ArrayList<>();
+        for (String component : path.substring(1).split("/")) {
+            if (!component.isEmpty()) {
+                components.add(component);
+            }
+        }
         if (components.size() >= 2 && components.get(0).equals("var") && components.get(1).equals("run")) {
             components.remove(0);
         }
@@ -367,13 +371,26 @@ public final class PathRules {
             if (!rule.accesses().containsAll(accesses)) {
                 throw new IllegalArgumentException("rule " + rule.id() + " does not apply to " + accesses);
             }
-            int index = rules.indexOf(rule);
+            int index = indexOf(rule);
             if (index < 0) {
                 rules.add(rule);
                 index = rules.size() - 1;
             }
             patterns.add(new Pattern(kind, index, EnumSet.copyOf(accesses), text));
             return this;
+        }
+
+        /**
+         * By identity: each host mount has a rule of its own under the one id {@code host-mount}, and a record's
+         * {@code equals} would bootstrap {@code java.lang.invoke} on the start-up path.
+         */
+        private int indexOf(Rule rule) {
+            for (int i = 0; i < rules.size(); i++) {
+                if (rules.get(i) == rule) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private static String normalised(String prefix) {

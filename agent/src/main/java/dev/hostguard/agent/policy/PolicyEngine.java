@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,16 +79,20 @@ public final class PolicyEngine {
                 new Decision(Decision.Verdict.BLOCK, rule.id())});
         }
         Set<String> off = new HashSet<>();
-        actions.forEach((id, action) -> {
-            if (action == RuleAction.OFF) {
-                off.add(id);
+        for (Map.Entry<String, RuleAction> e : actions.entrySet()) { // loops, not lambdas: start-up path
+            if (e.getValue() == RuleAction.OFF) {
+                off.add(e.getKey());
             }
-        });
+            ceilings.put(e.getKey(), e.getValue().ceiling());
+        }
         paths.disable(off);
         this.pathRules = paths.build();
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
-        commandRules.removeIf(c -> off.contains(c.rule().id()));
-        actions.forEach((id, action) -> ceilings.put(id, action.ceiling()));
+        for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
+            if (off.contains(it.next().rule().id())) {
+                it.remove();
+            }
+        }
     }
 
     /** The rules a policy can name without defining them: the default ruleset, process starts and host mounts. */
@@ -251,12 +256,22 @@ public final class PolicyEngine {
 
         private static Set<String> namesOf(List<String> commands) {
             Set<String> names = new HashSet<>();
-            commands.stream().filter(c -> c.indexOf('/') < 0).forEach(names::add);
+            for (String c : commands) {
+                if (c.indexOf('/') < 0) {
+                    names.add(c);
+                }
+            }
             return names;
         }
 
         private static List<Glob> pathsOf(List<String> commands) {
-            return commands.stream().filter(c -> c.indexOf('/') >= 0).map(Glob::new).toList();
+            List<Glob> paths = new ArrayList<>();
+            for (String c : commands) {
+                if (c.indexOf('/') >= 0) {
+                    paths.add(new Glob(c));
+                }
+            }
+            return List.copyOf(paths);
         }
 
         boolean matches(String executable) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code /proc/<pid>/mountinfo}. A line is
@@ -17,7 +16,6 @@ import java.util.regex.Pattern;
 public final class MountInfo {
     /** id, parent, major:minor, root, mount point, options: the fields before the optional ones. */
     private static final int FIXED_FIELDS = 6;
-    private static final Pattern DEVICE = Pattern.compile("\\d+:\\d+");
 
     private MountInfo() {
     }
@@ -64,7 +62,7 @@ public final class MountInfo {
         try {
             int id = Integer.parseInt(fields[0]);
             int parentId = Integer.parseInt(fields[1]);
-            if (!DEVICE.matcher(fields[2]).matches() || fields[4].isEmpty() || fields[separator + 1].isEmpty()) {
+            if (!isDevice(fields[2]) || fields[4].isEmpty() || fields[separator + 1].isEmpty()) {
                 return null;
             }
             String superOptions = fields.length == separator + 4 ? fields[separator + 3] : "";
@@ -95,5 +93,21 @@ public final class MountInfo {
             options.add(OctalEscapes.decode(option));
         }
         return options;
+    }
+
+    /** {@code major:minor}, both decimal (no regex: start-up path). */
+    private static boolean isDevice(String field) {
+        int colon = field.indexOf(':');
+        return colon > 0 && colon < field.length() - 1 && isDigits(field, 0, colon)
+                && isDigits(field, colon + 1, field.length());
+    }
+
+    private static boolean isDigits(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -2,7 +2,6 @@ package dev.hostguard.agent.posture;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * What container runtimes mount into every container for their own housekeeping, and what tells a container.
@@ -25,8 +24,8 @@ final class RuntimeMounts {
      * are the pod's own, not a part of the host. Matched anywhere because the kubelet's root directory varies
      * ({@code /var/lib/kubelet}, k0s, microk8s...). A hostPath volume keeps its host path and so still counts.
      */
-    private static final Pattern POD_VOLUME =
-            Pattern.compile("/pods/[^/]+/volumes/kubernetes\\.io~(empty-dir|configmap|secret|downward-api|projected)/");
+    private static final List<String> POD_VOLUME_KINDS =
+            List.of("empty-dir", "configmap", "secret", "downward-api", "projected");
     private static final Set<String> IMAGE_FILESYSTEMS = Set.of("overlay", "aufs", "fuse-overlayfs");
 
     private RuntimeMounts() {
@@ -42,7 +41,7 @@ final class RuntimeMounts {
                 return true;
             }
         }
-        return POD_VOLUME.matcher(mount.root()).find();
+        return isPodVolume(mount.root());
     }
 
     /** Layered image filesystems: mounted whole, they are a container's root (or a nested one's), not host data. */
@@ -76,5 +75,22 @@ final class RuntimeMounts {
     static boolean isAtOrUnder(String path, String directory) {
         return path.startsWith(directory)
                 && (path.length() == directory.length() || path.charAt(directory.length()) == '/');
+    }
+
+    /** Whether {@code root} holds {@code /pods/<uid>/volumes/kubernetes.io~<kind>/} (no regex: start-up path). */
+    static boolean isPodVolume(String root) {
+        for (int at = root.indexOf("/pods/"); at >= 0; at = root.indexOf("/pods/", at + 1)) {
+            int uidEnd = root.indexOf('/', at + 6);
+            String volumes = "/volumes/kubernetes.io~";
+            if (uidEnd > at + 6 && root.startsWith(volumes, uidEnd)) {
+                int kind = uidEnd + volumes.length();
+                for (String k : POD_VOLUME_KINDS) {
+                    if (root.startsWith(k, kind) && root.startsWith("/", kind + k.length())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 }

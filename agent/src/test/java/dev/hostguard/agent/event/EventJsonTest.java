@@ -29,7 +29,8 @@ class EventJsonTest {
     void hasTheNestedEcsFields() throws Exception {
         SecurityEvent e = event("/admin/exec", "docker", "ps");
         JsonNode json = MAPPER.readTree(EventJson.toJson(e));
-        assertEquals(e.timestamp().toString(), json.get("@timestamp").asText());
+        assertEquals(e.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS),
+                java.time.Instant.parse(json.get("@timestamp").asText()));
         assertEquals(e.id(), json.at("/event/id").asText());
         assertEquals("process-start", json.at("/event/action").asText());
         assertEquals("failure", json.at("/event/outcome").asText());
