@@ -12,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The servlet async API on Jetty (the demo) and Tomcat ({@code TomcatApp}), both serving the demo's
@@ -39,7 +39,8 @@ class AsyncServletIT {
     @TempDir
     static Path tmp;
 
-    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
 
     @TestFactory
     Stream<DynamicNode> asyncServlets() {
@@ -47,19 +48,11 @@ class AsyncServletIT {
                 SERVERS.stream().map(server -> forService(jdk, server))));
     }
 
-    @AfterAll
-    static void stopLeftovers() {
-        for (ServiceSlot slot : SLOTS) {
-            slot.stopQuietly();
-        }
-    }
 
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server) {
         ServiceSlot slot = new ServiceSlot(TEST, jdk, server, "block", tmp.resolve(jdk.label() + "-" + server.id()),
                 b -> b);
-        synchronized (SLOTS) {
-            SLOTS.add(slot);
-        }
+        SLOTS.add(slot);
         String at = slot.label();
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start " + server.displayName() + " with -javaagent mode=block", slot::start));

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The seed scenario's last step: with a leaked API key (or on a forgotten route), ask Docker for a privileged
@@ -51,7 +52,8 @@ class DockerSocketIT {
     @TempDir
     static Path tmp;
 
-    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
     private static final List<ServiceProcess> STAND_INS = new ArrayList<>();
 
     /** One request that reaches Docker. */
@@ -79,10 +81,7 @@ class DockerSocketIT {
     }
 
     @AfterAll
-    static void stopLeftovers() {
-        for (ServiceSlot slot : SLOTS) {
-            slot.stopQuietly();
-        }
+    static void stopStandIns() {
         for (ServiceProcess standIn : STAND_INS) {
             try {
                 standIn.close();
@@ -99,9 +98,7 @@ class DockerSocketIT {
         ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, dir,
                 b -> b.env("DOCKER_HOST", "unix://" + socket));
         ServiceProcess[] standIn = new ServiceProcess[1];
-        synchronized (SLOTS) {
-            SLOTS.add(slot);
-        }
+        SLOTS.add(slot);
         String at = slot.label();
         boolean blocking = mode.equals("block");
         List<DynamicNode> tests = new ArrayList<>();

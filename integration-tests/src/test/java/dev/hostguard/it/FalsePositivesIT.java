@@ -16,13 +16,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an API-key request of an ordinary service does to files all day must pass untouched, even in BLOCK mode:
@@ -51,7 +51,8 @@ class FalsePositivesIT {
     @TempDir
     static Path tmp;
 
-    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
 
     /** The JDK class whose loading means: the container metrics were just set up (mountinfo read). */
     private static final String CONTAINER_METRICS_SETUP = "jdk.internal.platform.CgroupSubsystemFactory ";
@@ -62,21 +63,13 @@ class FalsePositivesIT {
                 GuardedServer.WITH_EVERY_ROUTE.stream().map(server -> forService(jdk, server))));
     }
 
-    @AfterAll
-    static void stopLeftovers() {
-        for (ServiceSlot slot : SLOTS) {
-            slot.stopQuietly();
-        }
-    }
 
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server) {
         Path dir = tmp.resolve(jdk.label() + "-" + server.id());
         Path classLoadLog = dir.resolve("class-load.log");
         ServiceSlot slot = new ServiceSlot(TEST, jdk, server, "block", dir,
                 b -> b.jvmArgs("-Xlog:class+load=info:file=" + classLoadLog));
-        synchronized (SLOTS) {
-            SLOTS.add(slot);
-        }
+        SLOTS.add(slot);
         String at = slot.label();
         boolean demo = server == GuardedServer.DEMO;
         String metrics = demo ? "/admin/metrics" : "/admin/exec?api=metrics";

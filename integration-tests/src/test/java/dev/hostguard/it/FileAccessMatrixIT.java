@@ -27,7 +27,6 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -35,6 +34,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every file-open, directory-listing and Unix-connect shape of the demo's action table, through both servers, in
@@ -85,7 +85,8 @@ class FileAccessMatrixIT {
     @TempDir
     static Path tmp;
 
-    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
 
     /** How a request spells a target's path. */
     enum Spelling {
@@ -179,12 +180,6 @@ class FileAccessMatrixIT {
                 "FileShapes.ALL vs the demo's Actions.fileActions()");
     }
 
-    @AfterAll
-    static void stopLeftovers() {
-        for (ServiceSlot slot : SLOTS) {
-            slot.stopQuietly();
-        }
-    }
 
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, String mode) {
         Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + mode);
@@ -194,9 +189,7 @@ class FileAccessMatrixIT {
         ServiceSlot slot = new ServiceSlot(TEST, jdk, server, mode, dir, b -> unlimited.apply(
                 server == GuardedServer.HTTPSERVER_APP
                 ? b.env("DEMO_CANARY", canary).env("BOOT_READ", "/proc/self/environ") : b.env("DEMO_CANARY", canary)));
-        synchronized (SLOTS) {
-            SLOTS.add(slot);
-        }
+        SLOTS.add(slot);
         Fixture fx = new Fixture(slot, canary);
         String at = slot.label();
         List<DynamicTest> tests = new ArrayList<>();

@@ -21,13 +21,13 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Work handed over inside a guarded request is judged as that request's: the demo's hand-over process actions
@@ -99,7 +99,8 @@ class HandOverIT {
     @TempDir
     static Path tmp;
 
-    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
 
     @TestFactory
     Stream<DynamicNode> handOvers() {
@@ -107,19 +108,11 @@ class HandOverIT {
                 MODES.stream().map(mode -> forService(jdk, mode))));
     }
 
-    @AfterAll
-    static void stopLeftovers() {
-        for (ServiceSlot slot : SLOTS) {
-            slot.stopQuietly();
-        }
-    }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
         ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, tmp.resolve(jdk.label() + "-" + mode),
                 b -> b.env("POOL_TICK_MS", "100"));
-        synchronized (SLOTS) {
-            SLOTS.add(slot);
-        }
+        SLOTS.add(slot);
         String at = slot.label();
         AtomicReference<String> poolWorker = new AtomicReference<>();
         Set<String> commonPoolWorkers = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -17,7 +17,6 @@ import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every process-start shape, through both servers, in both modes, with each credential class, on every JDK.
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Each (JDK, server, mode) is one container of dynamic tests: the first starts that server JVM with the agent,
  * one test per (shape, credentials) sends {@code cmd=touch <marker>} and checks status, marker and event, a few
  * more check what must not appear, and the last stops the JVM (failing on agent WARN/ERROR lines or a leaked key).
- * At most one server JVM runs at a time; {@link #stopLeftovers()} stops one a failure left running.
+ * At most one server JVM runs at a time; {@link ServiceSlots} stops one a failure left running.
  */
 class ProcessStartMatrixIT {
     private static final String TEST = ProcessStartMatrixIT.class.getSimpleName();
@@ -42,7 +42,8 @@ class ProcessStartMatrixIT {
     @TempDir
     static Path tmp;
 
-    private static final List<ServiceSlot> SLOTS = new ArrayList<>();
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
 
     @TestFactory
     Stream<DynamicNode> processStarts() {
@@ -75,12 +76,6 @@ class ProcessStartMatrixIT {
                 "the demo's actions that are neither process nor file actions");
     }
 
-    @AfterAll
-    static void stopLeftovers() {
-        for (ServiceSlot slot : SLOTS) {
-            slot.stopQuietly();
-        }
-    }
 
     private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, String mode) {
         Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + mode);
@@ -89,9 +84,7 @@ class ProcessStartMatrixIT {
         ServiceSlot slot = new ServiceSlot(TEST, jdk, server, mode, dir,
                 b -> unlimited.apply(server == GuardedServer.HTTPSERVER_APP
                         ? b.env("BOOT_EXEC", "touch " + dir.resolve("markers").resolve("boot")) : b));
-        synchronized (SLOTS) {
-            SLOTS.add(slot);
-        }
+        SLOTS.add(slot);
         String at = slot.label();
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start " + server.id() + " with -javaagent mode=" + mode, slot::start));
