@@ -5,14 +5,14 @@
 # they resolve the few per cent that CPU time under load cannot resolve on a shared machine (RESULTS.md). Writes
 # benchmarks/INSTRUCTIONS.md. See benchmarks/README.md ("Instructions per request"). Not run by `mvn verify`.
 #
-#   benchmarks/count-instructions.sh                 full: 3 interleaved rounds, about 20 minutes on 2 cores
-#   PROFILE=quick benchmarks/count-instructions.sh   quick: 2 rounds, fewer requests, about 8 minutes (marked QUICK)
+#   benchmarks/count-instructions.sh                 full: 3 interleaved rounds, about 30 minutes on 2 cores
+#   PROFILE=quick benchmarks/count-instructions.sh   quick: 2 rounds, fewer requests, about 15 minutes (marked QUICK)
 #
 # Env (each overrides the profile's value):
 #   ROUNDS           interleaved rounds; each starts every service once per configuration      quick 2, full 3
 #   MIN_CYCLES, MAX_CYCLES   warm-up before counting: cycles of CHUNK requests shared among the service's
 #                    endpoints, until the JIT compiler threads used at most COMPILER_QUIET % of the service's CPU in
-#                    the last cycle, at least MIN_CYCLES, at most MAX_CYCLES               quick 2-4, full 4-8
+#                    each of the last two cycles, at least MIN_CYCLES, at most MAX_CYCLES  quick 4-25, full 6-45
 #   CHUNK            3000                      (process starts: a tenth of their share of CHUNK and of REQUESTS)
 #   COMPILER_QUIET   2 (per cent)
 #   REQUESTS         requests counted, per endpoint                                           quick 1000, full 2000
@@ -27,8 +27,8 @@ ROOT=$(pwd)
 
 PROFILE=${PROFILE:-full}
 case "$PROFILE" in
-  quick) d_rounds=2 d_min=2 d_max=4 d_requests=500 ;;
-  full) d_rounds=3 d_min=4 d_max=8 d_requests=1000 ;;
+  quick) d_rounds=2 d_min=4 d_max=25 d_requests=500 ;;
+  full) d_rounds=3 d_min=6 d_max=45 d_requests=1000 ;;
   *) echo "PROFILE must be quick or full, not '$PROFILE'" >&2; exit 2 ;;
 esac
 ROUNDS=${ROUNDS:-$d_rounds}
@@ -124,13 +124,15 @@ send_spec() {
   send "http://127.0.0.1:$SVC_PORT$path" "$header" "$(requests_of "$spec" "$n")" "$(endpoint_status "$spec" "$config")"
 }
 
-# Warms the service up in cycles of CHUNK requests shared among its endpoints, until the JIT compilers used at most
-# COMPILER_QUIET per cent of the service's CPU over the last cycle (the compiled code no longer changes: what is
-# counted next is the steady state); at least MIN_CYCLES and at most MAX_CYCLES cycles. The endpoints share most of
-# their code (the server's request path), so warming them together costs less than one by one. Sets CYCLES and
-# JIT_SHARE (the last cycle's, in %).
+# Warms the service up in cycles of CHUNK requests shared among its endpoints, until the JIT compilers used at
+# most COMPILER_QUIET per cent of the service's CPU over each of the last two cycles (the compiled code no longer
+# changes: what is counted next is the steady state); at least MIN_CYCLES and at most MAX_CYCLES cycles. The
+# endpoints share most of their code (the server's request path), so warming them together costs less than one by
+# one. Under valgrind the compilers keep busy for a long time: the demo needs 20-30 cycles (about 2 minutes),
+# and counts taken after 8 were 10-20 % higher and varied from run to run. Sets CYCLES and JIT_SHARE (the last
+# cycle's, in %).
 warm_up() {
-  local config=$1 spec c0 p0
+  local config=$1 spec c0 p0 quiet=0
   shift
   CYCLES=0
   while :; do
@@ -141,9 +143,14 @@ warm_up() {
     CYCLES=$((CYCLES + 1))
     JIT_SHARE=$(awk -v c=$(($(compiler_ticks) - c0)) -v p=$(($(svc_cpu_ticks) - p0)) \
       'BEGIN {printf "%.1f", p ? 100 * c / p : 0}')
+    if awk -v j="$JIT_SHARE" -v q="$COMPILER_QUIET" 'BEGIN {exit !(j <= q)}'; then
+      quiet=$((quiet + 1))
+    else
+      quiet=0
+    fi
     [ "$CYCLES" -ge "$MIN_CYCLES" ] || continue
     [ "$CYCLES" -ge "$MAX_CYCLES" ] && break
-    awk -v j="$JIT_SHARE" -v q="$COMPILER_QUIET" 'BEGIN {exit !(j <= q)}' && break
+    [ "$quiet" -ge 2 ] && break
   done
 }
 
@@ -214,7 +221,7 @@ elapsed=$(( $(date +%s) - started ))
 
 {
   echo "profile=$PROFILE"
-  echo "settings=$ROUNDS interleaved rounds; per service a warm-up of $MIN_CYCLES to $MAX_CYCLES cycles of $CHUNK requests shared among its endpoints, until the JIT compilers used at most $COMPILER_QUIET % of the service's CPU in the last cycle; then per endpoint $REQUESTS requests counted (process starts: a tenth of each); curl, one kept-alive connection"
+  echo "settings=$ROUNDS interleaved rounds; per service a warm-up of $MIN_CYCLES to $MAX_CYCLES cycles of $CHUNK requests shared among its endpoints, until the JIT compilers used at most $COMPILER_QUIET % of the service's CPU in each of the last two cycles; then per endpoint $REQUESTS requests counted (process starts: a tenth of each); curl, one kept-alive connection"
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "elapsed=${elapsed}s"
   echo "cpu=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
