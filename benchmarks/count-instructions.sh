@@ -5,7 +5,7 @@
 # they resolve the few per cent that CPU time under load cannot resolve on a shared machine (RESULTS.md). Writes
 # benchmarks/INSTRUCTIONS.md. See benchmarks/README.md ("Instructions per request"). Not run by `mvn verify`.
 #
-#   benchmarks/count-instructions.sh                 full: 3 interleaved rounds, about 30 minutes on 2 cores
+#   benchmarks/count-instructions.sh                 full: 3 interleaved rounds, about 25 minutes on 2 cores
 #   PROFILE=quick benchmarks/count-instructions.sh   quick: 2 rounds, fewer requests, about 15 minutes (marked QUICK)
 #
 # Env (each overrides the profile's value):
