@@ -67,46 +67,10 @@ mkdir -p "$WORK"
 trap 'svc_stop' EXIT
 echo "raw figures in $WORK" >&2
 
-API_KEY=hostguard-comparison-key-0123456789
-OPS_USER=ops
-OPS_PASSWORD=ops-password
-BASIC=$(printf '%s:%s' "$OPS_USER" "$OPS_PASSWORD" | base64)
-READ_FILE=$WORK/allowed-read.txt
-printf 'a small file a logged-in user may read\n' >"$READ_FILE"
-
-CONFIGS="none audit block"
-agent_opts() {
-  case $1 in
-    none) ;;
-    *) echo "-javaagent:$AGENT=mode=$1,events=$WORK/events-$1.jsonl" ;;
-  esac
-}
-
-# endpoint name, path, header, the status each configuration must answer (none audit block)
-DEMO_ENDPOINTS=(
-  "hello|/health||200 200 200"
-  "file-read|/ops/file?path=$READ_FILE|Authorization: Basic $BASIC|200 200 200"
-  "process-start|/ops/exec?cmd=/bin/true|Authorization: Basic $BASIC|200 200 200"
-  "blocked|/admin/exec?cmd=/bin/true|X-API-Key: $API_KEY|200 200 403"
-)
-TINY_ENDPOINTS=("hello|/hello||200 200 200")
+# shellcheck source=scenarios.sh
+. "$ROOT/benchmarks/scenarios.sh"
 
 : >"$WORK/load.tsv"; : >"$WORK/startup.tsv"; : >"$WORK/memory.tsv"
-
-# Checks one answer before loading an endpoint: a figure of the wrong behaviour is worse than none.
-check_endpoint() {
-  local app=$1 config=$2 name=$3 path=$4 header=$5 want=$6 got
-  got=$(taskset -c "$CLIENT_CPU" curl -s -o "$WORK/answer" -w '%{http_code}' ${header:+-H "$header"} \
-    "http://127.0.0.1:$SVC_PORT$path")
-  if [ "$got" != "$want" ]; then
-    echo "$app $config $name: expected HTTP $want, got $got: $(head -c 300 "$WORK/answer")" >&2
-    exit 1
-  fi
-  if [ "$name" = file-read ] && ! grep -q "a logged-in user may read" "$WORK/answer"; then
-    echo "$app $config file-read: the answer is not the file: $(head -c 300 "$WORK/answer")" >&2
-    exit 1
-  fi
-}
 
 # wrk's latency ("812.00us", "1.20ms", "1.01s") in µs
 to_us() {
@@ -116,12 +80,9 @@ to_us() {
 }
 
 load_endpoint() {
-  local app=$1 config=$2 round=$3 spec=$4 name path header statuses want i=0
+  local app=$1 config=$2 round=$3 spec=$4 name path header statuses
   IFS='|' read -r name path header statuses <<<"$spec"
-  for c in $CONFIGS; do
-    i=$((i + 1)); [ "$c" = "$config" ] && want=$(echo "$statuses" | cut -d' ' -f"$i")
-  done
-  check_endpoint "$app" "$config" "$name" "$path" "$header" "$want"
+  check_endpoint "$app" "$config" "$spec"
   local url="http://127.0.0.1:$SVC_PORT$path"
   taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" ${header:+-H "$header"} "$url" >/dev/null
   local before after
@@ -144,27 +105,11 @@ load_endpoint() {
 
 run_service() {
   local app=$1 config=$2 round=$3
-  local -a cmd endpoints
-  # shellcheck disable=SC2046
-  case $app in
-    demo)
-      cmd=(env API_KEY="$API_KEY" OPS_USER="$OPS_USER" OPS_PASSWORD="$OPS_PASSWORD" "$JAVA" $(agent_opts "$config")
-        -jar "$DEMO")
-      endpoints=("${DEMO_ENDPOINTS[@]}")
-      svc_start "$WORK/$app.log" "hostguard-demo listening on http://" /health "${cmd[@]}" ;;
-    tiny)
-      # the start-up budget's tiny app (scripts/measure-startup.sh measures it too). nodelay: without it the JDK
-      # server writes headers and body in two segments and the client's delayed ACK holds the second for 40 ms,
-      # ~25 requests/s a connection, a figure of TCP rather than of the service; the same in every configuration
-      cmd=("$JAVA" -Dsun.net.httpserver.nodelay=true $(agent_opts "$config") -cp "$BENCH"
-        dev.hostguard.benchmarks.startup.TinyHttpServerApp)
-      endpoints=("${TINY_ENDPOINTS[@]}")
-      svc_start "$WORK/$app.log" "tiny-app listening on http://" /hello "${cmd[@]}" ;;
-  esac
+  app_start "$app" "$config"
   printf '%s\t%s\t%s\t%s\t%s\n' "$app" "$config" "$round" "$SVC_STARTUP_WALL_MS" "$SVC_STARTUP_CPU_MS" \
     >>"$WORK/startup.tsv"
   echo "  $app $config: first answer after $SVC_STARTUP_WALL_MS ms, $SVC_STARTUP_CPU_MS ms CPU" >&2
-  for spec in "${endpoints[@]}"; do
+  for spec in "${APP_ENDPOINTS[@]}"; do
     load_endpoint "$app" "$config" "$round" "$spec"
   done
   printf '%s\t%s\t%s\t%s\n' "$app" "$config" "$round" "$(svc_memory | tr ' ' '\t')" >>"$WORK/memory.tsv"

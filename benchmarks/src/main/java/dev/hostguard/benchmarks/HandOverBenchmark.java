@@ -110,7 +110,7 @@ public class HandOverBenchmark {
     /** {@code Hooks.wrap(task)} inside a guarded request: captures the request and wraps the task. */
     @Benchmark
     @Fork(jvmArgsAppend = Agent.BLOCK)
-    public Runnable wrapInRequest_agent(InRequest request) {
+    public Runnable wrapInRequest_agent(Requests.Guarded request) {
         return Hooks.wrap(task);
     }
 
@@ -144,7 +144,7 @@ public class HandOverBenchmark {
      */
     @Benchmark
     @Fork(jvmArgsAppend = Agent.BLOCK)
-    public Object forkJoinTaskInRequest_agent(InRequest request) {
+    public Object forkJoinTaskInRequest_agent(Requests.Guarded request) {
         Hooks.forkJoinTaskHandedOver(task);
         Object token = Hooks.forkJoinTaskStarts(task);
         Hooks.taskEnded(token);
@@ -207,52 +207,7 @@ public class HandOverBenchmark {
 
     // ---- states ----
 
-    /**
-     * The measuring thread inside a request, a fake JDK exchange: {@code api-key} carries an {@code X-API-Key}
-     * header, {@code none} no credentials. The rules guard both classes, so every wrap captures.
-     */
-    @State(Scope.Thread)
-    public static class InRequest {
-        @Param({"api-key", "none"})
-        public String credentials;
-
-        private FakeExchange exchange;
-        private Object token;
-
-        @Setup(Level.Trial)
-        public void setUp(BenchmarkParams params) {
-            Agent.requireConfiguration(params);  // before Hooks is touched
-            exchange = switch (credentials) {
-                case "api-key" -> new FakeExchange("X-API-Key", KEY);
-                case "none" -> new FakeExchange();
-                default -> throw new IllegalArgumentException("credentials: api-key or none, not " + credentials);
-            };
-        }
-
-        @Setup(Level.Iteration)
-        public void enter() {
-            token = Hooks.requestEnter(exchange, exchange);
-            Runnable probe = HandOverBenchmark::noop;
-            if (Hooks.wrap(probe) == probe) {
-                Hooks.requestExit(token, null);
-                throw new IllegalStateException("inside the fake " + credentials + " request Hooks.wrap returned the "
-                        + "task itself: the request is not guarded or nothing was captured, so this would not measure "
-                        + "a capture");
-            }
-        }
-
-        @TearDown(Level.Iteration)
-        public void exit() {
-            Throwable thrown = Hooks.requestExit(token, null);
-            token = null;
-            Runnable probe = HandOverBenchmark::noop;
-            if (thrown != null || Hooks.wrap(probe) != probe) {
-                throw new IllegalStateException("the fake request did not end cleanly", thrown);
-            }
-        }
-    }
-
-    /** A fake request (as {@link InRequest}) the benchmark enters and leaves itself. */
+    /** A fake guarded request (as {@link Requests.Guarded}) the benchmark enters and leaves itself. */
     @State(Scope.Thread)
     public static class RequestObject {
         @Param({"api-key", "none"})
@@ -263,7 +218,7 @@ public class HandOverBenchmark {
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) {
             Agent.requireConfiguration(params);  // before Hooks is touched
-            exchange = credentials.equals("api-key") ? new FakeExchange("X-API-Key", KEY) : new FakeExchange();
+            exchange = Requests.exchange(credentials);
         }
     }
 

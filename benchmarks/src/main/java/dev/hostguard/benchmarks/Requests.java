@@ -32,54 +32,65 @@ public final class Requests {
     private Requests() {
     }
 
-    /** Inside a request of each credential class, one fork per class. */
-    @State(Scope.Thread)
-    public static class Any {
-        @Param({"user", "api-key", "none"})
-        public String credentials;
-
+    /**
+     * The scope around each measurement iteration, in a request of {@link #credentials()}; the subclasses choose
+     * which (a {@code @Param} each, since JMH takes a parameter's values from the field's own annotation).
+     */
+    public abstract static class InRequest {
         private FakeExchange exchange;
         private Object token;
+
+        /** {@code user}, {@code api-key} or {@code none}. */
+        abstract String credentials();
 
         @Setup(Level.Trial)
         public void setUp(BenchmarkParams params) {
             Agent.requireConfiguration(params);  // before Hooks is touched
-            exchange = exchange(credentials);
+            exchange = exchange(credentials());
         }
 
         @Setup(Level.Iteration)
         public void enter() {
-            token = Requests.enter(exchange, credentials);
+            token = Requests.enter(exchange, credentials());
         }
 
         @TearDown(Level.Iteration)
         public void exit() {
-            Requests.exit(token, credentials);
+            Requests.exit(token, credentials());
             token = null;
+        }
+    }
+
+    /** Inside a request of each credential class, one fork per class. */
+    @State(Scope.Thread)
+    public static class Any extends InRequest {
+        @Param({"user", "api-key", "none"})
+        public String credentials;
+
+        @Override
+        String credentials() {
+            return credentials;
+        }
+    }
+
+    /** Inside a guarded request (HostGuard captures it on a hand-over, judges its operations), one fork per class. */
+    @State(Scope.Thread)
+    public static class Guarded extends InRequest {
+        @Param({"api-key", "none"})
+        public String credentials;
+
+        @Override
+        String credentials() {
+            return credentials;
         }
     }
 
     /** Inside a logged-in user's request: for operations a guarded request must not do (a process start). */
     @State(Scope.Thread)
-    public static class LoggedIn {
-        private FakeExchange exchange;
-        private Object token;
-
-        @Setup(Level.Trial)
-        public void setUp(BenchmarkParams params) {
-            Agent.requireConfiguration(params);
-            exchange = exchange("user");
-        }
-
-        @Setup(Level.Iteration)
-        public void enter() {
-            token = Requests.enter(exchange, "user");
-        }
-
-        @TearDown(Level.Iteration)
-        public void exit() {
-            Requests.exit(token, "user");
-            token = null;
+    public static class LoggedIn extends InRequest {
+        @Override
+        String credentials() {
+            return "user";
         }
     }
 
