@@ -4,7 +4,8 @@
 Usage: comparison_report.py <work dir>, holding meta.txt, load.tsv, startup.tsv, memory.tsv and, unless JMH was
 skipped, jmh.json. Every figure is the median over the interleaved rounds, shown next to the no-agent figure of
 the same run, with the ratio (or the difference, where the target is one) and a pass/miss column against the
-targets of shared/design/performance.md.
+targets of shared/design/performance.md; the CPU-per-request targets are decided by count-instructions.sh's
+instruction counts (INSTRUCTIONS.md), not by these timings.
 """
 import json
 import os
@@ -140,14 +141,13 @@ def main(work):
           f"(block mode only) | {figure} | {verdict(ok)} |")
     for app, endpoint in [("tiny", "hello"), ("demo", "hello"), ("demo", "file-read"), ("demo", "process-start")]:
         base = med(load, "cpu", app=app, endpoint=endpoint, config="none")
-        cells, oks = [], []
+        cells = []
         for config in ("audit", "block"):
             value = med(load, "cpu", app=app, endpoint=endpoint, config=config)
-            r = ratio(value, base)
-            cells.append(f"{fmt(value)} µs ({fmt(r, 3)}×)")
-            oks.append(verdict(None if r is None else r <= CPU_TARGET[endpoint]))
+            cells.append(f"{fmt(value)} µs ({fmt(ratio(value, base), 3)}×)")
+        # CPU time moves more between rounds here than these targets allow: the instruction counts decide them
         w(f"| server CPU per request, {app} {endpoint} | ≤ {CPU_TARGET[endpoint]}× | {fmt(base)} µs | {cells[0]} | "
-          f"{cells[1]} | {', '.join(oks)} |")
+          f"{cells[1]} | in instructions: `INSTRUCTIONS.md` |")
     for app in ("tiny", "demo"):
         base_wall, base_cpu = med(startup, "wall", app=app, config="none"), med(startup, "cpu", app=app, config="none")
         cells, oks = [], []
