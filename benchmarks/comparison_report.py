@@ -104,7 +104,8 @@ def main(work):
     w("Written by `benchmarks/run-comparison.sh` (see `benchmarks/README.md`). Each figure is the median of the "
       "interleaved rounds, beside the no-agent figure of the same run; targets from "
       "`shared/design/performance.md`. Server CPU per request in instructions, which resolves the few per cent "
-      "these timings cannot on a shared machine: `INSTRUCTIONS.md` (`benchmarks/count-instructions.sh`).")
+      "these timings cannot on a shared machine: `INSTRUCTIONS.md` (`benchmarks/count-instructions.sh`). Every "
+      "target met or missed, with the reason for each miss: `README.md`, \"Overhead\", \"Against the targets\".")
     w("")
     w("| | |")
     w("|---|---|")
