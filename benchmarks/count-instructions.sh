@@ -42,22 +42,16 @@ JAVA=${JAVA:-java}
 OUT=${OUT:-$ROOT/benchmarks/INSTRUCTIONS.md}
 export JAVA
 
-AGENT=$ROOT/agent/target/hostguard-agent.jar
-DEMO=$ROOT/demo-app/target/hostguard-demo.jar
-BENCH=$ROOT/benchmarks/target/benchmarks.jar
 for tool in valgrind callgrind_control curl taskset python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing (Debian: apt-get install valgrind curl)" >&2; exit 1; }
 done
-if [ ! -f "$AGENT" ] || [ ! -f "$DEMO" ] || [ ! -f "$BENCH" ]; then
-  echo "building the agent, the demo and the benchmarks (mvn -B -q -DskipTests package)" >&2
-  mvn -B -q -DskipTests package
-fi
+# shellcheck source=service.sh
+. "$ROOT/benchmarks/service.sh"
+svc_jars "$ROOT"
 
 WORK=$ROOT/benchmarks/target/instructions
 rm -rf "$WORK"
 mkdir -p "$WORK/windows"
-# shellcheck source=service.sh
-. "$ROOT/benchmarks/service.sh"
 # shellcheck source=scenarios.sh
 . "$ROOT/benchmarks/scenarios.sh"
 trap 'svc_stop' EXIT
@@ -229,7 +223,8 @@ elapsed=$(( $(date +%s) - started ))
   echo "kernel=$(uname -sr)"
   echo "jdk=$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.vm.name|java.runtime.version/ {printf "%s ", $2}')"
   echo "valgrind=$(valgrind --version)"
-  echo "command=${VALGRIND[*]:3}"
+  options="${VALGRIND[*]:3}"
+  echo "command=${options//$ROOT\//}"  # the work folder relative to the repository, not this machine's path
   echo "agent=$(git -C "$ROOT" log -1 --format=%h -- agent 2>/dev/null || echo unknown)"
 } >"$WORK/meta.txt"
 

@@ -44,16 +44,9 @@ JAVA=${JAVA:-java}
 RESULTS=${RESULTS:-$ROOT/benchmarks/RESULTS.md}
 export JAVA
 
-AGENT=$ROOT/agent/target/hostguard-agent.jar
-DEMO=$ROOT/demo-app/target/hostguard-demo.jar
-BENCH=$ROOT/benchmarks/target/benchmarks.jar
 # shellcheck source=service.sh
 . "$ROOT/benchmarks/service.sh"
-
-if [ ! -f "$AGENT" ] || [ ! -f "$DEMO" ] || [ ! -f "$BENCH" ]; then
-  echo "building the agent, the demo and the benchmarks (mvn -B -q -DskipTests package)" >&2
-  mvn -B -q -DskipTests package
-fi
+svc_jars "$ROOT"
 if ! command -v wrk >/dev/null; then
   echo "installing wrk from Debian's packages" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

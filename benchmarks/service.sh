@@ -10,6 +10,8 @@
 #   svc_cpu_ticks          user + system CPU of the service so far, in clock ticks (/proc/<pid>/stat)
 #   svc_memory             "<resident KB> <heap used after a full GC, KB> <loaded classes> <threads>"
 #   svc_stop               kills the service (SIGKILL) and waits for it
+#   svc_jars <root>        sets AGENT, DEMO and BENCH to the built jars under the repository <root>, and builds
+#                          them (mvn -B -q -DskipTests package) when one is missing
 #
 # The poll loops run pinned to CPU $CLIENT_CPU (default 0), away from the service's.
 
@@ -69,5 +71,15 @@ svc_stop() {
     kill -9 "$SVC_PID" 2>/dev/null || true
     wait "$SVC_PID" 2>/dev/null || true
     SVC_PID=""
+  fi
+}
+
+svc_jars() {
+  AGENT=$1/agent/target/hostguard-agent.jar
+  DEMO=$1/demo-app/target/hostguard-demo.jar
+  BENCH=$1/benchmarks/target/benchmarks.jar
+  if [ ! -f "$AGENT" ] || [ ! -f "$DEMO" ] || [ ! -f "$BENCH" ]; then
+    echo "building the agent, the demo and the benchmarks (mvn -B -q -DskipTests package)" >&2
+    (cd "$1" && mvn -B -q -DskipTests package)
   fi
 }
