@@ -137,11 +137,7 @@ public final class EventJson {
     /** An {@code events-suppressed} event: how many events of one rule the rate limit held back in one second. */
     public static String eventsSuppressed(String rule, long epochSecond, long count, int perSecond) {
         return write(g -> {
-            g.writeStartObject();
-            g.writeStringField("@timestamp", EventStamps.iso(java.time.Instant.now()));
-            g.writeObjectFieldStart("event");
-            g.writeStringField("id", EventStamps.newId());
-            g.writeStringField("kind", "metric");
+            startAgentEvent(g, "metric");
             g.writeStringField("action", "events-suppressed");
             g.writeEndObject();
             g.writeObjectFieldStart("hostguard");
@@ -156,11 +152,7 @@ public final class EventJson {
 
     private static String configuration(String action, String outcome, Body hostguard, String error) {
         return write(g -> {
-            g.writeStartObject();
-            g.writeStringField("@timestamp", EventStamps.iso(java.time.Instant.now()));
-            g.writeObjectFieldStart("event");
-            g.writeStringField("id", EventStamps.newId());
-            g.writeStringField("kind", "event");
+            startAgentEvent(g, "event");
             g.writeArrayFieldStart("category");
             g.writeString("configuration");
             g.writeEndArray();
@@ -177,6 +169,18 @@ public final class EventJson {
             }
             g.writeEndObject();
         });
+    }
+
+    /**
+     * Opens an event of the agent's own (not of an operation): the line, its {@code @timestamp} (now), and its
+     * {@code event} object with a new id and {@code kind}, left open for the caller's fields.
+     */
+    private static void startAgentEvent(JsonGenerator g, String kind) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("@timestamp", EventStamps.iso(java.time.Instant.now()));
+        g.writeObjectFieldStart("event");
+        g.writeStringField("id", EventStamps.newId());
+        g.writeStringField("kind", kind);
     }
 
     /** The body of the default 403 answer to a refused request. */

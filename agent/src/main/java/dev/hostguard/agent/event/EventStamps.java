@@ -26,12 +26,12 @@ public final class EventStamps {
     public static String iso(Instant instant) {
         long seconds = instant.getEpochSecond();
         LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
-        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
-        StringBuilder s = new StringBuilder(24);
         int year = day.getYear();
         if (year < 0 || year > 9999) {
             return instant.toString(); // outside ISO-8601's four-digit years: let the JDK spell it
         }
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400);
+        StringBuilder s = new StringBuilder(24);
         pad(s, year, 4).append('-');
         pad(s, day.getMonthValue(), 2).append('-');
         pad(s, day.getDayOfMonth(), 2).append('T');
