@@ -1,6 +1,5 @@
 package dev.hostguard.agent;
 
-import dev.hostguard.agent.instrument.AgentClassFiles;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Method;

@@ -9,7 +9,6 @@ import dev.hostguard.agent.context.KeyFingerprint;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.event.EventStamps;
-import dev.hostguard.agent.instrument.HookInstaller;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Mode;
@@ -21,6 +20,7 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 
 /** The start-up sequence, once the options are known (see ARCHITECTURE.md). */
@@ -62,9 +62,9 @@ final class GuardInstaller {
         }
         phases.done("options+bootstrap+logging");
         Hooks.installing();
-        HookInstaller.Installation hooks;
+        HookInstallation hooks;
         try {
-            hooks = HookInstaller.register(instrumentation, log);
+            hooks = WeavingClassLoader.registerHooks(instrumentation, log);
         } catch (Throwable t) {
             Hooks.installAbandoned();
             throw t;
@@ -99,7 +99,7 @@ final class GuardInstaller {
     }
 
     private static void finish(AgentOptions options, PolicyFile policyFile, AgentLogging logging,
-                               HookInstaller.Installation hooks, List<String> injected, long startNanos,
+                               HookInstallation hooks, List<String> injected, long startNanos,
                                Phases phases) throws Exception {
         Logger log = logging.diagnostics(GuardInstaller.class);
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
@@ -129,16 +129,16 @@ final class GuardInstaller {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();
         }
-        HookInstaller.InstallReport report = hooks.selfTest();
+        Set<String> missing = hooks.missingRequiredSites();
         phases.done("self-test");
-        if (!report.missing().isEmpty()) {
+        if (!missing.isEmpty()) {
             log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
-                    System.getProperty("java.vendor"), Runtime.version(), report.missing());
+                    System.getProperty("java.vendor"), Runtime.version(), missing);
         }
         log.info("active: mode={} ({}) events={} ({}) policy={} hooks=[{}] (the others as their classes load)"
                         + " bootstrap={} classes, started in {} ms",
                 options.mode().label(), options.modeOrigin(), options.events(), options.eventsOrigin(),
-                policyFile == null ? "none" : policyFile.path() + " sha256=" + policyFile.sha256(), report,
+                policyFile == null ? "none" : policyFile.path() + " sha256=" + policyFile.sha256(), hooks.hookedSites(),
                 injected.size(), (System.nanoTime() - startNanos) / 1_000_000);
         if (Boolean.getBoolean(DEBUG_STARTUP_PROPERTY)) {
             log.info("start-up phases (ms): {}", phases);

@@ -1,10 +1,14 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.nio.file.DirectoryStream;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
+import net.bytebuddy.asm.Advice;
 
 /**
  * Directory listings. java.io: {@code File.normalizedList} (behind {@code list} and {@code listFiles}; the native
@@ -23,14 +27,14 @@ final class DirectoryListHooks implements HookFamily {
     @Override
     public List<HookTarget> targets() {
         return List.of(
-                HookTarget.jdk("java.io.File", new HookSite("File.normalizedList",
-                        MethodShape.named("normalizedList").arguments(0), JavaIoListAdvice.class, true)),
+                HookTarget.jdk("java.io.File", new HookSite("File.normalizedList", "normalizedList",
+                        takesArguments(0), advice("JavaIoListAdvice"), true)),
                 HookTarget.jdk("sun.nio.fs.UnixFileSystemProvider", new HookSite(
-                        "UnixFileSystemProvider.newDirectoryStream", MethodShape.named("newDirectoryStream")
-                        .takes(Path.class, DirectoryStream.Filter.class), NioListAdvice.class, true)),
+                        "UnixFileSystemProvider.newDirectoryStream", "newDirectoryStream",
+                        takes(Path.class, DirectoryStream.Filter.class), advice("NioListAdvice"), true)),
                 HookTarget.jdk("sun.nio.fs.UnixSecureDirectoryStream", new HookSite(
-                        "UnixSecureDirectoryStream.newDirectoryStream", MethodShape.named("newDirectoryStream")
-                        .takes(Path.class, LinkOption[].class), NioListAtAdvice.class, true)));
+                        "UnixSecureDirectoryStream.newDirectoryStream", "newDirectoryStream",
+                        takes(Path.class, LinkOption[].class), advice("NioListAtAdvice"), true)));
     }
 
     static final class JavaIoListAdvice {

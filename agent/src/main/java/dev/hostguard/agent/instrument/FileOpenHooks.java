@@ -1,7 +1,14 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
+import net.bytebuddy.asm.Advice;
 
 /**
  * File opens, at the private {@code open} wrappers of the java.io streams (every {@code FileReader},
@@ -25,18 +32,18 @@ final class FileOpenHooks implements HookFamily {
     @Override
     public List<HookTarget> targets() {
         return List.of(
-                HookTarget.jdk("java.io.FileInputStream", new HookSite("FileInputStream.open",
-                        MethodShape.named("open").takes(String.class), ReadAdvice.class, true)),
-                HookTarget.jdk("java.io.FileOutputStream", new HookSite("FileOutputStream.open",
-                        MethodShape.named("open").takes(String.class, boolean.class), WriteAdvice.class, true)),
-                HookTarget.jdk("java.io.RandomAccessFile", new HookSite("RandomAccessFile.open",
-                        MethodShape.named("open").takes(String.class, int.class), RandomAccessAdvice.class, true)),
+                HookTarget.jdk("java.io.FileInputStream", new HookSite("FileInputStream.open", "open",
+                        takes(String.class), advice("ReadAdvice"), true)),
+                HookTarget.jdk("java.io.FileOutputStream", new HookSite("FileOutputStream.open", "open",
+                        takes(String.class, boolean.class), advice("WriteAdvice"), true)),
+                HookTarget.jdk("java.io.RandomAccessFile", new HookSite("RandomAccessFile.open", "open",
+                        takes(String.class, int.class), advice("RandomAccessAdvice"), true)),
                 HookTarget.jdk("sun.nio.fs.UnixNativeDispatcher",
-                        new HookSite("UnixNativeDispatcher.open", MethodShape.named("open").isStatic().arguments(3)
-                                .argument(0, "sun.nio.fs.UnixPath"), NioOpenAdvice.class, true),
-                        new HookSite("UnixNativeDispatcher.openat", MethodShape.named("openat").isStatic()
-                                .takes(int.class, byte[].class, int.class, int.class),
-                                NioOpenAtAdvice.class, true)));
+                        new HookSite("UnixNativeDispatcher.open", "open", isStatic().and(takesArguments(3))
+                                .and(takesArgument(0, named("sun.nio.fs.UnixPath"))), advice("NioOpenAdvice"), true),
+                        new HookSite("UnixNativeDispatcher.openat", "openat", isStatic()
+                                .and(takes(int.class, byte[].class, int.class, int.class)),
+                                advice("NioOpenAtAdvice"), true)));
     }
 
     static final class ReadAdvice {

@@ -1,10 +1,20 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
+import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadPoolExecutor;
+import net.bytebuddy.asm.Advice;
 
 /**
  * Work handed over inside a request keeps the request: tasks given to the JDK's thread pools are wrapped where they
@@ -18,6 +28,8 @@ import java.util.concurrent.ThreadPoolExecutor;
  * request.
  */
 final class HandOverHooks implements HookFamily {
+    /** Also the advice of {@code AsyncContext.start} (see {@link ServletHooks}). */
+    static final String WRAP_RUNNABLE = HandOverHooks.class.getName() + "$WrapRunnableAdvice";
 
     @Override
     public String name() {
@@ -29,44 +41,42 @@ final class HandOverHooks implements HookFamily {
         return List.of(
                 HookTarget.jdk("java.util.concurrent.ThreadPoolExecutor",
                         wrapRunnable("ThreadPoolExecutor.execute", "execute", 1),
-                        new HookSite("ThreadPoolExecutor.runWorker", MethodShape.named("runWorker").arguments(1),
-                                WorkerStartAdvice.class, true),
-                        new HookSite("ThreadPoolExecutor.remove", MethodShape.named("remove").takes(Runnable.class),
-                                RemoveWrappedAdvice.class, true),
-                        new HookSite("ThreadPoolExecutor.shutdownNow", MethodShape.named("shutdownNow").arguments(0),
-                                UnwrapDrainedAdvice.class, true)),
+                        new HookSite("ThreadPoolExecutor.runWorker", "runWorker", takesArguments(1),
+                                advice("WorkerStartAdvice"), true),
+                        new HookSite("ThreadPoolExecutor.remove", "remove", takes(Runnable.class),
+                                advice("RemoveWrappedAdvice"), true),
+                        new HookSite("ThreadPoolExecutor.shutdownNow", "shutdownNow", takesArguments(0),
+                                advice("UnwrapDrainedAdvice"), true)),
                 HookTarget.jdk("java.util.concurrent.ScheduledThreadPoolExecutor",
                         wrapRunnable("ScheduledThreadPoolExecutor.schedule(Runnable)", "schedule", 3),
                         wrapRunnable("ScheduledThreadPoolExecutor.scheduleAtFixedRate", "scheduleAtFixedRate", 4),
                         wrapRunnable("ScheduledThreadPoolExecutor.scheduleWithFixedDelay", "scheduleWithFixedDelay", 4),
-                        new HookSite("ScheduledThreadPoolExecutor.schedule(Callable)", MethodShape.named("schedule")
-                                .arguments(3).argument(0, Callable.class).notBridge(), WrapCallableAdvice.class, true)),
+                        new HookSite("ScheduledThreadPoolExecutor.schedule(Callable)", "schedule", takesArguments(3)
+                                .and(takesArgument(0, named(Callable.class.getName()))).and(not(isBridge())),
+                                advice("WrapCallableAdvice"), true)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinPool",
-                        new HookSite("ForkJoinPool.externalSubmit (JDK 17-18)", MethodShape.named("externalSubmit")
-                                .arguments(1).isPrivate(), ForkJoinSubmitAdvice.class, false),
-                        new HookSite("ForkJoinPool.poolSubmit (JDK 19+)", MethodShape.named("poolSubmit")
-                                .arguments(2), ForkJoinPoolSubmitAdvice.class, false)),
+                        new HookSite("ForkJoinPool.externalSubmit (JDK 17-18)", "externalSubmit",
+                                takesArguments(1).and(isPrivate()), advice("ForkJoinSubmitAdvice"), false),
+                        new HookSite("ForkJoinPool.poolSubmit (JDK 19+)", "poolSubmit", takesArguments(2),
+                                advice("ForkJoinPoolSubmitAdvice"), false)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinTask",
-                        new HookSite("ForkJoinTask.fork", MethodShape.named("fork").arguments(0),
-                                ForkAdvice.class, true),
-                        new HookSite("ForkJoinTask.doExec", MethodShape.named("doExec").arguments(0),
-                                ForkJoinTaskRunAdvice.class, true)),
+                        new HookSite("ForkJoinTask.fork", "fork", takesArguments(0), advice("ForkAdvice"), true),
+                        new HookSite("ForkJoinTask.doExec", "doExec", takesArguments(0),
+                                advice("ForkJoinTaskRunAdvice"), true)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinWorkerThread", new HookSite("ForkJoinWorkerThread.run",
-                        MethodShape.named("run").arguments(0), WorkerStartAdvice.class, true)),
-                HookTarget.jdk("java.util.Timer", new HookSite("Timer.sched", MethodShape.named("sched")
-                        .arguments(3).argument(0, "java.util.TimerTask"),
-                        TimerScheduleAdvice.class, true)),
-                HookTarget.jdk("java.util.TimerThread", new HookSite("TimerThread.run",
-                        MethodShape.named("run").arguments(0), WorkerStartAdvice.class, true)),
-                HookTarget.subTypesOf(Set.of("java.util.TimerTask"), new HookSite("TimerTask.run",
-                        MethodShape.named("run").arguments(0).notAbstract(), TimerTaskRunAdvice.class,
-                        false)));
+                        "run", takesArguments(0), advice("WorkerStartAdvice"), true)),
+                HookTarget.jdk("java.util.Timer", new HookSite("Timer.sched", "sched", takesArguments(3)
+                        .and(takesArgument(0, named("java.util.TimerTask"))), advice("TimerScheduleAdvice"), true)),
+                HookTarget.jdk("java.util.TimerThread", new HookSite("TimerThread.run", "run", takesArguments(0),
+                        advice("WorkerStartAdvice"), true)),
+                HookTarget.subTypesOf(Set.of("java.util.TimerTask"), new HookSite("TimerTask.run", "run",
+                        takesArguments(0).and(not(isAbstract())), advice("TimerTaskRunAdvice"), false)));
     }
 
     /** The one method named {@code name} with {@code arguments} arguments, the first a {@code Runnable}. */
     private static HookSite wrapRunnable(String site, String name, int arguments) {
-        return new HookSite(site, MethodShape.named(name).arguments(arguments).argument(0, Runnable.class)
-                .notBridge(), WrapRunnableAdvice.class, true);
+        return new HookSite(site, name, takesArguments(arguments)
+                .and(takesArgument(0, named(Runnable.class.getName()))).and(not(isBridge())), WRAP_RUNNABLE, true);
     }
 
     static final class WrapRunnableAdvice {

@@ -1,7 +1,6 @@
 package dev.hostguard.agent.instrument;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.hostguard.agent.HookInstallation;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.pool.TypePool;
 import org.slf4j.Logger;
 
 /**
@@ -17,9 +17,9 @@ import org.slf4j.Logger;
  * loaded before any agent starts). Target classes not loaded yet are left alone: loading them only to hook them
  * would cost the start-up and the service's memory for classes it may never use.
  *
- * <p>The self-test reads, without loading them, the class files of every JDK target from the running JDK and checks
- * that each required site finds its method there, so a JDK whose shapes drifted is reported at start-up, not at
- * the first process start.
+ * <p>The self-test describes every JDK target of the running JDK from its class file, without loading it (Byte
+ * Buddy's {@code TypePool}), and checks that each required site finds its method there, so a JDK whose shapes
+ * drifted is reported at start-up, not at the first process start.
  */
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
@@ -42,7 +42,7 @@ public final class HookInstaller {
     }
 
     /** A registered transformer, and what is left to do: the classes loaded before it, and the self-test. */
-    public static final class Installation {
+    public static final class Installation implements HookInstallation {
         private final Instrumentation instrumentation;
         private final List<HookTarget> targets;
         private final HookTransformer transformer;
@@ -62,6 +62,7 @@ public final class HookInstaller {
          * Retransforms, in one call, the targets loaded before the transformer was registered (every class loaded
          * since was hooked as it loaded).
          */
+        @Override
         public void hookLoaded() throws UnmodifiableClassException {
             List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
             if (!loaded.isEmpty()) {
@@ -69,10 +70,16 @@ public final class HookInstaller {
             }
         }
 
-        /** The self-test (see the class comment); returns what it found. */
-        public InstallReport selfTest() {
+        /** The self-test (see the class comment). */
+        @Override
+        public Set<String> missingRequiredSites() {
             report.checkRequired(targets, log);
-            return report;
+            return report.missing();
+        }
+
+        @Override
+        public String hookedSites() {
+            return report.toString();
         }
     }
 
@@ -85,15 +92,15 @@ public final class HookInstaller {
     }
 
     /** Which hook sites were put on which methods, and which required ones this JDK lacks. */
-    public static final class InstallReport {
+    static final class InstallReport {
         private final Set<String> hooked = ConcurrentHashMap.newKeySet();
         private final Set<String> missing = new TreeSet<>();
 
         private final Set<String> wovenTypes = ConcurrentHashMap.newKeySet();
 
-        void woven(AdviceWeaver.Result result) {
+        void woven(HookWeaver.Result result) {
             wovenTypes.add(result.typeName());
-            for (AdviceWeaver.Hooked h : result.hooked()) {
+            for (HookWeaver.Hooked h : result.hooked()) {
                 hooked.add(h.site().name() + " -> " + h.method());
             }
         }
@@ -103,6 +110,7 @@ public final class HookInstaller {
          * already, from the class files of the others, which are read, not loaded.
          */
         void checkRequired(List<HookTarget> targets, Logger log) {
+            TypePool jdk = HookWeaver.classFiles(null);
             for (HookTarget target : targets) {
                 if (target.jdkType() == null) {
                     continue;
@@ -115,25 +123,16 @@ public final class HookInstaller {
                     }
                     continue;
                 }
-                byte[] classFile = jdkClassFile(target.jdkType());
-                if (classFile == null) {
+                TypePool.Resolution type = jdk.describe(target.jdkType());
+                if (!type.isResolved()) {
                     log.info("{} is not in this JDK: nothing there to hook", target.jdkType());
                     continue;
                 }
                 for (HookSite site : target.sites()) {
-                    if (site.required() && AdviceWeaver.matching(classFile, site.methods()).isEmpty()) {
+                    if (site.required() && HookWeaver.methodsMatching(type.resolve(), site).isEmpty()) {
                         missing.add(site.name());
                     }
                 }
-            }
-        }
-
-        /** A JDK class file, read from the runtime image (a {@code .class} resource is never encapsulated). */
-        private static byte[] jdkClassFile(String type) {
-            try (InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
-                return in == null ? null : in.readAllBytes();
-            } catch (IOException unreadable) {
-                return null;
             }
         }
 
@@ -147,13 +146,8 @@ public final class HookInstaller {
             return false;
         }
 
-        /** Every method hooked so far ({@code site -> Type.method}); classes join as they load. */
-        public Set<String> hooked() {
-            return new TreeSet<>(hooked);
-        }
-
         /** Required JDK sites found on no method of the running JDK. */
-        public Set<String> missing() {
+        Set<String> missing() {
             return missing;
         }
 

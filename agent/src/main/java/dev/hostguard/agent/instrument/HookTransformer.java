@@ -17,7 +17,7 @@ import org.slf4j.Logger;
  * The agent's one class-file transformer. For every class the JVM loads (or retransforms) it decides from names
  * alone whether the class is hooked: JDK targets by exact internal name in a hash table, server classes by a
  * read of the class file's header and its super types' ({@link SubTypeMatcher}); everything else returns at once,
- * untouched. Only a hooked class reaches the weaving ({@link AdviceWeaver}, created on the first one). Our own
+ * untouched. Only a hooked class reaches Byte Buddy ({@link HookWeaver}, created on the first one). Our own
  * failures never stop a class from loading: they are logged and the class loads unhooked.
  */
 final class HookTransformer implements ClassFileTransformer {
@@ -31,7 +31,7 @@ final class HookTransformer implements ClassFileTransformer {
     private final Instrumentation instrumentation;
     private final HookInstaller.InstallReport report;
     private final Logger log;
-    private AdviceWeaver weaver; // guarded by this; thread-safe once made
+    private HookWeaver weaver; // guarded by this
 
     /** @param report told of every class woven */
     HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
@@ -66,7 +66,13 @@ final class HookTransformer implements ClassFileTransformer {
             if (sites.isEmpty()) {
                 return null;
             }
-            AdviceWeaver.Result result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            HookWeaver.Result result;
+            // One class at a time: Byte Buddy's classes initialising on two threads at once can deadlock on each
+            // other's initialisers, and the service's main thread may load a target while the start-up thread
+            // hooks others. Only hooked classes come here: a few dozen in a JVM's life.
+            synchronized (this) {
+                result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            }
             if (result.classFile() != null) {
                 assureReadEdge(module);
             }
@@ -129,10 +135,10 @@ final class HookTransformer implements ClassFileTransformer {
         return false;
     }
 
-    /** Created at the first hooked class: before it, no class of the weaving (ASM's writer, tree) is loaded. */
-    private synchronized AdviceWeaver weaver() {
+    /** Created at the first hooked class: before it, no class of Byte Buddy's is loaded. */
+    private HookWeaver weaver() {
         if (weaver == null) {
-            weaver = new AdviceWeaver();
+            weaver = new HookWeaver();
         }
         return weaver;
     }

@@ -1,5 +1,9 @@
 package dev.hostguard.agent.instrument;
 
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import java.util.List;
 
 /**
@@ -17,8 +21,8 @@ final class HttpServerHooks implements HookFamily {
 
     @Override
     public List<HookTarget> targets() {
-        return List.of(HookTarget.jdk(CHAIN, new HookSite("Filter.Chain.doFilter", MethodShape.named("doFilter")
-                .takes("com.sun.net.httpserver.HttpExchange"),
-                RequestAdvice.Exchange.class, true)));
+        return List.of(HookTarget.jdk(CHAIN, new HookSite("Filter.Chain.doFilter", "doFilter", takesArguments(1)
+                .and(takesArgument(0, named("com.sun.net.httpserver.HttpExchange"))),
+                RequestAdvice.EXCHANGE, true)));
     }
 }

@@ -1,8 +1,12 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Map;
+import net.bytebuddy.asm.Advice;
 
 /**
  * Process starts, at {@code java.lang.ProcessImpl}: every {@code Runtime.exec} overload,
@@ -21,14 +25,11 @@ final class ProcessStartHooks implements HookFamily {
     @Override
     public List<HookTarget> targets() {
         return List.of(HookTarget.jdk(TYPE,
-                new HookSite("ProcessImpl.start",
-                        MethodShape.named("start").isStatic().takes(String[].class, Map.class, String.class,
-                                ProcessBuilder.Redirect[].class, boolean.class),
-                        StartAdvice.class, true),
-                new HookSite("ProcessImpl.<init>",
-                        MethodShape.constructor().takes(byte[].class, byte[].class, int.class, byte[].class,
-                                int.class, byte[].class, int[].class, boolean.class, boolean.class),
-                        ConstructAdvice.class, true)));
+                new HookSite("ProcessImpl.start", "start", isStatic().and(takes(String[].class, Map.class,
+                        String.class, ProcessBuilder.Redirect[].class, boolean.class)), advice("StartAdvice"), true),
+                new HookSite("ProcessImpl.<init>", HookSite.CONSTRUCTOR, takes(byte[].class, byte[].class,
+                        int.class, byte[].class, int.class, byte[].class, int[].class, boolean.class, boolean.class),
+                        advice("ConstructAdvice"), true)));
     }
 
     static final class StartAdvice {

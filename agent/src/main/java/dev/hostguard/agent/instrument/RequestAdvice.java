@@ -1,12 +1,16 @@
 package dev.hostguard.agent.instrument;
 
 import dev.hostguard.agent.bootstrap.Hooks;
+import net.bytebuddy.asm.Advice;
 
 /**
  * Opens the request scope on entry and closes it on every exit, exceptions included. When HostGuard answered a
  * refused request itself, the refusal's exception is swallowed here so the server sends our 403 and goes on.
  */
 final class RequestAdvice {
+    static final String WITH_RESPONSE = RequestAdvice.class.getName() + "$WithResponse";
+    static final String EXCHANGE = RequestAdvice.class.getName() + "$Exchange";
+
     private RequestAdvice() {
     }
 

@@ -1,7 +1,16 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
 import java.util.List;
 import java.util.Set;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The request scope of Jakarta and javax servlet containers: every {@code FilterChain}, {@code Filter} and
@@ -20,22 +29,19 @@ final class ServletHooks implements HookFamily {
     @Override
     public List<HookTarget> targets() {
         return List.of(HookTarget.subTypesOf(Set.of(names("Servlet", "Filter", "FilterChain")),
-                new HookSite("Servlet.service", request("service", 2),
-                        RequestAdvice.WithResponse.class, false),
-                new HookSite("Filter.doFilter", request("doFilter", 3)
-                        .argument(2, (Object[]) names("FilterChain")),
-                        RequestAdvice.WithResponse.class, false),
-                new HookSite("FilterChain.doFilter", request("doFilter", 2),
-                        RequestAdvice.WithResponse.class, false)),
-                HookTarget.subTypesOf(Set.of(names("AsyncContext")), new HookSite("AsyncContext.start",
-                        MethodShape.named("start").takes(Runnable.class).notAbstract(),
-                        HandOverHooks.WrapRunnableAdvice.class, false)));
+                new HookSite("Servlet.service", "service", request(2), RequestAdvice.WITH_RESPONSE, false),
+                new HookSite("Filter.doFilter", "doFilter", request(3)
+                        .and(takesArgument(2, namedOneOf(names("FilterChain")))), RequestAdvice.WITH_RESPONSE, false),
+                new HookSite("FilterChain.doFilter", "doFilter", request(2), RequestAdvice.WITH_RESPONSE, false)),
+                HookTarget.subTypesOf(Set.of(names("AsyncContext")), new HookSite("AsyncContext.start", "start",
+                        takes(Runnable.class).and(not(isAbstract())),
+                        HandOverHooks.WRAP_RUNNABLE, false)));
     }
 
-    /** {@code name(request, response, ...)} with {@code arguments} arguments, not abstract. */
-    private static MethodShape request(String name, int arguments) {
-        return MethodShape.named(name).arguments(arguments).argument(0, (Object[]) names("ServletRequest"))
-                .argument(1, (Object[]) names("ServletResponse")).notAbstract();
+    /** {@code (request, response, ...)} with {@code arguments} arguments, not abstract. */
+    private static ElementMatcher.Junction<MethodDescription> request(int arguments) {
+        return takesArguments(arguments).and(takesArgument(0, namedOneOf(names("ServletRequest"))))
+                .and(takesArgument(1, namedOneOf(names("ServletResponse")))).and(not(isAbstract()));
     }
 
     private static String[] names(String... simpleNames) {

@@ -8,14 +8,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.objectweb.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassReader;
 
 /**
  * Whether a class extends or implements one of a few named types, read from class files: the class's own bytes as
  * it loads, then its super types' class files from its loader, each at most once per loader (the answer for every
  * type name looked at is remembered). Only the header of a class file is read (super class and interfaces), with
- * ASM's {@link ClassReader}, so a server's thousands of classes cost microseconds each and load nothing. The JDK's
- * own types never lead to a servlet or handler type and are not read at all.
+ * the {@link ClassReader} of the ASM that Byte Buddy carries, so a server's thousands of classes cost microseconds
+ * each and load nothing; a Byte Buddy type description of each (what {@code AgentBuilder}'s type matchers need)
+ * would parse every member of every class the service loads. The JDK's own types never lead to a servlet or
+ * handler type and are not read at all.
  */
 final class SubTypeMatcher {
     private final Set<String> superTypes;

@@ -1,9 +1,13 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.FileDescriptor;
 import java.nio.file.Path;
 import java.util.List;
+import net.bytebuddy.asm.Advice;
 
 /**
  * Unix-domain socket connects (JDK 16+), at {@code sun.nio.ch.UnixDomainSockets.connect(FileDescriptor, Path)},
@@ -21,8 +25,8 @@ final class UnixSocketHooks implements HookFamily {
     @Override
     public List<HookTarget> targets() {
         return List.of(HookTarget.jdk("sun.nio.ch.UnixDomainSockets", new HookSite("UnixDomainSockets.connect",
-                MethodShape.named("connect").isStatic().takes(FileDescriptor.class, Path.class),
-                ConnectAdvice.class, true)));
+                "connect", isStatic().and(takes(FileDescriptor.class, Path.class)),
+                advice("ConnectAdvice"), true)));
     }
 
     static final class ConnectAdvice {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.pool.TypePool;
 import org.junit.jupiter.api.Test;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.Type;
@@ -28,13 +30,14 @@ class JdkHookDriftTest {
     void eachJdkSiteMatchesExactlyOneMethod() throws Exception {
         int checked = 0;
         int optionalFound = 0;
+        TypePool jdk = HookWeaver.classFiles(null);
         for (HookTarget hooked : HookInstaller.targets()) {
             if (hooked.jdkType() == null) {
                 continue;
             }
-            byte[] classFile = classFile(hooked.jdkType());
+            TypeDescription type = jdk.describe(hooked.jdkType()).resolve();
             for (HookSite site : hooked.sites()) {
-                List<String> found = AdviceWeaver.matching(classFile, site.methods());
+                List<String> found = HookWeaver.methodsMatching(type, site);
                 if (site.required()) {
                     assertEquals(1, found.size(), site.name() + " on " + Runtime.version() + ": " + found);
                     checked++;
@@ -50,11 +53,11 @@ class JdkHookDriftTest {
 
     /**
      * What the transformer does to each JDK target's class file, without an agent: every site, once, and the woven
-     * class file passes ASM's verifier (types, stack, locals and the frames computed for every hooked method).
+     * class file passes ASM's verifier (types, stack and locals of every method Byte Buddy's advice went into).
      */
     @Test
     void weavingEachJdkClassFileHooksEachOfItsSitesOnce() throws Exception {
-        AdviceWeaver weaver = new AdviceWeaver();
+        HookWeaver weaver = new HookWeaver();
         int optionalHooked = 0;
         for (HookTarget hooked : HookInstaller.targets()) {
             if (hooked.jdkType() == null) {
@@ -62,13 +65,13 @@ class JdkHookDriftTest {
             }
             ClassLoader loader = Class.forName(hooked.jdkType(), false, ClassLoader.getSystemClassLoader())
                     .getClassLoader(); // the boot loader, or the platform loader for jdk.httpserver
-            AdviceWeaver.Result result = weaver.weave(hooked.jdkType(), loader, classFile(hooked.jdkType()),
+            HookWeaver.Result result = weaver.weave(hooked.jdkType(), loader, classFile(hooked.jdkType()),
                     hooked.sites());
             assertNotNull(result.classFile(), hooked.jdkType() + " was not changed");
             verify(result.classFile());
             for (HookSite site : hooked.sites()) {
                 List<String> methods = result.hooked().stream().filter(h -> h.site() == site)
-                        .map(AdviceWeaver.Hooked::method).toList();
+                        .map(HookWeaver.Hooked::method).toList();
                 if (site.required()) {
                     assertEquals(1, methods.size(), site.name() + " on " + Runtime.version() + ": " + methods);
                 } else {

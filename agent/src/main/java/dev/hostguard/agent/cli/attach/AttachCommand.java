@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import net.bytebuddy.agent.ByteBuddyAgent;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -77,7 +78,7 @@ public final class AttachCommand implements Callable<Integer> {
                 throw new CliFailure("HostGuard is already active in JVM " + pid + " (mode=" + TerminalText.safe(active)
                         + "); nothing attached. Restart the JVM to change its options.");
             }
-            vm.loadAgent(jar.toString(), options);
+            load(jar, options);
             String now = vm.getSystemProperties().getProperty(AgentMain.ACTIVE_PROPERTY);
             if (now == null && !options.matches("(?i).*\\bmode=off\\b.*")) {
                 throw new CliFailure("loaded into JVM " + pid + ", but HostGuard did not start: see that JVM's"
@@ -88,12 +89,30 @@ public final class AttachCommand implements Callable<Integer> {
                     + (options.isBlank() ? "" : ", options " + options));
             warnAboutDynamicLoading(vm, before, err);
             return HostGuardCli.OK;
-        } catch (AgentLoadException | AgentInitializationException e) {
-            throw new CliFailure("JVM " + pid + " refused the agent: " + e.getMessage());
         } catch (IOException e) {
             throw new CliFailure("lost the connection to JVM " + pid + ": " + e.getMessage());
         } finally {
             detach(vm);
+        }
+    }
+
+    /**
+     * Loads the agent with Byte Buddy's attach helper, which finds the JVM's attach API (HotSpot's or OpenJ9's) and
+     * reports what went wrong wrapped in its own exception: the JVM's refusal is unwrapped here for the operator.
+     */
+    private void load(Path jar, String options) {
+        try {
+            ByteBuddyAgent.attach(jar.toFile(), pid, options);
+        } catch (IllegalStateException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof AgentLoadException || cause instanceof AgentInitializationException) {
+                    throw new CliFailure("JVM " + pid + " refused the agent: " + cause.getMessage());
+                }
+                if (cause instanceof IOException) {
+                    throw new CliFailure("lost the connection to JVM " + pid + ": " + cause.getMessage());
+                }
+            }
+            throw new CliFailure("could not load the agent into JVM " + pid + ": " + e.getMessage());
         }
     }
 

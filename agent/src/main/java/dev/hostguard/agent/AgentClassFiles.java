@@ -1,4 +1,4 @@
-package dev.hostguard.agent.instrument;
+package dev.hostguard.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,8 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 /**
- * The agent's own class files, read as bytes (the boot-loader facade to define, the advice to inline). Read from
+ * The agent's own class files, read as bytes (the boot-loader facade to define, the weaving's classes to define,
+ * the advice for Byte Buddy to inline). Read from
  * the agent jar through one {@link JarFile} kept open for the JVM's life (it shares the class loader's open zip),
  * not through {@code ClassLoader.getResourceAsStream}: that goes through {@code jar:} URLs, whose first use costs
  * the start-up some 10–25 ms. In tests the agent's classes are a folder.
@@ -42,18 +43,40 @@ public final class AgentClassFiles {
         }
     }
 
-    /** The class file of {@code type} (for a class not of the agent's code source, e.g. a test's: its loader's). */
-    public byte[] read(Class<?> type) throws IOException {
-        String name = type.getName().replace('.', '/') + ".class";
-        byte[] own = read(name);
-        if (own != null) {
-            return own;
-        }
-        try (InputStream in = type.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IOException("no class file for " + type.getName());
+    /**
+     * Reads the entry {@code name} into {@code buffer}, growing it as needed, for a class definition, which copies
+     * the bytes: no array per class.
+     *
+     * @return its length, or -1 when the agent's code source has no such entry
+     */
+    public int read(String name, Buffer buffer) throws IOException {
+        if (jar == null) {
+            byte[] bytes = read(name);
+            if (bytes == null) {
+                return -1;
             }
-            return in.readAllBytes();
+            buffer.bytes = bytes;
+            return bytes.length;
+        }
+        ZipEntry entry = jar.getEntry(name);
+        if (entry == null) {
+            return -1;
+        }
+        int size = (int) entry.getSize();
+        if (buffer.bytes.length < size) {
+            buffer.bytes = new byte[Math.max(size, 2 * buffer.bytes.length)];
+        }
+        try (InputStream in = jar.getInputStream(entry)) {
+            return in.readNBytes(buffer.bytes, 0, size);
+        }
+    }
+
+    /** A reusable array for {@link #read(String, Buffer)}. */
+    public static final class Buffer {
+        private byte[] bytes = new byte[16 * 1024];
+
+        public byte[] bytes() {
+            return bytes;
         }
     }
 
@@ -68,7 +91,9 @@ public final class AgentClassFiles {
             return null;
         }
         try (InputStream in = jar.getInputStream(entry)) {
-            return in.readAllBytes();
+            long size = entry.getSize();
+            // one array of the exact size where the jar records it (readAllBytes grows a buffer in steps)
+            return size >= 0 && size < Integer.MAX_VALUE ? in.readNBytes((int) size) : in.readAllBytes();
         }
     }
 }

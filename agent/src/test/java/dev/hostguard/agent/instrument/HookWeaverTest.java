@@ -1,5 +1,8 @@
 package dev.hostguard.agent.instrument;
 
+import static net.bytebuddy.matcher.ElementMatchers.any;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -14,28 +17,29 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.LinkedList;
 import java.util.List;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The advice shapes the hooks use, woven into a class of our own and run: the class is defined from the woven bytes
- * in a throwaway loader, so the JVM's own verifier checks it (stack map frames included), and each test proves the
- * behaviour Byte Buddy's {@code Advice} gave the hooks: arguments replaced, exits on every return and exception,
- * exceptions rethrown or swallowed, return values replaced, bodies skipped, fields read.
+ * The advice shapes the hooks use, woven by {@link HookWeaver} (Byte Buddy's {@code Advice}) into a class of our own
+ * and run: the class is defined from the woven bytes in a throwaway loader, so the JVM's own verifier checks it
+ * (stack map frames included), and each test proves the behaviour the hooks rely on: arguments replaced, exits on
+ * every return and exception, exceptions rethrown or swallowed, return values replaced, bodies skipped, fields
+ * read, only the methods a site names touched.
  */
-class AdviceWeaverTest {
-    private static final HookSite WRAP = site("handOver", MethodShape.named("handOver").takes(Runnable.class),
-            WrapAdvice.class);
-    private static final HookSite REQUEST = site("guarded", MethodShape.named("guarded").takes(String.class),
-            RequestLikeAdvice.class);
-    private static final HookSite DONE = site("fails", MethodShape.named("fails").isStatic(), DoneAdvice.class);
-    private static final HookSite REMOVE = site("remove", MethodShape.named("remove").arguments(1),
-            RemoveLikeAdvice.class);
-    private static final HookSite SKIP = site("list", MethodShape.named("list").arguments(0), SkipAdvice.class);
-    private static final HookSite FIELD = site("at", MethodShape.named("at").arguments(1), FieldAdvice.class);
-    private static final HookSite MERGE = site("merge", MethodShape.named("merge"), DoneAdvice.class);
-    private static final HookSite WIDE = site("wide", MethodShape.named("wide"), WideAdvice.class);
-    private static final HookSite CONSTRUCT = site("<init>", MethodShape.constructor().takes(String.class),
+class HookWeaverTest {
+    private static final HookSite WRAP = site("handOver", HookFamily.takes(Runnable.class), WrapAdvice.class);
+    private static final HookSite REQUEST = site("guarded", HookFamily.takes(String.class), RequestLikeAdvice.class);
+    private static final HookSite DONE = site("fails", isStatic(), DoneAdvice.class);
+    private static final HookSite REMOVE = site("remove", takesArguments(1), RemoveLikeAdvice.class);
+    private static final HookSite SKIP = site("list", takesArguments(0), SkipAdvice.class);
+    private static final HookSite FIELD = site("at", takesArguments(1), FieldAdvice.class);
+    private static final HookSite MERGE = site("merge", any(), DoneAdvice.class);
+    private static final HookSite WIDE = site("wide", any(), WideAdvice.class);
+    private static final HookSite CONSTRUCT = site(HookSite.CONSTRUCTOR, HookFamily.takes(String.class),
             ConstructLikeAdvice.class);
 
     private Object target;
@@ -49,7 +53,7 @@ class AdviceWeaverTest {
         try (InputStream in = Target.class.getClassLoader().getResourceAsStream(name.replace('.', '/') + ".class")) {
             classFile = in.readAllBytes();
         }
-        AdviceWeaver.Result result = new AdviceWeaver().weave(name, Target.class.getClassLoader(), classFile,
+        HookWeaver.Result result = new HookWeaver().weave(name, Target.class.getClassLoader(), classFile,
                 List.of(WRAP, REQUEST, DONE, REMOVE, SKIP, FIELD, MERGE, WIDE, CONSTRUCT));
         assertEquals(9, result.hooked().size(), result.hooked().toString());
         JdkHookDriftTest.verify(result.classFile());
@@ -139,8 +143,8 @@ class AdviceWeaverTest {
                 arguments);
     }
 
-    private static HookSite site(String name, MethodShape shape, Class<?> advice) {
-        return new HookSite(name, shape, advice, true);
+    private static HookSite site(String method, ElementMatcher<? super MethodDescription> shape, Class<?> advice) {
+        return new HookSite(method, method, shape, advice.getName(), true);
     }
 
     /** Defines one class from the given bytes, the rest from its parent. */
@@ -149,7 +153,7 @@ class AdviceWeaverTest {
         private final byte[] classFile;
 
         ThrowawayLoader(String name, byte[] classFile) {
-            super(AdviceWeaverTest.class.getClassLoader());
+            super(HookWeaverTest.class.getClassLoader());
             this.name = name;
             this.classFile = classFile;
         }
@@ -205,7 +209,8 @@ class AdviceWeaverTest {
             events.add(event);
         }
 
-        // concatenation here, never in advice (a house rule: it may compile to invokedynamic, which is refused)
+        // concatenation here, never in advice: under javac's defaults it is an invokedynamic, which has no place in
+        // code inlined into the JDK's own classes
         public static void at(int fd, Object path) {
             events.add("at " + fd + " " + path);
         }
