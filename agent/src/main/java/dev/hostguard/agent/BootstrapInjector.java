@@ -2,8 +2,6 @@ package dev.hostguard.agent;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
-import java.security.ProtectionDomain;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +12,8 @@ import java.util.Set;
  * classes can link to it; since the application class loader asks the boot loader first, the agent then shares
  * the very same classes.
  *
- * <p>The classes are defined with the JDK's internal {@code Unsafe.defineClass}, which {@link Instrumentation}
- * exports to us, rather than by appending a jar to the boot search path: that would make the JVM print a warning
+ * <p>The classes are defined with the JDK's internal {@code Unsafe.defineClass} ({@link BootLoaderDefiner}), whose
+ * package {@link Instrumentation} exports to us, rather than by appending a jar to the boot search path: that would make the JVM print a warning
  * on the service's standard output and stop sharing (CDS) the application's JDK classes. (Libraries' class
  * injectors, Byte Buddy's among them, go through {@code sun.misc.Unsafe}, which JDK 24+ warns about on standard
  * error.)
@@ -50,20 +48,12 @@ final class BootstrapInjector {
         return List.copyOf(classes.keySet());
     }
 
-    private static void define(Instrumentation instrumentation, Map<String, byte[]> classes) throws IOException {
+    private static void define(Instrumentation instrumentation, Map<String, byte[]> classes) {
         Module javaBase = Object.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(),
                 Map.of(INTERNAL_PACKAGE, Set.of(BootstrapInjector.class.getModule())), Map.of(), Set.of(), Map.of());
-        try {
-            Class<?> unsafeType = Class.forName(INTERNAL_PACKAGE + ".Unsafe");
-            Object unsafe = unsafeType.getMethod("getUnsafe").invoke(null);
-            Method defineClass = unsafeType.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
-                    ClassLoader.class, ProtectionDomain.class);
-            for (Map.Entry<String, byte[]> c : classes.entrySet()) {
-                defineClass.invoke(unsafe, c.getKey(), c.getValue(), 0, c.getValue().length, null, null);
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IOException("cannot define the bootstrap classes in the boot loader", e);
+        for (Map.Entry<String, byte[]> c : classes.entrySet()) {
+            BootLoaderDefiner.define(c.getKey(), c.getValue());
         }
     }
 }

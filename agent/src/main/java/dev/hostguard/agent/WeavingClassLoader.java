@@ -25,6 +25,7 @@ final class WeavingClassLoader extends ClassLoader {
     /** The packages defined here; the shade plugin relocates Byte Buddy's name in this string with the library. */
     private static final String[] OWN = {"dev.hostguard.agent.instrument.", "net.bytebuddy."};
     private static final String INSTALLER = "dev.hostguard.agent.instrument.HookInstaller";
+    private static final String CLASS_SUFFIX = ".class";
 
     private final AgentClassFiles files;
     private final ProtectionDomain domain;
@@ -71,12 +72,25 @@ final class WeavingClassLoader extends ClassLoader {
     private Class<?> define(String name) throws ClassNotFoundException {
         synchronized (buffer) {
             try {
-                int length = files.read(name.replace('.', '/') + ".class", buffer);
+                int length = files.read(entryName(name), buffer);
                 return length < 0 ? null : defineClass(name, buffer.bytes(), 0, length, domain);
             } catch (IOException e) {
                 throw new ClassNotFoundException(name, e);
             }
         }
+    }
+
+    /** {@code a/b/C.class} for {@code a.b.C}, in one array (a string replace and a concatenation make four). */
+    private static String entryName(String className) {
+        char[] entry = new char[className.length() + CLASS_SUFFIX.length()];
+        className.getChars(0, className.length(), entry, 0);
+        CLASS_SUFFIX.getChars(0, CLASS_SUFFIX.length(), entry, className.length());
+        for (int i = 0; i < className.length(); i++) {
+            if (entry[i] == '.') {
+                entry[i] = '/';
+            }
+        }
+        return new String(entry);
     }
 
     private static boolean isOwn(String name) {

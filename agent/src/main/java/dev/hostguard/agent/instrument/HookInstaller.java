@@ -1,6 +1,8 @@
 package dev.hostguard.agent.instrument;
 
 import dev.hostguard.agent.HookInstallation;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.pool.TypePool;
 import org.slf4j.Logger;
 
@@ -17,9 +20,9 @@ import org.slf4j.Logger;
  * loaded before any agent starts). Target classes not loaded yet are left alone: loading them only to hook them
  * would cost the start-up and the service's memory for classes it may never use.
  *
- * <p>The self-test describes every JDK target of the running JDK from its class file, without loading it (Byte
- * Buddy's {@code TypePool}), and checks that each required site finds its method there, so a JDK whose shapes
- * drifted is reported at start-up, not at the first process start.
+ * <p>The self-test reads, without loading them, the class files of every JDK target from the running JDK and checks
+ * that each required site finds its method there ({@link ClassFileMethods}), so a JDK whose shapes drifted is
+ * reported at start-up, not at the first process start.
  */
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
@@ -112,8 +115,8 @@ public final class HookInstaller {
         void checkRequired(List<HookTarget> targets, Logger log) {
             TypePool jdk = HookWeaver.classFiles(null);
             for (HookTarget target : targets) {
-                if (target.jdkType() == null) {
-                    continue;
+                if (target.jdkType() == null || !hasRequiredSite(target)) {
+                    continue; // nothing to check (a site only some JDKs have is the drift test's to check)
                 }
                 if (wovenTypes.contains(target.jdkType())) {
                     for (HookSite site : target.sites()) {
@@ -123,16 +126,36 @@ public final class HookInstaller {
                     }
                     continue;
                 }
-                TypePool.Resolution type = jdk.describe(target.jdkType());
-                if (!type.isResolved()) {
+                byte[] classFile = jdkClassFile(target.jdkType());
+                if (classFile == null) {
                     log.info("{} is not in this JDK: nothing there to hook", target.jdkType());
                     continue;
                 }
+                List<MethodDescription.InDefinedShape> declared = ClassFileMethods.declared(target.jdkType(),
+                        classFile, jdk, target.sites());
                 for (HookSite site : target.sites()) {
-                    if (site.required() && HookWeaver.methodsMatching(type.resolve(), site).isEmpty()) {
+                    if (site.required() && HookWeaver.methodsMatching(declared, site).isEmpty()) {
                         missing.add(site.name());
                     }
                 }
+            }
+        }
+
+        private static boolean hasRequiredSite(HookTarget target) {
+            for (HookSite site : target.sites()) {
+                if (site.required()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** A JDK class file, read from the runtime image (a {@code .class} resource is never encapsulated). */
+        private static byte[] jdkClassFile(String type) {
+            try (InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException unreadable) {
+                return null;
             }
         }
 

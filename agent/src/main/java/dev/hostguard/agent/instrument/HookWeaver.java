@@ -21,12 +21,13 @@ import net.bytebuddy.pool.TypePool;
 
 /**
  * Puts the hook sites' advice on one class file with Byte Buddy's {@link Advice}, applied as Byte Buddy's
- * {@code AsmVisitorWrapper} does, on a plain ASM read and write of the bytes the JVM handed over: the class is
- * described by a {@link TypePool} over those bytes (and its loader's class files for the types it names), never
- * loaded; the advice classes are described from the agent's class files, never loaded either. Only the methods
- * a site names are described and matched (Byte Buddy's {@code ForDeclaredMethods} would describe every method
- * of the class first); all others are copied as they are. No member is added, so the result is a valid
- * retransformation. Not thread-safe: the transformer weaves one class at a time.
+ * {@code AsmVisitorWrapper} does, on a plain ASM read and write of the bytes the JVM handed over. Nothing is loaded
+ * to be described: the advice classes are described from the agent's class files by a {@link TypePool}; of the
+ * class woven, only the methods a site names are described, from their entry in the class file
+ * ({@link ClassFileMethods}), with the types they name resolved through a lazy {@code TypePool} over the class's
+ * own bytes and its loader's class files, read only when {@code Advice} needs more than a name (a field's type).
+ * All other methods are copied as they are. No member is added, so the result is a valid retransformation. Not
+ * thread-safe: the transformer weaves one class at a time.
  */
 final class HookWeaver {
     /** Byte Buddy's {@code Advice} needs neither frames nor sizes computed by ASM: it keeps and extends them. */
@@ -70,10 +71,10 @@ final class HookWeaver {
                 List.copyOf(weaving.hooked));
     }
 
-    /** The methods of a type that a site is for, as {@code name + descriptor}. */
-    static List<String> methodsMatching(TypeDescription type, HookSite site) {
+    /** Of the methods a class file declares, those a site is for, as {@code name + descriptor}. */
+    static List<String> methodsMatching(List<MethodDescription.InDefinedShape> declared, HookSite site) {
         List<String> found = new ArrayList<>(1);
-        for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
+        for (MethodDescription.InDefinedShape method : declared) {
             if (site.matches(method)) {
                 found.add(method.getInternalName() + method.getDescriptor());
             }
@@ -82,8 +83,8 @@ final class HookWeaver {
     }
 
     /**
-     * Types described from the class files of {@code loader} (the system loader, which finds the JDK's too, for
-     * {@code null}): read, never loaded.
+     * Types named through the class files of {@code loader} (the system loader, which finds the JDK's too, for
+     * {@code null}), each read only when more than its name is asked for; never loaded.
      */
     static TypePool classFiles(ClassLoader loader) {
         return lazyPool(loaderFiles(loader));
@@ -136,7 +137,7 @@ final class HookWeaver {
                     continue;
                 }
                 if (method == null) {
-                    method = declared(name, descriptor);
+                    method = ClassFileMethods.describe(type, pool, access, name, descriptor);
                 }
                 if (site.shape().matches(method)) {
                     visitor = advice(site.advice()).wrap(type, method, visitor, context, pool, NO_FLAGS, NO_FLAGS);
@@ -144,15 +145,6 @@ final class HookWeaver {
                 }
             }
             return visitor;
-        }
-
-        private MethodDescription declared(String name, String descriptor) {
-            for (MethodDescription.InDefinedShape method : type.getDeclaredMethods()) {
-                if (method.getInternalName().equals(name) && method.getDescriptor().equals(descriptor)) {
-                    return method;
-                }
-            }
-            throw new IllegalStateException(type.getName() + " has no method " + name + descriptor);
         }
     }
 

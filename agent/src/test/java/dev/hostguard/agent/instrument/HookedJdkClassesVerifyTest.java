@@ -14,9 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.description.method.MethodDescription;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,11 +77,10 @@ class HookedJdkClassesVerifyTest {
             assertNotNull(classFile, target.jdkType() + " was not retransformed");
             ClassNode type = new ClassNode();
             new ClassReader(classFile).accept(type, ClassReader.SKIP_FRAMES);
-            TypeDescription described = TypePool.Default.of(new ClassFileLocator.Compound(
-                    ClassFileLocator.Simple.of(target.jdkType(), classFile), ClassFileLocator.ForClassLoader.ofSystemLoader()))
-                    .describe(target.jdkType()).resolve();
+            List<MethodDescription.InDefinedShape> declared = ClassFileMethods.declared(target.jdkType(), classFile,
+                    HookWeaver.classFiles(null), target.sites());
             for (HookSite site : target.sites()) {
-                List<String> sites = HookWeaver.methodsMatching(described, site);
+                List<String> sites = HookWeaver.methodsMatching(declared, site);
                 int hooked = 0;
                 for (MethodNode method : type.methods) {
                     if (sites.contains(method.name + method.desc)) {
