@@ -9,11 +9,10 @@ import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
 /**
- * The agent's own class files, read as bytes (the boot-loader facade to define, the weaving's classes to define,
- * the advice for Byte Buddy to inline). Read from
- * the agent jar through one {@link JarFile} kept open for the JVM's life (it shares the class loader's open zip),
- * not through {@code ClassLoader.getResourceAsStream}: that goes through {@code jar:} URLs, whose first use costs
- * the start-up some 10–25 ms. In tests the agent's classes are a folder.
+ * The agent's own class files, read as bytes: the boot-loader facade and the weaving's classes to define, the advice
+ * for Byte Buddy to inline. Read from the agent jar through one {@link JarFile} kept open for the JVM's life (it
+ * shares the class loader's open zip), not through {@code ClassLoader.getResourceAsStream}: that goes through
+ * {@code jar:} URLs, whose first use costs the start-up some 10–25 ms. In tests the agent's classes are a folder.
  */
 public final class AgentClassFiles {
     private static final class Holder {

@@ -14,8 +14,8 @@ import org.slf4j.Logger;
  *
  * <p>Why a loader of its own: Byte Buddy's {@code Advice} loads some 560 classes the first time it weaves. Loaded
  * by the system class loader, each pays for a class-path lookup, a resource URL, a code source and package checks,
- * and the JIT then compiles that loading code: defining them here costs about 40 % less CPU and a third of the
- * garbage (ARCHITECTURE.md, "Start-up").
+ * and the JIT then compiles that loading code too: loading those classes took 70 ms of CPU and 8.8 MB of garbage
+ * that way, 32 ms and 2 MB this way (ARCHITECTURE.md, "Class loaders").
  */
 final class WeavingClassLoader extends ClassLoader {
     static {

@@ -131,6 +131,9 @@ final class HookWeaver {
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                          String[] exceptions) {
             MethodVisitor visitor = super.visitMethod(access, name, descriptor, signature, exceptions);
+            if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                return visitor; // no code to advise
+            }
             MethodDescription method = null;
             for (HookSite site : sites) {
                 if (!site.method().equals(name)) {
