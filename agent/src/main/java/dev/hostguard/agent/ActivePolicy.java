@@ -1,9 +1,6 @@
 package dev.hostguard.agent;
 
-import dev.hostguard.agent.context.ApiKeyCredentials;
-import dev.hostguard.agent.context.ApiKeyPrincipals;
 import dev.hostguard.agent.context.AuthClassifier;
-import dev.hostguard.agent.policy.CredentialSettings;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.policy.PolicyEngine;
@@ -19,10 +16,7 @@ import java.util.List;
 record ActivePolicy(PolicyEngine engine, AuthClassifier classifier, String sha256) {
 
     static ActivePolicy compile(Policy policy, Mode mode, List<String> hostMounts, String sha256) {
-        CredentialSettings credentials = policy.credentials();
-        return new ActivePolicy(new PolicyEngine(policy, mode, hostMounts),
-                new AuthClassifier(ApiKeyCredentials.of(credentials),
-                        new ApiKeyPrincipals(credentials.principalNames(), credentials.principalClasses())),
+        return new ActivePolicy(new PolicyEngine(policy, mode, hostMounts), new AuthClassifier(policy.credentials()),
                 sha256);
     }
 

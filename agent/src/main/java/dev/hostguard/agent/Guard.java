@@ -138,12 +138,12 @@ final class Guard implements HookHandler {
      *
      * @param request the request object classified
      * @param policy the policy it was classified under
-     * @param auth its classification
-     * @param guarded the guarded request, when the policy guards {@code auth}; else {@code null}
+     * @param classification its classification
+     * @param guarded the guarded request, when the policy guards its class; else {@code null}
      * @param captured the last snapshot handed over, reused while nothing above changed; else {@code null}
      */
-    private record Noted(Object request, ActivePolicy policy, Authentication auth, GuardedRequest guarded,
-                         GuardedRequest captured) {
+    private record Noted(Object request, ActivePolicy policy, AuthClassifier.Classification classification,
+                         GuardedRequest guarded, GuardedRequest captured) {
     }
 
     /** @return the request this thread works for, when the policy guards its authentication class; else null */
@@ -168,9 +168,11 @@ final class Guard implements HookHandler {
         Noted noted = scope.memo() instanceof Noted n && n.request() == scope.request() && n.policy() == policy
                 ? n : null;
         AuthClassifier classifier = policy.classifier();
-        Authentication auth = noted == null ? classifier.classify(view) : classifier.reclassify(view, noted.auth());
-        if (noted == null || auth != noted.auth()) {
-            noted = new Noted(scope.request(), policy, auth,
+        AuthClassifier.Classification classification = noted == null
+                ? classifier.classify(view) : classifier.reclassify(view, noted.classification());
+        if (noted == null || classification != noted.classification()) {
+            Authentication auth = classification.auth();
+            noted = new Noted(scope.request(), policy, classification,
                     policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null,
                     null);
             scope.memo(noted);
@@ -197,7 +199,7 @@ final class Guard implements HookHandler {
         if (captured == null || !captured.submitter().equals(submitter)) {
             GuardedRequest request = noted.guarded();
             captured = new GuardedRequest(null, request.auth(), request.info(), submitter);
-            scope.memo(new Noted(noted.request(), noted.policy(), noted.auth(), request, captured));
+            scope.memo(new Noted(noted.request(), noted.policy(), noted.classification(), request, captured));
         }
         return captured;
     }

@@ -198,7 +198,7 @@ class InProcessAgentTest {
             for (String kind : List.of("pool", "scheduled", "fork-join", "completable-future")) {
                 Path marker = dir.resolve("executor-" + kind);
                 long before = eventCount();
-                serve(() -> {
+                FakeServletExchange exchange = serve(() -> {
                     java.util.concurrent.Callable<Integer> task = () -> touch(marker);
                     java.util.concurrent.Future<Integer> result = switch (kind) {
                         case "pool" -> pool.submit(task);
@@ -216,6 +216,7 @@ class InProcessAgentTest {
                     assertTrue(causedByRefusal(thrown), kind + ": " + thrown);
                 });
                 assertHandedOverAndBlocked(marker, before);
+                assertEquals(403, exchange.status, kind + ": the handler waited for the refused work: the 403");
             }
         } finally {
             pool.shutdownNow();

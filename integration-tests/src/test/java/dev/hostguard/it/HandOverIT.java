@@ -42,13 +42,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code thread.name} is the thread the work ran on, not the submitter. With a BASIC login ({@code /ops/exec})
  * every shape runs and logs nothing.
  *
- * <p>What the client gets in block mode is the demo's own 500, not the agent's 403: the refusal is thrown on the
- * thread that runs the work, so it is recorded on that thread, not on the request's. The waiting handler gets it
- * back from {@code Future.get} (inside an {@code ExecutionException}, which the demo unwraps), treats it like any
- * failed action and answers 500 with the exception's message, which names the event; the request's exit finds no
- * refusal of its own and leaves that answer alone. {@code fire-and-forget} and {@code timer} answer 200
- * {@code submitted} before their work runs: the refusal comes later, the event still appears, and the marker never
- * does.
+ * <p>What the client gets in block mode is HostGuard's 403 naming the event, although the refusal was thrown on the
+ * thread that ran the work: the waiting handler gets it back from {@code Future.get} or {@code join} (inside an
+ * {@code ExecutionException}, which the demo unwraps and would answer with its own 500), and the failed wait makes
+ * the refusal the request's own, answered at its exit. {@code fire-and-forget} and {@code timer} answer 200
+ * {@code submitted}: nobody waits for their work, so its refusal leaves the answer alone; the event still appears,
+ * and the marker never does.
  *
  * <p>No leak: the demo runs with {@code POOL_TICK_MS}, so a thread it started at boot, outside any request, has the
  * pool run {@code true} every 100 ms once the pool has a worker (it never creates one). The pool has one worker,
@@ -108,6 +107,30 @@ class HandOverIT {
                 MODES.stream().map(mode -> forService(jdk, mode))));
     }
 
+    /**
+     * The 403 for work the handler waited for is the server's answer as much as the demo's: the same API-key
+     * hand-overs on Tomcat and the JDK HttpServer (which use the demo's actions), in block mode.
+     */
+    @TestFactory
+    Stream<DynamicNode> refusedHandOversOnTheOtherServers() {
+        return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
+                Stream.of(GuardedServer.TOMCAT_APP, GuardedServer.HTTPSERVER_APP).map(server -> {
+                    ServiceSlot slot = SLOTS.add(new ServiceSlot(TEST, jdk, server, "block",
+                            tmp.resolve(jdk.label() + "-" + server.name()), b -> b));
+                    List<DynamicTest> tests = new ArrayList<>();
+                    tests.add(dynamicTest(slot.label() + "start " + server.displayName() + " with -javaagent mode=block",
+                            slot::start));
+                    for (String shape : SHAPES) {
+                        tests.add(dynamicTest(slot.label() + shape + " | api-key on /admin/exec -> "
+                                + (ANSWER_FIRST.contains(shape) ? "200 submitted, then one blocked propagated event"
+                                : "HostGuard's 403 naming the one blocked propagated event"),
+                                () -> apiKeyCase(slot.require(), shape)));
+                    }
+                    tests.add(dynamicTest(slot.label() + "stop: no agent WARN/ERROR; the API key is in neither the"
+                            + " events nor the log", slot::stop));
+                    return dynamicContainer(server.displayName(), tests.stream());
+                })));
+    }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
         ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, tmp.resolve(jdk.label() + "-" + mode),
@@ -119,7 +142,7 @@ class HandOverIT {
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start demo with -javaagent mode=" + mode + ", POOL_TICK_MS=100", slot::start));
         String apiKeyOutcome = slot.blocking()
-                ? "not run, one blocked propagated event, the demo's 500 naming it"
+                ? "not run, one blocked propagated event, HostGuard's 403 naming it (the handler waited)"
                 : "200, ran, one logged propagated event";
         for (String shape : SHAPES) {
             String outcome = ANSWER_FIRST.contains(shape)
@@ -177,10 +200,11 @@ class HandOverIT {
         if (service.blocking()) {
             event = GuardAssertions.assertRefused(service, "response " + response, marker, before, expected);
             if (waited) {
-                assertEquals(500, response.status(), () -> "the demo's own answer to the refused work: " + response);
-                String error = response.json().path("error").asText();
-                assertTrue(error.contains("blocked by HostGuard") && error.contains(event.at("/event/id").asText()),
-                        () -> "the refusal reached the waiting handler, naming the event: " + response);
+                assertEquals(403, response.status(), () -> "the handler waited for the refused work and failed with"
+                        + " it: HostGuard's answer, not the demo's 500: " + response);
+                assertEquals(event.at("/event/id").asText(), response.json().path("event_id").asText(),
+                        () -> "the 403 names the event: " + response);
+                assertEquals("process-start", response.json().path("rule").asText(), response::toString);
             }
         } else {
             if (waited) {

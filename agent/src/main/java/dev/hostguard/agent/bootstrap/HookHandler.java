@@ -27,7 +27,7 @@ public interface HookHandler {
     /**
      * Captures what work handed over inside this request (a task, a thread) needs to be judged later, elsewhere.
      *
-     * @return an immutable snapshot, or {@code null} when the request's hand-overs need no judging
+     * @return a snapshot, or {@code null} when the request's hand-overs need no judging
      */
     Object capture(RequestScope scope);
 

@@ -176,6 +176,33 @@ public final class Hooks {
         }
     }
 
+    /**
+     * A wait for work failed ({@code Future.get}, {@code join}) on a thread serving a request. When the work was
+     * refused, the handler now fails because of the refusal (an {@code ExecutionException} or
+     * {@code CompletionException} whose cause it is), which a framework would answer with a 500: the refusal is the
+     * request's own from here, answered with the 403 at its exit like one on the request's own thread. Work nobody
+     * waits for leaves the request's answer alone.
+     */
+    public static void waitFailed(Throwable failure) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.serving() || scope.busy) {
+            return;
+        }
+        try {
+            scope.busy = true;
+            for (int i = 0; failure != null && i < 16; i++, failure = failure.getCause()) {
+                if (failure instanceof HostGuardBlockedException refusal) {
+                    scope.recordBlock(refusal);
+                    return;
+                }
+            }
+        } catch (Throwable t) {
+            failed(handler, "wait-failed", t); // an application's getCause() that throws
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     private static boolean causedBy(Throwable thrown, HostGuardBlockedException blocked) {
         for (int i = 0; thrown != null && i < 16; i++, thrown = thrown.getCause()) {
             if (thrown == blocked) {

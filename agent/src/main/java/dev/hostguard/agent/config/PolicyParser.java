@@ -3,6 +3,7 @@ package dev.hostguard.agent.config;
 import dev.hostguard.agent.policy.Action;
 import dev.hostguard.agent.policy.AllowEntry;
 import dev.hostguard.agent.policy.AuthClass;
+import dev.hostguard.agent.policy.BearerTokens;
 import dev.hostguard.agent.policy.CredentialSettings;
 import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.EventSettings;
@@ -12,6 +13,7 @@ import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.PathRules;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.policy.PolicyEngine;
+import dev.hostguard.agent.policy.PrincipalPatterns;
 import dev.hostguard.agent.policy.ResponseTemplate;
 import dev.hostguard.agent.policy.Rule;
 import dev.hostguard.agent.policy.RuleAction;
@@ -51,8 +53,10 @@ public final class PolicyParser {
             "events", "response");
     private static final List<String> AUTH = List.of("api-key", "none", "user", "mtls", "outside-request");
     private static final List<String> CREDENTIALS = List.of("headers", "authorization-schemes", "query-parameters",
-            "api-key-principals");
+            "replace-defaults", "api-key-principals", "person-principals", "bearer-tokens");
     private static final List<String> PRINCIPALS = List.of("names", "classes");
+    private static final List<String> BEARER_TOKENS = List.of("owner", "person-claims");
+    private static final List<String> OWNERS = List.of("client", "person");
     private static final List<String> RULE = List.of("id", "category", "description", "paths", "access", "sockets",
             "commands", "action");
     private static final List<String> ALLOW = List.of("operation", "executable", "args", "path", "access", "route",
@@ -187,32 +191,50 @@ public final class PolicyParser {
             return CredentialSettings.DEFAULTS;
         }
         CredentialSettings d = CredentialSettings.DEFAULTS;
-        List<String> names = List.of();
-        List<String> classes = List.of();
-        if (map.containsKey("api-key-principals")) {
-            Map<String, Node> principals = mapping(map.get("api-key-principals"), "credentials.api-key-principals",
-                    PRINCIPALS);
-            if (principals != null) {
-                names = strings(principals.get("names"), "credentials.api-key-principals.names");
-                classes = strings(principals.get("classes"), "credentials.api-key-principals.classes");
-                for (int i = 0; i < classes.size(); i++) {
-                    if (!CALLER.matcher(classes.get(i)).matches() || classes.get(i).endsWith(".")) {
-                        problem(((SequenceNode) principals.get("classes")).getValue().get(i),
-                                "'" + classes.get(i) + "' is not a class name; expected a fully qualified name"
-                                        + " such as com.example.ApiKeyPrincipal");
-                    }
-                }
+        boolean replace = map.containsKey("replace-defaults")
+                && Boolean.TRUE.equals(bool(map.get("replace-defaults"), "credentials.replace-defaults"));
+        List<String> headers = strings(map.get("headers"), "credentials.headers");
+        List<String> schemes = strings(map.get("authorization-schemes"), "credentials.authorization-schemes");
+        List<String> parameters = strings(map.get("query-parameters"), "credentials.query-parameters");
+        return new CredentialSettings(
+                replace ? headers : CredentialSettings.withDefaults(d.headers(), headers, true),
+                replace ? schemes : CredentialSettings.withDefaults(d.authorizationSchemes(), schemes, true),
+                replace ? parameters : CredentialSettings.withDefaults(d.queryParameters(), parameters, false),
+                replace, principals(map.get("api-key-principals"), "credentials.api-key-principals"),
+                principals(map.get("person-principals"), "credentials.person-principals"),
+                bearerTokens(map.get("bearer-tokens")));
+    }
+
+    private PrincipalPatterns principals(Node node, String what) {
+        Map<String, Node> principals = node == null ? null : mapping(node, what, PRINCIPALS);
+        if (principals == null) {
+            return PrincipalPatterns.NONE;
+        }
+        List<String> classes = strings(principals.get("classes"), what + ".classes");
+        for (int i = 0; i < classes.size(); i++) {
+            if (!CALLER.matcher(classes.get(i)).matches() || classes.get(i).endsWith(".")) {
+                problem(element(principals.get("classes"), i), "'" + classes.get(i) + "' is not a class name;"
+                        + " expected a fully qualified name such as com.example.ApiKeyPrincipal");
             }
         }
-        return new CredentialSettings(
-                map.containsKey("headers") ? strings(map.get("headers"), "credentials.headers") : d.headers(),
-                map.containsKey("authorization-schemes")
-                        ? strings(map.get("authorization-schemes"), "credentials.authorization-schemes")
-                        : d.authorizationSchemes(),
-                map.containsKey("query-parameters")
-                        ? strings(map.get("query-parameters"), "credentials.query-parameters")
-                        : d.queryParameters(),
-                names, classes);
+        return new PrincipalPatterns(strings(principals.get("names"), what + ".names"), classes);
+    }
+
+    private BearerTokens bearerTokens(Node node) {
+        Map<String, Node> bearer = node == null ? null : mapping(node, "credentials.bearer-tokens", BEARER_TOKENS);
+        if (bearer == null) {
+            return BearerTokens.CLIENTS;
+        }
+        boolean person = false;
+        if (bearer.containsKey("owner")) {
+            String owner = string(bearer.get("owner"), "credentials.bearer-tokens.owner");
+            if (owner != null && !OWNERS.contains(owner)) {
+                problem(bearer.get("owner"), "bad value '" + owner + "' for credentials.bearer-tokens.owner;"
+                        + " expected " + String.join(", ", OWNERS) + Suggestions.didYouMean(owner, OWNERS));
+            }
+            person = "person".equals(owner);
+        }
+        return new BearerTokens(person, strings(bearer.get("person-claims"), "credentials.bearer-tokens.person-claims"));
     }
 
     private RuleEntry rule(Node node) {
@@ -577,6 +599,14 @@ public final class PolicyParser {
             return null;
         }
         return scalar.getValue();
+    }
+
+    private Boolean bool(Node node, String what) {
+        if (!(node instanceof ScalarNode scalar) || !scalar.getTag().equals(Tag.BOOL)) {
+            problem(node, what + " must be true or false; found " + kind(node));
+            return null;
+        }
+        return Boolean.valueOf(scalar.getValue());
     }
 
     private Integer integer(Node node, String what) {

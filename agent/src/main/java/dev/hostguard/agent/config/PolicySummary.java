@@ -2,8 +2,10 @@ package dev.hostguard.agent.config;
 
 import dev.hostguard.agent.policy.AllowEntry;
 import dev.hostguard.agent.policy.AuthClass;
+import dev.hostguard.agent.policy.CredentialSettings;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.policy.PolicyEngine;
+import dev.hostguard.agent.policy.PrincipalPatterns;
 import dev.hostguard.agent.policy.Rule;
 import dev.hostguard.agent.policy.RuleAction;
 import java.util.ArrayList;
@@ -31,12 +33,7 @@ public final class PolicySummary {
         }
         auth.append(' ').append(PolicyEngine.OUTSIDE_REQUEST).append('=').append(policy.outsideRequest().label());
         lines.add(auth.toString());
-        lines.add("credentials: headers " + policy.credentials().headers() + ", authorization schemes "
-                + policy.credentials().authorizationSchemes() + ", query parameters "
-                + policy.credentials().queryParameters()
-                + (policy.credentials().principalNames().isEmpty() && policy.credentials().principalClasses().isEmpty()
-                        ? "" : ", api-key principals: names " + policy.credentials().principalNames() + " classes "
-                                + policy.credentials().principalClasses()));
+        lines.add(credentials(policy.credentials()));
         Map<String, RuleAction> actions = engine.ruleActions();
         List<String> added = engine.addedRules().stream().map(Rule::id).toList();
         lines.add("rules changed: " + (actions.isEmpty() ? "none" : actions.entrySet().stream()
@@ -78,5 +75,27 @@ public final class PolicySummary {
             s.append(", caller ").append(e.caller());
         }
         return s.toString();
+    }
+
+    /** What {@code credentials} says: the key lists (the defaults and what the policy adds, or its own) and principals. */
+    private static String credentials(CredentialSettings c) {
+        StringBuilder line = new StringBuilder("credentials: ")
+                .append(c.replacesDefaults() ? "the policy's own lists (replace-defaults: true): "
+                        : "the defaults and what the policy adds: ")
+                .append("headers ").append(c.headers()).append(", authorization schemes ")
+                .append(c.authorizationSchemes()).append(", query parameters ").append(c.queryParameters());
+        principals(line, "api-key principals", c.apiKeyPrincipals());
+        principals(line, "person principals", c.personPrincipals());
+        line.append("; bearer tokens: ").append(c.bearerTokens().ownerIsPerson() ? "a person's"
+                : c.bearerTokens().personClaims().isEmpty() ? "a client's"
+                : "a person's with claim " + String.join(" or ", c.bearerTokens().personClaims()) + ", else a client's");
+        return line.toString();
+    }
+
+    private static void principals(StringBuilder line, String what, PrincipalPatterns patterns) {
+        if (!patterns.isEmpty()) {
+            line.append("; ").append(what).append(": names ").append(patterns.names()).append(" classes ")
+                    .append(patterns.classes());
+        }
     }
 }

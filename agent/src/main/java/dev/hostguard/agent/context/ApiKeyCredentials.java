@@ -1,5 +1,6 @@
 package dev.hostguard.agent.context;
 
+import dev.hostguard.agent.policy.CredentialSettings;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -15,13 +16,8 @@ import java.util.Locale;
 public record ApiKeyCredentials(List<String> headers, List<String> authorizationSchemes,
                                 List<String> queryParameters) {
 
-    public static final ApiKeyCredentials DEFAULTS = new ApiKeyCredentials(
-            List.of("X-API-Key", "Api-Key", "X-Api-Token"),
-            List.of("ApiKey", "Api-Key", "Key", "Token"),
-            List.of("api_key", "apikey", "api-key"));
-
     /** The credentials a policy names. */
-    public static ApiKeyCredentials of(dev.hostguard.agent.policy.CredentialSettings settings) {
+    static ApiKeyCredentials of(CredentialSettings settings) {
         return new ApiKeyCredentials(settings.headers(), settings.authorizationSchemes(), settings.queryParameters());
     }
 
@@ -35,22 +31,33 @@ public record ApiKeyCredentials(List<String> headers, List<String> authorization
         queryParameters = List.copyOf(queryParameters);
     }
 
+    /**
+     * A key a request presents.
+     *
+     * @param key the key
+     * @param source where: {@code header X-API-Key}, {@code Authorization scheme Token}, {@code query parameter api_key}
+     */
+    public record Presented(String key, String source) {
+    }
+
+    /** Whether a key {@link Presented#source() came from} the {@code Authorization} header, by a scheme or by name. */
+    static boolean inAuthorizationHeader(String source) {
+        return source.startsWith("Authorization ") || source.equalsIgnoreCase("header Authorization");
+    }
+
     /** @return the key the request presents, or {@code null} when it presents none */
-    public String find(RequestView request) {
+    public Presented find(RequestView request) {
         for (String name : headers) {
             String value = request.header(name);
             if (value != null && !value.isBlank()) {
-                return value.trim();
+                return new Presented(value.trim(), "header " + name);
             }
         }
-        String fromAuthorization = fromAuthorization(request.header("Authorization"));
-        if (fromAuthorization != null) {
-            return fromAuthorization;
-        }
-        return fromQuery(request.rawQuery());
+        Presented fromAuthorization = fromAuthorization(request.header("Authorization"));
+        return fromAuthorization != null ? fromAuthorization : fromQuery(request.rawQuery());
     }
 
-    private String fromAuthorization(String authorization) {
+    private Presented fromAuthorization(String authorization) {
         if (authorization == null) {
             return null;
         }
@@ -59,12 +66,13 @@ public record ApiKeyCredentials(List<String> headers, List<String> authorization
         if (space <= 0) {
             return null;
         }
-        String scheme = value.substring(0, space).toLowerCase(Locale.ROOT);
+        String scheme = value.substring(0, space);
         String credential = value.substring(space + 1).trim();
-        return authorizationSchemes.contains(scheme) && !credential.isEmpty() ? credential : null;
+        return authorizationSchemes.contains(scheme.toLowerCase(Locale.ROOT)) && !credential.isEmpty()
+                ? new Presented(credential, "Authorization scheme " + scheme) : null;
     }
 
-    private String fromQuery(String rawQuery) {
+    private Presented fromQuery(String rawQuery) {
         if (rawQuery == null || rawQuery.isEmpty()) {
             return null;
         }
@@ -74,7 +82,7 @@ public record ApiKeyCredentials(List<String> headers, List<String> authorization
             if (eq > 0 && queryParameters.contains(name)) {
                 String value = decode(pair.substring(eq + 1));
                 if (!value.isBlank()) {
-                    return value;
+                    return new Presented(value, "query parameter " + name);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.hostguard.agent.context;
 
+import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import java.io.OutputStream;
@@ -41,18 +42,14 @@ final class ExchangeRequestView implements RequestView {
     }
 
     @Override
-    public boolean hasPrincipal() {
-        return exchange.getPrincipal() != null;
-    }
-
-    @Override
     public java.security.Principal principal() {
         return exchange.getPrincipal();
     }
 
+    /** {@code BASIC} when the context's authenticator is the JDK's, which checks a user and a password. */
     @Override
     public String authType() {
-        return null;
+        return exchange.getHttpContext().getAuthenticator() instanceof BasicAuthenticator ? "BASIC" : null;
     }
 
     @Override

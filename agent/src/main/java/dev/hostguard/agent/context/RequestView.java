@@ -19,15 +19,13 @@ public interface RequestView {
     /** The raw (still percent-encoded) query string; {@code null} when absent. */
     String rawQuery();
 
-    /** Whether the application or the container established a principal for this request. */
-    boolean hasPrincipal();
+    /** The principal the application or the container established for this request; {@code null} when none. */
+    java.security.Principal principal();
 
-    /** The principal, when the request has one (read only when a policy names API-key principals). */
-    default java.security.Principal principal() {
-        return null;
-    }
-
-    /** The servlet authentication scheme ({@code BASIC}, {@code FORM}, {@code CLIENT_CERT}, ...); may be null. */
+    /**
+     * The authentication scheme the container reports ({@code BASIC}, {@code FORM}, {@code CLIENT_CERT}, ...);
+     * {@code null} when it reports none.
+     */
     String authType();
 
     /** Whether the container verified a client certificate for this request. */

@@ -47,11 +47,6 @@ final class ServletRequestView implements RequestView {
     }
 
     @Override
-    public boolean hasPrincipal() {
-        return api.userPrincipal(request) != null;
-    }
-
-    @Override
     public java.security.Principal principal() {
         return api.userPrincipal(request) instanceof java.security.Principal p ? p : null;
     }

@@ -38,6 +38,12 @@ public final class EventJson {
             g.writeStringField("mode", e.mode().label());
             g.writeStringField("rule", e.decision().rule());
             g.writeStringField("auth", e.auth() == null ? "outside-request" : e.auth().authClass().label());
+            if (e.auth() != null) {
+                g.writeStringField("auth_reason", e.auth().reason());
+                if (e.auth().unattributedPrincipal() != null) {
+                    g.writeStringField("principal_type", e.auth().unattributedPrincipal());
+                }
+            }
             if (e.decision().allowedBy() != null) {
                 g.writeStringField("reason", e.decision().allowedBy().reason());
                 g.writeNumberField("allow_entry", e.decision().allowedBy().index());
@@ -74,6 +80,9 @@ public final class EventJson {
             if (e.auth() != null && e.auth().keyFingerprint() != null) {
                 g.writeObjectFieldStart("api_key");
                 g.writeStringField("fingerprint", e.auth().keyFingerprint());
+                if (e.auth().keySource() != null) {
+                    g.writeStringField("source", e.auth().keySource());
+                }
                 g.writeEndObject();
             }
             g.writeObjectFieldStart("thread");

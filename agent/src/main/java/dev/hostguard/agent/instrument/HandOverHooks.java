@@ -25,7 +25,8 @@ import net.bytebuddy.asm.Advice;
  * remembered in a side table where they are handed over and work for their request where they run
  * ({@code ForkJoinTask.doExec}, every application {@code TimerTask.run}). Worker loops drop what their thread
  * inherited, so a worker born inside a request does not carry it into tasks handed over later, outside any
- * request.
+ * request. A request's thread that waits for refused work ({@code get}, {@code join} of the JDK's futures) takes
+ * the refusal on as its own, for the request's 403.
  */
 final class HandOverHooks implements HookFamily {
     /** Also the advice of {@code AsyncContext.start} (see {@link ServletHooks}). */
@@ -62,7 +63,19 @@ final class HandOverHooks implements HookFamily {
                 HookTarget.jdk("java.util.concurrent.ForkJoinTask",
                         new HookSite("ForkJoinTask.fork", "fork", takesArguments(0), advice("ForkAdvice"), true),
                         new HookSite("ForkJoinTask.doExec", "doExec", takesArguments(0),
-                                advice("ForkJoinTaskRunAdvice"), true)),
+                                advice("ForkJoinTaskRunAdvice"), true),
+                        waitFor("ForkJoinTask.get()", "get", 0),
+                        waitFor("ForkJoinTask.get(timeout)", "get", 2),
+                        waitFor("ForkJoinTask.join", "join", 0),
+                        waitFor("ForkJoinTask.invoke", "invoke", 0)),
+                HookTarget.jdk("java.util.concurrent.FutureTask",
+                        waitFor("FutureTask.get()", "get", 0),
+                        waitFor("FutureTask.get(timeout)", "get", 2)),
+                HookTarget.jdk("java.util.concurrent.CompletableFuture",
+                        waitFor("CompletableFuture.get()", "get", 0),
+                        waitFor("CompletableFuture.get(timeout)", "get", 2),
+                        waitFor("CompletableFuture.join", "join", 0),
+                        waitFor("CompletableFuture.getNow", "getNow", 1)),
                 HookTarget.jdk("java.util.concurrent.ForkJoinWorkerThread", new HookSite("ForkJoinWorkerThread.run",
                         "run", takesArguments(0), advice("WorkerStartAdvice"), true)),
                 HookTarget.jdk("java.util.Timer", new HookSite("Timer.sched", "sched", takesArguments(3)
@@ -71,6 +84,12 @@ final class HandOverHooks implements HookFamily {
                         advice("WorkerStartAdvice"), true)),
                 HookTarget.subTypesOf(Set.of("java.util.TimerTask"), new HookSite("TimerTask.run", "run",
                         takesArguments(0).and(not(isAbstract())), advice("TimerTaskRunAdvice"), false)));
+    }
+
+    /** A wait for work's result, which fails when the work failed. */
+    private HookSite waitFor(String site, String name, int arguments) {
+        return new HookSite(site, name, takesArguments(arguments).and(not(isBridge())), advice("WaitFailedAdvice"),
+                true);
     }
 
     /** The one method named {@code name} with {@code arguments} arguments, the first a {@code Runnable}. */
@@ -168,6 +187,19 @@ final class HandOverHooks implements HookFamily {
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token) {
             Hooks.taskEnded(token);
+        }
+    }
+
+    /** A request's handler that waits for its work sees a refusal there fail its wait: it is the request's too. */
+    static final class WaitFailedAdvice {
+        private WaitFailedAdvice() {
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Thrown Throwable failure) {
+            if (failure != null) {
+                Hooks.waitFailed(failure);
+            }
         }
     }
 

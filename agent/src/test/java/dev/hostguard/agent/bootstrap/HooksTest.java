@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +67,53 @@ class HooksTest {
         assertEquals(1, HANDLER.answers);
         assertNull(Hooks.requestExit(outer, wrapped), "the server sends our answer, not an error page");
         assertEquals(1, HANDLER.answers, "answered once");
+    }
+
+    @Test
+    void aRefusalInWorkTheHandlerWaitsForIsTheRequestsToo() throws Exception {
+        Object outer = Hooks.requestEnter("request", "response");
+        Object inner = Hooks.requestEnter("wrapped", "response");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> work = pool.submit(Hooks.wrap(() -> {
+                try {
+                    Hooks.processStart(new String[] {"blocked"}, null);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+            ExecutionException failed = assertThrows(ExecutionException.class, work::get);
+            Hooks.waitFailed(failed); // what the advice on Future.get does
+            RuntimeException seen = new IllegalStateException("Request processing failed", failed);
+
+            assertSame(seen, Hooks.requestExit(inner, seen), "the application still sees its exception");
+            assertEquals(1, HANDLER.answers, "answered at the first open exit, as a refusal on this thread");
+            assertNull(Hooks.requestExit(outer, seen), "the server sends our answer, not a 500");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRefusalInWorkNobodyWaitsForLeavesTheAnswerAlone() throws Exception {
+        Object token = Hooks.requestEnter("request", "response");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> work = pool.submit(Hooks.wrap(() -> {
+                try {
+                    Hooks.processStart(new String[] {"blocked"}, null);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+            ExecutionException failed = assertThrows(ExecutionException.class, work::get); // done, not reported
+            assertNull(Hooks.requestExit(token, null));
+            assertEquals(0, HANDLER.answers, "the handler's own answer stands: " + failed);
+            Hooks.waitFailed(failed);
+            assertEquals(0, HANDLER.answers, "a wait outside any request changes nothing");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

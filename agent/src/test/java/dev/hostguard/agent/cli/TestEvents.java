@@ -41,6 +41,12 @@ public final class TestEvents {
             return this;
         }
 
+        /** A principal the agent could not attribute to a person's login made the request api-key. */
+        public Event principal(String type) {
+            ((ObjectNode) root.get("hostguard")).put("principal_type", type);
+            return this;
+        }
+
         public Event key(String fingerprint) {
             root.putObject("api_key").put("fingerprint", fingerprint);
             return this;

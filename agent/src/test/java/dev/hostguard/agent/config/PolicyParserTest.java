@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hostguard.agent.policy.Action;
 import dev.hostguard.agent.policy.AllowEntry;
 import dev.hostguard.agent.policy.AuthClass;
+import dev.hostguard.agent.policy.BearerTokens;
+import dev.hostguard.agent.policy.CredentialSettings;
 import dev.hostguard.agent.policy.Decision.Verdict;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Policy;
+import dev.hostguard.agent.policy.PrincipalPatterns;
 import dev.hostguard.agent.policy.RuleAction;
 import dev.hostguard.agent.policy.RuleEntry;
 import java.nio.file.Path;
@@ -42,11 +45,13 @@ class PolicyParserTest {
         assertEquals(Verdict.ALLOW, p.auth().get(AuthClass.USER));
         assertEquals(Verdict.ALLOW, p.auth().get(AuthClass.MTLS));
         assertEquals(Verdict.ALLOW, p.outsideRequest());
-        assertEquals(List.of("X-API-Key", "Api-Key", "X-Api-Token"), p.credentials().headers());
+        assertEquals(List.of("X-API-Key", "Api-Key", "X-Api-Token", "X-Service-Key"), p.credentials().headers());
         assertEquals(List.of("ApiKey", "Api-Key", "Key", "Token"), p.credentials().authorizationSchemes());
         assertEquals(List.of("api_key", "apikey", "api-key"), p.credentials().queryParameters());
-        assertEquals(List.of(), p.credentials().principalNames());
-        assertEquals(List.of(), p.credentials().principalClasses());
+        assertEquals(false, p.credentials().replacesDefaults());
+        assertEquals(PrincipalPatterns.NONE, p.credentials().apiKeyPrincipals());
+        assertEquals(PrincipalPatterns.NONE, p.credentials().personPrincipals());
+        assertEquals(BearerTokens.CLIENTS, p.credentials().bearerTokens());
 
         assertEquals(5, p.rules().size());
         assertEquals(new RuleEntry("sensitive-listing", null, null, List.of(), Set.of(FileAccess.READ,
@@ -115,6 +120,45 @@ class PolicyParserTest {
         assertEquals(3, p.events().stackDepth());
         assertEquals(451, p.response().status());
         assertEquals("text/plain", p.response().contentType());
+    }
+
+    @Test
+    void credentialsAddToTheDefaultsUnlessTheyReplaceThem() throws Exception {
+        CredentialSettings added = parse("credentials:\n  headers: [X-Service-Key, x-api-key]\n"
+                + "  authorization-schemes: [Bearer]\n  query-parameters: [token, api_key]\n").credentials();
+        assertEquals(List.of("X-API-Key", "Api-Key", "X-Api-Token", "X-Service-Key"), added.headers(),
+                "X-API-Key still recognised, once");
+        assertEquals(List.of("ApiKey", "Api-Key", "Key", "Token", "Bearer"), added.authorizationSchemes());
+        assertEquals(List.of("api_key", "apikey", "api-key", "token"), added.queryParameters());
+
+        CredentialSettings replaced = parse("credentials:\n  headers: [X-Service-Key]\n  replace-defaults: true\n")
+                .credentials();
+        assertEquals(List.of("X-Service-Key"), replaced.headers());
+        assertEquals(List.of(), replaced.authorizationSchemes());
+        assertEquals(List.of(), replaced.queryParameters());
+        assertTrue(replaced.replacesDefaults());
+    }
+
+    @Test
+    void principalsAndBearerTokensAreRead() throws Exception {
+        CredentialSettings c = parse("credentials:\n  person-principals:\n    classes: [com.example.SsoUser]\n"
+                + "  api-key-principals:\n    names: [\"apikey:*\"]\n"
+                + "  bearer-tokens:\n    owner: client\n    person-claims: [preferred_username]\n").credentials();
+        assertEquals(new PrincipalPatterns(List.of(), List.of("com.example.SsoUser")), c.personPrincipals());
+        assertEquals(new PrincipalPatterns(List.of("apikey:*"), List.of()), c.apiKeyPrincipals());
+        assertEquals(new BearerTokens(false, List.of("preferred_username")), c.bearerTokens());
+        assertTrue(parse("credentials:\n  bearer-tokens:\n    owner: person\n").credentials().bearerTokens()
+                .ownerIsPerson());
+    }
+
+    @Test
+    void badCredentialsNameTheLineAndTheProblem() {
+        assertEquals(List.of("p.yaml:3:12: bad value 'persons' for credentials.bearer-tokens.owner; expected client,"
+                + " person; did you mean 'person'?"), problems("credentials:\n  bearer-tokens:\n    owner: persons\n"));
+        assertEquals(List.of("p.yaml:2:21: credentials.replace-defaults must be true or false; found the text 'yes"
+                + " please'"), problems("credentials:\n  replace-defaults: yes please\n"));
+        assertTrue(problems("credentials:\n  person-principals:\n    classes: [not a class]\n").get(0)
+                .startsWith("p.yaml:3:15: 'not a class' is not a class name"));
     }
 
     @Test

@@ -8,8 +8,7 @@ import java.util.TreeMap;
 final class FakeRequest implements RequestView {
     private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     String query;
-    boolean principal;
-    java.security.Principal principalObject;
+    java.security.Principal principal;
     String authType;
     boolean clientCertificate;
 
@@ -23,22 +22,20 @@ final class FakeRequest implements RequestView {
         return this;
     }
 
+    /** A container's login of {@code alice} by {@code authType}. */
     FakeRequest principal(String authType) {
-        this.principal = true;
-        this.authType = authType;
-        return this;
+        return principal(() -> "alice", authType);
     }
 
     FakeRequest principal(java.security.Principal principal, String authType) {
-        this.principal = true;
-        this.principalObject = principal;
+        this.principal = principal;
         this.authType = authType;
         return this;
     }
 
     @Override
     public java.security.Principal principal() {
-        return principalObject;
+        return principal;
     }
 
     FakeRequest clientCertificate() {
@@ -69,11 +66,6 @@ final class FakeRequest implements RequestView {
     @Override
     public String rawQuery() {
         return query;
-    }
-
-    @Override
-    public boolean hasPrincipal() {
-        return principal;
     }
 
     @Override

@@ -21,7 +21,8 @@ class EventJsonTest {
     private static SecurityEvent event(String path, String... command) {
         return SecurityEvent.of(Operation.processStart(command, "/srv"),
                 new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK,
-                new Authentication(AuthClass.API_KEY, KeyFingerprint.of("the-key")),
+                new Authentication(AuthClass.API_KEY, KeyFingerprint.of("the-key"), "header X-Service-Key",
+                        "Spring Security token com.example.ApiKeyAuthentication: no login HostGuard attributes to a person"),
                 new RequestInfo("POST", path, "10.0.0.7"), null, "worker-1", List.of("app.Admin.run(Admin.java:9)"));
     }
 
@@ -38,6 +39,7 @@ class EventJsonTest {
         assertEquals("block", json.at("/hostguard/mode").asText());
         assertEquals("process-start", json.at("/hostguard/rule").asText());
         assertEquals("api-key", json.at("/hostguard/auth").asText());
+        assertTrue(json.at("/hostguard/auth_reason").asText().startsWith("Spring Security token com.example."));
         assertEquals("app.Admin.run(Admin.java:9)", json.at("/hostguard/frames/0").asText());
         assertEquals("docker", json.at("/process/executable").asText());
         assertEquals("ps", json.at("/process/args/1").asText());
@@ -46,6 +48,7 @@ class EventJsonTest {
         assertEquals("POST", json.at("/http/request/method").asText());
         assertEquals("10.0.0.7", json.at("/client/ip").asText());
         assertEquals(KeyFingerprint.of("the-key"), json.at("/api_key/fingerprint").asText());
+        assertEquals("header X-Service-Key", json.at("/api_key/source").asText());
         assertEquals("worker-1", json.at("/thread/name").asText());
         assertEquals("request", json.at("/hostguard/context").asText());
         assertTrue(json.at("/hostguard/submitter").isMissingNode());
@@ -75,7 +78,7 @@ class EventJsonTest {
                         new dev.hostguard.agent.path.ResolvedPath("/proc/self/environ", "/proc/self/environ",
                                 "/proc/4242/environ"), environ),
                 new Decision(Decision.Verdict.LOG, "proc-environ"), Mode.AUDIT,
-                new Authentication(AuthClass.NONE, null), new RequestInfo("GET", "/admin/files", "::1"), "qtp-7", "pool-1-thread-1",
+                new Authentication(AuthClass.NONE, null, null, "no login and no API key"), new RequestInfo("GET", "/admin/files", "::1"), "qtp-7", "pool-1-thread-1",
                 List.of());
         JsonNode json = MAPPER.readTree(EventJson.toJson(e));
         assertEquals("file-open", json.at("/event/action").asText());

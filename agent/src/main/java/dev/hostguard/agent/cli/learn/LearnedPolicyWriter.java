@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.learn;
 
 import dev.hostguard.agent.cli.events.TerminalText;
+import dev.hostguard.agent.cli.events.UnattributedPrincipals;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class LearnedPolicyWriter {
      */
     public static void write(PolicyLearner learned, PrintWriter out, PrintWriter warnings) {
         header(learned, out);
+        principals(learned.principals(), out, warnings);
         out.println("version: 1");
         out.println("mode: block");
         List<AllowEntry> entries = learned.entries();
@@ -64,6 +66,21 @@ public final class LearnedPolicyWriter {
         out.println("#      \"GET /media/*\"). Entries marked REVIEW need a second look (wildcard characters, process ids).");
         out.println("#   4. java -jar hostguard-agent.jar check policy.yaml; then run with policy=<this file>.");
         out.println("# Everything not allowed here is a finding, and mode: block refuses it.");
+    }
+
+    /** Principals that made requests api-key without the policy saying whose they are: the policy should. */
+    private static void principals(UnattributedPrincipals principals, PrintWriter out, PrintWriter warnings) {
+        if (principals.counts().isEmpty()) {
+            return;
+        }
+        out.println("#");
+        UnattributedPrincipals.ADVICE.forEach(line -> out.println("# " + line));
+        principals.counts().forEach((type, n) -> {
+            out.println("#   " + YamlText.comment(type) + " (" + n + (n == 1 ? " event)" : " events)"));
+            warnings.println("hostguard learn: " + n + (n == 1 ? " event" : " events") + " classed api-key by principal "
+                    + TerminalText.safe(type) + ", which HostGuard cannot attribute to a person's login; if it is one,"
+                    + " name it in credentials.person-principals");
+        });
     }
 
     private static void entry(AllowEntry e, PrintWriter out, PrintWriter warnings) {

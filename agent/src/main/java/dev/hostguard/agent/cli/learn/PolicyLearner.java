@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.learn;
 
 import dev.hostguard.agent.cli.events.HostEvent;
+import dev.hostguard.agent.cli.events.UnattributedPrincipals;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.TreeMap;
  */
 public final class PolicyLearner {
     private final Map<AllowEntry.Key, AllowEntry> entries = new TreeMap<>(AllowEntry.Key.ORDER);
+    private final UnattributedPrincipals principals = new UnattributedPrincipals();
     private int events;
     private int ignored;
     private Instant first;
@@ -28,6 +30,7 @@ public final class PolicyLearner {
             return;
         }
         events++;
+        principals.add(event);
         entries.computeIfAbsent(key, AllowEntry::new).add(event);
         Instant at = event.timestamp();
         if (at != null) {
@@ -39,6 +42,10 @@ public final class PolicyLearner {
     /** The entries, in the policy's order: by route (outside any request first), operation, target. */
     List<AllowEntry> entries() {
         return new ArrayList<>(entries.values());
+    }
+
+    UnattributedPrincipals principals() {
+        return principals;
     }
 
     int events() {

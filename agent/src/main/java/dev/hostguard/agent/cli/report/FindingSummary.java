@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.report;
 
 import dev.hostguard.agent.cli.events.HostEvent;
+import dev.hostguard.agent.cli.events.UnattributedPrincipals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.function.Function;
 
 /**
  * What the report shows, computed once for the text and the HTML: decisions per rule, per route, per API-key
- * fingerprint, and per time bucket. Rows are ordered by findings (blocked + logged), most first, then by name, so
+ * fingerprint, per unattributed principal type ({@link UnattributedPrincipals}), and per time bucket. Rows are ordered by findings (blocked + logged), most first, then by name, so
  * the same events always give the same report.
  */
 final class FindingSummary {
@@ -35,6 +36,8 @@ final class FindingSummary {
     final List<Row> byRule;
     final List<Row> byRoute;
     final List<Row> byKey;
+    /** Principals that made requests api-key unattributed, with their counts; empty when none. */
+    final List<Row> byPrincipal;
     final List<Bucket> overTime;
     final Duration bucketWidth;
     final Instant first;
@@ -47,6 +50,8 @@ final class FindingSummary {
         byRule = rows(operations, e -> orElse(e.text("hostguard.rule"), NO_RULE));
         byRoute = rows(operations, e -> orElse(e.route(), NO_ROUTE));
         byKey = rows(operations, e -> orElse(e.text("api_key.fingerprint"), NO_KEY));
+        byPrincipal = rows(operations.stream().filter(e -> e.text("hostguard.principal_type") != null).toList(),
+                e -> e.text("hostguard.principal_type"));
         List<Instant> times = operations.stream().map(HostEvent::timestamp).filter(t -> t != null).sorted().toList();
         first = times.isEmpty() ? null : times.get(0);
         last = times.isEmpty() ? null : times.get(times.size() - 1);

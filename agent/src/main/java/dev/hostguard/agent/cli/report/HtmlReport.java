@@ -1,5 +1,6 @@
 package dev.hostguard.agent.cli.report;
 
+import dev.hostguard.agent.cli.events.UnattributedPrincipals;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +46,11 @@ final class HtmlReport {
         table(out, "by-rule", "By rule", "rule", s.byRule);
         table(out, "by-route", "By route", "route", s.byRoute);
         table(out, "by-key", "By API key", "key fingerprint", s.byKey);
+        if (!s.byPrincipal.isEmpty()) {
+            table(out, "by-principal", "By principal HostGuard cannot attribute", "principal type", s.byPrincipal);
+            out.println("<p id=\"principal-advice\">" + HtmlText.escape(String.join(" ", UnattributedPrincipals.ADVICE))
+                    + "</p>");
+        }
         timeTable(s, out);
         out.println("</body></html>");
         out.flush();

@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.report;
 
 import dev.hostguard.agent.cli.events.TerminalText;
+import dev.hostguard.agent.cli.events.UnattributedPrincipals;
 import java.io.PrintWriter;
 import java.util.List;
 
@@ -19,6 +20,10 @@ final class TextReport {
         table(out, "By rule", s.byRule);
         table(out, "By route", s.byRoute);
         table(out, "By API key (fingerprint)", s.byKey);
+        if (!s.byPrincipal.isEmpty()) {
+            table(out, "By principal HostGuard cannot attribute", s.byPrincipal);
+            UnattributedPrincipals.ADVICE.forEach(out::println);
+        }
         overTime(out, s);
         out.flush();
     }

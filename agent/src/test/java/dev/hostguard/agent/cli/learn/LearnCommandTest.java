@@ -200,6 +200,22 @@ class LearnCommandTest {
     }
 
     @Test
+    void principalsHostGuardCannotAttributeArePointedAtThePolicy() throws Exception {
+        TestEvents.Run run = learn(List.of(
+                process("logged", "2026-11-29T10:00:05Z", "docker", "ps").route("GET", "/key/exec")
+                        .principal("com.example.ApiKeyAuthentication").key("6a8f7f5b0280").json(),
+                process("logged", "2026-11-29T10:00:06Z", "docker", "ps").route("GET", "/key/exec")
+                        .principal("com.example.ApiKeyAuthentication").key("6a8f7f5b0280").json(),
+                process("logged", "2026-11-29T10:00:07Z", "docker", "ps").route("GET", "/sso/exec")
+                        .principal("com.example.SsoPrincipal\n- injected").json()));
+        assertTrue(run.out().contains("credentials.person-principals"), run.out());
+        assertTrue(run.out().contains("\n#   com.example.ApiKeyAuthentication (2 events)\n"), run.out());
+        assertEquals(2, PolicyParser.parse(run.out(), "learned.yaml").allow().size(), "the comments broke nothing");
+        assertTrue(run.err().contains("2 events classed api-key by principal com.example.ApiKeyAuthentication"),
+                run.err());
+    }
+
+    @Test
     void noEventsGiveAnEmptyAllowList() throws Exception {
         Policy policy = PolicyParser.parse(learn(List.of("[hostguard] active: mode=audit")).out(), "learned.yaml");
         assertEquals(List.of(), policy.allow());

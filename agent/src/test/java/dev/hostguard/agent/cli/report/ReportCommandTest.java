@@ -66,6 +66,21 @@ class ReportCommandTest {
     }
 
     @Test
+    void principalsHostGuardCannotAttributeGetTheirOwnTableAndAdvice() {
+        assertFalse(cli("report", events(dir).toString()).out().contains("cannot attribute"), "none: no table");
+        Path events = TestEvents.write(dir.resolve("principals.jsonl"),
+                process("blocked", "2026-11-29T10:00:01Z", "sh").route("GET", "/key/exec")
+                        .principal("com.example.ApiKeyAuthentication").json(),
+                process("logged", "2026-11-29T10:00:02Z", "sh").route("GET", "/key/exec")
+                        .principal("com.example.ApiKeyAuthentication").json(),
+                process("logged", "2026-11-29T10:00:03Z", "sh").route("GET", "/exec").json());
+        String out = cli("report", events.toString()).out();
+        assertTrue(out.matches("(?s).*\nBy principal HostGuard cannot attribute +blocked +logged +allowed\n"
+                + "com\\.example\\.ApiKeyAuthentication +1 +1 +0\nRequests with these principals.*"), out);
+        assertTrue(out.contains("credentials.person-principals"), out);
+    }
+
+    @Test
     void htmlIsOneOfflineFileWithEverythingEscaped() throws Exception {
         Path html = dir.resolve("report.html");
         TestEvents.Run run = cli("report", events(dir).toString(), "--html", html.toString());

@@ -1,6 +1,7 @@
 package dev.hostguard.agent.context;
 
 import dev.hostguard.agent.policy.Glob;
+import dev.hostguard.agent.policy.PrincipalPatterns;
 import java.security.Principal;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -8,12 +9,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Principals that stand for an API key rather than a person: frameworks (Spring Security, Quarkus...) often turn a
- * valid key into a principal, which would otherwise make the request look like a logged-in user's. Matched by
- * name (globs on {@link Principal#getName()}) or by class (the principal's class or any of its super types).
+ * Principals a policy names ({@code api-key-principals}, {@code person-principals}): by name (globs on
+ * {@link Principal#getName()}) or by class (the principal's class or any of its super types).
  */
-public final class ApiKeyPrincipals {
-    public static final ApiKeyPrincipals NONE = new ApiKeyPrincipals(List.of(), List.of());
+public final class PrincipalMatcher {
+    public static final PrincipalMatcher NONE = new PrincipalMatcher(PrincipalPatterns.NONE);
 
     private final List<Glob> names;
     private final Set<String> classes;
@@ -25,20 +25,20 @@ public final class ApiKeyPrincipals {
         }
     };
 
-    public ApiKeyPrincipals(List<String> names, List<String> classes) {
-        Glob[] globs = new Glob[names.size()]; // a loop, not a stream: start-up path
+    public PrincipalMatcher(PrincipalPatterns patterns) {
+        Glob[] globs = new Glob[patterns.names().size()]; // a loop, not a stream: start-up path
         for (int i = 0; i < globs.length; i++) {
-            globs[i] = new Glob(names.get(i));
+            globs[i] = new Glob(patterns.names().get(i));
         }
         this.names = List.of(globs);
-        this.classes = Set.copyOf(classes);
+        this.classes = Set.copyOf(patterns.classes());
     }
 
     public boolean isEmpty() {
         return names.isEmpty() && classes.isEmpty();
     }
 
-    /** Whether {@code principal} stands for an API key. */
+    /** Whether the policy names {@code principal}. */
     public boolean matches(Principal principal) {
         if (principal == null || isEmpty()) {
             return false;
