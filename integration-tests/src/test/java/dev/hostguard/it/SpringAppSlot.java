@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -89,10 +90,6 @@ final class SpringAppSlot {
         return slot.label();
     }
 
-    boolean blocking() {
-        return slot.blocking();
-    }
-
     /** Starts the stand-in, if any, then the service; the stand-in stops after the service. */
     void start(String testName) throws IOException {
         if (standIn != null) {
@@ -115,10 +112,12 @@ final class SpringAppSlot {
     void stop() throws Exception {
         GuardedService service = service();
         slot.stop();
-        for (String secret : List.of(canary, JWT_HEADER, service.secrets().opsPassword())) {
-            assertFalse(service.events().rawText().contains(secret), "a secret is in the events file: " + secret);
-            assertFalse(service.process().logText().contains(secret), "a secret is in the service's log: " + secret);
-        }
+        Map<String, String> secrets = Map.of("the canary (environment content)", canary, "a bearer token", JWT_HEADER,
+                "the user's password", service.secrets().opsPassword());
+        secrets.forEach((what, secret) -> {
+            assertFalse(service.events().rawText().contains(secret), what + " is in the events file");
+            assertFalse(service.process().logText().contains(secret), what + " is in the service's log");
+        });
     }
 
     /**
