@@ -8,7 +8,10 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Where the build put what the tests run: the agent jar, the demo jar, this module's test classes, the log dir. */
+/**
+ * Where the build put what the tests run: the agent jar, the demo jar, the Spring Boot apps, this module's test
+ * classes, the log dir.
+ */
 public final class BuiltArtifacts {
     private BuiltArtifacts() {
     }
@@ -21,6 +24,18 @@ public final class BuiltArtifacts {
     /** The runnable demo ({@code demo-app/target/hostguard-demo.jar}); fails the test if it was not built. */
     public static Path demoJar() {
         return existing("hostguard.demo.jar", "../demo-app/target/hostguard-demo.jar", "mvn -pl demo-app package");
+    }
+
+    /** The Spring Boot 3 test app ({@code test-apps/spring-boot3/target/hostguard-spring-boot3-app.jar}). */
+    public static Path springBoot3Jar() {
+        return existing("hostguard.spring-boot3.jar", "../test-apps/spring-boot3/target/hostguard-spring-boot3-app.jar",
+                "mvn -pl test-apps/spring-boot3 -am package");
+    }
+
+    /** The Spring Boot 2.7 test app ({@code test-apps/spring-boot2/target/hostguard-spring-boot2-app.jar}). */
+    public static Path springBoot2Jar() {
+        return existing("hostguard.spring-boot2.jar", "../test-apps/spring-boot2/target/hostguard-spring-boot2-app.jar",
+                "mvn -pl test-apps/spring-boot2 -am package");
     }
 
     /** {@code target/it-logs}: one log file per service JVM. */

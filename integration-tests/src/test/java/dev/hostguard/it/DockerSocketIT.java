@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostguard.demo.dockerstandin.DockerStandIn;
 import dev.hostguard.it.FileShapes.Kind;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The seed scenario's last step: with a leaked API key (or on a forgotten route), ask Docker for a privileged
  * container that mounts the host's root. The demo speaks the Docker Engine API over {@code DOCKER_HOST}, here a
  * {@link DockerStandIn} started the way the README shows ({@code java -cp hostguard-demo.jar ...DockerStandIn
- * <socket> <record>}, its own JVM, without the agent) on {@code <temp>/docker.sock}.
+ * <socket> <record>}, its own JVM, without the agent: {@link DockerStandInProcess}) on {@code <temp>/docker.sock}.
  *
  * <p>On every JDK, in audit and block mode (one demo JVM and one stand-in JVM each):
  * <ul>
@@ -47,14 +46,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DockerSocketIT {
     private static final String TEST = DockerSocketIT.class.getSimpleName();
     private static final List<String> MODES = List.of("audit", "block");
-    private static final Pattern STAND_IN_READY = Pattern.compile(Pattern.quote(DockerStandIn.READY_PREFIX));
 
     @TempDir
     static Path tmp;
 
     @RegisterExtension
     static final ServiceSlots SLOTS = new ServiceSlots();
-    private static final List<ServiceProcess> STAND_INS = new ArrayList<>();
+    private static final List<DockerStandInProcess> STAND_INS = new ArrayList<>();
 
     /** One request that reaches Docker. */
     private record DockerCall(String name, Credentials credentials, String route, String api, String method,
@@ -82,7 +80,7 @@ class DockerSocketIT {
 
     @AfterAll
     static void stopStandIns() {
-        for (ServiceProcess standIn : STAND_INS) {
+        for (DockerStandInProcess standIn : STAND_INS) {
             try {
                 standIn.close();
             } catch (RuntimeException | Error ignored) {
@@ -93,47 +91,38 @@ class DockerSocketIT {
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
         Path dir = tmp.resolve(jdk.label() + "-" + mode);
-        Path socket = dir.resolve("docker").resolve("docker.sock");
-        Path record = dir.resolve("stand-in.jsonl");
+        DockerStandInProcess standIn = new DockerStandInProcess(dir);
+        Path socket = standIn.socket();
         ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, dir,
-                b -> b.env("DOCKER_HOST", "unix://" + socket));
-        ServiceProcess[] standIn = new ServiceProcess[1];
+                b -> b.env("DOCKER_HOST", standIn.dockerHost()));
         SLOTS.add(slot);
         String at = slot.label();
         boolean blocking = mode.equals("block");
         List<DynamicNode> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start the Docker stand-in (java -cp hostguard-demo.jar " + DockerStandIn.class.getName()
                 + " <dir>/docker.sock <record>), then the demo with DOCKER_HOST=unix://<dir>/docker.sock", () -> {
-                    Files.createDirectories(dir);
-                    standIn[0] = ServiceProcess.builder(TEST, jdk)
-                            .label(TEST + " docker stand-in on " + jdk.label() + " mode=" + mode)
-                            .mainClass(DockerStandIn.class.getName(), BuiltArtifacts.demoJar())
-                            .appArgs(socket.toString(), record.toString())
-                            .workingDirectory(dir)
-                            .readyLine(STAND_IN_READY)
-                            .start();
                     synchronized (STAND_INS) {
-                        STAND_INS.add(standIn[0]);
+                        STAND_INS.add(standIn);
                     }
+                    standIn.start(TEST, jdk, TEST + " docker stand-in on " + jdk.label() + " mode=" + mode);
                     slot.start();
                 }));
         for (DockerCall call : GUARDED_CALLS) {
             String outcome = blocking ? "agent's 403, the stand-in never accepted the connection, event blocked"
                     : "200, the stand-in received it, event logged";
             tests.add(dynamicTest(at + call.name() + ": GET " + call.route() + " as " + call.credentials().authClass()
-                    + " -> " + outcome, () -> guardedCall(slot.require(), socket, record, call)));
+                    + " -> " + outcome, () -> guardedCall(slot.require(), standIn, call)));
         }
         tests.add(dynamicTest(at + USER_RUN.name() + ": GET /ops/exec?api=docker-run with the BASIC login -> 200, the "
-                + "stand-in received it, no event", () -> userCall(slot.require(), record)));
+                + "stand-in received it, no event", () -> userCall(slot.require(), standIn)));
         tests.add(dynamicTest(at + "stop the demo (no agent WARN/ERROR, no leaked key) and the stand-in: its record is "
                 + "one JSON object per line, its socket file is gone", () -> {
                     slot.stop();
-                    ServiceProcess s = standIn[0];
-                    if (s == null) {
+                    if (!standIn.started()) {
                         Assumptions.abort("the stand-in did not start");
                     }
-                    s.close();
-                    for (String line : Files.readAllLines(record, StandardCharsets.UTF_8)) {
+                    standIn.close();
+                    for (String line : standIn.recorded()) {
                         JsonNode json = EventLog.JSON.readTree(line);
                         assertTrue(json.path("method").isTextual() && json.path("path").isTextual()
                                 && json.path("body").isTextual(), () -> "record line without method/path/body: " + line);
@@ -151,10 +140,12 @@ class DockerSocketIT {
         return service.withCredentials(get, call.credentials()).send();
     }
 
-    private static void guardedCall(GuardedService service, Path socket, Path record, DockerCall call) throws IOException {
+    private static void guardedCall(GuardedService service, DockerStandInProcess standIn, DockerCall call)
+            throws IOException {
         EventLog events = service.events();
         int before = events.count();
-        int recordedBefore = lines(record).size();
+        int recordedBefore = standIn.recorded().size();
+        Path socket = standIn.socket();
 
         HttpTestClient.Response response = send(service, call);
 
@@ -167,7 +158,7 @@ class DockerSocketIT {
             // host side first: a later allowed call is recorded, and nothing before it
             HttpTestClient.Response followUp = send(service, USER_LIST);
             assertEquals(200, followUp.status(), () -> "the logged-in follow-up failed: " + followUp);
-            List<String> since = since(record, recordedBefore);
+            List<String> since = standIn.recordedSince(recordedBefore);
             assertEquals(1, since.size(), () -> "blocked, yet the stand-in accepted a connection before the "
                     + "follow-up's: " + since);
             assertTrue(since.get(0).contains("\"path\":\"/containers/json\""), () -> "recorded: " + since);
@@ -179,7 +170,7 @@ class DockerSocketIT {
         } else {
             assertEquals(200, response.status(), () -> "expected 200, got " + response);
             assertTrue(response.body().startsWith(call.answer()), () -> "the stand-in's answer: " + response.body());
-            assertReceived(record, recordedBefore, call);
+            assertReceived(standIn, recordedBefore, call);
             JsonNode event = events.awaitSince(before, "for " + call.route(), expected.identifies());
             expected.assertMatches(event);
             GuardAssertions.assertOnlyEvents(events, before, List.of(expected.identifies()));
@@ -188,13 +179,13 @@ class DockerSocketIT {
         service.process().assertNoUnexpectedAgentProblems();
     }
 
-    private static void userCall(GuardedService service, Path record) throws IOException {
+    private static void userCall(GuardedService service, DockerStandInProcess standIn) throws IOException {
         int before = service.events().count();
-        int recordedBefore = lines(record).size();
+        int recordedBefore = standIn.recorded().size();
         HttpTestClient.Response response = send(service, USER_RUN);
         assertEquals(200, response.status(), () -> "expected 200, got " + response);
         assertTrue(response.body().startsWith(USER_RUN.answer()), () -> "the stand-in's answer: " + response.body());
-        assertReceived(record, recordedBefore, USER_RUN);
+        assertReceived(standIn, recordedBefore, USER_RUN);
         Path marker = service.marker("after-user-docker-run");
         service.events().assertNothingLoggedSince(before, "for the logged-in user's docker-run",
                 () -> service.exec(Credentials.NONE, "process-builder", "touch " + marker).send(),
@@ -203,8 +194,9 @@ class DockerSocketIT {
     }
 
     /** The stand-in recorded exactly this call since {@code recordedBefore}; a create carries the privileged body. */
-    private static void assertReceived(Path record, int recordedBefore, DockerCall call) throws IOException {
-        List<String> since = since(record, recordedBefore);
+    private static void assertReceived(DockerStandInProcess standIn, int recordedBefore, DockerCall call)
+            throws IOException {
+        List<String> since = standIn.recordedSince(recordedBefore);
         assertEquals(1, since.size(), () -> "expected the stand-in to record this one request: " + since);
         JsonNode line = EventLog.JSON.readTree(since.get(0));
         assertEquals(call.method(), line.path("method").asText(), "recorded method");
@@ -214,14 +206,5 @@ class DockerSocketIT {
             assertTrue(body.path("HostConfig").path("Privileged").asBoolean(), "the create asks for a privileged container");
             assertEquals("/:/host", body.path("HostConfig").path("Binds").path(0).asText(), "the create mounts the host's /");
         }
-    }
-
-    private static List<String> since(Path record, int before) throws IOException {
-        List<String> all = lines(record);
-        return all.subList(Math.min(before, all.size()), all.size());
-    }
-
-    private static List<String> lines(Path record) throws IOException {
-        return Files.exists(record) ? Files.readAllLines(record, StandardCharsets.UTF_8) : List.of();
     }
 }

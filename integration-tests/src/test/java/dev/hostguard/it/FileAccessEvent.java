@@ -25,11 +25,21 @@ import java.util.stream.Collectors;
  * @param workingDirectory the server's, against which a relative {@code given} is made absolute
  * @param checkOriginalPath whether {@code file.original_path} must name {@code given} (false for the
  *     {@code openat} shapes, whose given path is relative to a directory descriptor)
- * @param keyFingerprint {@code api_key.fingerprint}, or null if {@code api_key} must be absent
+ * @param keyFingerprint {@code api_key.fingerprint}, or null if {@code api_key} must be absent, or
+ *     {@link RequestEventFields#ANY_KEY_FINGERPRINT}
+ * @param appPackage the package prefix {@code hostguard.frames[0]} must start with: the application's code
  */
 public record FileAccessEvent(boolean blocked, String mode, String auth, String urlPath, FileShapes.Kind kind,
                               String rule, List<Pattern> paths, String given, Path workingDirectory,
-                              boolean checkOriginalPath, String keyFingerprint) {
+                              boolean checkOriginalPath, String keyFingerprint, String appPackage) {
+
+    /** An event of the demo's code (the demo, and the test apps that run its actions). */
+    public FileAccessEvent(boolean blocked, String mode, String auth, String urlPath, FileShapes.Kind kind,
+                           String rule, List<Pattern> paths, String given, Path workingDirectory,
+                           boolean checkOriginalPath, String keyFingerprint) {
+        this(blocked, mode, auth, urlPath, kind, rule, paths, given, workingDirectory, checkOriginalPath,
+                keyFingerprint, "dev.hostguard.demo.");
+    }
 
     /** Identifies the event of one request: its action, route and rule. */
     public Predicate<JsonNode> identifies() {
@@ -60,8 +70,8 @@ public record FileAccessEvent(boolean blocked, String mode, String auth, String 
         JsonNode frames = hg.path("frames");
         if (!frames.isArray() || frames.isEmpty()) {
             problems.add("hostguard.frames is not a non-empty array: " + frames);
-        } else if (!frames.get(0).asText().startsWith("dev.hostguard.demo.")) {
-            problems.add("hostguard.frames[0] is not the application's code (dev.hostguard.demo.*): " + frames);
+        } else if (!frames.get(0).asText().startsWith(appPackage)) {
+            problems.add("hostguard.frames[0] is not the application's code (" + appPackage + "*): " + frames);
         }
 
         JsonNode file = event.path("file");

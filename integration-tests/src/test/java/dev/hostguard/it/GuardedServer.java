@@ -3,14 +3,25 @@ package dev.hostguard.it;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The two services the agent guards in these tests, and which route each credential class uses. */
+/** The services the agent guards in these tests, and which route each credential class uses. */
 public enum GuardedServer {
     /** {@code hostguard-demo.jar}: Jetty 12, servlet filter for the API key, container BASIC login. */
     DEMO("demo", "demo (Jetty)", "/public", "/admin", "/ops"),
     /** {@link dev.hostguard.it.app.HttpServerApp}: the JDK's {@code com.sun.net.httpserver}. */
     HTTPSERVER_APP("httpserver-app", "httpserver-app (JDK HttpServer)", "/open", "/admin", "/user"),
     /** {@link dev.hostguard.it.app.TomcatApp}: embedded Tomcat 11 serving the demo's servlets. */
-    TOMCAT_APP("tomcat-app", "tomcat-app (Tomcat 11)", "/open", "/admin", "/user");
+    TOMCAT_APP("tomcat-app", "tomcat-app (Tomcat 11)", "/open", "/admin", "/user"),
+    /**
+     * {@code hostguard-spring-boot3-app.jar} (test-apps/spring-boot3): Spring Boot 3.5, Tomcat 10.1, Spring Security 6;
+     * a route family per way of authenticating, each serving {@code /exec}, {@code /environ}, {@code /socket} and
+     * {@code /benign}; {@code /key} is its own service-key filter, {@code /basic} HTTP Basic, {@code /anon} open.
+     */
+    SPRING_BOOT3("spring-boot3", "spring-boot3-app (Spring Boot 3.5, Tomcat 10.1)", "/anon", "/key", "/basic"),
+    /**
+     * {@code hostguard-spring-boot2-app.jar} (test-apps/spring-boot2): Spring Boot 2.7 (javax, Tomcat 9, Spring
+     * Security 5.7), the same operations under {@code /key}, {@code /basic} and {@code /anon}.
+     */
+    SPRING_BOOT2("spring-boot2", "spring-boot2-app (Spring Boot 2.7, Tomcat 9)", "/anon", "/key", "/basic");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -24,7 +35,10 @@ public enum GuardedServer {
     private final String apiKeyArea;
     private final String loginArea;
 
-    /** The areas are the route prefixes per credential class; each holds {@code /exec} and {@code /file}. */
+    /**
+     * The areas are the route prefixes per credential class; each holds {@code /exec} and {@code /file} (the Spring
+     * apps: {@code /exec} and their other operations).
+     */
     GuardedServer(String id, String displayName, String openArea, String apiKeyArea, String loginArea) {
         this.id = id;
         this.displayName = displayName;
@@ -57,18 +71,36 @@ public enum GuardedServer {
      * ({@code AsyncContext.start}) or {@code dispatch} ({@code AsyncContext.dispatch}); servlet servers only.
      */
     public String asyncRoute(Credentials credentials, String kind) {
-        if (this == HTTPSERVER_APP) {
+        if (this != DEMO && this != TOMCAT_APP) {
             throw new IllegalArgumentException(displayName + " has no servlet async API");
         }
         return area(credentials) + "/async-" + kind;
     }
 
-    private String area(Credentials credentials) {
+    /** The route prefix a request with these credentials goes to ({@code /admin}, {@code /key}, ...). */
+    public String area(Credentials credentials) {
         return switch (credentials) {
             case NONE -> openArea;
             case API_KEY -> apiKeyArea;
             case USER_LOGIN -> loginArea;
         };
+    }
+
+    /**
+     * The header the API-key area checks: {@code X-API-Key}, or for the Spring apps their own {@code X-Service-Key},
+     * which is none of the agent's default key headers (the agent must tell the request by what Spring established).
+     */
+    public String keyHeader() {
+        return spring() ? "X-Service-Key" : "X-API-Key";
+    }
+
+    /** The package prefix of the code that performs the operations: the first of an event's frames. */
+    public String appPackage() {
+        return spring() ? "dev.hostguard.testapps." : "dev.hostguard.demo.";
+    }
+
+    private boolean spring() {
+        return this == SPRING_BOOT3 || this == SPRING_BOOT2;
     }
 
     /**
@@ -93,6 +125,10 @@ public enum GuardedServer {
                 yield b.mainClass("dev.hostguard.it.app.TomcatApp", BuiltArtifacts.testClasses(), tomcat[0],
                         tomcat[1], BuiltArtifacts.demoJar());  // Tomcat's servlet API before the demo's Jetty copy
             }
+            case SPRING_BOOT3 -> b.jar(BuiltArtifacts.springBoot3Jar())
+                    .env("SERVICE_KEY", secrets.apiKey())
+                    .env("JWT_SECRET", secrets.jwtSecret());
+            case SPRING_BOOT2 -> b.jar(BuiltArtifacts.springBoot2Jar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 

@@ -102,11 +102,14 @@ public final class GuardedService implements AutoCloseable {
                 .query("api", shape).query("path", path), credentials);
     }
 
-    /** Adds what {@code credentials} presents: nothing, the right API key, or the right BASIC login. */
+    /**
+     * Adds what {@code credentials} presents: nothing, the right API key (in the server's {@link
+     * GuardedServer#keyHeader()}), or the right BASIC login.
+     */
     public HttpTestClient.Get withCredentials(HttpTestClient.Get get, Credentials credentials) {
         return switch (credentials) {
             case NONE -> get;
-            case API_KEY -> get.apiKey(secrets.apiKey());
+            case API_KEY -> get.header(server.keyHeader(), secrets.apiKey());
             case USER_LOGIN -> get.basic(secrets.opsUser(), secrets.opsPassword());
         };
     }

@@ -14,10 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A tiny client over {@link HttpClient}: a GET (or an empty-bodied POST), status and body, with an API key or a
- * BASIC login if asked.
+ * A tiny client over {@link HttpClient}: a GET (or a POST, empty or of an HTML form), status, body and cookies, with
+ * an API key or a BASIC login if asked.
  */
 public final class HttpTestClient {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
@@ -40,6 +41,15 @@ public final class HttpTestClient {
             }
         }
 
+        /** The value this response's {@code Set-Cookie} headers give cookie {@code name}, if any. */
+        public Optional<String> cookie(String name) {
+            return headers.allValues("Set-Cookie").stream()
+                    .map(c -> c.split(";", 2)[0])
+                    .filter(c -> c.startsWith(name + "="))
+                    .map(c -> c.substring(name.length() + 1))
+                    .findFirst();
+        }
+
         @Override
         public String toString() {
             return status + " " + body;
@@ -56,6 +66,7 @@ public final class HttpTestClient {
         private final URI base;
         private final String path;
         private final StringBuilder query = new StringBuilder();
+        private final StringBuilder form = new StringBuilder();
         private final List<String[]> headers = new ArrayList<>();
         private String method = "GET";
 
@@ -68,6 +79,17 @@ public final class HttpTestClient {
         public Get query(String name, String value) {
             query.append(query.length() == 0 ? "" : "&").append(URLEncoder.encode(name, StandardCharsets.UTF_8))
                     .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+            return this;
+        }
+
+        /**
+         * Sends it as a POST of an HTML form ({@code application/x-www-form-urlencoded}) with this field added,
+         * URL-encoded.
+         */
+        public Get formField(String name, String value) {
+            form.append(form.length() == 0 ? "" : "&").append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                    .append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+            method = "POST";
             return this;
         }
 
@@ -99,7 +121,11 @@ public final class HttpTestClient {
 
         public Response send() {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri()).timeout(Duration.ofSeconds(30))
-                    .method(method, HttpRequest.BodyPublishers.noBody());
+                    .method(method, form.length() == 0 ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(form.toString()));
+            if (form.length() > 0) {
+                request.header("Content-Type", "application/x-www-form-urlencoded");
+            }
             for (String[] h : headers) {
                 request.header(h[0], h[1]);
             }

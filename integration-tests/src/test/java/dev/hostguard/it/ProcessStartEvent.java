@@ -19,10 +19,18 @@ import java.util.List;
  * @param urlPath {@code url.path}
  * @param args {@code process.args}, exactly
  * @param workingDirectory {@code process.working_directory}
- * @param keyFingerprint {@code api_key.fingerprint}, or null if {@code api_key} must be absent
+ * @param keyFingerprint {@code api_key.fingerprint}, or null if {@code api_key} must be absent, or
+ *     {@link RequestEventFields#ANY_KEY_FINGERPRINT}
+ * @param appPackage the package prefix {@code hostguard.frames[0]} must start with: the application's code
  */
 public record ProcessStartEvent(boolean blocked, String mode, String auth, String urlPath, List<String> args,
-                                Path workingDirectory, String keyFingerprint) {
+                                Path workingDirectory, String keyFingerprint, String appPackage) {
+
+    /** An event of the demo's code (the demo, and the test apps that run its actions). */
+    public ProcessStartEvent(boolean blocked, String mode, String auth, String urlPath, List<String> args,
+                             Path workingDirectory, String keyFingerprint) {
+        this(blocked, mode, auth, urlPath, args, workingDirectory, keyFingerprint, "dev.hostguard.demo.");
+    }
 
     /** Asserts every field of {@code event}; the message carries the event. */
     public void assertMatches(JsonNode event) {
@@ -46,8 +54,8 @@ public record ProcessStartEvent(boolean blocked, String mode, String auth, Strin
         if (!frames.isArray() || frames.isEmpty()) {
             problems.add("hostguard.frames is not a non-empty array: " + frames);
         } else {
-            if (!frames.get(0).asText().startsWith("dev.hostguard.demo.")) {
-                problems.add("hostguard.frames[0] is not the application's code (dev.hostguard.demo.*): " + frames);
+            if (!frames.get(0).asText().startsWith(appPackage)) {
+                problems.add("hostguard.frames[0] is not the application's code (" + appPackage + "*): " + frames);
             }
             for (JsonNode f : frames) {
                 if (!f.isTextual() || !f.asText().matches("[\\w.$/<>-]+\\.[\\w$<>-]+\\(.*\\)")) {

@@ -8,6 +8,13 @@ import java.util.UUID;
 
 /** The checks every event shares, whatever the operation: its envelope, the request it served, the key, the thread. */
 final class RequestEventFields {
+    /**
+     * For {@code keyFingerprint}: the event may carry a key fingerprint (12 hex digits) or none. For a request whose
+     * key the agent knows only through the principal the application made of it, where the contract leaves open
+     * what it fingerprints.
+     */
+    static final String ANY_KEY_FINGERPRINT = "<any fingerprint or none>";
+
     private RequestEventFields() {
     }
 
@@ -32,7 +39,8 @@ final class RequestEventFields {
      * Adds a line to {@code problems} for every shared request field that is wrong.
      *
      * @param queryMarkers {@code name=} fragments of the request's query string, none of which may appear
-     * @param keyFingerprint the fingerprint of the key sent; {@code null} when none was, so none may appear
+     * @param keyFingerprint the fingerprint of the key sent; {@code null} when none was, so none may appear;
+     *     {@link #ANY_KEY_FINGERPRINT} when either is right
      */
     static void check(List<String> problems, JsonNode event, String urlPath, String keyFingerprint,
                       List<String> queryMarkers) {
@@ -49,6 +57,10 @@ final class RequestEventFields {
         if (keyFingerprint == null) {
             if (event.has("api_key")) {
                 problems.add("api_key present although no key was sent: " + event.path("api_key"));
+            }
+        } else if (keyFingerprint.equals(ANY_KEY_FINGERPRINT)) {
+            if (event.has("api_key") && !event.path("api_key").path("fingerprint").asText("").matches("[0-9a-f]{12}")) {
+                problems.add("api_key.fingerprint is not 12 hex digits: " + event.path("api_key"));
             }
         } else {
             check(problems, "api_key.fingerprint", keyFingerprint, event.path("api_key").path("fingerprint"));

@@ -9,12 +9,16 @@ import java.util.UUID;
 /**
  * The credentials one service JVM is started with, fresh per JVM, distinctive enough that finding one in a log
  * or an events file can only mean it leaked there.
+ *
+ * @param jwtSecret the HMAC secret the Spring Boot 3 app verifies its bearer tokens with (HS256 wants 256 bits at
+ *     least: 64 hex digits, 32 bytes of them random)
  */
-public record Secrets(String apiKey, String opsUser, String opsPassword) {
+public record Secrets(String apiKey, String opsUser, String opsPassword, String jwtSecret) {
 
     public static Secrets fresh() {
         String random = UUID.randomUUID().toString().replace("-", "");
-        return new Secrets("itkey-" + random, "ops", "itpw-" + random.substring(0, 16));
+        String random2 = UUID.randomUUID().toString().replace("-", "");
+        return new Secrets("itkey-" + random, "ops", "itpw-" + random.substring(0, 16), random2 + random);
     }
 
     /** What the agent logs instead of the key: the first 12 hex digits of its SHA-256 (UTF-8). */

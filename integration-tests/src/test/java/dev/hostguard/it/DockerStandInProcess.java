@@ -1,0 +1,87 @@
+package dev.hostguard.it;
+
+import dev.hostguard.demo.dockerstandin.DockerStandIn;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The demo's {@link DockerStandIn} as its own JVM, started the way the README shows ({@code java -cp
+ * hostguard-demo.jar ...DockerStandIn <socket> <record>}, without the agent), on {@code <dir>/docker/docker.sock},
+ * recording every connection it accepted into {@code <dir>/stand-in.jsonl}, one JSON line each. The stand-in serves
+ * connections one at a time, in order: once a later request's line is in the record, a connection that has no line
+ * before it never happened.
+ */
+final class DockerStandInProcess implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile(Pattern.quote(DockerStandIn.READY_PREFIX));
+
+    private final Path dir;
+    private final Path socket;
+    private final Path record;
+    private ServiceProcess process;
+
+    /** Names its socket and record in {@code dir}; {@link #start} starts it. */
+    DockerStandInProcess(Path dir) {
+        this.dir = dir;
+        this.socket = dir.resolve("docker").resolve("docker.sock");
+        this.record = dir.resolve("stand-in.jsonl");
+    }
+
+    /** Starts the stand-in's JVM on {@code jdk} and waits (bounded) until it listens. */
+    void start(String testName, Jdks.Jdk jdk, String label) throws IOException {
+        Files.createDirectories(dir);
+        process = ServiceProcess.builder(testName, jdk)
+                .label(label)
+                .mainClass(DockerStandIn.class.getName(), BuiltArtifacts.demoJar())
+                .appArgs(socket.toString(), record.toString())
+                .workingDirectory(dir)
+                .readyLine(READY)
+                .start();
+    }
+
+    /** {@code unix://<socket>}: a service's {@code DOCKER_HOST}. */
+    String dockerHost() {
+        return "unix://" + socket;
+    }
+
+    /** The socket as the service is told it (its parent not resolved: a canonical path may differ). */
+    Path socket() {
+        return socket;
+    }
+
+    Path record() {
+        return record;
+    }
+
+    /** Whether {@link #start} succeeded. */
+    boolean started() {
+        return process != null;
+    }
+
+    /** Every line recorded so far. */
+    List<String> recorded() {
+        try {
+            return Files.exists(record) ? Files.readAllLines(record, StandardCharsets.UTF_8) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The lines recorded after the first {@code before}. */
+    List<String> recordedSince(int before) {
+        List<String> all = recorded();
+        return all.subList(Math.min(before, all.size()), all.size());
+    }
+
+    /** Stops the stand-in (it removes its socket on exit). */
+    @Override
+    public void close() {
+        if (process != null) {
+            process.close();
+        }
+    }
+}
