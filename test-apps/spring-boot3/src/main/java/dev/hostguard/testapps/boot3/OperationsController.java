@@ -22,7 +22,7 @@ class OperationsController {
     private final AsyncOperations async;
     private final Executor executor;
 
-    OperationsController(AsyncOperations async, @Qualifier(AsyncOperations.EXECUTOR) Executor executor) {
+    OperationsController(AsyncOperations async, @Qualifier(AsyncConfig.EXECUTOR) Executor executor) {
         this.async = async;
         this.executor = executor;
     }

@@ -5,7 +5,6 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.scheduling.annotation.EnableAsync;
 
 /**
  * A Spring Boot 3 service (embedded Tomcat 10.1, Spring Security 6) whose routes {@code /<mechanism>/<op>} run the
@@ -16,7 +15,6 @@ import org.springframework.scheduling.annotation.EnableAsync;
  * app prints.
  */
 @SpringBootApplication
-@EnableAsync
 public class SpringBoot3App {
 
     public static void main(String[] args) throws Exception {
