@@ -69,19 +69,22 @@ class HooksTest {
         assertEquals(1, HANDLER.answers, "answered once");
     }
 
+    /** Work handed over that the handler refuses. */
+    private static void refusedProcessStart() {
+        try {
+            Hooks.processStart(new String[] {"blocked"}, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void aRefusalInWorkTheHandlerWaitsForIsTheRequestsToo() throws Exception {
         Object outer = Hooks.requestEnter("request", "response");
         Object inner = Hooks.requestEnter("wrapped", "response");
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<?> work = pool.submit(Hooks.wrap(() -> {
-                try {
-                    Hooks.processStart(new String[] {"blocked"}, null);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }));
+            Future<?> work = pool.submit(Hooks.wrap(HooksTest::refusedProcessStart));
             ExecutionException failed = assertThrows(ExecutionException.class, work::get);
             Hooks.waitFailed(failed); // what the advice on Future.get does
             RuntimeException seen = new IllegalStateException("Request processing failed", failed);
@@ -99,13 +102,7 @@ class HooksTest {
         Object token = Hooks.requestEnter("request", "response");
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<?> work = pool.submit(Hooks.wrap(() -> {
-                try {
-                    Hooks.processStart(new String[] {"blocked"}, null);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }));
+            Future<?> work = pool.submit(Hooks.wrap(HooksTest::refusedProcessStart));
             ExecutionException failed = assertThrows(ExecutionException.class, work::get); // done, not reported
             assertNull(Hooks.requestExit(token, null));
             assertEquals(0, HANDLER.answers, "the handler's own answer stands: " + failed);
