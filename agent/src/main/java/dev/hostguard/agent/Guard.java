@@ -137,12 +137,14 @@ final class Guard implements HookHandler {
      * reload brings a new policy (noted afresh: its credentials and auth actions may differ).
      *
      * @param request the request object classified
+     * @param view the view of it the classification read (made once: a view per operation would allocate)
      * @param policy the policy it was classified under
      * @param classification its classification
      * @param guarded the guarded request, when the policy guards its class; else {@code null}
      * @param captured the last snapshot handed over, reused while nothing above changed; else {@code null}
      */
-    private record Noted(Object request, ActivePolicy policy, AuthClassifier.Classification classification,
+    private record Noted(Object request, RequestView view, ActivePolicy policy,
+                         AuthClassifier.Classification classification,
                          GuardedRequest guarded, GuardedRequest captured) {
     }
 
@@ -161,18 +163,18 @@ final class Guard implements HookHandler {
 
     /** The request this thread serves, classified now or noted before and still valid; {@code null} if unknown. */
     private Noted noted(RequestScope scope, ActivePolicy policy) {
-        RequestView view = RequestViews.of(scope.request(), scope.response());
+        Noted noted = scope.memo() instanceof Noted n && n.request() == scope.request() && n.policy() == policy
+                ? n : null;
+        RequestView view = noted != null ? noted.view() : RequestViews.of(scope.request(), scope.response());
         if (view == null) {
             return null;
         }
-        Noted noted = scope.memo() instanceof Noted n && n.request() == scope.request() && n.policy() == policy
-                ? n : null;
         AuthClassifier classifier = policy.classifier();
         AuthClassifier.Classification classification = noted == null
                 ? classifier.classify(view) : classifier.reclassify(view, noted.classification());
         if (noted == null || classification != noted.classification()) {
             Authentication auth = classification.auth();
-            noted = new Noted(scope.request(), policy, classification,
+            noted = new Noted(scope.request(), view, policy, classification,
                     policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null,
                     null);
             scope.memo(noted);
@@ -199,7 +201,8 @@ final class Guard implements HookHandler {
         if (captured == null || !captured.submitter().equals(submitter)) {
             GuardedRequest request = noted.guarded();
             captured = new GuardedRequest(null, request.auth(), request.info(), submitter);
-            scope.memo(new Noted(noted.request(), noted.policy(), noted.classification(), request, captured));
+            scope.memo(new Noted(noted.request(), noted.view(), noted.policy(), noted.classification(), request,
+                    captured));
         }
         return captured;
     }

@@ -1,11 +1,15 @@
 package dev.hostguard.benchmarks;
 
+import com.sun.net.httpserver.BasicAuthenticator;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 
@@ -14,7 +18,7 @@ import java.net.URI;
  * with the given request headers and principal. HostGuard recognises it as a JDK exchange (it is an
  * {@link HttpExchange}) and classifies it as it would a real one: with an {@code X-API-Key} header it is an
  * {@code api-key} request, which the rules guard; with a principal (what the JDK's {@code BasicAuthenticator}
- * sets after a login) and no key, a {@code user} request, which they let run freely. Everything it answers is built once, so the exchange itself allocates nothing when read.
+ * of its context sets after a login) and no key, a {@code user} request, which they let run freely. Everything it answers is built once, so the exchange itself allocates nothing when read.
  * Sending a response is refused: a benchmark must never be answered "blocked".
  */
 final class FakeExchange extends HttpExchange {
@@ -62,9 +66,29 @@ final class FakeExchange extends HttpExchange {
         return "GET";
     }
 
+    /** The contexts of a real (never bound) JDK server: a login route's, whose authenticator set the principal. */
+    private static final HttpContext LOGIN_CONTEXT;
+    private static final HttpContext OPEN_CONTEXT;
+
+    static {
+        try {
+            HttpServer server = HttpServer.create();
+            LOGIN_CONTEXT = server.createContext("/ops", exchange -> { });
+            LOGIN_CONTEXT.setAuthenticator(new BasicAuthenticator("hostguard-bench") {
+                @Override
+                public boolean checkCredentials(String user, String password) {
+                    return true;
+                }
+            });
+            OPEN_CONTEXT = server.createContext("/admin", exchange -> { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public HttpContext getHttpContext() {
-        return null;
+        return principal != null ? LOGIN_CONTEXT : OPEN_CONTEXT;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.hostguard.agent.context;
 
 import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import java.io.OutputStream;
@@ -49,7 +50,8 @@ final class ExchangeRequestView implements RequestView {
     /** {@code BASIC} when the context's authenticator is the JDK's, which checks a user and a password. */
     @Override
     public String authType() {
-        return exchange.getHttpContext().getAuthenticator() instanceof BasicAuthenticator ? "BASIC" : null;
+        HttpContext context = exchange.getHttpContext();
+        return context != null && context.getAuthenticator() instanceof BasicAuthenticator ? "BASIC" : null;
     }
 
     @Override
