@@ -2,6 +2,7 @@ package dev.hostguard.agent.context;
 
 import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.CredentialSettings;
+import dev.hostguard.agent.policy.PrincipalPatterns;
 import java.security.Principal;
 import java.util.Objects;
 
@@ -23,14 +24,32 @@ import java.util.Objects;
  * </ol>
  */
 public final class AuthClassifier {
+    private final CredentialSettings settings;
     private final ApiKeyCredentials credentials;
+    /** {@code null} when the policy names none. */
     private final PrincipalMatcher apiKeyPrincipals;
-    private final Logins logins;
+    /** Made at the first principal: a service whose requests carry none never loads it. */
+    private Logins logins;
 
     public AuthClassifier(CredentialSettings settings) {
+        this.settings = settings;
         this.credentials = ApiKeyCredentials.of(settings);
-        this.apiKeyPrincipals = new PrincipalMatcher(settings.apiKeyPrincipals());
-        this.logins = new Logins(new PrincipalMatcher(settings.personPrincipals()), settings.bearerTokens());
+        this.apiKeyPrincipals = matcher(settings.apiKeyPrincipals());
+    }
+
+    /** {@code null} for none: a policy that names no principals loads no matcher. */
+    private static PrincipalMatcher matcher(PrincipalPatterns patterns) {
+        return patterns.isEmpty() ? null : new PrincipalMatcher(patterns);
+    }
+
+    /** A benign race: two threads may each make one; either is the same immutable object. */
+    private Logins logins() {
+        Logins made = logins;
+        if (made == null) {
+            made = new Logins(matcher(settings.personPrincipals()), settings.bearerTokens());
+            logins = made;
+        }
+        return made;
     }
 
     /**
@@ -93,11 +112,11 @@ public final class AuthClassifier {
             return new Authentication(AuthClass.MTLS, keyFingerprint, keySource, certificate
                     ? "a client certificate the server verified" : "the server's CLIENT_CERT login");
         }
-        if (principal != null && apiKeyPrincipals.matches(principal)) {
+        if (principal != null && apiKeyPrincipals != null && apiKeyPrincipals.matches(principal)) {
             return new Authentication(AuthClass.API_KEY, keyFingerprint != null ? keyFingerprint : nameOf(principal),
                     keySource, "principal " + principal.getClass().getName() + " named in credentials.api-key-principals");
         }
-        Logins.Login login = principal == null ? null : logins.of(principal, authType);
+        Logins.Login login = principal == null ? null : logins().of(principal, authType);
         if (login == null || login.anonymous()) {
             String none = login == null ? "no login" : login.reason();
             return keyFingerprint != null

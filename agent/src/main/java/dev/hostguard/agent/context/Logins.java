@@ -69,6 +69,7 @@ final class Logins {
     record Login(boolean person, boolean session, boolean anonymous, boolean bearerToken, String reason) {
     }
 
+    /** {@code null} when the policy names none. */
     private final PrincipalMatcher personPrincipals;
     private final BearerTokens bearerTokens;
 
@@ -79,7 +80,7 @@ final class Logins {
 
     /** @param authType the servlet authentication scheme the container reports; may be null */
     Login of(Principal principal, String authType) {
-        if (personPrincipals.matches(principal)) {
+        if (personPrincipals != null && personPrincipals.matches(principal)) {
             return new Login(true, false, false, false, "principal " + principal.getClass().getName()
                     + " named in credentials.person-principals");
         }

@@ -13,8 +13,6 @@ import java.util.Set;
  * {@link Principal#getName()}) or by class (the principal's class or any of its super types).
  */
 public final class PrincipalMatcher {
-    public static final PrincipalMatcher NONE = new PrincipalMatcher(PrincipalPatterns.NONE);
-
     private final List<Glob> names;
     private final Set<String> classes;
     /** Per principal class, whether it or a super type is named: the type hierarchy is walked once per class. */

@@ -24,12 +24,9 @@ public final class RequestViews {
             return null;
         }
         Object api = API.get(request.getClass());
-        if (api instanceof ServletApi servlet) {
-            return new ServletRequestView(servlet, request, response);
-        }
-        if (api == EXCHANGE) {
+        if (api == EXCHANGE) { // first: a JDK server then never loads the servlet classes
             return new ExchangeRequestView((com.sun.net.httpserver.HttpExchange) request);
         }
-        return null;
+        return api instanceof ServletApi servlet ? new ServletRequestView(servlet, request, response) : null;
     }
 }
