@@ -3,8 +3,8 @@ package dev.hostguard.it;
 import static dev.hostguard.it.NamedTests.dynamicTest;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 
-import dev.hostguard.it.SpringAppSlot.Expected;
-import dev.hostguard.it.SpringAppSlot.Op;
+import dev.hostguard.it.TestAppSlot.Expected;
+import dev.hostguard.it.TestAppSlot.Op;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ class SpringBoot2IT {
     }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
-        SpringAppSlot app = new SpringAppSlot(SLOTS, TEST, jdk, SERVER, mode, tmp.resolve(jdk.label() + "-" + mode),
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, tmp.resolve(jdk.label() + "-" + mode),
                 true, b -> b);
         String at = app.label();
         boolean blocking = mode.equals("block");

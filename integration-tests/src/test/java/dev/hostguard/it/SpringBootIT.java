@@ -13,8 +13,8 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import dev.hostguard.it.SpringAppSlot.Expected;
-import dev.hostguard.it.SpringAppSlot.Op;
+import dev.hostguard.it.TestAppSlot.Expected;
+import dev.hostguard.it.TestAppSlot.Op;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -109,11 +109,11 @@ class SpringBootIT {
 
     /** One service JVM and the cookies of its form login. */
     private static final class Fixture {
-        private final SpringAppSlot app;
+        private final TestAppSlot app;
         private String session;
         private String rememberMe;
 
-        Fixture(SpringAppSlot app) {
+        Fixture(TestAppSlot app) {
             this.app = app;
         }
 
@@ -163,7 +163,7 @@ class SpringBootIT {
     }
 
     private DynamicContainer everyMechanism(Jdks.Jdk jdk, String mode) {
-        Fixture fx = new Fixture(new SpringAppSlot(SLOTS, TEST, jdk, SERVER, mode,
+        Fixture fx = new Fixture(new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode,
                 tmp.resolve(jdk.label() + "-" + mode), true, b -> b));
         String at = fx.app.label();
         boolean blocking = mode.equals("block");
@@ -204,7 +204,7 @@ class SpringBootIT {
 
     /**
      * The operation ran on the app's executor ({@code work-<n>}), for the request whose thread handed it over.
-     * Which status the client gets is {@link SpringAppSlot#guarded}'s: in block mode the agent's 403.
+     * Which status the client gets is {@link TestAppSlot#guarded}'s: in block mode the agent's 403.
      */
     private static void handedOver(Fixture fx, String area) throws Exception {
         JsonNode event = fx.app.guarded(area, Op.EXEC, fx.credentials(Mechanism.KEY), Mechanism.KEY.expected);
@@ -220,7 +220,7 @@ class SpringBootIT {
     private DynamicContainer withPolicy(Jdks.Jdk jdk, String name, String policyYaml, String what,
                                         PolicyCases cases) {
         Path dir = tmp.resolve(jdk.label() + "-policy-" + name);
-        Fixture fx = new Fixture(new SpringAppSlot(SLOTS, TEST, jdk, SERVER, "block", dir, false,
+        Fixture fx = new Fixture(new TestAppSlot(SLOTS, TEST, jdk, SERVER, "block", dir, false,
                 GuardedService.withPolicy(dir.resolve("policy.yaml"), policyYaml)));
         String at = "[" + jdk.label() + " " + SERVER.id() + " block, policy " + name + "] ";
         List<DynamicNode> tests = new ArrayList<>();
@@ -299,7 +299,7 @@ class SpringBootIT {
         }
         String token = jwt.serialize();
         // the leak check looks for this header: it must be what every token starts with
-        assertTrue(token.startsWith(SpringAppSlot.JWT_HEADER + "."), () -> "unexpected JWT header: " + token);
+        assertTrue(token.startsWith(TestAppSlot.JWT_HEADER + "."), () -> "unexpected JWT header: " + token);
         return get -> get.header("Authorization", "Bearer " + token);
     }
 }

@@ -19,14 +19,15 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * The service slot of a Spring test app ({@link GuardedServer#SPRING_BOOT3}, {@link GuardedServer#SPRING_BOOT2}),
- * with its Docker stand-in, and the checks of the apps' host operations ({@code test-apps/host-operations}):
+ * The service slot of a test app of {@code test-apps/} (the Spring Boot apps, {@link GuardedServer#SPRING_BOOT3} and
+ * {@link GuardedServer#SPRING_BOOT2}, and any other framework's app that serves the same operations), with its Docker
+ * stand-in, and the checks of the apps' host operations ({@code test-apps/host-operations}):
  * {@link #guarded} for a request the agent must log (audit) or refuse (block), {@link #untouched} for one it must
  * leave alone. Each check proves what happened on the host, not only what the client was told: the marker file, the
  * canary found in {@code /proc/self/environ} (the service runs with env {@code CANARY=<random>}), the stand-in's
  * record; and, for a request that must leave no event, that a later request's event is the only one since.
  */
-final class SpringAppSlot {
+final class TestAppSlot {
     /** The operations, {@code GET /<area>/<op>}. */
     enum Op {
         EXEC, ENVIRON, SOCKET, BENIGN;
@@ -73,7 +74,7 @@ final class SpringAppSlot {
      *     needs; a stand-in is its own JVM, so only the slots that connect get one
      * @param customize more changes to the command (a policy)
      */
-    SpringAppSlot(ServiceSlots slots, String testName, Jdks.Jdk jdk, GuardedServer server, String mode, Path dir,
+    TestAppSlot(ServiceSlots slots, String testName, Jdks.Jdk jdk, GuardedServer server, String mode, Path dir,
                   boolean withStandIn, UnaryOperator<ServiceProcess.Builder> customize) {
         this.standIn = withStandIn ? new DockerStandInProcess(dir.resolve("stand-in")) : null;
         this.slot = slots.add(new ServiceSlot(testName, jdk, server, mode, dir, b -> {
