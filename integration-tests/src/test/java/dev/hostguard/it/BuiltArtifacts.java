@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the build put what the tests run: the agent jar, the demo jar, the Spring Boot apps, this module's test
- * classes, the log dir.
+ * Where the build put what the tests run: the agent jar, the demo jar, the Spring Boot and Micronaut apps, this
+ * module's test classes, the log dir.
  */
 public final class BuiltArtifacts {
     private BuiltArtifacts() {
@@ -36,6 +36,12 @@ public final class BuiltArtifacts {
     public static Path springBoot2Jar() {
         return existing("hostguard.spring-boot2.jar", "../test-apps/spring-boot2/target/hostguard-spring-boot2-app.jar",
                 "mvn -pl test-apps/spring-boot2 -am package");
+    }
+
+    /** The Micronaut 4 test app ({@code test-apps/micronaut/target/hostguard-micronaut-app.jar}). */
+    public static Path micronautJar() {
+        return existing("hostguard.micronaut.jar", "../test-apps/micronaut/target/hostguard-micronaut-app.jar",
+                "mvn -pl test-apps/micronaut -am package");
     }
 
     /** {@code target/it-logs}: one log file per service JVM. */

@@ -21,7 +21,15 @@ public enum GuardedServer {
      * {@code hostguard-spring-boot2-app.jar} (test-apps/spring-boot2): Spring Boot 2.7 (javax, Tomcat 9, Spring
      * Security 5.7), the same operations under {@code /key}, {@code /basic} and {@code /anon}.
      */
-    SPRING_BOOT2("spring-boot2", "spring-boot2-app (Spring Boot 2.7, Tomcat 9)", "/anon", "/key", "/basic");
+    SPRING_BOOT2("spring-boot2", "spring-boot2-app (Spring Boot 2.7, Tomcat 9)", "/anon", "/key", "/basic"),
+    /**
+     * {@code hostguard-micronaut-app.jar} (test-apps/micronaut): Micronaut 4.10 on its Netty HTTP server,
+     * micronaut-security 4.15; the same operations under {@code /key} (the app's own {@code AuthenticationFetcher} on
+     * {@code X-Service-Key}), {@code /basic} (HTTP Basic) and {@code /anon}, each on the event loop and under
+     * {@code /<area>/blocking} with {@code @ExecuteOn(TaskExecutors.BLOCKING)}, and the hand-overs
+     * {@code /key/future} and {@code /key/mono}.
+     */
+    MICRONAUT("micronaut", "micronaut-app (Micronaut 4.10, Netty)", "/anon", "/key", "/basic");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -87,20 +95,22 @@ public enum GuardedServer {
     }
 
     /**
-     * The header the API-key area checks: {@code X-API-Key}, or for the Spring apps their own {@code X-Service-Key},
-     * which is none of the agent's default key headers (the agent must tell the request by what Spring established).
+     * The header the API-key area checks: {@code X-API-Key}, or for the apps of {@code test-apps/} their own
+     * {@code X-Service-Key}, which is none of the agent's default key headers (the agent must tell the request by
+     * what the framework's security established).
      */
     public String keyHeader() {
-        return spring() ? "X-Service-Key" : "X-API-Key";
+        return testApp() ? "X-Service-Key" : "X-API-Key";
     }
 
     /** The package prefix of the code that performs the operations: the first of an event's frames. */
     public String appPackage() {
-        return spring() ? "dev.hostguard.testapps." : "dev.hostguard.demo.";
+        return testApp() ? "dev.hostguard.testapps." : "dev.hostguard.demo.";
     }
 
-    private boolean spring() {
-        return this == SPRING_BOOT3 || this == SPRING_BOOT2;
+    /** An app of {@code test-apps/}, which serves {@code test-apps/host-operations}. */
+    private boolean testApp() {
+        return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT;
     }
 
     /**
@@ -129,6 +139,7 @@ public enum GuardedServer {
                     .env("SERVICE_KEY", secrets.apiKey())
                     .env("JWT_SECRET", secrets.jwtSecret());
             case SPRING_BOOT2 -> b.jar(BuiltArtifacts.springBoot2Jar()).env("SERVICE_KEY", secrets.apiKey());
+            case MICRONAUT -> b.jar(BuiltArtifacts.micronautJar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
 
 /**
  * The service slot of a test app of {@code test-apps/} (the Spring Boot apps, {@link GuardedServer#SPRING_BOOT3} and
- * {@link GuardedServer#SPRING_BOOT2}, and any other framework's app that serves the same operations), with its Docker
- * stand-in, and the checks of the apps' host operations ({@code test-apps/host-operations}):
+ * {@link GuardedServer#SPRING_BOOT2}, the Micronaut app, {@link GuardedServer#MICRONAUT}, and any other framework's
+ * app that serves the same operations), with its Docker stand-in, and the checks of the apps' host operations
+ * ({@code test-apps/host-operations}):
  * {@link #guarded} for a request the agent must log (audit) or refuse (block), {@link #untouched} for one it must
  * leave alone. Each check proves what happened on the host, not only what the client was told: the marker file, the
  * canary found in {@code /proc/self/environ} (the service runs with env {@code CANARY=<random>}), the stand-in's
@@ -202,25 +203,34 @@ final class TestAppSlot {
         return event;
     }
 
-    /** {@code GET <area>/<op>} with {@code credentials}: it runs (what it did is checked) and no event is written. */
-    void untouched(String area, Op op, UnaryOperator<HttpTestClient.Get> credentials) {
+    /**
+     * {@code GET <area>/<op>} with {@code credentials}: it runs (what it did is checked) and no event is written.
+     *
+     * @return the service's answer (its headers may say more about where it ran)
+     */
+    HttpTestClient.Response untouched(String area, Op op, UnaryOperator<HttpTestClient.Get> credentials) {
         GuardedService service = service();
         String route = area + "/" + op.path();
         int before = service.events().count();
+        HttpTestClient.Response response;
         switch (op) {
             case EXEC -> {
                 Path marker = service.marker(name(area, op));
-                ProcessStartEvent.assertRan(credentials.apply(
-                        service.exec(route, "process-builder", "touch " + marker)).send());
+                response = credentials.apply(service.exec(route, "process-builder", "touch " + marker)).send();
+                ProcessStartEvent.assertRan(response);
                 assertTrue(Files.exists(marker), "the command should have run: " + marker + " does not exist");
             }
-            case ENVIRON -> assertEnvironRead(credentials.apply(get(service, route)).send());
+            case ENVIRON -> {
+                response = credentials.apply(get(service, route)).send();
+                assertEnvironRead(response);
+            }
             case SOCKET -> {
                 int recordedBefore = standIn().recorded().size();
-                assertPinged(credentials.apply(get(service, route)).send(), recordedBefore);
+                response = credentials.apply(get(service, route)).send();
+                assertPinged(response, recordedBefore);
             }
             case BENIGN -> {
-                HttpTestClient.Response response = credentials.apply(get(service, route)).send();
+                response = credentials.apply(get(service, route)).send();
                 assertEquals(200, response.status(), () -> "expected 200, got " + response);
                 assertTrue(BENIGN_READ.matcher(response.body()).matches(), () -> "the benign read: " + response);
             }
@@ -228,6 +238,7 @@ final class TestAppSlot {
         }
         HandOverIT.assertNothingLogged(service, before, "for " + route, name(area, op) + "-follow-up");
         service.process().assertNoUnexpectedAgentProblems();
+        return response;
     }
 
     private DockerStandInProcess standIn() {

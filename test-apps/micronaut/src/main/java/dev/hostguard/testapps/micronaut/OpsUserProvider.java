@@ -32,7 +32,8 @@ final class OpsUserProvider<B> implements HttpRequestAuthenticationProvider<B> {
     @Override
     public AuthenticationResponse authenticate(HttpRequest<B> request, AuthenticationRequest<String, String> login) {
         boolean known = user.equals(login.getIdentity());
-        boolean matches = MessageDigest.isEqual(password, String.valueOf(login.getSecret()).getBytes(StandardCharsets.UTF_8));
+        byte[] presented = String.valueOf(login.getSecret()).getBytes(StandardCharsets.UTF_8);
+        boolean matches = MessageDigest.isEqual(password, presented);
         if (known && matches) {
             return AuthenticationResponse.success(user, List.of(ROLE));
         }
