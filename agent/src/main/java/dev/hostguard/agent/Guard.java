@@ -221,9 +221,9 @@ final class Guard implements HookHandler {
         }
         if (!limiter.tryAcquire(decision.rule())) {
             if (decision.blocked()) {
-                throw new HostGuardBlockedException("blocked by HostGuard: " + operation.action().eventAction()
+                throw refuse(request, new HostGuardBlockedException("blocked by HostGuard: " + operation.action().eventAction()
                         + " (rule " + decision.rule() + "; event suppressed by the rate limit)", decision.rule(),
-                        SUPPRESSED_EVENT_ID);
+                        SUPPRESSED_EVENT_ID));
             }
             return;
         }
@@ -233,8 +233,16 @@ final class Guard implements HookHandler {
         events.info(EventJson.toJson(event));
         reportSuppressed();
         if (decision.blocked()) {
-            throw new HostGuardBlockedException(event.summary(), decision.rule(), event.id());
+            throw refuse(request, new HostGuardBlockedException(event.summary(), decision.rule(), event.id()));
         }
+    }
+
+    /** The live request keeps its refusal where its server answers later (Micronaut). */
+    private static HostGuardBlockedException refuse(GuardedRequest request, HostGuardBlockedException refusal) {
+        if (request.view() != null) {
+            request.view().noteRefusal(refusal);
+        }
+        return refusal;
     }
 
     /** Reports every count still held, the current second's included (at shutdown). */
@@ -260,6 +268,29 @@ final class Guard implements HookHandler {
         } catch (Exception e) {
             hookFailed("block-response", e);
             return false;
+        }
+    }
+
+    @Override
+    public Object refusalAnswer(Object request, HostGuardBlockedException refusal) {
+        RequestView view = RequestViews.of(request, null);
+        if (view == null) {
+            return null;
+        }
+        Object refused = refusal != null ? refusal : view.notedRefusal();
+        if (!(refused instanceof HostGuardBlockedException blocked)) {
+            return null;
+        }
+        ResponseTemplate response = active.policy().response();
+        return view.answer(response.status(), response.contentType(),
+                response.render(blocked.rule(), blocked.eventId()));
+    }
+
+    @Override
+    public void loginChecked(Object request, Object answer) {
+        RequestView view = RequestViews.of(request, null);
+        if (view != null) {
+            view.noteLogin(answer);
         }
     }
 

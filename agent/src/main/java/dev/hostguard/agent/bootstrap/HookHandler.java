@@ -39,6 +39,19 @@ public interface HookHandler {
      */
     boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked);
 
+    /**
+     * For a server that writes its answer after the handler: the response to write instead of its own, when an
+     * operation of {@code request} was refused.
+     *
+     * @param refusal the refusal that caused the failure the server is answering; {@code null} when none did (the
+     *                request may still have kept one of its own)
+     * @return the server's response object for the 403; {@code null}: the server's own answer stands
+     */
+    Object refusalAnswer(Object request, HostGuardBlockedException refusal);
+
+    /** A server checked a login of {@code request} against its user store; {@code answer} is its verdict. */
+    void loginChecked(Object request, Object answer);
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

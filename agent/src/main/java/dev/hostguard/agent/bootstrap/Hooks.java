@@ -190,17 +190,69 @@ public final class Hooks {
         }
         try {
             scope.busy = true;
-            for (int i = 0; failure != null && i < 16; i++, failure = failure.getCause()) {
-                if (failure instanceof HostGuardBlockedException refusal) {
-                    scope.recordBlock(refusal);
-                    return;
-                }
+            HostGuardBlockedException refusal = refusalIn(failure);
+            if (refusal != null) {
+                scope.recordBlock(refusal);
             }
         } catch (Throwable t) {
             failed(handler, "wait-failed", t); // an application's getCause() that throws
         } finally {
             scope.busy = false;
         }
+    }
+
+    /**
+     * A server about to answer a request after its handler ran (Micronaut): the 403 to answer instead, when the
+     * failure it answers was caused by a refusal or the request kept one; {@code null}: its own answer stands.
+     */
+    public static Object refusalAnswer(Object request, Throwable failure) {
+        HookHandler h = handler;
+        if (h == null || request == null) {
+            return null;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return null;
+        }
+        try {
+            scope.busy = true;
+            return h.refusalAnswer(request, refusalIn(failure));
+        } catch (Throwable t) {
+            failed(h, "refusal-answer", t);
+            return null;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /** A server checked a login of {@code request} against its user store (micronaut-security's Authenticator). */
+    public static void loginChecked(Object request, Object answer) {
+        HookHandler h = handler;
+        if (h == null || request == null || answer == null) {
+            return;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return;
+        }
+        try {
+            scope.busy = true;
+            h.loginChecked(request, answer);
+        } catch (Throwable t) {
+            failed(h, "login-checked", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /** The refusal in {@code failure}'s causes (at most 16 deep: a cycle ends too); {@code null} when none. */
+    private static HostGuardBlockedException refusalIn(Throwable failure) {
+        for (int i = 0; failure != null && i < 16; i++, failure = failure.getCause()) {
+            if (failure instanceof HostGuardBlockedException refusal) {
+                return refusal;
+            }
+        }
+        return null;
     }
 
     private static boolean causedBy(Throwable thrown, HostGuardBlockedException blocked) {

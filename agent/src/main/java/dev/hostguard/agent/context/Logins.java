@@ -19,6 +19,11 @@ import java.util.Map;
  * loader. Its request wrapper reports the {@code Authentication} as the principal, an anonymous one as none.
  */
 final class Logins {
+    /**
+     * The scheme a request view reports for a login the server checked against its user store where the server's
+     * principal type does not tell (Micronaut's {@code Authentication} is the same for a key, a token and a password).
+     */
+    static final String USER_STORE = "USER_STORE";
     private static final String SPRING = "org.springframework.security.";
     private static final String AUTHENTICATION = SPRING + "core.Authentication";
     private static final String USER_DETAILS = SPRING + "core.userdetails.UserDetails";
@@ -95,6 +100,9 @@ final class Logins {
                 return new Login(true, false, false, false, "the server's " + scheme + " login");
             case "FORM":
                 return new Login(true, true, false, false, "the server's FORM login");
+            case USER_STORE:
+                return new Login(true, false, false, false, "a login the server checked against its user store ("
+                        + principal.getClass().getName() + ")");
             default:
                 return new Login(false, false, false, false, "principal " + principal.getClass().getName()
                         + (authType == null ? "" : " (" + authType + ")")

@@ -34,7 +34,35 @@ public interface RequestView {
     /**
      * Replaces the response with {@code status} and a body, if nothing was committed yet.
      *
-     * @return whether the response was replaced
+     * @return whether the response was replaced; {@code false} also where the server writes its answer later
+     *     ({@link #answer})
      */
     boolean respond(int status, String contentType, byte[] body) throws Exception;
+
+    /**
+     * Keeps the request's first refusal on the request itself, for a server that writes its answer later, perhaps
+     * on another thread ({@link #answer}).
+     */
+    default void noteRefusal(Object refusal) {
+    }
+
+    /**
+     * Notes a server's verdict on a login of this request checked against its user store, where the principal's
+     * type alone cannot tell a person's login (see {@link #authType}).
+     */
+    default void noteLogin(Object verdict) {
+    }
+
+    /** @return the refusal {@link #noteRefusal} kept; {@code null} when none or not kept */
+    default Object notedRefusal() {
+        return null;
+    }
+
+    /**
+     * For a server that writes its answer after the handler: its own response object with {@code status} and the
+     * body, to put in place of the one it was about to write; {@code null} where {@link #respond} answers.
+     */
+    default Object answer(int status, String contentType, byte[] body) {
+        return null;
+    }
 }

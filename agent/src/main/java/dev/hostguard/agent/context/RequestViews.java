@@ -11,7 +11,11 @@ public final class RequestViews {
                 return EXCHANGE;
             }
             ServletApi servlet = ServletApi.of(type);
-            return servlet != null ? servlet : "unknown";
+            if (servlet != null) {
+                return servlet;
+            }
+            MicronautApi micronaut = MicronautApi.of(type);
+            return micronaut != null ? micronaut : "unknown";
         }
     };
 
@@ -27,6 +31,9 @@ public final class RequestViews {
         if (api == EXCHANGE) { // first: a JDK server then never loads the servlet classes
             return new ExchangeRequestView((com.sun.net.httpserver.HttpExchange) request);
         }
-        return api instanceof ServletApi servlet ? new ServletRequestView(servlet, request, response) : null;
+        if (api instanceof ServletApi servlet) {
+            return new ServletRequestView(servlet, request, response);
+        }
+        return api instanceof MicronautApi micronaut ? new MicronautRequestView(micronaut, request) : null;
     }
 }

@@ -15,17 +15,18 @@ import org.slf4j.Logger;
 
 /**
  * The agent's one class-file transformer. For every class the JVM loads (or retransforms) it decides from names
- * alone whether the class is hooked: JDK targets by exact internal name in a hash table, server classes by a
- * read of the class file's header and its super types' ({@link SubTypeMatcher}); everything else returns at once,
- * untouched. Only a hooked class reaches Byte Buddy ({@link HookWeaver}, created on the first one). Our own
+ * alone whether the class is hooked: JDK and server-library targets by exact internal name in a hash table, servlet
+ * and application classes by a read of the class file's header and its super types' ({@link SubTypeMatcher});
+ * everything else returns at once, untouched. Only a hooked class reaches Byte Buddy ({@link HookWeaver}, created on the first one). Our own
  * failures never stop a class from loading: they are logged and the class loads unhooked.
  */
 final class HookTransformer implements ClassFileTransformer {
     private static final String OWN_PACKAGE = "dev/hostguard/agent/";
     private static final String OWN_BINARY_PACKAGE = "dev.hostguard.agent.";
 
-    private final Map<String, List<HookTarget>> jdkTargets = new HashMap<>();
-    private final Set<String> jdkTypes = new HashSet<>(); // binary names, for loaded classes
+    /** JDK and server-library classes hooked by exact name (internal names). */
+    private final Map<String, List<HookTarget>> namedTargets = new HashMap<>();
+    private final Set<String> namedTypes = new HashSet<>(); // binary names, for loaded classes
     /** By identity: a record's own hashCode is bootstrapped through java.lang.invoke, dozens of classes. */
     private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new IdentityHashMap<>();
     private final Instrumentation instrumentation;
@@ -37,15 +38,15 @@ final class HookTransformer implements ClassFileTransformer {
     HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
                     Logger log) {
         for (HookTarget target : targets) {
-            if (target.jdkType() != null) {
-                String name = target.jdkType().replace('.', '/');
-                List<HookTarget> same = jdkTargets.get(name);
+            if (target.exactType() != null) {
+                String name = target.exactType().replace('.', '/');
+                List<HookTarget> same = namedTargets.get(name);
                 if (same == null) {
                     same = new ArrayList<>(1);
-                    jdkTargets.put(name, same);
+                    namedTargets.put(name, same);
                 }
                 same.add(target);
-                jdkTypes.add(target.jdkType());
+                namedTypes.add(target.exactType());
             } else {
                 subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
             }
@@ -86,9 +87,9 @@ final class HookTransformer implements ClassFileTransformer {
 
     /** The sites for a class, from its name and, for server classes, its class file; empty for nearly all. */
     private List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
-        List<HookTarget> jdk = jdkTargets.get(className);
-        if (jdk != null) {
-            return jdk.size() == 1 ? jdk.get(0).sites() : allSites(jdk);
+        List<HookTarget> named = namedTargets.get(className);
+        if (named != null) {
+            return named.size() == 1 ? named.get(0).sites() : allSites(named);
         }
         if (loader == null) {
             return List.of();
@@ -118,7 +119,7 @@ final class HookTransformer implements ClassFileTransformer {
             if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()) {
                 continue;
             }
-            if (jdkTypes.contains(type.getName()) || type.getClassLoader() != null
+            if (namedTypes.contains(type.getName()) || type.getClassLoader() != null
                     && !type.getName().startsWith(OWN_BINARY_PACKAGE) && isSubTypeTarget(type)) {
                 hooked.add(type);
             }

@@ -11,6 +11,7 @@ final class RequestAdvice {
     // by name, as constants: naming the advice loads no class (the weaving tests fail on a name that is wrong)
     static final String WITH_RESPONSE = "dev.hostguard.agent.instrument.RequestAdvice$WithResponse";
     static final String EXCHANGE = "dev.hostguard.agent.instrument.RequestAdvice$Exchange";
+    static final String THIRD_ARGUMENT = "dev.hostguard.agent.instrument.RequestAdvice$ThirdArgument";
 
     private RequestAdvice() {
     }
@@ -39,6 +40,22 @@ final class RequestAdvice {
         @Advice.OnMethodEnter
         static Object enter(@Advice.Argument(0) Object exchange) {
             return Hooks.requestEnter(exchange, exchange);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            thrown = Hooks.requestExit(token, thrown);
+        }
+    }
+
+    /** For entries whose third argument is the request (and its response, written later by the server). */
+    static final class ThirdArgument {
+        private ThirdArgument() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.Argument(2) Object request) {
+            return Hooks.requestEnter(request, request);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)

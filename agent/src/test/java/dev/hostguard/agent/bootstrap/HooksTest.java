@@ -274,6 +274,16 @@ class HooksTest {
         }
 
         @Override
+        public Object refusalAnswer(Object request, HostGuardBlockedException refusal) {
+            return refusal == null ? null : "403 for " + request;
+        }
+
+        @Override
+        public void loginChecked(Object request, Object answer) {
+            judged.add("login " + answer + " for " + request);
+        }
+
+        @Override
         public void hookFailed(String site, Throwable failure) {
             failures.add(site);
         }
