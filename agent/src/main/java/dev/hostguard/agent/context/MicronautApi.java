@@ -60,27 +60,27 @@ final class MicronautApi {
     }
 
     String method(Object r) {
-        return (String) ServletApi.call(getMethodName, r);
+        return (String) Types.call(getMethodName, r);
     }
 
     String path(Object r) {
-        return (String) ServletApi.call(getPath, r);
+        return (String) Types.call(getPath, r);
     }
 
     java.net.URI uri(Object r) {
-        return (java.net.URI) ServletApi.call(getUri, r);
+        return (java.net.URI) Types.call(getUri, r);
     }
 
     String header(Object r, String name) {
-        return (String) ServletApi.call(headerGet, ServletApi.call(getHeaders, r), name);
+        return (String) Types.call(headerGet, Types.call(getHeaders, r), name);
     }
 
     Object remoteAddress(Object r) {
-        return ServletApi.call(getRemoteAddress, r);
+        return Types.call(getRemoteAddress, r);
     }
 
     boolean hasCertificate(Object r) {
-        return ServletApi.call(getCertificate, r) instanceof Optional<?> certificate && certificate.isPresent();
+        return Types.call(getCertificate, r) instanceof Optional<?> certificate && certificate.isPresent();
     }
 
     java.security.Principal principal(Object r) {
@@ -88,11 +88,11 @@ final class MicronautApi {
     }
 
     Object attribute(Object r, String name) {
-        return ServletApi.call(getAttribute, r, name) instanceof Optional<?> value ? value.orElse(null) : null;
+        return Types.call(getAttribute, r, name) instanceof Optional<?> value ? value.orElse(null) : null;
     }
 
     void attribute(Object r, String name, Object value) {
-        ServletApi.call(setAttribute, r, name, value);
+        Types.call(setAttribute, r, name, value);
     }
 
     /**
@@ -118,8 +118,8 @@ final class MicronautApi {
 
     /** A response of the service's Micronaut: {@code status}, the content type and the body's bytes as they are. */
     Object response(int code, String type, byte[] bytes) {
-        Object response = ServletApi.call(status, null, ServletApi.call(statusValueOf, null, code));
-        ServletApi.call(contentType, response, type);
-        return ServletApi.call(body, response, (Object) bytes);
+        Object response = Types.call(status, null, Types.call(statusValueOf, null, code));
+        Types.call(contentType, response, type);
+        return Types.call(body, response, (Object) bytes);
     }
 }

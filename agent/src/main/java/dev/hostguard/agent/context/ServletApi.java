@@ -1,6 +1,5 @@
 package dev.hostguard.agent.context;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /**
@@ -52,44 +51,34 @@ final class ServletApi {
     }
 
     String method(Object r) {
-        return (String) call(getMethod, r);
+        return (String) Types.call(getMethod, r);
     }
 
     String requestUri(Object r) {
-        return (String) call(getRequestUri, r);
+        return (String) Types.call(getRequestUri, r);
     }
 
     String remoteAddr(Object r) {
-        return (String) call(getRemoteAddr, r);
+        return (String) Types.call(getRemoteAddr, r);
     }
 
     String header(Object r, String name) {
-        return (String) call(getHeader, r, name);
+        return (String) Types.call(getHeader, r, name);
     }
 
     String queryString(Object r) {
-        return (String) call(getQueryString, r);
+        return (String) Types.call(getQueryString, r);
     }
 
     Object userPrincipal(Object r) {
-        return call(getUserPrincipal, r);
+        return Types.call(getUserPrincipal, r);
     }
 
     String authType(Object r) {
-        return (String) call(getAuthType, r);
+        return (String) Types.call(getAuthType, r);
     }
 
     Object attribute(Object r, String name) {
-        return call(getAttribute, r, name);
-    }
-
-    static Object call(Method method, Object target, Object... args) {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(method.getName() + " failed", e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(method.getName() + " is not accessible", e);
-        }
+        return Types.call(getAttribute, r, name);
     }
 }

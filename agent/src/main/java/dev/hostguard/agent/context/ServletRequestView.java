@@ -66,15 +66,15 @@ final class ServletRequestView implements RequestView {
     public boolean respond(int status, String contentType, byte[] json) throws Exception {
         Class<?> http = response == null
                 ? null : Types.findSuperType(response.getClass(), api.basePackage + ".http.HttpServletResponse");
-        if (http == null || (Boolean) ServletApi.call(http.getMethod("isCommitted"), response)) {
+        if (http == null || (Boolean) Types.call(http.getMethod("isCommitted"), response)) {
             return false;
         }
-        ServletApi.call(http.getMethod("reset"), response);
-        ServletApi.call(http.getMethod("setStatus", int.class), response, status);
-        ServletApi.call(http.getMethod("setContentType", String.class), response, contentType);
-        ServletApi.call(http.getMethod("setContentLength", int.class), response, json.length);
+        Types.call(http.getMethod("reset"), response);
+        Types.call(http.getMethod("setStatus", int.class), response, status);
+        Types.call(http.getMethod("setContentType", String.class), response, contentType);
+        Types.call(http.getMethod("setContentLength", int.class), response, json.length);
         // Closed, not just flushed: whatever the application writes afterwards must not trail our answer.
-        try (OutputStream body = (OutputStream) ServletApi.call(http.getMethod("getOutputStream"), response)) {
+        try (OutputStream body = (OutputStream) Types.call(http.getMethod("getOutputStream"), response)) {
             body.write(json);
         }
         return true;

@@ -1,6 +1,9 @@
 package dev.hostguard.agent.context;
 
-/** Finds super types by name, for APIs the agent cannot link against. */
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/** Super types by name and reflective calls, for the server APIs the agent cannot link against. */
 final class Types {
     private Types() {
     }
@@ -19,5 +22,16 @@ final class Types {
             }
         }
         return null;
+    }
+
+    /** Calls {@code method}; what it throws, or a refused access, becomes an {@code IllegalStateException}. */
+    static Object call(Method method, Object target, Object... args) {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(method.getName() + " failed", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(method.getName() + " is not accessible", e);
+        }
     }
 }
