@@ -35,6 +35,9 @@ import org.xnio.XnioIoThread;
  * ({@link OperationHandler}), except for the hand-overs under {@code /key}: {@code /key/worker/<op>} submits it to
  * the XNIO worker as an {@code ExecutorService} and waits; {@code /key/dispatch/<op>} hands a {@code Runnable} to
  * {@code exchange.dispatch} on the I/O thread, which answers itself; {@code /key/io/<op>} runs it on the I/O thread.
+ * Undertow's {@code AuthenticationCallHandler} moves a request to a worker before authenticating: those two routes
+ * authenticate on the I/O thread instead ({@link IoAuthenticationCallHandler}; the service-key mechanism never
+ * blocks).
  *
  * <p>One I/O thread ({@code XNIO-1 I/O-1}), so every request passes through the same event-loop thread; four worker
  * threads. With env {@code IO_TICK_MS}, the I/O thread also runs {@code true} every that many milliseconds, scheduled
@@ -60,10 +63,10 @@ public final class UndertowApp {
                 .get("/key/{op}", secured(operations, new ServiceKeyMechanism(required("SERVICE_KEY")), null))
                 .get("/key/worker/{op}", secured(new WorkerHandOverHandler(),
                         new ServiceKeyMechanism(required("SERVICE_KEY")), null))
-                .get("/key/dispatch/{op}", secured(new DispatchedRunnableHandler(),
-                        new ServiceKeyMechanism(required("SERVICE_KEY")), null))
-                .get("/key/io/{op}", secured(new IoThreadHandler(),
-                        new ServiceKeyMechanism(required("SERVICE_KEY")), null))
+                .get("/key/dispatch/{op}", securedOnIoThread(new DispatchedRunnableHandler(),
+                        new ServiceKeyMechanism(required("SERVICE_KEY"))))
+                .get("/key/io/{op}", securedOnIoThread(new IoThreadHandler(),
+                        new ServiceKeyMechanism(required("SERVICE_KEY"))))
                 .get("/basic/{op}", secured(operations, new BasicAuthenticationMechanism("hostguard"), users))
                 .get("/anon/{op}", operations)
                 .get("/anon/io/{op}", new IoThreadHandler());
@@ -96,6 +99,17 @@ public final class UndertowApp {
         handler = new AuthenticationConstraintHandler(handler);
         handler = new AuthenticationMechanismsHandler(handler, List.of(mechanism));
         return new SecurityInitialHandler(AuthenticationMode.PRO_ACTIVE, identityManager, handler);
+    }
+
+    /**
+     * As {@link #secured}, authenticating on the I/O thread ({@link IoAuthenticationCallHandler}) for a mechanism
+     * that never blocks, so {@code next} runs there too.
+     */
+    private static HttpHandler securedOnIoThread(HttpHandler next, AuthenticationMechanism mechanism) {
+        HttpHandler handler = new IoAuthenticationCallHandler(next);
+        handler = new AuthenticationConstraintHandler(handler);
+        handler = new AuthenticationMechanismsHandler(handler, List.of(mechanism));
+        return new SecurityInitialHandler(AuthenticationMode.PRO_ACTIVE, null, handler);
     }
 
     /** Runs {@code true} on the I/O thread, outside any request. */
