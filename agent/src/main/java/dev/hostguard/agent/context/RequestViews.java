@@ -15,7 +15,11 @@ public final class RequestViews {
                 return servlet;
             }
             MicronautApi micronaut = MicronautApi.of(type);
-            return micronaut != null ? micronaut : "unknown";
+            if (micronaut != null) {
+                return micronaut;
+            }
+            UndertowApi undertow = UndertowApi.of(type);
+            return undertow != null ? undertow : "unknown";
         }
     };
 
@@ -34,6 +38,12 @@ public final class RequestViews {
         if (api instanceof ServletApi servlet) {
             return new ServletRequestView(servlet, request, response);
         }
-        return api instanceof MicronautApi micronaut ? new MicronautRequestView(micronaut, request) : null;
+        if (api instanceof MicronautApi micronaut) {
+            return new MicronautRequestView(micronaut, request);
+        }
+        if (api instanceof UndertowApi undertow) {
+            return new UndertowRequestView(undertow, request);
+        }
+        return null;
     }
 }
