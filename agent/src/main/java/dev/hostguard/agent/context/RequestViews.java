@@ -19,7 +19,11 @@ public final class RequestViews {
                 return micronaut;
             }
             UndertowApi undertow = UndertowApi.of(type);
-            return undertow != null ? undertow : "unknown";
+            if (undertow != null) {
+                return undertow;
+            }
+            HelidonApi helidon = HelidonApi.of(type);
+            return helidon != null ? helidon : "unknown";
         }
     };
 
@@ -44,6 +48,15 @@ public final class RequestViews {
         if (api instanceof UndertowApi undertow) {
             return new UndertowRequestView(undertow, request);
         }
+        if (api instanceof HelidonApi helidon) { // a response alone where Helidon answers an exception
+            return helidon.response ? new HelidonRequestView(null, null, request)
+                    : new HelidonRequestView(helidon, request, response);
+        }
         return null;
+    }
+
+    /** The Helidon API of {@code type}; {@code null} when it is no Helidon request or response. */
+    static HelidonApi helidon(Class<?> type) {
+        return API.get(type) instanceof HelidonApi helidon ? helidon : null;
     }
 }
