@@ -103,13 +103,18 @@ final class UndertowApi {
 
     /** The path as the client sent it (percent-encoded, no query); an absolute-form request line's path only. */
     String path(Object exchange) {
-        String uri = (String) ServletApi.call(getRequestURI, exchange);
-        if (uri != null && Boolean.TRUE.equals(ServletApi.call(isHostIncludedInRequestURI, exchange))) {
-            int scheme = uri.indexOf("://");
-            int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
-            uri = scheme < 0 ? uri : slash < 0 ? "/" : uri.substring(slash);
+        return pathOf((String) ServletApi.call(getRequestURI, exchange),
+                Boolean.TRUE.equals(ServletApi.call(isHostIncludedInRequestURI, exchange)));
+    }
+
+    /** The path of Undertow's request URI, which holds scheme and host too after an absolute-form request line. */
+    static String pathOf(String uri, boolean hostIncluded) {
+        if (uri == null || !hostIncluded) {
+            return uri;
         }
-        return uri;
+        int scheme = uri.indexOf("://");
+        int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+        return scheme < 0 ? uri : slash < 0 ? "/" : uri.substring(slash);
     }
 
     /** The raw query; {@code null} when the request has none (Undertow reports an empty one). */
