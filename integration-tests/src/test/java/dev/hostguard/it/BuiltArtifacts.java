@@ -44,6 +44,43 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/micronaut -am package");
     }
 
+    /** The Undertow test app ({@code test-apps/undertow/target/hostguard-undertow-app.jar}, shaded). */
+    public static Path undertowJar() {
+        return existing("hostguard.undertow.jar", "../test-apps/undertow/target/hostguard-undertow-app.jar",
+                "mvn -pl test-apps/undertow -am package");
+    }
+
+    /**
+     * The Helidon SE 4 test app ({@code test-apps/helidon/target/hostguard-helidon-app.jar}, its dependencies in
+     * {@code libs/} beside it). Built without a JDK 21+ compiler, that jar holds no app: see
+     * {@link #helidonAppMissing()}.
+     */
+    public static Path helidonJar() {
+        return existing("hostguard.helidon.jar", "../test-apps/helidon/target/hostguard-helidon-app.jar",
+                "mvn -pl test-apps/helidon -am package (with a JDK 21+ running Maven, or Temurin 25 installed)");
+    }
+
+    /** The Helidon app's main class, which the jar holds only when a JDK 21+ compiled it. */
+    static final String HELIDON_MAIN = "dev/hostguard/testapps/helidon/HelidonApp.class";
+
+    /**
+     * Why the Helidon app cannot run, or null when it can: the jar is missing, or it was built without a JDK 21+
+     * compiler ({@code test-apps/helidon/pom.xml} then compiles nothing and the jar holds no app).
+     */
+    static String helidonAppMissing() {
+        Path jar = Path.of(System.getProperty("hostguard.helidon.jar",
+                "../test-apps/helidon/target/hostguard-helidon-app.jar")).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(jar)) {
+            return jar + " does not exist: build it with mvn -pl test-apps/helidon -am package";
+        }
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+            return file.getEntry(HELIDON_MAIN) != null ? null : jar + " holds no app: it was built without a JDK 21+ "
+                    + "compiler (Maven on JDK 17 and no /usr/lib/jvm/temurin-25-jdk-amd64/bin/javac)";
+        } catch (IOException e) {
+            return jar + " cannot be read: " + e;
+        }
+    }
+
     /** {@code target/it-logs}: one log file per service JVM. */
     public static Path logsDir() {
         Path dir = Path.of(System.getProperty("hostguard.it.logs", "target/it-logs")).toAbsolutePath().normalize();

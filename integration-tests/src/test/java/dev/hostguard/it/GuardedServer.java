@@ -29,7 +29,19 @@ public enum GuardedServer {
      * {@code /<area>/blocking} with {@code @ExecuteOn(TaskExecutors.BLOCKING)}, and the hand-overs
      * {@code /key/future} and {@code /key/mono}.
      */
-    MICRONAUT("micronaut", "micronaut-app (Micronaut 4.10, Netty)", "/anon", "/key", "/basic");
+    MICRONAUT("micronaut", "micronaut-app (Micronaut 4.10, Netty)", "/anon", "/key", "/basic"),
+    /**
+     * {@code hostguard-undertow-app.jar} (test-apps/undertow): Undertow 2.4 on its own {@code HttpHandler} API (no
+     * servlet), the same operations under {@code /key} (its own service-key {@code AuthenticationMechanism}),
+     * {@code /basic} (Undertow's {@code BasicAuthenticationMechanism}) and {@code /anon}.
+     */
+    UNDERTOW("undertow", "undertow-app (Undertow 2.4 HttpHandler)", "/anon", "/key", "/basic"),
+    /**
+     * {@code hostguard-helidon-app.jar} (test-apps/helidon, with its {@code libs/}): Helidon SE 4.2 (JDK 21+), the same
+     * operations under {@code /key} (its own service-key {@code AuthenticationProvider}), {@code /basic} (Helidon
+     * Security's HTTP Basic provider) and {@code /anon}.
+     */
+    HELIDON("helidon", "helidon-app (Helidon SE 4.2)", "/anon", "/key", "/basic");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -110,7 +122,8 @@ public enum GuardedServer {
 
     /** An app of {@code test-apps/}, which serves {@code test-apps/host-operations}. */
     private boolean testApp() {
-        return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT;
+        return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT || this == UNDERTOW
+                || this == HELIDON;
     }
 
     /**
@@ -140,6 +153,8 @@ public enum GuardedServer {
                     .env("JWT_SECRET", secrets.jwtSecret());
             case SPRING_BOOT2 -> b.jar(BuiltArtifacts.springBoot2Jar()).env("SERVICE_KEY", secrets.apiKey());
             case MICRONAUT -> b.jar(BuiltArtifacts.micronautJar()).env("SERVICE_KEY", secrets.apiKey());
+            case UNDERTOW -> b.jar(BuiltArtifacts.undertowJar()).env("SERVICE_KEY", secrets.apiKey());
+            case HELIDON -> b.jar(BuiltArtifacts.helidonJar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 

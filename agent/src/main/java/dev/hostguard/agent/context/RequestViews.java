@@ -15,7 +15,15 @@ public final class RequestViews {
                 return servlet;
             }
             MicronautApi micronaut = MicronautApi.of(type);
-            return micronaut != null ? micronaut : "unknown";
+            if (micronaut != null) {
+                return micronaut;
+            }
+            UndertowApi undertow = UndertowApi.of(type);
+            if (undertow != null) {
+                return undertow;
+            }
+            HelidonApi helidon = HelidonApi.of(type);
+            return helidon != null ? helidon : "unknown";
         }
     };
 
@@ -34,6 +42,21 @@ public final class RequestViews {
         if (api instanceof ServletApi servlet) {
             return new ServletRequestView(servlet, request, response);
         }
-        return api instanceof MicronautApi micronaut ? new MicronautRequestView(micronaut, request) : null;
+        if (api instanceof MicronautApi micronaut) {
+            return new MicronautRequestView(micronaut, request);
+        }
+        if (api instanceof UndertowApi undertow) {
+            return new UndertowRequestView(undertow, request);
+        }
+        if (api instanceof HelidonApi helidon) { // a response alone where Helidon answers an exception
+            return helidon.response ? new HelidonRequestView(null, null, request)
+                    : new HelidonRequestView(helidon, request, response);
+        }
+        return null;
+    }
+
+    /** The Helidon API of {@code type}; {@code null} when it is no Helidon request or response. */
+    static HelidonApi helidon(Class<?> type) {
+        return API.get(type) instanceof HelidonApi helidon ? helidon : null;
     }
 }
