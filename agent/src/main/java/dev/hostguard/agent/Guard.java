@@ -45,6 +45,11 @@ final class Guard implements HookHandler {
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
+    /**
+     * Whether a refusal was ever kept on a request: until then, a server's answer (every request's, on servers that
+     * answer later) is let through without looking at the request.
+     */
+    private volatile boolean refusalKept;
 
     Guard(ActivePolicy policy, PathResolver paths, Logger events, Logger log) {
         this.active = policy;
@@ -237,9 +242,10 @@ final class Guard implements HookHandler {
         }
     }
 
-    /** The live request keeps its refusal where its server answers later (Micronaut). */
-    private static HostGuardBlockedException refuse(GuardedRequest request, HostGuardBlockedException refusal) {
+    /** The live request keeps its refusal where its server answers later (Micronaut, Undertow). */
+    private HostGuardBlockedException refuse(GuardedRequest request, HostGuardBlockedException refusal) {
         if (request.view() != null) {
+            refusalKept = true;
             request.view().noteRefusal(refusal);
         }
         return refusal;
@@ -273,6 +279,9 @@ final class Guard implements HookHandler {
 
     @Override
     public Object refusalAnswer(Object request, HostGuardBlockedException refusal) {
+        if (refusal == null && !refusalKept) {
+            return null; // the common case, every request of a server that answers later: nothing to look at
+        }
         RequestView view = RequestViews.of(request, null);
         if (view == null) {
             return null;
