@@ -15,7 +15,11 @@ public final class RequestViews {
                 return servlet;
             }
             MicronautApi micronaut = MicronautApi.of(type);
-            return micronaut != null ? micronaut : "unknown";
+            if (micronaut != null) {
+                return micronaut;
+            }
+            VertxApi vertx = VertxApi.of(type);
+            return vertx != null ? vertx : "unknown";
         }
     };
 
@@ -34,6 +38,9 @@ public final class RequestViews {
         if (api instanceof ServletApi servlet) {
             return new ServletRequestView(servlet, request, response);
         }
-        return api instanceof MicronautApi micronaut ? new MicronautRequestView(micronaut, request) : null;
+        if (api instanceof MicronautApi micronaut) {
+            return new MicronautRequestView(micronaut, request);
+        }
+        return api instanceof VertxApi vertx ? new VertxRequestView(vertx, request) : null;
     }
 }

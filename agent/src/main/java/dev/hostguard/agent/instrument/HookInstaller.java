@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
             new DirectoryListHooks(), new UnixSocketHooks(), new HandOverHooks(), new ServletHooks(),
-            new HttpServerHooks(), new MicronautHooks());
+            new HttpServerHooks(), new MicronautHooks(), new VertxHooks());
 
     private HookInstaller() {
     }
