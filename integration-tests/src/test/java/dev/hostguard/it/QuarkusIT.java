@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       {@code submit(...).get()} on the {@code @VirtualThreads} executor (a virtual thread on JDK 21+; on JDK 17
  *       Quarkus' fallback, Vert.x's {@code executeBlocking}), a {@code Uni} emitted on Mutiny's default worker pool:
  *       block: the agent's 403, not run, one {@code blocked} event; audit: 200, one {@code logged} event; each with
- *       {@code hostguard.context=propagated}, the thread it ran on and the submitting thread</li>
+ *       {@code hostguard.context=propagated}, the thread it ran on and the event loop as the submitter (the
+ *       request's own thread, which handed it to the worker pool first)</li>
  *   <li>no leak: after the key requests, the ticks that run {@code true} outside any request, on the event loop and
  *       on Quarkus' worker pool, still run ({@code exit=0}) and no event names them</li>
  * </ul>
@@ -63,7 +64,12 @@ class QuarkusIT {
     @RegisterExtension
     static final ServiceSlots SLOTS = new ServiceSlots();
 
-    /** A hand-over route under {@code /key}: the threads its work runs on and is submitted from. */
+    /**
+     * A hand-over route under {@code /key}: the threads its work runs on and is submitted from. The submitter is the
+     * thread that served the request and first handed its work over (the event loop, which hands a blocking endpoint
+     * to the worker pool), also for work the worker hands over again: a hand-over of handed-over work keeps what the
+     * first one captured.
+     */
     private record HandOver(String area, String how, String threadPattern, String submitterPattern) {
     }
 
@@ -71,9 +77,9 @@ class QuarkusIT {
         return List.of(
                 jdk.feature() >= 21
                         ? new HandOver("/key/virtual-thread", "@VirtualThreads executor, submit().get(): a virtual "
-                                + "thread", "quarkus-virtual-thread-\\d+", WORKER)
+                                + "thread", "quarkus-virtual-thread-\\d+", EVENT_LOOP)
                         : new HandOver("/key/virtual-thread", "@VirtualThreads executor, submit().get(): on JDK "
-                                + jdk.feature() + " Quarkus' fallback, Vert.x executeBlocking", WORKER, WORKER),
+                                + jdk.feature() + " Quarkus' fallback, Vert.x executeBlocking", WORKER, EVENT_LOOP),
                 new HandOver("/key/uni-emit-on", "Uni.emitOn(Infrastructure.getDefaultWorkerPool())", WORKER,
                         EVENT_LOOP));
     }
