@@ -79,28 +79,28 @@ final class VertxApi {
     }
 
     Object request(Object ctx) {
-        return ServletApi.call(request, ctx);
+        return Types.call(request, ctx);
     }
 
     String method(Object ctx) {
-        return String.valueOf(ServletApi.call(method, request(ctx)));
+        return String.valueOf(Types.call(method, request(ctx)));
     }
 
     String path(Object ctx) {
-        return (String) ServletApi.call(path, request(ctx));
+        return (String) Types.call(path, request(ctx));
     }
 
     String query(Object ctx) {
-        return (String) ServletApi.call(query, request(ctx));
+        return (String) Types.call(query, request(ctx));
     }
 
     String header(Object ctx, String name) {
-        return (String) ServletApi.call(getHeader, request(ctx), name);
+        return (String) Types.call(getHeader, request(ctx), name);
     }
 
     /** The client's address as Vert.x reports it ({@code SocketAddress.hostAddress()}); {@code null} when none. */
     String clientIp(Object ctx) {
-        Object address = ServletApi.call(remoteAddress, request(ctx));
+        Object address = Types.call(remoteAddress, request(ctx));
         if (address == null) {
             return null;
         }
@@ -114,7 +114,7 @@ final class VertxApi {
 
     /** Whether the TLS session holds a client certificate the server verified (Vert.x keeps only verified ones). */
     boolean hasVerifiedClientCertificate(Object ctx) {
-        if (!(ServletApi.call(sslSession, request(ctx)) instanceof javax.net.ssl.SSLSession session)) {
+        if (!(Types.call(sslSession, request(ctx)) instanceof javax.net.ssl.SSLSession session)) {
             return false;
         }
         try {
@@ -126,7 +126,7 @@ final class VertxApi {
 
     /** The user an authentication handler set on the request; {@code null} when none. */
     Object user(Object ctx) {
-        return ServletApi.call(user, ctx);
+        return Types.call(user, ctx);
     }
 
     /**
@@ -138,26 +138,26 @@ final class VertxApi {
     }
 
     Object data(Object ctx, String key) {
-        return ServletApi.call(get, ctx, key);
+        return Types.call(get, ctx, key);
     }
 
     void data(Object ctx, String key, Object value) {
-        ServletApi.call(put, ctx, key, value);
+        Types.call(put, ctx, key, value);
     }
 
     Throwable failure(Object ctx) {
-        return (Throwable) ServletApi.call(failure, ctx);
+        return (Throwable) Types.call(failure, ctx);
     }
 
     /** Answers {@code status} with the body when the response is still open. @return whether it did */
     boolean respond(Object ctx, int status, String contentType, String body) {
-        Object r = ServletApi.call(response, ctx);
-        if (Boolean.TRUE.equals(ServletApi.call(ended, r)) || Boolean.TRUE.equals(ServletApi.call(headWritten, r))) {
+        Object r = Types.call(response, ctx);
+        if (Boolean.TRUE.equals(Types.call(ended, r)) || Boolean.TRUE.equals(Types.call(headWritten, r))) {
             return false;
         }
-        ServletApi.call(setStatusCode, r, status);
-        ServletApi.call(putHeader, r, "Content-Type", contentType);
-        ServletApi.call(end, r, body);
+        Types.call(setStatusCode, r, status);
+        Types.call(putHeader, r, "Content-Type", contentType);
+        Types.call(end, r, body);
         return true;
     }
 
@@ -195,14 +195,14 @@ final class VertxApi {
 
         Principal principal(Object user) {
             if (identity != null) {
-                Object id = ServletApi.call(identity, user);
-                return id == null || Boolean.TRUE.equals(ServletApi.call(anonymous, id)) ? null
-                        : (Principal) ServletApi.call(identityPrincipal, id);
+                Object id = Types.call(identity, user);
+                return id == null || Boolean.TRUE.equals(Types.call(anonymous, id)) ? null
+                        : (Principal) Types.call(identityPrincipal, id);
             }
             if (subject == null) {
                 return null;
             }
-            Object name = ServletApi.call(subject, user);
+            Object name = Types.call(subject, user);
             return new VertxUser(name == null ? null : name.toString(), user);
         }
     }
