@@ -117,10 +117,14 @@ final class Guard implements HookHandler {
      * @param view the live request, while this thread serves it; {@code null} in work handed over
      * @param captured the request as captured at a hand-over; {@code null} while the thread serves it
      * @param submitter the thread that handed the work over; {@code null} while the thread serves the request
+     * @param origin in work handed over, the live request that handed it over where its server keeps the refusals
+     *               of that work for its answer ({@link RequestView#keepsHandedOverRefusals}, Vert.x); else
+     *               {@code null}
      */
-    private record GuardedRequest(RequestView view, Authentication auth, RequestInfo captured, String submitter) {
+    private record GuardedRequest(RequestView view, Authentication auth, RequestInfo captured, String submitter,
+                                  RequestView origin) {
         /** No request at all: an operation outside requests, when the policy judges those. */
-        static final GuardedRequest OUTSIDE = new GuardedRequest(null, null, null, null);
+        static final GuardedRequest OUTSIDE = new GuardedRequest(null, null, null, null, null);
 
         /** @return the request; {@code null} outside requests */
         RequestInfo info() {
@@ -180,7 +184,7 @@ final class Guard implements HookHandler {
         if (noted == null || classification != noted.classification()) {
             Authentication auth = classification.auth();
             noted = new Noted(scope.request(), view, policy, classification,
-                    policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null) : null,
+                    policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null, null) : null,
                     null);
             scope.memo(noted);
         }
@@ -205,7 +209,8 @@ final class Guard implements HookHandler {
         GuardedRequest captured = noted.captured();
         if (captured == null || !captured.submitter().equals(submitter)) {
             GuardedRequest request = noted.guarded();
-            captured = new GuardedRequest(null, request.auth(), request.info(), submitter);
+            captured = new GuardedRequest(null, request.auth(), request.info(), submitter,
+                    request.view() != null && request.view().keepsHandedOverRefusals() ? request.view() : null);
             scope.memo(new Noted(noted.request(), noted.view(), noted.policy(), noted.classification(), request,
                     captured));
         }
@@ -242,11 +247,15 @@ final class Guard implements HookHandler {
         }
     }
 
-    /** The live request keeps its refusal where its server answers later (Micronaut, Undertow). */
+    /**
+     * The live request keeps its refusal where its server answers later (Micronaut, Undertow), and where its server keeps the
+     * refusals of work it handed over (Vert.x, whose event-bus replies lose the exception).
+     */
     private HostGuardBlockedException refuse(GuardedRequest request, HostGuardBlockedException refusal) {
-        if (request.view() != null) {
+        RequestView keeper = request.view() != null ? request.view() : request.origin();
+        if (keeper != null) {
             refusalKept = true;
-            request.view().noteRefusal(refusal);
+            keeper.noteRefusal(refusal);
         }
         return refusal;
     }

@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the build put what the tests run: the agent jar, the demo jar, the Spring Boot and Micronaut apps, this
- * module's test classes, the log dir.
+ * Where the build put what the tests run: the agent jar, the demo jar, the test apps, this module's test
+ * classes, the log dir.
  */
 public final class BuiltArtifacts {
     private BuiltArtifacts() {
@@ -79,6 +79,21 @@ public final class BuiltArtifacts {
         } catch (IOException e) {
             return jar + " cannot be read: " + e;
         }
+    }
+
+    /** The Vert.x 5 test app ({@code test-apps/vertx/target/hostguard-vertx-app.jar}, shaded). */
+    public static Path vertxJar() {
+        return existing("hostguard.vertx.jar", "../test-apps/vertx/target/hostguard-vertx-app.jar",
+                "mvn -pl test-apps/vertx -am package");
+    }
+
+    /**
+     * The Quarkus 3 test app's runner ({@code test-apps/quarkus/target/quarkus-app/quarkus-run.jar}: the fast-jar,
+     * which loads the rest of {@code quarkus-app/} from beside it).
+     */
+    public static Path quarkusJar() {
+        return existing("hostguard.quarkus.jar", "../test-apps/quarkus/target/quarkus-app/quarkus-run.jar",
+                "mvn -pl test-apps/quarkus -am package");
     }
 
     /** {@code target/it-logs}: one log file per service JVM. */

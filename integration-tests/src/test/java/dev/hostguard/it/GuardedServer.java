@@ -41,7 +41,19 @@ public enum GuardedServer {
      * operations under {@code /key} (its own service-key {@code AuthenticationProvider}), {@code /basic} (Helidon
      * Security's HTTP Basic provider) and {@code /anon}.
      */
-    HELIDON("helidon", "helidon-app (Helidon SE 4.2)", "/anon", "/key", "/basic");
+    HELIDON("helidon", "helidon-app (Helidon SE 4.2)", "/anon", "/key", "/basic"),
+    /**
+     * {@code hostguard-vertx-app.jar} (test-apps/vertx): Vert.x 5, a vertx-web Router; the same operations under
+     * {@code /key} ({@code APIKeyHandler} on {@code X-Service-Key}), {@code /basic} ({@code BasicAuthHandler} against
+     * {@code PropertyFileAuthentication}) and {@code /anon}, plus the framework's hand-overs.
+     */
+    VERTX("vertx", "vertx-app (Vert.x 5, vertx-web)", "/anon", "/key", "/basic"),
+    /**
+     * {@code quarkus-app/quarkus-run.jar} (test-apps/quarkus): Quarkus 3.33 REST on Vert.x 4.5, the fast-jar; the same
+     * operations under {@code /key} (a custom {@code HttpAuthenticationMechanism} on {@code X-Service-Key}),
+     * {@code /basic} (Basic against the embedded user store) and {@code /anon}, plus Quarkus' hand-overs.
+     */
+    QUARKUS("quarkus", "quarkus-app (Quarkus 3.33 REST, Vert.x 4.5)", "/anon", "/key", "/basic");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -123,7 +135,7 @@ public enum GuardedServer {
     /** An app of {@code test-apps/}, which serves {@code test-apps/host-operations}. */
     private boolean testApp() {
         return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT || this == UNDERTOW
-                || this == HELIDON;
+                || this == HELIDON || this == VERTX || this == QUARKUS;
     }
 
     /**
@@ -155,6 +167,8 @@ public enum GuardedServer {
             case MICRONAUT -> b.jar(BuiltArtifacts.micronautJar()).env("SERVICE_KEY", secrets.apiKey());
             case UNDERTOW -> b.jar(BuiltArtifacts.undertowJar()).env("SERVICE_KEY", secrets.apiKey());
             case HELIDON -> b.jar(BuiltArtifacts.helidonJar()).env("SERVICE_KEY", secrets.apiKey());
+            case VERTX -> b.jar(BuiltArtifacts.vertxJar()).env("SERVICE_KEY", secrets.apiKey());
+            case QUARKUS -> b.jar(BuiltArtifacts.quarkusJar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 

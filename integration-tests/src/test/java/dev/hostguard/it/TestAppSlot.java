@@ -17,12 +17,13 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * The service slot of a test app of {@code test-apps/} (the Spring Boot apps, {@link GuardedServer#SPRING_BOOT3} and
- * {@link GuardedServer#SPRING_BOOT2}, the Micronaut app, {@link GuardedServer#MICRONAUT}, and any other framework's
- * app that serves the same operations), with its Docker stand-in, and the checks of the apps' host operations
- * ({@code test-apps/host-operations}):
+ * {@link GuardedServer#SPRING_BOOT2}, the Micronaut app, {@link GuardedServer#MICRONAUT}, the Vert.x and
+ * Quarkus apps, and any other framework's app that serves the same operations), with its Docker stand-in, and the
+ * checks of the apps' host operations ({@code test-apps/host-operations}):
  * {@link #guarded} for a request the agent must log (audit) or refuse (block), {@link #untouched} for one it must
  * leave alone. Each check proves what happened on the host, not only what the client was told: the marker file, the
  * canary found in {@code /proc/self/environ} (the service runs with env {@code CANARY=<random>}), the stand-in's
@@ -69,6 +70,8 @@ final class TestAppSlot {
     private final DockerStandInProcess standIn;
     private final String canary = "canary-" + UUID.randomUUID().toString().replace("-", "");
     private int requests;
+    /** Why the agent does not guard this service at all (its {@link #probe} failed), or null. */
+    private volatile String unguarded;
 
     /**
      * @param withStandIn whether the service gets a Docker stand-in ({@code DOCKER_HOST}), which {@link Op#SOCKET}
@@ -132,6 +135,7 @@ final class TestAppSlot {
      */
     JsonNode guarded(String area, Op op, UnaryOperator<HttpTestClient.Get> credentials, Expected expected)
             throws IOException {
+        requireGuarded();
         GuardedService service = service();
         EventLog events = service.events();
         String route = area + "/" + op.path();
@@ -204,11 +208,39 @@ final class TestAppSlot {
     }
 
     /**
+     * The first check of a service whose framework the agent may not know: {@link #guarded} for {@code exec}. When it
+     * fails, the agent does not guard this service's requests at all, and every later {@link #guarded} and
+     * {@link #untouched} of this slot is skipped with that reason instead of each failing on its own (an
+     * {@code untouched} check proves "no event" with a follow-up request that must log, so it would wait out the
+     * event timeout every time).
+     *
+     * @return the event
+     */
+    JsonNode probe(String area, UnaryOperator<HttpTestClient.Get> credentials, Expected expected) throws IOException {
+        try {
+            return guarded(area, Op.EXEC, credentials, expected);
+        } catch (AssertionError | RuntimeException e) {
+            String message = String.valueOf(e.getMessage());
+            unguarded = area + "/exec: " + message.lines().findFirst().orElse(message);
+            throw e;
+        }
+    }
+
+    /** Skips (aborts) the calling test if {@link #probe} found that the agent does not guard this service. */
+    void requireGuarded() {
+        if (unguarded != null) {
+            Assumptions.abort("the agent does not guard " + slot.server().displayName() + " (the probe failed: "
+                    + unguarded + ")");
+        }
+    }
+
+    /**
      * {@code GET <area>/<op>} with {@code credentials}: it runs (what it did is checked) and no event is written.
      *
      * @return the service's answer (its headers may say more about where it ran)
      */
     HttpTestClient.Response untouched(String area, Op op, UnaryOperator<HttpTestClient.Get> credentials) {
+        requireGuarded();
         GuardedService service = service();
         String route = area + "/" + op.path();
         int before = service.events().count();

@@ -53,6 +53,16 @@ public interface RequestView {
     default void noteLogin(Object verdict) {
     }
 
+    /**
+     * Whether work this request hands over to other threads notes its refusals here too ({@link #noteRefusal}, from
+     * that thread): for a server whose failed request is answered by the server itself, where the failure may have
+     * lost its cause on the way back (Vert.x: an event-bus reply carries a failure's text only). The hand-over then
+     * keeps this view, so the request object must stay valid (not recycled) while its work runs.
+     */
+    default boolean keepsHandedOverRefusals() {
+        return false;
+    }
+
     /** @return the refusal {@link #noteRefusal} kept; {@code null} when none or not kept */
     default Object notedRefusal() {
         return null;

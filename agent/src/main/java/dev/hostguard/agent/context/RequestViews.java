@@ -23,7 +23,11 @@ public final class RequestViews {
                 return undertow;
             }
             HelidonApi helidon = HelidonApi.of(type);
-            return helidon != null ? helidon : "unknown";
+            if (helidon != null) {
+                return helidon;
+            }
+            VertxApi vertx = VertxApi.of(type);
+            return vertx != null ? vertx : "unknown";
         }
     };
 
@@ -51,6 +55,9 @@ public final class RequestViews {
         if (api instanceof HelidonApi helidon) { // a response alone where Helidon answers an exception
             return helidon.response ? new HelidonRequestView(null, null, request)
                     : new HelidonRequestView(helidon, request, response);
+        }
+        if (api instanceof VertxApi vertx) {
+            return new VertxRequestView(vertx, request);
         }
         return null;
     }

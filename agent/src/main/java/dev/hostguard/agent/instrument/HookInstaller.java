@@ -27,7 +27,8 @@ import org.slf4j.Logger;
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
             new DirectoryListHooks(), new UnixSocketHooks(), new HandOverHooks(), new ServletHooks(),
-            new HttpServerHooks(), new MicronautHooks(), new UndertowHooks(), new HelidonHooks());
+            new HttpServerHooks(), new MicronautHooks(), new UndertowHooks(), new HelidonHooks(),
+            new VertxHooks());
 
     private HookInstaller() {
     }
