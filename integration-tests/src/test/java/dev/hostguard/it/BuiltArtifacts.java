@@ -96,6 +96,13 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/quarkus -am package");
     }
 
+    /** The Spring WebFlux test app ({@code test-apps/spring-webflux/target/hostguard-spring-webflux-app.jar}). */
+    public static Path springWebFluxJar() {
+        return existing("hostguard.spring-webflux.jar",
+                "../test-apps/spring-webflux/target/hostguard-spring-webflux-app.jar",
+                "mvn -pl test-apps/spring-webflux -am package");
+    }
+
     /** {@code target/it-logs}: one log file per service JVM. */
     public static Path logsDir() {
         Path dir = Path.of(System.getProperty("hostguard.it.logs", "target/it-logs")).toAbsolutePath().normalize();

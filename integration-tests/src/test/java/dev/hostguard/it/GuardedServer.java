@@ -53,7 +53,15 @@ public enum GuardedServer {
      * operations under {@code /key} (a custom {@code HttpAuthenticationMechanism} on {@code X-Service-Key}),
      * {@code /basic} (Basic against the embedded user store) and {@code /anon}, plus Quarkus' hand-overs.
      */
-    QUARKUS("quarkus", "quarkus-app (Quarkus 3.33 REST, Vert.x 4.5)", "/anon", "/key", "/basic");
+    QUARKUS("quarkus", "quarkus-app (Quarkus 3.33 REST, Vert.x 4.5)", "/anon", "/key", "/basic"),
+    /**
+     * {@code hostguard-spring-webflux-app.jar} (test-apps/spring-webflux): Spring Boot 3.5 WebFlux on Reactor Netty,
+     * Spring Security WebFlux; the same operations under {@code /key} (its own {@code AuthenticationWebFilter} on
+     * {@code X-Service-Key}), {@code /basic} (HTTP Basic) and {@code /anon} (open), as annotated controllers, and under
+     * {@code /fn/key} and {@code /fn/anon} as functional routes.
+     */
+    SPRING_WEBFLUX("spring-webflux", "spring-webflux-app (Spring Boot 3.5 WebFlux, Reactor Netty)", "/anon", "/key",
+            "/basic");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -135,7 +143,8 @@ public enum GuardedServer {
     /** An app of {@code test-apps/}, which serves {@code test-apps/host-operations}. */
     private boolean testApp() {
         return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT || this == UNDERTOW
-                || this == HELIDON || this == VERTX || this == QUARKUS;
+                || this == HELIDON || this == VERTX || this == QUARKUS
+                || this == SPRING_WEBFLUX;
     }
 
     /**
@@ -169,6 +178,7 @@ public enum GuardedServer {
             case HELIDON -> b.jar(BuiltArtifacts.helidonJar()).env("SERVICE_KEY", secrets.apiKey());
             case VERTX -> b.jar(BuiltArtifacts.vertxJar()).env("SERVICE_KEY", secrets.apiKey());
             case QUARKUS -> b.jar(BuiltArtifacts.quarkusJar()).env("SERVICE_KEY", secrets.apiKey());
+            case SPRING_WEBFLUX -> b.jar(BuiltArtifacts.springWebFluxJar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 
