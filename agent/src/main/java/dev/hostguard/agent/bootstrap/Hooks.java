@@ -1,5 +1,6 @@
 package dev.hostguard.agent.bootstrap;
 
+import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
@@ -35,6 +36,11 @@ public final class Hooks {
     private static final TaskContexts FORK_JOIN_TASKS = new TaskContexts();
     /** Timer tasks scheduled inside a guarded request: every run of one works for that request. */
     private static final TaskContexts TIMER_TASKS = new TaskContexts();
+    /**
+     * The object each server request is described by where the server makes a new one for its application (Spring
+     * WebFlux's exchange, made of Reactor Netty's request), by the server's request: weakly both ways.
+     */
+    private static final TaskContexts DESCRIBED = new TaskContexts();
     /** What a task's start returns when it changed nothing, so its end restores nothing. */
     private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
@@ -262,6 +268,31 @@ public final class Hooks {
             }
         }
         return false;
+    }
+
+    /**
+     * The server made {@code described}, the object its application sees, of the request this thread serves (Spring
+     * WebFlux's exchange of a Reactor Netty request): every entry of that request, this one and later ones (its
+     * body's chunks), is described by it ({@link #describedBy}).
+     */
+    public static void requestDescribedBy(Object described) {
+        RequestScope scope = SCOPE.get();
+        if (described == null || scope == null || !scope.serving() || scope.request() == null) {
+            return;
+        }
+        try {
+            DESCRIBED.put(scope.request(), new WeakReference<>(described));
+        } catch (RuntimeException e) {
+            failed(handler, "request-described", e);
+        }
+    }
+
+    /** @return what {@link #requestDescribedBy} noted for the server's {@code request}; {@code null} when nothing */
+    public static Object describedBy(Object request) {
+        if (request == null || DESCRIBED.isEmpty()) {
+            return null;
+        }
+        return DESCRIBED.get(request) instanceof WeakReference<?> described ? described.get() : null;
     }
 
     // ---- hand-overs: tasks and threads work for the request that handed them over ----

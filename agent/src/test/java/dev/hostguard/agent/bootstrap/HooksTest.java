@@ -185,6 +185,22 @@ class HooksTest {
     }
 
     @Test
+    void whatAServerMakesOfARequestDescribesItsLaterEntriesToo() {
+        Object request = new Object();
+        Object exchange = new Object();
+        Hooks.requestDescribedBy(exchange);
+        assertNull(Hooks.describedBy(request), "outside a request nothing is noted");
+        Object head = Hooks.requestEnter(request, request);
+        Hooks.requestDescribedBy(exchange);
+        assertNull(Hooks.requestExit(head, null));
+        Object chunk = Hooks.requestEnter(request, request);
+        assertSame(exchange, Hooks.describedBy(request), "a later entry of the same request finds it");
+        assertNull(Hooks.requestExit(chunk, null));
+        assertNull(Hooks.describedBy(new Object()), "another request is described by nothing");
+        assertNull(Hooks.describedBy(null));
+    }
+
+    @Test
     void aTaskHandedOverInARequestWorksForItAndNothingElseDoes() throws Exception {
         Runnable outside = () -> { };
         assertSame(outside, Hooks.wrap(outside), "outside a request a task is left as it is");
