@@ -27,7 +27,11 @@ public final class RequestViews {
                 return helidon;
             }
             VertxApi vertx = VertxApi.of(type);
-            return vertx != null ? vertx : "unknown";
+            if (vertx != null) {
+                return vertx;
+            }
+            WebFluxApi webflux = WebFluxApi.of(type);
+            return webflux != null ? webflux : "unknown";
         }
     };
 
@@ -59,7 +63,7 @@ public final class RequestViews {
         if (api instanceof VertxApi vertx) {
             return new VertxRequestView(vertx, request);
         }
-        return null;
+        return api instanceof WebFluxApi webflux ? webflux.view(request) : null;
     }
 
     /** The Helidon API of {@code type}; {@code null} when it is no Helidon request or response. */
