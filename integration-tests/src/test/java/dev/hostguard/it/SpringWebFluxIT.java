@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       ({@code hostguard.context=request}); {@code benign} runs with no event</li>
  *   <li>{@code /anon} (open, Spring's anonymous authentication; Spring Security's default request cache looks the
  *       session up, and WebFlux's in-memory session store moves the chain to {@code parallel-<n>}): likewise with
- *       {@code none}; {@code exec}'s event says it ran on {@code parallel-<n>}, {@code propagated}</li>
+ *       {@code none}; {@code exec}'s event says it ran on {@code parallel-<n>} as the request itself
+ *       ({@code request}: WebFlux invoked the controller there, with the exchange)</li>
  *   <li>{@code /basic} (HTTP Basic against {@code MapReactiveUserDetailsService}; the password is checked on
  *       {@code boundedElastic}, the controller runs on {@code parallel-<n>}): every operation runs, no event</li>
  *   <li>functional routes ({@code RouterFunctions}): {@code /fn/key/exec} as {@code /key/exec} (on the event loop,
@@ -149,8 +150,8 @@ class SpringWebFluxIT {
                         () -> app.untouched("/anon", op, none)));
             } else if (op == Op.EXEC) {
                 tests.add(dynamicTest(at + anonName + " | exec -> " + judged + " (auth none), on parallel-<n> (the "
-                        + "session store's hand-over), hostguard.context=propagated",
-                        () -> ranAs(app.guarded("/anon", op, none, ANONYMOUS), PARALLEL, "propagated")));
+                        + "session store's hand-over) where WebFlux invoked the controller, hostguard.context=request",
+                        () -> ranAs(app.guarded("/anon", op, none, ANONYMOUS), PARALLEL, "request")));
             } else {
                 tests.add(dynamicTest(at + anonName + " | " + op.path() + " -> " + judged + " (auth none)",
                         () -> app.guarded("/anon", op, none, ANONYMOUS)));
