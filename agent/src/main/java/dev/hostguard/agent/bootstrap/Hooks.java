@@ -149,11 +149,18 @@ public final class Hooks {
      * Leaves a request entry. After a refusal, the client is answered at the first exit where the response is
      * still open (a forward, for one, closes the response before the outermost entry returns); the refusal's
      * exception then travels through the application as it would without us and is swallowed only at the
-     * outermost entry, so the server sends our answer instead of an error page.
+     * outermost entry, so the server sends our answer instead of an error page. An entry made inside work handed
+     * over for a request (a framework that calls the handler on the worker it handed the request to, as WebFlux
+     * after Reactor's hand-overs) leaves the rest of that work working for the request as it is at the exit, its
+     * login included, no longer as it was when handed over.
      */
     public static Throwable requestExit(Object token, Throwable thrown) {
         RequestScope scope = SCOPE.get();
-        if (scope == null || !scope.exit(token)) {
+        if (scope == null) {
+            return thrown;
+        }
+        Object rest = scope.endsInHandedOverWork(token) ? capture(scope) : null;
+        if (!scope.exit(token)) {
             return thrown;
         }
         boolean ended = !scope.serving();
@@ -161,7 +168,7 @@ public final class Hooks {
         HookHandler h = handler;
         if (blocked == null || h == null) {
             if (ended) {
-                scope.clear();
+                end(scope, rest);
             }
             return thrown;
         }
@@ -177,8 +184,16 @@ public final class Hooks {
         } finally {
             scope.busy = false;
             if (ended) {
-                scope.clear();
+                end(scope, rest);
             }
+        }
+    }
+
+    /** The request's entries ended: the thread goes on working for {@code rest} (nothing when {@code null}). */
+    private static void end(RequestScope scope, Object rest) {
+        scope.clear();
+        if (rest != null) {
+            scope.propagate(rest);
         }
     }
 

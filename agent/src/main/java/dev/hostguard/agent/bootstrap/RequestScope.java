@@ -88,6 +88,11 @@ public final class RequestScope {
         return previous;
     }
 
+    /** Whether {@code token} ends the outermost entry, made while the thread worked for a handed-over request. */
+    boolean endsInHandedOverWork(Object token) {
+        return depth == 1 && token == this && propagated != null;
+    }
+
     /**
      * Leaves one entry. Only the outermost entry's token closes the scope, so code that calls the hooks by hand
      * cannot end a request early.

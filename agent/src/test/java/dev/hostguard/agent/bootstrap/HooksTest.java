@@ -235,6 +235,30 @@ class HooksTest {
         assertEquals(java.util.Arrays.asList("captured:request", null), seen);
     }
 
+    @Test
+    void anEntryInHandedOverWorkLeavesTheRestOfTheWorkToTheRequestAsItIsAtTheExit() throws Exception {
+        Object outer = Hooks.requestEnter("request", "response");
+        List<Object> seen = new ArrayList<>();
+        Runnable work = Hooks.wrap((Runnable) () -> {
+            seen.add(currentPropagated());
+            Object entry = Hooks.requestEnter("exchange", "exchange");
+            seen.add(currentPropagated());
+            assertNull(Hooks.requestExit(entry, null));
+            seen.add(currentPropagated());
+        });
+        assertNull(Hooks.requestExit(outer, null));
+        assertNull(currentPropagated(), "the request's own thread keeps nothing");
+
+        Thread worker = new Thread(() -> {
+            work.run();
+            seen.add(currentPropagated());
+        });
+        worker.start();
+        worker.join();
+        assertEquals(java.util.Arrays.asList("captured:request", null, "captured:exchange", null), seen,
+                "handed over, serving (nothing propagated), the rest of the work as at the exit, nothing after it");
+    }
+
     private static Object currentPropagated() {
         try {
             java.lang.reflect.Field scope = Hooks.class.getDeclaredField("SCOPE");
