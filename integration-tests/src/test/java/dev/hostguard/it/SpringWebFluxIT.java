@@ -62,6 +62,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       403 (not Spring's 500 for the exception), marker absent, one {@code blocked} event; audit: 200, one
  *       {@code logged} event; each {@code hostguard.context=propagated} on the scheduler's thread, handed over by the
  *       event loop</li>
+ *   <li>the same hand-over in a controller that runs on {@code parallel-<n>}: {@code /anon/publish-on/exec} judged
+ *       as {@code none}, {@code propagated} on {@code boundedElastic}, submitted by the {@code parallel} thread (the
+ *       hand-overs before it, made before Spring Security had logged anyone in, are not what it is judged by);
+ *       {@code /basic/publish-on/exec} untouched</li>
  *   <li>no leak: after all that, every event loop's tick ({@code true}, outside any request) runs ({@code exit=0}) and
  *       no event names it, although those loops served API-key requests (skipped when no API-key event ran on an
  *       event loop: then nothing shows which loops served one)</li>
@@ -180,6 +184,12 @@ class SpringWebFluxIT {
                     : "it ran, logged event") + " (auth api-key), hostguard.context=propagated on " + handOver.worker
                     + ", submitted by a reactor-http event loop", () -> handedOver(app, handOver, key)));
         }
+        tests.add(dynamicTest(at + "anon | /publish-on/exec (publishOn(boundedElastic) in the Mono the controller "
+                + "returns, the controller itself on parallel-<n>) -> " + judged + " (auth none), "
+                + "hostguard.context=propagated on boundedElastic, submitted by the parallel thread",
+                () -> handedOverAfterHandOver(app.guarded("/anon/publish-on", Op.EXEC, none, ANONYMOUS))));
+        tests.add(dynamicTest(at + "basic | /publish-on/exec (the same for a person) -> 200, it ran, no event",
+                () -> app.untouched("/basic/publish-on", Op.EXEC, login)));
         tests.add(dynamicTest(at + "no leak: after the API-key requests, every event loop's tick (true, outside any "
                 + "request) runs, exit=0, and no event names it", () -> noLeak(app)));
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; no key, canary or password in the events or the log",
@@ -205,6 +215,16 @@ class SpringWebFluxIT {
         String submitter = event.path("hostguard").path("submitter").asText("");
         assertTrue(EVENT_LOOP.matcher(submitter).matches(),
                 () -> "hostguard.submitter is not a reactor-http event loop: " + event);
+    }
+
+    /**
+     * Work handed over by a controller WebFlux invoked on a {@code parallel} thread (its chain went there before the
+     * login was known): judged as the request was at the controller's end, submitted by that thread.
+     */
+    private static void handedOverAfterHandOver(JsonNode event) {
+        ranAs(event, BOUNDED_ELASTIC, "propagated");
+        String submitter = event.path("hostguard").path("submitter").asText("");
+        assertTrue(PARALLEL.matcher(submitter).matches(), () -> "hostguard.submitter is not parallel-<n>: " + event);
     }
 
     /**

@@ -19,10 +19,12 @@ import reactor.core.scheduler.Schedulers;
  * The annotated routes. {@code GET /<mechanism>/<op>} runs a {@link HostOperations} operation synchronously in the
  * controller method, on whatever thread WebFlux invokes it (a Reactor Netty event loop, or the thread the security
  * chain went on on). {@code POST /key/body/<op>} and {@code POST /anon/body/<op>} take their parameters from a form
- * body, so WebFlux invokes them only once the body has arrived. The hand-overs on {@code /key}, each waited for by the reactive chain (its failure is the
- * response's):
+ * body, so WebFlux invokes them only once the body has arrived. The hand-overs on {@code /key} ({@code publish-on}
+ * also on {@code /basic} and {@code /anon}, whose chains reach the controller on a {@code parallel} thread), each
+ * waited for by the reactive chain (its failure is the response's):
  * <ul>
- *   <li>{@code /key/publish-on/<op>}: {@code Mono.just(params).publishOn(Schedulers.boundedElastic()).map(...)}</li>
+ *   <li>{@code /<mechanism>/publish-on/<op>}: {@code Mono.just(params).publishOn(Schedulers.boundedElastic())
+ *       .map(...)}</li>
  *   <li>{@code /key/from-callable/<op>}: {@code Mono.fromCallable(...).subscribeOn(Schedulers.boundedElastic())},
  *       the idiom Reactor's reference gives for wrapping a blocking call</li>
  *   <li>{@code /key/parallel/<op>}: {@code Mono.fromCallable(...).subscribeOn(Schedulers.parallel())}</li>
@@ -68,7 +70,7 @@ class OperationsController {
         return HostOperations.run(op, form.params());
     }
 
-    @GetMapping("/key/publish-on/{op}")
+    @GetMapping("/{mechanism:key|basic|anon}/publish-on/{op}")
     Mono<String> publishOn(@PathVariable String op, @RequestParam Map<String, String> params,
                            ServerWebExchange exchange) {
         return Mono.just(params).publishOn(Schedulers.boundedElastic()).map(p -> runPropagating(op, p, exchange));
