@@ -32,7 +32,8 @@ final class HelidonHooks implements HookFamily {
                 HookTarget.library("io.helidon.webserver.http.HttpRoutingImpl",
                         new HookSite("HttpRoutingImpl.route", "route", takesArguments(3)
                                 .and(takesArgument(1, named(ROUTING_REQUEST)))
-                                .and(takesArgument(2, named(ROUTING_RESPONSE))), advice("RouteAdvice"), false)),
+                                .and(takesArgument(2, named(ROUTING_RESPONSE))), RequestAdvice.SECOND_AND_THIRD,
+                                false)),
                 HookTarget.library("io.helidon.webserver.http.ErrorHandlers",
                         new HookSite("ErrorHandlers.handleError", "handleError", takesArguments(4)
                                 .and(takesArgument(2, named(ROUTING_RESPONSE)))
@@ -44,21 +45,6 @@ final class HelidonHooks implements HookFamily {
                                 advice("ErrorAdvice"), false)));
     }
 
-    /** {@code route(context, request, response)}. */
-    static final class RouteAdvice {
-        private RouteAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static Object enter(@Advice.Argument(1) Object request, @Advice.Argument(2) Object response) {
-            return Hooks.requestEnter(request, response);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
-            thrown = Hooks.requestExit(token, thrown);
-        }
-    }
 
     /**
      * An exception of the request about to be answered: when a refusal caused it, the 403 is sent on the

@@ -12,6 +12,9 @@ final class RequestAdvice {
     static final String WITH_RESPONSE = "dev.hostguard.agent.instrument.RequestAdvice$WithResponse";
     static final String EXCHANGE = "dev.hostguard.agent.instrument.RequestAdvice$Exchange";
     static final String THIRD_ARGUMENT = "dev.hostguard.agent.instrument.RequestAdvice$ThirdArgument";
+    static final String SECOND_ARGUMENT = "dev.hostguard.agent.instrument.RequestAdvice$SecondArgument";
+    static final String SECOND_AND_THIRD = "dev.hostguard.agent.instrument.RequestAdvice$SecondAndThird";
+    static final String THIS = "dev.hostguard.agent.instrument.RequestAdvice$This";
 
     private RequestAdvice() {
     }
@@ -55,6 +58,54 @@ final class RequestAdvice {
 
         @Advice.OnMethodEnter
         static Object enter(@Advice.Argument(2) Object request) {
+            return Hooks.requestEnter(request, request);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            thrown = Hooks.requestExit(token, thrown);
+        }
+    }
+
+    /** For entries whose second argument is both request and response (Undertow's exchange). */
+    static final class SecondArgument {
+        private SecondArgument() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.Argument(1) Object exchange) {
+            return Hooks.requestEnter(exchange, exchange);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            thrown = Hooks.requestExit(token, thrown);
+        }
+    }
+
+    /** For entries {@code (context, request, response)} (Helidon's routing). */
+    static final class SecondAndThird {
+        private SecondAndThird() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.Argument(1) Object request, @Advice.Argument(2) Object response) {
+            return Hooks.requestEnter(request, response);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
+            thrown = Hooks.requestExit(token, thrown);
+        }
+    }
+
+    /** For methods of the request object itself (Vert.x's routing context, Reactor Netty's request). */
+    static final class This {
+        private This() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This Object request) {
             return Hooks.requestEnter(request, request);
         }
 

@@ -39,7 +39,7 @@ final class UndertowHooks implements HookFamily {
                 HookTarget.library("io.undertow.server.Connectors",
                         new HookSite("Connectors.executeRootHandler", "executeRootHandler",
                                 takesArguments(2).and(takesArgument(1, named(EXCHANGE))),
-                                advice("RootHandlerAdvice"), false)),
+                                RequestAdvice.SECOND_ARGUMENT, false)),
                 HookTarget.library(EXCHANGE,
                         new HookSite("HttpServerExchange.endExchange", "endExchange", takesArguments(0),
                                 advice("EndExchangeAdvice"), false)),
@@ -49,21 +49,6 @@ final class UndertowHooks implements HookFamily {
                                 HandOverHooks.WRAP_RUNNABLE, false)));
     }
 
-    /** {@code executeRootHandler(handler, exchange)}: the exchange is the request and its response. */
-    static final class RootHandlerAdvice {
-        private RootHandlerAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static Object enter(@Advice.Argument(1) Object exchange) {
-            return Hooks.requestEnter(exchange, exchange);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
-            thrown = Hooks.requestExit(token, thrown);
-        }
-    }
 
     /**
      * The exchange about to be ended: when an operation of the request was refused and the response has not

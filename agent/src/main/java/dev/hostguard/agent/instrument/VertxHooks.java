@@ -38,7 +38,7 @@ final class VertxHooks implements HookFamily {
         return List.of(
                 HookTarget.library("io.vertx.ext.web.impl.RoutingContextImplBase",
                         new HookSite("RoutingContextImplBase.iterateNext", "iterateNext", takesArguments(0),
-                                advice("RoutingAdvice"), false),
+                                RequestAdvice.THIS, false),
                         new HookSite("RoutingContextImplBase.unhandledFailure", "unhandledFailure",
                                 takesArguments(3).and(takesArgument(1, named(Throwable.class.getName()))),
                                 advice("UnhandledFailureAdvice"), false)),
@@ -70,21 +70,6 @@ final class VertxHooks implements HookFamily {
     /** {@code HandOverHooks}' worker-loop advice: the loop works for no request; its tasks carry their own. */
     private static final String WORKER_START = HandOverHooks.class.getName() + "$WorkerStartAdvice";
 
-    /** The routing context is the request (and reaches its response). */
-    static final class RoutingAdvice {
-        private RoutingAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static Object enter(@Advice.This Object context) {
-            return Hooks.requestEnter(context, context);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
-            thrown = Hooks.requestExit(token, thrown);
-        }
-    }
 
     /** The Router's default answer to a failure: skipped when the 403 was written instead. */
     static final class UnhandledFailureAdvice {

@@ -43,7 +43,7 @@ final class WebFluxHooks implements HookFamily {
         return List.of(
                 HookTarget.library("reactor.netty.http.server.HttpServerOperations",
                         new HookSite("HttpServerOperations.onInboundNext", "onInboundNext", takesArguments(2),
-                                advice("InboundAdvice"), false)),
+                                RequestAdvice.THIS, false)),
                 HookTarget.library("org.springframework.web.server.adapter.HttpWebHandlerAdapter",
                         new HookSite("HttpWebHandlerAdapter.createExchange", "createExchange", takesArguments(2),
                                 advice("ExchangeMadeAdvice"), false)),
@@ -71,21 +71,6 @@ final class WebFluxHooks implements HookFamily {
                                 advice("AnonymousAdvice"), false)));
     }
 
-    /** One turn of the event loop for a Reactor Netty request: its head or a chunk of its body. */
-    static final class InboundAdvice {
-        private InboundAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static Object enter(@Advice.This Object request) {
-            return Hooks.requestEnter(request, request);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token, @Advice.Thrown(readOnly = false) Throwable thrown) {
-            thrown = Hooks.requestExit(token, thrown);
-        }
-    }
 
     /** WebFlux made its exchange of the request this thread serves. */
     static final class ExchangeMadeAdvice {
