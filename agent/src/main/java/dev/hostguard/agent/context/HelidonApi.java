@@ -9,7 +9,7 @@ import java.util.Optional;
  * private): the agent cannot link against Helidon. Who is calling is Helidon Security's {@code SecurityContext} in
  * the request's context, when the service has Helidon Security.
  */
-final class HelidonApi {
+final class HelidonApi implements ServerApi {
     static final String REQUEST = "io.helidon.webserver.http.ServerRequest";
     static final String RESPONSE = "io.helidon.webserver.http.RoutingResponse";
     /** Helidon Security's HTTP Basic provider marks the user subject it authenticated against its user store. */
@@ -110,6 +110,14 @@ final class HelidonApi {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("unexpected Helidon web server API " + type, e);
         }
+    }
+
+    @Override
+    public RequestView view(Object request, Object response) {
+        if (this.response) { // a response alone, where Helidon answers an exception
+            return new HelidonRequestView(null, null, request);
+        }
+        return new HelidonRequestView(this, request, response);
     }
 
     String method(Object r) {

@@ -7,7 +7,7 @@ import java.util.Optional;
  * The few Micronaut HTTP methods the guard calls, resolved on the public interfaces of the service's own copy
  * ({@code io.micronaut.http.HttpRequest}, {@code MutableHttpResponse}): the agent cannot link against Micronaut.
  */
-final class MicronautApi {
+final class MicronautApi implements ServerApi {
     static final String REQUEST = "io.micronaut.http.HttpRequest";
     /** Where micronaut-security keeps the request's {@code Authentication} (a {@code Principal}). */
     private static final String AUTHENTICATION = "micronaut.AUTHENTICATION";
@@ -57,6 +57,11 @@ final class MicronautApi {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("unexpected Micronaut HTTP API " + api, e);
         }
+    }
+
+    @Override
+    public RequestView view(Object request, Object response) {
+        return new MicronautRequestView(this, request);
     }
 
     String method(Object r) {

@@ -10,28 +10,23 @@ public final class RequestViews {
             if (Types.findSuperType(type, EXCHANGE) != null) {
                 return EXCHANGE;
             }
-            ServletApi servlet = ServletApi.of(type);
-            if (servlet != null) {
-                return servlet;
+            ServerApi api = ServletApi.of(type);
+            if (api == null) {
+                api = MicronautApi.of(type);
             }
-            MicronautApi micronaut = MicronautApi.of(type);
-            if (micronaut != null) {
-                return micronaut;
+            if (api == null) {
+                api = UndertowApi.of(type);
             }
-            UndertowApi undertow = UndertowApi.of(type);
-            if (undertow != null) {
-                return undertow;
+            if (api == null) {
+                api = HelidonApi.of(type);
             }
-            HelidonApi helidon = HelidonApi.of(type);
-            if (helidon != null) {
-                return helidon;
+            if (api == null) {
+                api = VertxApi.of(type);
             }
-            VertxApi vertx = VertxApi.of(type);
-            if (vertx != null) {
-                return vertx;
+            if (api == null) {
+                api = WebFluxApi.of(type);
             }
-            WebFluxApi webflux = WebFluxApi.of(type);
-            return webflux != null ? webflux : "unknown";
+            return api != null ? api : "unknown";
         }
     };
 
@@ -44,26 +39,10 @@ public final class RequestViews {
             return null;
         }
         Object api = API.get(request.getClass());
-        if (api == EXCHANGE) { // first: a JDK server then never loads the servlet classes
+        if (api == EXCHANGE) { // first: a JDK server then loads no other server's classes
             return new ExchangeRequestView((com.sun.net.httpserver.HttpExchange) request);
         }
-        if (api instanceof ServletApi servlet) {
-            return new ServletRequestView(servlet, request, response);
-        }
-        if (api instanceof MicronautApi micronaut) {
-            return new MicronautRequestView(micronaut, request);
-        }
-        if (api instanceof UndertowApi undertow) {
-            return new UndertowRequestView(undertow, request);
-        }
-        if (api instanceof HelidonApi helidon) { // a response alone where Helidon answers an exception
-            return helidon.response ? new HelidonRequestView(null, null, request)
-                    : new HelidonRequestView(helidon, request, response);
-        }
-        if (api instanceof VertxApi vertx) {
-            return new VertxRequestView(vertx, request);
-        }
-        return api instanceof WebFluxApi webflux ? webflux.view(request) : null;
+        return api instanceof ServerApi server ? server.view(request, response) : null;
     }
 
     /** The Helidon API of {@code type}; {@code null} when it is no Helidon request or response. */

@@ -7,7 +7,7 @@ import java.lang.reflect.Method;
  * interfaces of whichever servlet API (Jakarta or javax) a request implements. The agent cannot link against
  * either: the API lives in the server's or the web application's class loader.
  */
-final class ServletApi {
+final class ServletApi implements ServerApi {
     final String basePackage;
     final String certificateAttribute;
     /** Where forward and error dispatches keep the path the client asked for, in the order they nest. */
@@ -48,6 +48,11 @@ final class ServletApi {
             }
         }
         return null;
+    }
+
+    @Override
+    public RequestView view(Object request, Object response) {
+        return new ServletRequestView(this, request, response);
     }
 
     String method(Object r) {

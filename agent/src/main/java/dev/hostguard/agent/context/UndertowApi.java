@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * public final class; its {@code HeaderMap}, {@code HttpString}, {@code SecurityContext}, {@code Account} and
  * {@code Sender} are public too): the agent cannot link against Undertow.
  */
-final class UndertowApi {
+final class UndertowApi implements ServerApi {
     static final String EXCHANGE = "io.undertow.server.HttpServerExchange";
     /** undertow-servlet's state of a servlet request on the exchange (absent without undertow-servlet). */
     private static final String SERVLET_CONTEXT = "io.undertow.servlet.handlers.ServletRequestContext";
@@ -95,6 +95,11 @@ final class UndertowApi {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("unexpected Undertow API " + type, e);
         }
+    }
+
+    @Override
+    public RequestView view(Object request, Object response) {
+        return new UndertowRequestView(this, request);
     }
 
     String method(Object exchange) {

@@ -10,7 +10,7 @@ import java.security.Principal;
  * HTTP request and response, the user an authentication handler set ({@code RoutingContext.user()}) and the request's
  * own data ({@code get} / {@code put}), where the guard keeps its notes.
  */
-final class VertxApi {
+final class VertxApi implements ServerApi {
     static final String ROUTING_CONTEXT = "io.vertx.ext.web.RoutingContext";
     /** Quarkus' user on the routing context: it holds Quarkus' {@code SecurityIdentity}. */
     private static final String QUARKUS_USER = "io.quarkus.vertx.http.runtime.security.QuarkusHttpUser";
@@ -76,6 +76,11 @@ final class VertxApi {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("unexpected vertx-web API " + api, e);
         }
+    }
+
+    @Override
+    public RequestView view(Object request, Object response) {
+        return new VertxRequestView(this, request);
     }
 
     Object request(Object ctx) {

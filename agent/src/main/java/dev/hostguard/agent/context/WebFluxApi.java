@@ -12,7 +12,7 @@ import java.util.Map;
  * Security's {@code WebFilterExchange}, which holds it; and Reactor Netty's request, which WebFlux made the exchange
  * of ({@link Hooks#describedBy}).
  */
-final class WebFluxApi {
+final class WebFluxApi implements ServerApi {
     static final String EXCHANGE = "org.springframework.web.server.ServerWebExchange";
     private static final String FILTER_EXCHANGE = "org.springframework.security.web.server.WebFilterExchange";
     private static final String NETTY_REQUEST = "reactor.netty.http.server.HttpServerRequest";
@@ -117,7 +117,8 @@ final class WebFluxApi {
     }
 
     /** @return the view of {@code request}; {@code null} when it stands for no exchange (yet) */
-    RequestView view(Object request) {
+    @Override
+    public RequestView view(Object request, Object response) {
         if (this == NETTY) {
             Object exchange = Hooks.describedBy(request);
             return exchange == null ? null : RequestViews.of(exchange, null);
