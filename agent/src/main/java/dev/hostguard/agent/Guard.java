@@ -313,6 +313,12 @@ final class Guard implements HookHandler {
     }
 
     @Override
+    public Object loginLoading(Object request, Object pending) {
+        RequestView view = RequestViews.of(request, null);
+        return view == null ? null : view.whenLoginLoaded(pending);
+    }
+
+    @Override
     public void hookFailed(String site, Throwable failure) {
         if (failedSites.add(site)) {
             log.warn("hook {} failed and let the operation go ahead; further failures there are only counted",

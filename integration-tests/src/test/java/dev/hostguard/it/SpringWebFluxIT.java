@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -50,6 +51,15 @@ import org.junit.jupiter.api.io.TempDir;
  *       ({@code request}: WebFlux invoked the controller there, with the exchange)</li>
  *   <li>{@code /basic} (HTTP Basic against {@code MapReactiveUserDetailsService}; the password is checked on
  *       {@code boundedElastic}, the controller runs on {@code parallel-<n>}): every operation runs, no event</li>
+ *   <li>{@code /form} (Spring Security's {@code formLogin()}: {@code POST /login} once, then the {@code SESSION}
+ *       cookie; every later request's {@code SecurityContext} is loaded from the {@code WebSession} by
+ *       {@code WebSessionServerSecurityContextRepository}, on {@code parallel-<n>} after the session store's
+ *       hand-over): every operation runs, no event, also the {@code publishOn(boundedElastic)} in the Mono its
+ *       controller returns, and {@code /anon/exec} with that cookie (the anonymous filter asks for the context, so
+ *       Spring loads the login there too); a session id the store does not know (a forged cookie, an expired
+ *       session's) on {@code /anon/exec}: refused or logged as {@code none}; the login's cookie on
+ *       {@code /form/open/exec} ({@code permitAll()} in a chain without {@code anonymous()}: nothing asks for the
+ *       context, Spring never loads it): refused or logged as {@code none}, what HostGuard does not see</li>
  *   <li>functional routes ({@code RouterFunctions}): {@code /fn/key/exec} as {@code /key/exec} (on the event loop,
  *       {@code request}), {@code /fn/anon/exec} as {@code /anon/exec}</li>
  *   <li>a request with a body, {@code POST /key/body/exec} (a form bound by {@code @ModelAttribute}: WebFlux invokes
@@ -166,6 +176,27 @@ class SpringWebFluxIT {
                     + "boundedElastic) | " + op.path() + " -> 200, it ran, no event",
                     () -> app.untouched("/basic", op, login)));
         }
+        FormLogin form = new FormLogin(app);
+        tests.add(dynamicTest(at + "form login: POST /login (username, password; formLogin()'s defaults) -> 302, not "
+                + "to ?error, with a SESSION cookie (the SecurityContext kept in the WebSession)", form::logIn));
+        String formName = "form (the form login's SESSION cookie -> the SecurityContext loaded from the WebSession: "
+                + "UsernamePasswordAuthenticationToken of a UserDetails)";
+        for (Op op : Op.values()) {
+            tests.add(dynamicTest(at + formName + " | " + op.path() + " -> 200, it ran, no event",
+                    () -> app.untouched("/form", op, form.session())));
+        }
+        tests.add(dynamicTest(at + "form | /publish-on/exec (publishOn(boundedElastic) in the Mono the controller "
+                + "returns on parallel-<n>) -> 200, it ran, no event",
+                () -> app.untouched("/form/publish-on", Op.EXEC, form.session())));
+        tests.add(dynamicTest(at + "form's SESSION cookie on /anon (another chain; its anonymous filter asks for the "
+                + "SecurityContext first, so Spring loads the session's login) | exec -> 200, it ran, no event",
+                () -> app.untouched("/anon", Op.EXEC, form.session())));
+        tests.add(dynamicTest(at + "forged session (SESSION=<an id the session store does not know>: a forged or an "
+                + "expired one) on /anon | exec -> " + judged + " (auth none)",
+                () -> app.guarded("/anon", Op.EXEC, FormLogin.FORGED, ANONYMOUS)));
+        tests.add(dynamicTest(at + "form | /open/exec (permitAll in a chain without anonymous(): nothing asks for the "
+                + "SecurityContext, so Spring never loads the session's login, and neither is it seen) -> " + judged
+                + " (auth none)", () -> app.guarded("/form/open", Op.EXEC, form.session(), ANONYMOUS)));
         tests.add(dynamicTest(at + "functional route (RouterFunctions) /fn/key | exec -> " + judged + " (auth api-key, "
                 + "auth_reason names ServiceKeyAuthentication), on a reactor-http event loop, hostguard.context=request",
                 () -> ranAs(app.guarded("/fn/key", Op.EXEC, key, SERVICE_KEY), EVENT_LOOP, "request")));
@@ -195,6 +226,44 @@ class SpringWebFluxIT {
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; no key, canary or password in the events or the log",
                 app::stop));
         return dynamicContainer("mode=" + mode, tests);
+    }
+
+    /** One service JVM's form login and the session cookie it got. */
+    private static final class FormLogin {
+        /** A session id the session store never issued: what a forged cookie, or an expired session's, presents. */
+        static final UnaryOperator<HttpTestClient.Get> FORGED =
+                get -> get.header("Cookie", "SESSION=" + UUID.randomUUID());
+        private final TestAppSlot app;
+        private volatile String session;
+
+        FormLogin(TestAppSlot app) {
+            this.app = app;
+        }
+
+        /** {@code POST /login} as a browser sends it (the login page's form); keeps the {@code SESSION} cookie. */
+        void logIn() {
+            GuardedService service = app.service();
+            HttpTestClient.Response response = HttpTestClient.get(service.process().baseUri(), "/login")
+                    .formField("username", service.secrets().opsUser())
+                    .formField("password", service.secrets().opsPassword())
+                    .send();
+            assertEquals(302, response.status(), () -> "the form login's redirect: " + response);
+            String location = response.headers().firstValue("Location").orElse("");
+            assertFalse(location.contains("error"), () -> "the form login failed: Location " + location);
+            session = response.cookie("SESSION")
+                    .orElseThrow(() -> new AssertionError("no SESSION cookie: " + response.headers()));
+        }
+
+        /** Presents the session cookie of the login. */
+        UnaryOperator<HttpTestClient.Get> session() {
+            return get -> {
+                String id = session;
+                if (id == null) {
+                    Assumptions.abort("the form login did not succeed");
+                }
+                return get.header("Cookie", "SESSION=" + id);
+            };
+        }
     }
 
     /** The event's operation ran on a thread {@code thread} matches, as {@code context}. */

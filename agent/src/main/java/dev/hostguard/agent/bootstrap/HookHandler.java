@@ -52,6 +52,18 @@ public interface HookHandler {
     /** A server checked a login of {@code request} against its user store; {@code answer} is its verdict. */
     void loginChecked(Object request, Object answer);
 
+    /**
+     * A server is loading a login it kept for {@code request} between requests (Spring Security WebFlux's security
+     * context, which {@code WebSessionServerSecurityContextRepository} loads from the {@code WebSession}):
+     * {@code pending} is what it returns, the deferred result (a Reactor {@code Mono}).
+     *
+     * @return what the server returns instead: {@code pending} noting the login on the request once loaded (through
+     *         {@link #loginChecked}); {@code null}: {@code pending} stands
+     */
+    default Object loginLoading(Object request, Object pending) {
+        return null;
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

@@ -266,6 +266,34 @@ public final class Hooks {
         }
     }
 
+    /**
+     * A server is loading a login it kept for {@code request} between requests (Spring Security WebFlux's security
+     * context in the {@code WebSession}); {@code pending} is its deferred result.
+     *
+     * @return what the server returns instead: {@code pending} itself, or a replacement that notes the login on the
+     *         request once loaded ({@link #loginChecked})
+     */
+    public static Object loginLoading(Object request, Object pending) {
+        HookHandler h = handler;
+        if (h == null || request == null || pending == null) {
+            return pending;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return pending;
+        }
+        try {
+            scope.busy = true;
+            Object replacement = h.loginLoading(request, pending);
+            return replacement != null ? replacement : pending;
+        } catch (Throwable t) {
+            failed(h, "login-loading", t);
+            return pending;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     /** The refusal in {@code failure}'s causes (at most 16 deep: a cycle ends too); {@code null} when none. */
     private static HostGuardBlockedException refusalIn(Throwable failure) {
         for (int i = 0; failure != null && i < 16; i++, failure = failure.getCause()) {

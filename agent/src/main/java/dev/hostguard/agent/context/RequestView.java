@@ -54,6 +54,15 @@ public interface RequestView {
     }
 
     /**
+     * For a server that loads a login it kept between requests lazily ({@code pending}: the deferred result, e.g.
+     * Spring Security WebFlux's security context from the {@code WebSession}): what to return instead, which notes
+     * the login ({@link #noteLogin}) once loaded; {@code null}: {@code pending} stands.
+     */
+    default Object whenLoginLoaded(Object pending) {
+        return null;
+    }
+
+    /**
      * Whether work this request hands over to other threads notes its refusals here too ({@link #noteRefusal}, from
      * that thread): for a server whose failed request is answered by the server itself, where the failure may have
      * lost its cause on the way back (Vert.x: an event-bus reply carries a failure's text only). The hand-over then

@@ -39,11 +39,12 @@ final class WebFluxApi implements ServerApi {
     private final Method wrap;
     private final Method writeWith;
     private final Method just;
+    private final Method doOnNext;
 
     private WebFluxApi() {
         getExchange = getRequest = getResponse = getAttributes = getMethod = getUri = getHeaders = headerFirst = null;
         getRemoteAddress = getSslInfo = getPeerCertificates = isCommitted = setStatusCode = statusValueOf = null;
-        responseHeaders = headerSet = bufferFactory = wrap = writeWith = just = null;
+        responseHeaders = headerSet = bufferFactory = wrap = writeWith = just = doOnNext = null;
     }
 
     /** A {@code WebFilterExchange}: the view is the exchange's it holds. */
@@ -51,7 +52,7 @@ final class WebFluxApi implements ServerApi {
         this.getExchange = getExchange;
         getRequest = getResponse = getAttributes = getMethod = getUri = getHeaders = headerFirst = null;
         getRemoteAddress = getSslInfo = getPeerCertificates = isCommitted = setStatusCode = statusValueOf = null;
-        responseHeaders = headerSet = bufferFactory = wrap = writeWith = just = null;
+        responseHeaders = headerSet = bufferFactory = wrap = writeWith = just = doOnNext = null;
     }
 
     private WebFluxApi(Class<?> exchange) throws ReflectiveOperationException {
@@ -77,7 +78,9 @@ final class WebFluxApi implements ServerApi {
         bufferFactory = response.getMethod("bufferFactory");
         wrap = bufferFactory.getReturnType().getMethod("wrap", byte[].class);
         writeWith = single(response, "writeWith");
-        just = Class.forName("reactor.core.publisher.Mono", false, loader).getMethod("just", Object.class);
+        Class<?> mono = Class.forName("reactor.core.publisher.Mono", false, loader);
+        just = mono.getMethod("just", Object.class);
+        doOnNext = mono.getMethod("doOnNext", java.util.function.Consumer.class);
     }
 
     /** {@code setStatusCode(HttpStatusCode)} (Spring 6) or {@code setStatusCode(HttpStatus)} (Spring 5). */
@@ -159,6 +162,15 @@ final class WebFluxApi implements ServerApi {
     boolean hasCertificate(Object request) {
         Object ssl = Types.call(getSslInfo, request);
         return ssl != null && Types.call(getPeerCertificates, ssl) instanceof Object[] chain && chain.length > 0;
+    }
+
+    /**
+     * {@code pending.doOnNext(action)}: a {@code Mono} that runs {@code action} with each value {@code pending}
+     * emits, then passes it on unchanged; {@code null} when {@code pending} is no {@code Mono} of this WebFlux's
+     * Reactor.
+     */
+    Object onEachValue(Object pending, java.util.function.Consumer<Object> action) {
+        return doOnNext.getDeclaringClass().isInstance(pending) ? Types.call(doOnNext, pending, action) : null;
     }
 
     /**

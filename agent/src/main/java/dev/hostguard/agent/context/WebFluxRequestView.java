@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A Spring WebFlux request ({@code ServerWebExchange}), read through reflection. Spring Security WebFlux keeps the
  * request's {@code Authentication} in the Reactor Context, out of a thread's reach: its filters' hooks note it in the
- * exchange's attributes ({@link #noteLogin}), which every decorator of the exchange shares. WebFlux answers later, on
+ * exchange's attributes ({@link #noteLogin}), which every decorator of the exchange shares; so is the one it loads from
+ * the {@code WebSession} for a later request of a login's session ({@link #whenLoginLoaded}). WebFlux answers later, on
  * whatever thread the chain ends, and turns every error into its own answer: so the request keeps its refusal there
  * too, and the 403 is put in place of the error handlers' answer ({@link #answer}).
  */
@@ -90,12 +91,26 @@ final class WebFluxRequestView implements RequestView {
         return api.answer(exchange, status, contentType, body);
     }
 
-    /** The {@code Authentication} a Spring Security filter established (or the anonymous one it made). */
+    /**
+     * The {@code Authentication} a Spring Security filter established (or the anonymous one it made), or the
+     * {@code SecurityContext} holding the one Spring Security loaded from the {@code WebSession}
+     * ({@link #whenLoginLoaded}).
+     */
     @Override
     public void noteLogin(Object verdict) {
-        if (verdict instanceof Principal) {
+        Object login = verdict instanceof Principal ? verdict : WebFluxSessionLogin.authenticationOf(verdict);
+        if (login instanceof Principal) {
             Map<String, Object> attributes = api.attributes(exchange);
-            attributes.put(PRINCIPAL, verdict);
+            attributes.put(PRINCIPAL, login);
         }
+    }
+
+    /**
+     * The {@code Mono<SecurityContext>} {@code WebSessionServerSecurityContextRepository.load} returns for this
+     * exchange, noting the context's {@code Authentication} here as it is emitted ({@link WebFluxSessionLogin}).
+     */
+    @Override
+    public Object whenLoginLoaded(Object pending) {
+        return api.onEachValue(pending, new WebFluxSessionLogin(exchange));
     }
 }

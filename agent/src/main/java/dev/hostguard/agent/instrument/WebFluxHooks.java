@@ -26,7 +26,9 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * </ul>
  * Spring Security WebFlux keeps the {@code Authentication} in the Reactor Context only: it is noted on the exchange
  * where it is established ({@code AuthenticationWebFilter.onAuthenticationSuccess}: a key filter's, HTTP Basic's,
- * a form login's; {@code AnonymousAuthenticationWebFilter.createAuthentication}). WebFlux answers every error later
+ * a form login's; {@code AnonymousAuthenticationWebFilter.createAuthentication}), and where it loads one kept in the
+ * {@code WebSession} for a later request of a login's session ({@code WebSessionServerSecurityContextRepository.load}:
+ * its {@code Mono} notes the {@code Authentication} when it emits it). WebFlux answers every error later
  * through its {@code WebExceptionHandler}s, the first of which is always {@code ExceptionHandlingWebHandler}'s
  * checkpoint: an error caused by a refusal (or on a request that kept one) is answered with the 403 there instead.
  */
@@ -68,7 +70,12 @@ final class WebFluxHooks implements HookFamily {
                         "org.springframework.security.web.server.authentication.AnonymousAuthenticationWebFilter",
                         new HookSite("AnonymousAuthenticationWebFilter.createAuthentication", "createAuthentication",
                                 takesArguments(1).and(takesArgument(0, named(EXCHANGE))),
-                                advice("AnonymousAdvice"), false)));
+                                advice("AnonymousAdvice"), false)),
+                HookTarget.library(
+                        "org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository",
+                        new HookSite("WebSessionServerSecurityContextRepository.load", "load",
+                                takesArguments(1).and(takesArgument(0, named(EXCHANGE))),
+                                advice("SessionLoginAdvice"), false)));
     }
 
 
@@ -106,6 +113,22 @@ final class WebFluxHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(0) Object authentication, @Advice.Argument(1) Object filterExchange) {
             Hooks.loginChecked(filterExchange, authentication);
+        }
+    }
+
+    /**
+     * Spring Security is about to load a login kept in the exchange's {@code WebSession}: the lazy
+     * {@code Mono<SecurityContext>} it returns, made to note the context's {@code Authentication} on the exchange when
+     * it emits it.
+     */
+    static final class SessionLoginAdvice {
+        private SessionLoginAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(0) Object exchange,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object loading) {
+            loading = Hooks.loginLoading(exchange, loading);
         }
     }
 

@@ -259,6 +259,14 @@ class HooksTest {
                 "handed over, serving (nothing propagated), the rest of the work as at the exit, nothing after it");
     }
 
+    @Test
+    void aLoginBeingLoadedIsReplacedAsTheHandlerSaysAndStandsWhenTheHandlerFails() {
+        assertEquals("noting pending", Hooks.loginLoading("exchange", "pending"));
+        assertEquals("other", Hooks.loginLoading("not a request", "other"), "the handler's null: it stands");
+        assertEquals("pending", Hooks.loginLoading("buggy", "pending"), "our bug: it stands");
+        assertEquals(List.of("login-loading"), HANDLER.failures);
+    }
+
     private static Object currentPropagated() {
         try {
             java.lang.reflect.Field scope = Hooks.class.getDeclaredField("SCOPE");
@@ -316,6 +324,15 @@ class HooksTest {
         @Override
         public Object refusalAnswer(Object request, HostGuardBlockedException refusal) {
             return refusal == null ? null : "403 for " + request;
+        }
+
+        @Override
+        public Object loginLoading(Object request, Object pending) {
+            return switch (String.valueOf(request)) {
+                case "exchange" -> "noting " + pending;
+                case "buggy" -> throw new IllegalStateException("a bug of ours");
+                default -> null;
+            };
         }
 
         @Override

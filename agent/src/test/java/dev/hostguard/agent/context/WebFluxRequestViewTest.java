@@ -28,6 +28,7 @@ import org.springframework.http.server.reactive.AbstractServerHttpRequest;
 import org.springframework.http.server.reactive.AbstractServerHttpResponse;
 import org.springframework.http.server.reactive.SslInfo;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.context.SecurityContextImpl;
 import org.springframework.security.web.server.WebFilterExchange;
 import org.springframework.util.LinkedMultiValueMap;
 import org.springframework.util.MultiValueMap;
@@ -64,6 +65,17 @@ class WebFluxRequestViewTest {
         assertSame(login, RequestViews.of(exchange, null).principal());
         RequestViews.of(exchange, null).noteLogin("not a principal");
         assertSame(login, RequestViews.of(exchange, null).principal(), "only a Principal is a login");
+    }
+
+    @Test
+    void aSecurityContextNotedIsItsAuthentication() {
+        UsernamePasswordAuthenticationToken login = UsernamePasswordAuthenticationToken.authenticated("ops", null,
+                List.of());
+        RequestViews.of(exchange, null).noteLogin(new SecurityContextImpl());
+        assertNull(RequestViews.of(exchange, null).principal(), "a context without an Authentication: nothing");
+        RequestViews.of(exchange, null).noteLogin(new SecurityContextImpl(login));
+        assertSame(login, RequestViews.of(exchange, null).principal());
+        assertNull(RequestViews.of(exchange, null).whenLoginLoaded("no Mono"));
     }
 
     @Test

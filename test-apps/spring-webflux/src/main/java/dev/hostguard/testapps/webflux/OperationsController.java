@@ -16,12 +16,12 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The annotated routes. {@code GET /<mechanism>/<op>} runs a {@link HostOperations} operation synchronously in the
- * controller method, on whatever thread WebFlux invokes it (a Reactor Netty event loop, or the thread the security
- * chain went on on). {@code POST /key/body/<op>} and {@code POST /anon/body/<op>} take their parameters from a form
- * body, so WebFlux invokes them only once the body has arrived. The hand-overs on {@code /key} ({@code publish-on}
- * also on {@code /basic} and {@code /anon}, whose chains reach the controller on a {@code parallel} thread), each
- * waited for by the reactive chain (its failure is the response's):
+ * The annotated routes. {@code GET /<mechanism>/<op>} (and {@code GET /form/open/<op>}) runs a {@link HostOperations}
+ * operation synchronously in the controller method, on whatever thread WebFlux invokes it (a Reactor Netty event loop,
+ * or the thread the security chain went on on). {@code POST /key/body/<op>} and {@code POST /anon/body/<op>} take
+ * their parameters from a form body, so WebFlux invokes them only once the body has arrived. The hand-overs on
+ * {@code /key} ({@code publish-on} also on {@code /basic}, {@code /anon} and {@code /form}, whose chains reach the
+ * controller on a {@code parallel} thread), each waited for by the reactive chain (its failure is the response's):
  * <ul>
  *   <li>{@code /<mechanism>/publish-on/<op>}: {@code Mono.just(params).publishOn(Schedulers.boundedElastic())
  *       .map(...)}</li>
@@ -38,7 +38,7 @@ class OperationsController {
     /** {@value #HANDLED_ON}: the thread the operation ran on, for whoever wonders where WebFlux ran the code. */
     static final String HANDLED_ON = "X-Handled-On";
 
-    @GetMapping("/{mechanism:key|basic|anon}/{op}")
+    @GetMapping({"/{mechanism:key|basic|anon|form}/{op}", "/form/open/{op}"})
     String run(@PathVariable String op, @RequestParam Map<String, String> params, ServerWebExchange exchange)
             throws Exception {
         handledOn(exchange);
@@ -70,7 +70,7 @@ class OperationsController {
         return HostOperations.run(op, form.params());
     }
 
-    @GetMapping("/{mechanism:key|basic|anon}/publish-on/{op}")
+    @GetMapping("/{mechanism:key|basic|anon|form}/publish-on/{op}")
     Mono<String> publishOn(@PathVariable String op, @RequestParam Map<String, String> params,
                            ServerWebExchange exchange) {
         return Mono.just(params).publishOn(Schedulers.boundedElastic()).map(p -> runPropagating(op, p, exchange));

@@ -31,14 +31,21 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
  *   <li>{@code /basic/**}: HTTP Basic against the in-memory user {@code OPS_USER}/{@code OPS_PASSWORD}
  *       ({@link MapReactiveUserDetailsService}, checked by Spring's
  *       {@code UserDetailsRepositoryReactiveAuthenticationManager})</li>
+ *   <li>{@code /form/**} (and {@code /login}): form login ({@code formLogin()}'s defaults: {@code POST /login} with
+ *       {@code username} and {@code password}, the same in-memory user, a 302 on success) whose
+ *       {@code SecurityContext} Spring keeps in the {@code WebSession}
+ *       ({@code WebSessionServerSecurityContextRepository}, cookie {@code SESSION}) and loads from there for every
+ *       later request; {@code /form/open/**} is open to everyone too (a request without a live session is anonymous
+ *       there), the rest needs the login. WebFlux has no remember-me.</li>
  *   <li>{@code /anon/**} and {@code /fn/anon/**}: open to everyone, with Spring's anonymous authentication</li>
  * </ul>
- * Every chain authenticates each request itself (no security context in a session). Where to the request runs on:
+ * Every other chain authenticates each request itself (no security context in a session). Where the request runs:
  * Spring Security's default request cache ({@code WebSessionServerRequestCache}, kept on {@code /basic} and
  * {@code /anon}) looks the session up for every request, and WebFlux's {@code InMemoryWebSessionStore} creates one
  * with {@code subscribeOn(Schedulers.boundedElastic()).publishOn(Schedulers.parallel())}: the rest of the chain, the
  * controller included, runs on a {@code parallel-<n>} thread. {@code /key} has no request cache, so its controller runs
- * on the Reactor Netty event loop that read the request. CSRF protection is off: the tests' client is no browser.
+ * on the Reactor Netty event loop that read the request. CSRF protection is off (the form login's too, as in the
+ * Spring Boot apps): the tests' client is no browser, and a token would only add a round trip to the login.
  */
 @Configuration
 @EnableWebFluxSecurity
@@ -65,6 +72,16 @@ public class SecurityConfig {
         return http.securityMatcher(pathMatchers("/basic/**"))
                 .httpBasic(withDefaults())
                 .authorizeExchange(exchanges -> exchanges.anyExchange().authenticated())
+                .csrf(ServerHttpSecurity.CsrfSpec::disable)
+                .build();
+    }
+
+    @Bean
+    SecurityWebFilterChain formLogin(ServerHttpSecurity http) {
+        return http.securityMatcher(pathMatchers("/form/**", "/login"))
+                .formLogin(withDefaults())
+                .authorizeExchange(exchanges -> exchanges.pathMatchers("/form/open/**").permitAll()
+                        .anyExchange().authenticated())
                 .csrf(ServerHttpSecurity.CsrfSpec::disable)
                 .build();
     }
