@@ -10,7 +10,8 @@ public final class RequestViews {
             if (Types.findSuperType(type, EXCHANGE) != null) {
                 return EXCHANGE;
             }
-            ServerApi api = ServletApi.of(type);
+            // Object, not ServerApi: the verifier then loads no server class for a JDK server's request
+            Object api = ServletApi.of(type);
             if (api == null) {
                 api = MicronautApi.of(type);
             }
