@@ -36,6 +36,8 @@ public final class Hooks {
     private static final TaskContexts FORK_JOIN_TASKS = new TaskContexts();
     /** Timer tasks scheduled inside a guarded request: every run of one works for that request. */
     private static final TaskContexts TIMER_TASKS = new TaskContexts();
+    /** Netty's scheduled tasks ({@code ScheduledFutureTask}) scheduled inside a guarded request, until done. */
+    private static final TaskContexts EVENT_EXECUTOR_TASKS = new TaskContexts();
     /**
      * The object each server request is described by where the server makes a new one for its application (Spring
      * WebFlux's exchange, made of Reactor Netty's request), by the server's request: weakly both ways.
@@ -455,6 +457,39 @@ public final class Hooks {
         return enterTask(TIMER_TASKS.get(task));
     }
 
+    /**
+     * A task is scheduled on a Netty event executor ({@code AbstractScheduledEventExecutor.schedule}, which every
+     * {@code schedule*} reaches). From the executor's own thread it goes straight into the scheduled queue, never
+     * through {@code execute}, and the executor runs it itself, so it cannot be wrapped: it is remembered.
+     */
+    public static void eventExecutorTaskScheduled(Object task) {
+        remember(EVENT_EXECUTOR_TASKS, task);
+    }
+
+    /**
+     * A Netty scheduled task's {@code run} starts (on the executor's thread, once its delay is over; each period
+     * of a periodic one).
+     *
+     * @return what {@link #eventExecutorTaskEnded} needs
+     */
+    public static Object eventExecutorTaskStarts(Object task) {
+        if (EVENT_EXECUTOR_TASKS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(EVENT_EXECUTOR_TASKS.get(task));
+    }
+
+    /** A task {@link #eventExecutorTaskStarts} saw ended: done (not periodic, or cancelled), it is forgotten. */
+    public static void eventExecutorTaskEnded(Object task, Object token) {
+        if (token == UNCHANGED) {
+            return;
+        }
+        propagatedExit(token);
+        if (task instanceof java.util.concurrent.Future<?> future && future.isDone()) {
+            EVENT_EXECUTOR_TASKS.remove(task);
+        }
+    }
+
     /** A task that {@link #forkJoinTaskStarts} or {@link #timerTaskStarts} saw ended, normally or not. */
     public static void taskEnded(Object token) {
         if (token != UNCHANGED) {
@@ -470,7 +505,7 @@ public final class Hooks {
 
     /** How many tasks the side tables hold (tests and diagnostics). */
     static int rememberedTasks() {
-        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size();
+        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size() + EVENT_EXECUTOR_TASKS.size();
     }
 
     private static void remember(TaskContexts table, Object task) {

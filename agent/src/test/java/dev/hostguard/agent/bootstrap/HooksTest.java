@@ -267,6 +267,44 @@ class HooksTest {
         assertEquals(List.of("login-loading"), HANDLER.failures);
     }
 
+    @Test
+    void aNettyScheduledTaskWorksForItsRequestEachRunAndIsForgottenWhenDone() throws Exception {
+        java.util.concurrent.CompletableFuture<Void> outside = new java.util.concurrent.CompletableFuture<>();
+        Hooks.eventExecutorTaskScheduled(outside);
+        java.util.concurrent.CompletableFuture<Void> oneShot = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Void> periodic = new java.util.concurrent.CompletableFuture<>();
+        Object outer = Hooks.requestEnter("request", "response");
+        Hooks.eventExecutorTaskScheduled(oneShot);
+        Hooks.eventExecutorTaskScheduled(periodic);
+        assertNull(Hooks.requestExit(outer, null));
+        int remembered = Hooks.rememberedTasks();
+
+        List<Object> seen = new ArrayList<>();
+        Thread loop = new Thread(() -> {
+            Object token = Hooks.eventExecutorTaskStarts(outside);
+            seen.add(currentPropagated());
+            Hooks.eventExecutorTaskEnded(outside, token);
+            for (int run = 0; run < 2; run++) {
+                token = Hooks.eventExecutorTaskStarts(periodic);
+                seen.add(currentPropagated());
+                Hooks.eventExecutorTaskEnded(periodic, token);
+                seen.add(currentPropagated());
+            }
+            token = Hooks.eventExecutorTaskStarts(oneShot);
+            seen.add(currentPropagated());
+            oneShot.complete(null);
+            Hooks.eventExecutorTaskEnded(oneShot, token);
+            seen.add(currentPropagated());
+        });
+        loop.start();
+        loop.join();
+        assertEquals(java.util.Arrays.asList(null, "captured:request", null, "captured:request", null,
+                "captured:request", null), seen, "scheduled outside: nothing; each run of the request's: the request, "
+                + "nothing after it");
+        assertEquals(remembered - 1, Hooks.rememberedTasks(), "the one-shot task, done, is forgotten; the periodic "
+                + "one (not done) stays");
+    }
+
     private static Object currentPropagated() {
         try {
             java.lang.reflect.Field scope = Hooks.class.getDeclaredField("SCOPE");
