@@ -47,6 +47,14 @@ import org.junit.jupiter.api.io.TempDir;
  *       left to propagate: block: the agent's 403 (not Micronaut's 500), marker absent, one {@code blocked} event;
  *       audit: 200 and one {@code logged} event; {@code hostguard.context=propagated}, on the worker, submitted by the
  *       event loop</li>
+ *   <li>work a key request hands to Netty's executors: {@code /key/event-loop-execute/exec} (the request channel's
+ *       event loop, {@code execute} from the loop itself), {@code /key/event-loop-schedule/exec}
+ *       ({@code schedule(..., 10 ms)} from the loop: Netty's scheduled queue, no {@code execute}),
+ *       {@code /key/event-executor/exec} (the app's {@code DefaultEventExecutor}, whose thread starts inside that
+ *       request), each answered through a {@code CompletableFuture} the task completes: judged as above,
+ *       {@code hostguard.context=propagated}, on that executor, submitted by the event loop. Then a Basic request's
+ *       same three hand-overs run untouched (a person's hand-over captures nothing, and neither executor carries the
+ *       key request into later tasks)</li>
  *   <li>no leak: one event loop serves every request, so each request follows others on the same thread; explicitly,
  *       after a key request on it, a Basic request on the same thread runs with no event and an anonymous one is
  *       {@code none}</li>
@@ -71,6 +79,8 @@ class MicronautIT {
     private static final Pattern IO_POOL = Pattern.compile("io-executor-thread-\\d+");
     /** {@code TaskExecutors.BLOCKING} on JDK 21+: a virtual thread per task. */
     private static final Pattern VIRTUAL = Pattern.compile("virtual-executor-.+");
+    /** The app's own Netty {@code DefaultEventExecutor}. */
+    private static final Pattern APP_EXECUTOR = Pattern.compile("app-executor-\\d+-\\d+");
 
     @TempDir
     static Path tmp;
@@ -186,6 +196,23 @@ class MicronautIT {
                 + "boundedElastic()), returned; the error propagates) -> " + handedOver + " (auth api-key), "
                 + "hostguard.context=propagated, on boundedElastic-<n>, submitted by the event loop",
                 fx.afterProbe(() -> handedOver(fx, "/key/mono", "boundedElastic-"))));
+        tests.add(dynamicTest(at + Mechanism.KEY.display + " | event-loop-execute/exec (the channel's event loop: "
+                + "eventLoop().execute from the loop itself, a CompletableFuture answers) -> " + handedOver
+                + " (auth api-key), hostguard.context=propagated, on the event loop, submitted by it",
+                fx.afterProbe(() -> handedOver(fx, "/key/event-loop-execute", EVENT_LOOP))));
+        tests.add(dynamicTest(at + Mechanism.KEY.display + " | event-loop-schedule/exec (eventLoop().schedule(..., "
+                + "10 ms) from the loop itself: the scheduled queue, no execute()) -> " + handedOver
+                + " (auth api-key), hostguard.context=propagated, on the event loop, submitted by it",
+                fx.afterProbe(() -> handedOver(fx, "/key/event-loop-schedule", EVENT_LOOP))));
+        tests.add(dynamicTest(at + Mechanism.KEY.display + " | event-executor/exec (the app's DefaultEventExecutor, "
+                + "whose thread starts inside this request) -> " + handedOver + " (auth api-key), "
+                + "hostguard.context=propagated, on app-executor-<n>-1, submitted by the event loop",
+                fx.afterProbe(() -> handedOver(fx, "/key/event-executor", APP_EXECUTOR))));
+        tests.add(dynamicTest(at + "no leak through Netty's executors: after the key's, " + Mechanism.BASIC.display
+                + " | event-loop-execute/exec, event-loop-schedule/exec, event-executor/exec -> 200, each ran on "
+                + "that executor, no event (a person's hand-over captures nothing; neither the event loop nor the "
+                + "executor whose thread was born in the key request carries it into later tasks)",
+                fx.afterProbe(() -> personHandOvers(fx))));
         tests.add(dynamicTest(at + "no leak: key | exec, then on the same event-loop thread basic | exec -> 200, it "
                 + "ran, no event, and anon | exec -> " + outcome(blocking, NONE), fx.afterProbe(() -> noLeak(fx))));
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; no key, canary or password in the events or the log",
@@ -233,6 +260,26 @@ class MicronautIT {
         assertTrue(event.path("thread").path("name").asText("").startsWith(workerPrefix),
                 () -> "not on " + workerPrefix + "<n>: " + event);
         assertThread(EVENT_LOOP, hg.path("submitter").asText(""), "hostguard.submitter", event);
+    }
+
+    /** As {@link #handedOver(Fixture, String, String)}, on an executor whose threads are named as {@code thread}. */
+    private static void handedOver(Fixture fx, String area, Pattern thread) throws Exception {
+        JsonNode event = fx.app.guarded(area, Op.EXEC, fx.credentials(Mechanism.KEY), SERVICE_KEY);
+        JsonNode hg = event.path("hostguard");
+        assertEquals("propagated", hg.path("context").asText(), () -> "hostguard.context in " + event);
+        assertThread(thread, event.path("thread").path("name").asText(""), "thread.name", event);
+        assertThread(EVENT_LOOP, hg.path("submitter").asText(""), "hostguard.submitter", event);
+    }
+
+    /** A Basic request's hand-overs to Netty's executors run untouched, on those executors. */
+    private static void personHandOvers(Fixture fx) throws Exception {
+        for (String area : List.of("/basic/event-loop-execute", "/basic/event-loop-schedule")) {
+            assertThread(EVENT_LOOP, fx.app.untouched(area, Op.EXEC, fx.credentials(Mechanism.BASIC)).headers()
+                    .firstValue(THREAD_HEADER).orElse(""), area + ": the operation's thread", area);
+        }
+        assertThread(APP_EXECUTOR, fx.app.untouched("/basic/event-executor", Op.EXEC,
+                fx.credentials(Mechanism.BASIC)).headers().firstValue(THREAD_HEADER).orElse(""),
+                "/basic/event-executor: the operation's thread", "/basic/event-executor");
     }
 
     /**

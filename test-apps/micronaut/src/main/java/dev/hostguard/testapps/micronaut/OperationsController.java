@@ -9,8 +9,13 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import jakarta.inject.Named;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -29,7 +35,13 @@ import reactor.core.scheduler.Schedulers;
  * the service key: {@code /key/future/<op>} in {@code CompletableFuture.supplyAsync} on the app's {@code work}
  * executor ({@code work-executor-thread-<n>}), then {@code join()}; {@code /key/mono/<op>} a {@code Mono.fromCallable}
  * with {@code subscribeOn(Schedulers.boundedElastic())}, returned to Micronaut, which subscribes and answers with its
- * value. Every answer names the thread that ran the operation in header {@value #THREAD_HEADER}. Whatever fails
+ * value; {@code /<key|basic>/event-loop-execute/<op>} hands it to the request's channel's Netty event loop
+ * ({@code channel().eventLoop().execute}, from that loop itself: queued, run after the handler returned) and
+ * {@code /<key|basic>/event-loop-schedule/<op>} schedules it there in 10 ms ({@code eventLoop().schedule}: from the
+ * loop itself it goes to the scheduled queue, never through {@code execute}), both answering through a
+ * {@code CompletableFuture} the task completes; {@code /<key|basic>/event-executor/<op>} executes it on the app's
+ * own Netty {@code DefaultEventExecutor} ({@code app-executor-<n>-1}), whose thread starts with the first task
+ * handed to it (inside whichever request comes first). Every answer names the thread that ran the operation in header {@value #THREAD_HEADER}. Whatever fails
  * propagates: no handler turns an exception into an answer (Micronaut answers 500), as in the controllers users
  * write.
  */
@@ -40,6 +52,8 @@ class OperationsController {
     static final String THREAD_HEADER = "X-Operation-Thread";
 
     private final ExecutorService work;
+    /** A Netty executor of the app's own: its thread starts at the first task handed to it. */
+    private final EventExecutor executor = new DefaultEventExecutor(new DefaultThreadFactory("app-executor"));
 
     OperationsController(@Named("work") ExecutorService work) {
         this.work = work;
@@ -103,6 +117,69 @@ class OperationsController {
         Map<String, String> params = params(request);
         return Mono.fromCallable(() -> answer(HostOperations.run(op, params)))
                 .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    @Get("/key/event-loop-execute/{op}")
+    @Secured(ServiceKeyAuthentication.ROLE)
+    CompletableFuture<HttpResponse<String>> keyEventLoopExecute(String op, HttpRequest<?> request) {
+        return onEventLoop(op, request, false);
+    }
+
+    @Get("/key/event-loop-schedule/{op}")
+    @Secured(ServiceKeyAuthentication.ROLE)
+    CompletableFuture<HttpResponse<String>> keyEventLoopSchedule(String op, HttpRequest<?> request) {
+        return onEventLoop(op, request, true);
+    }
+
+    @Get("/basic/event-loop-execute/{op}")
+    @Secured(OpsUserProvider.ROLE)
+    CompletableFuture<HttpResponse<String>> basicEventLoopExecute(String op, HttpRequest<?> request) {
+        return onEventLoop(op, request, false);
+    }
+
+    @Get("/basic/event-loop-schedule/{op}")
+    @Secured(OpsUserProvider.ROLE)
+    CompletableFuture<HttpResponse<String>> basicEventLoopSchedule(String op, HttpRequest<?> request) {
+        return onEventLoop(op, request, true);
+    }
+
+    @Get("/key/event-executor/{op}")
+    @Secured(ServiceKeyAuthentication.ROLE)
+    CompletableFuture<HttpResponse<String>> keyEventExecutor(String op, HttpRequest<?> request) {
+        return handOver(op, request, executor, false);
+    }
+
+    @Get("/basic/event-executor/{op}")
+    @Secured(OpsUserProvider.ROLE)
+    CompletableFuture<HttpResponse<String>> basicEventExecutor(String op, HttpRequest<?> request) {
+        return handOver(op, request, executor, false);
+    }
+
+    /** The operation as a task on the request's channel's event loop, executed or scheduled in 10 ms. */
+    private static CompletableFuture<HttpResponse<String>> onEventLoop(String op, HttpRequest<?> request,
+                                                                       boolean scheduled) {
+        EventLoop loop = ((NettyHttpRequest<?>) request).getChannelHandlerContext().channel().eventLoop();
+        return handOver(op, request, loop, scheduled);
+    }
+
+    /** The operation as a task on {@code target}, executed or scheduled in 10 ms; the answer when it ran. */
+    private static CompletableFuture<HttpResponse<String>> handOver(String op, HttpRequest<?> request,
+                                                                    EventExecutor target, boolean scheduled) {
+        Map<String, String> params = params(request);
+        CompletableFuture<HttpResponse<String>> answer = new CompletableFuture<>();
+        Runnable task = () -> {
+            try {
+                answer.complete(answer(HostOperations.run(op, params)));
+            } catch (Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        };
+        if (scheduled) {
+            target.schedule(task, 10, TimeUnit.MILLISECONDS);
+        } else {
+            target.execute(task);
+        }
+        return answer;
     }
 
     private static HttpResponse<String> run(String op, HttpRequest<?> request) throws Exception {
