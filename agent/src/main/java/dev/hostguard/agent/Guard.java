@@ -6,6 +6,7 @@ import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.RequestScope;
 import dev.hostguard.agent.context.AuthClassifier;
 import dev.hostguard.agent.context.JdkInternalCaller;
+import dev.hostguard.agent.context.NativeCaller;
 import dev.hostguard.agent.context.Authentication;
 import dev.hostguard.agent.context.RequestView;
 import dev.hostguard.agent.context.RequestViews;
@@ -19,6 +20,7 @@ import dev.hostguard.agent.path.ResolvedPath;
 import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.FileAccess;
+import dev.hostguard.agent.policy.NativeCode;
 import dev.hostguard.agent.policy.Operation;
 import dev.hostguard.agent.policy.ResponseTemplate;
 import dev.hostguard.agent.policy.Rule;
@@ -109,6 +111,28 @@ final class Guard implements HookHandler {
         if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
             judge(policy, request, Operation.file(access, resolved, rule));
         }
+    }
+
+    /**
+     * Native code: the request is classified first (a user's loads cost nothing more); then code the JDK links for
+     * itself through FFM (its caller a boot or platform class) is let go, as {@code Hooks} lets the JDK's own JNI
+     * libraries go.
+     */
+    @Override
+    public void nativeCode(RequestScope scope, int operation, String api, Object target, Object detail)
+            throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
+        Rule rule = policy.engine().nativeCodeRule();
+        if (rule == null || api.startsWith("ffm") && NativeCaller.isJdk()) {
+            return;
+        }
+        judge(policy, request, operation == NATIVE_DOWNCALL
+                ? NativeCode.downcall(NativeCaller.describeDowncall(target, detail), rule)
+                : NativeCode.load(api, String.valueOf(target), rule));
     }
 
     /**

@@ -102,6 +102,12 @@ import java.util.Set;
  *   <li>{@code docker-run}: {@code POST /containers/create} for a privileged alpine container that
  *       bind-mounts the host root</li>
  *   <li>{@code metrics}: operating-system metrics, a class load and a log line, see {@link Metrics}</li>
+ *   <li>native code ({@link NativeOperations}): {@code jni-load} ({@code System.load(path)}, default the JDK's
+ *       {@code lib/librmi.so}), {@code jni-load-library} ({@code Runtime.loadLibrary(name)}, default
+ *       {@code j2gss}), {@code jna-mkdir} (JNA, when on the class path: libc's {@code mkdir(path)}),
+ *       {@code ffm-library-mkdir} ({@code SymbolLookup.libraryLookup("libc.so.6")}, then a downcall to its
+ *       {@code mkdir(path)}), {@code ffm-mkdir} (the linker's default lookup, a downcall to {@code mkdir(path)});
+ *       the FFM ones need JDK 22</li>
  * </ul>
  * Docker actions return {@code "status=<http status>\n<body>"}. The socket comes from the optional
  * parameter {@code socket}, else the environment variable {@code DOCKER_HOST}
@@ -214,6 +220,12 @@ public final class Actions {
         TABLE.other("docker-list", p -> DockerSocketClient.forParams(p).get("/containers/json"));
         TABLE.other("docker-run", p -> DockerSocketClient.forParams(p).post("/containers/create", PRIVILEGED_CONTAINER));
         TABLE.other("metrics", p -> Metrics.snapshot());
+
+        TABLE.other("jni-load", NativeOperations::jniLoad);
+        TABLE.other("jni-load-library", NativeOperations::jniLoadLibrary);
+        TABLE.other("jna-mkdir", NativeOperations::jnaMkdir);
+        TABLE.other("ffm-library-mkdir", NativeOperations::ffmLibraryMkdir);
+        TABLE.other("ffm-mkdir", NativeOperations::ffmMkdir);
     }
 
     private Actions() {

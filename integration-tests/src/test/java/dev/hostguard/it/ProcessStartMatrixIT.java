@@ -72,7 +72,8 @@ class ProcessStartMatrixIT {
         others.removeAll(Actions.processActions());
         others.removeAll(Actions.handOverActions());
         others.removeAll(Actions.fileActions());
-        assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics")), others,
+        assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics", "jni-load", "jni-load-library",
+                "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir")), others,
                 "the demo's actions that are neither process nor file actions");
     }
 

@@ -10,6 +10,9 @@ public interface HookHandler {
     int FILE_WRITE = 1;
     int DIRECTORY_LIST = 2;
     int UNIX_CONNECT = 3;
+    /** {@link #nativeCode} operations: a library loaded (JNI, JNA, FFM lookup), a downcall handle made (FFM). */
+    int NATIVE_LOAD = 0;
+    int NATIVE_DOWNCALL = 1;
     /** The directory descriptor of a path not given relative to an open directory (Linux {@code AT_FDCWD}). */
     int AT_FDCWD = -100;
 
@@ -23,6 +26,20 @@ public interface HookHandler {
      * @param directoryFd the open directory {@code path} is relative to, or {@link #AT_FDCWD}
      */
     void fileAccess(RequestScope scope, int operation, int directoryFd, String path) throws HostGuardBlockedException;
+
+    /**
+     * Judges native code inside a request; throws to refuse it. Called only for code the JDK did not load for
+     * itself (a library of a boot or platform class never reaches it).
+     *
+     * @param operation {@link #NATIVE_LOAD} or {@link #NATIVE_DOWNCALL}
+     * @param api how: {@code jni}, {@code jna}, {@code ffm-library-lookup}, {@code ffm-downcall}
+     * @param target a load: the library (a path, a {@code Path}, or a name as given); a downcall: the symbol's
+     *               {@code MemorySegment}, or {@code null} for a handle bound to no address
+     * @param detail a downcall: its {@code FunctionDescriptor}; else {@code null}
+     */
+    default void nativeCode(RequestScope scope, int operation, String api, Object target, Object detail)
+            throws HostGuardBlockedException {
+    }
 
     /**
      * Captures what work handed over inside this request (a task, a thread) needs to be judged later, elsewhere.

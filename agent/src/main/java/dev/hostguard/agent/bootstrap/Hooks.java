@@ -710,6 +710,130 @@ public final class Hooks {
         }
     }
 
+    // ---- native code ----
+
+    /**
+     * {@code NativeLibraries.loadLibrary(Class, String, boolean)}: every JNI library load ({@code System.load},
+     * {@code System.loadLibrary}, {@code Runtime}'s, a class loader's {@code findLibrary}) once the file is known to
+     * exist, with its canonical path. Libraries the JDK's own classes load (boot and platform loaders) are not
+     * judged. A refusal is an {@link UnsatisfiedLinkError} whose cause is the {@link HostGuardBlockedException}:
+     * what these methods throw when a library cannot be loaded, and what libraries with a pure-Java fallback catch.
+     */
+    public static void nativeLibraryLoad(Class<?> fromClass, String library) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (fromClass == null || scope.busy || jdkLoader(fromClass.getClassLoader())) {
+            return;
+        }
+        HostGuardBlockedException refused = judgeNative(scope, HookHandler.NATIVE_LOAD, "jni", library, null);
+        if (refused != null) {
+            throw (UnsatisfiedLinkError) new UnsatisfiedLinkError(refused.getMessage()).initCause(refused);
+        }
+    }
+
+    /**
+     * JNA's {@code NativeLibrary.getInstance(String, Map)} (every {@code Native.load}, {@code loadLibrary},
+     * {@code register} and {@code NativeLibrary.getInstance}) and {@code getProcess(Map)} ({@code library} null: the
+     * process's own symbols, libc's included). A refusal is an {@link UnsatisfiedLinkError}, as JNA throws for a
+     * library it cannot open.
+     */
+    public static void jnaLibraryLoad(String library) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return;
+        }
+        HostGuardBlockedException refused = judgeNative(scope, HookHandler.NATIVE_LOAD, "jna",
+                library == null ? "<process>" : library, null);
+        if (refused != null) {
+            throw (UnsatisfiedLinkError) new UnsatisfiedLinkError(refused.getMessage()).initCause(refused);
+        }
+    }
+
+    /**
+     * FFM (JDK 22+): {@code SymbolLookup.libraryLookup(String|Path, Arena)}. A refusal is an
+     * {@link IllegalArgumentException} whose cause is the refusal: what the method throws when it cannot open the
+     * library.
+     */
+    public static void ffmLibraryLookup(Object library) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return;
+        }
+        HostGuardBlockedException refused = judgeNative(scope, HookHandler.NATIVE_LOAD, "ffm-library-lookup",
+                library, null);
+        if (refused != null) {
+            throw new IllegalArgumentException(refused.getMessage(), refused);
+        }
+    }
+
+    /**
+     * FFM (JDK 22+): {@code AbstractLinker.downcallHandle(MemorySegment, FunctionDescriptor, Option...)} and
+     * {@code downcallHandle(FunctionDescriptor, Option...)} ({@code symbol} null), behind every
+     * {@code Linker.downcallHandle}. A refusal is an {@link IllegalCallerException} whose cause is the refusal: what
+     * the JDK throws when native access is denied to the caller ({@code --illegal-native-access=deny}).
+     */
+    public static void ffmDowncall(Object symbol, Object descriptor) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return;
+        }
+        HostGuardBlockedException refused = judgeNative(scope, HookHandler.NATIVE_DOWNCALL, "ffm-downcall", symbol,
+                descriptor);
+        if (refused != null) {
+            throw new IllegalCallerException(refused.getMessage(), refused);
+        }
+    }
+
+    /** The boot and platform loaders: the JDK's own classes, whose libraries are the JDK's. */
+    private static boolean jdkLoader(ClassLoader loader) {
+        return loader == null || loader == ClassLoader.getPlatformClassLoader();
+    }
+
+    /** @return the refusal, recorded on the request; {@code null} when the code may go ahead */
+    private static HostGuardBlockedException judgeNative(RequestScope scope, int operation, String api, Object target,
+                                                         Object detail) {
+        HookHandler h = handler;
+        if (h == null) {
+            return null;
+        }
+        scope.busy = true;
+        try {
+            h.nativeCode(scope, operation, api, target, detail);
+            return null;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            return e;
+        } catch (Throwable t) {
+            failed(h, api, t);
+            return null;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     static String[] commandOf(byte[] program, byte[] argBlock) {
         String prog = cString(program);
         String[] args = argBlock == null || argBlock.length == 0

@@ -64,7 +64,7 @@ public final class PolicyParser {
     private static final List<String> EVENTS = List.of("sink", "rate-limit", "stack-depth");
     private static final List<String> RESPONSE = List.of("status", "content-type", "body");
     private static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
-            "unix-connect");
+            "unix-connect", "native-load", "native-downcall");
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*s");
     private static final Pattern METHOD = Pattern.compile("[A-Za-z]+|\\*");
@@ -337,6 +337,8 @@ public final class PolicyParser {
                     case "file-open" -> Action.FILE_OPEN;
                     case "directory-list" -> Action.DIRECTORY_LIST;
                     case "unix-connect" -> Action.UNIX_CONNECT;
+                    case "native-load" -> Action.NATIVE_LOAD;
+                    case "native-downcall" -> Action.NATIVE_DOWNCALL;
                     default -> {
                         problem(map.get("operation"), "unknown operation '" + op + "'; expected one of "
                                 + String.join(", ", OPERATIONS) + Suggestions.didYouMean(op, OPERATIONS));
@@ -381,7 +383,9 @@ public final class PolicyParser {
             if (!map.containsKey("path")) {
                 problem(node, "a " + operation.eventAction() + " entry needs a 'path' (a glob)");
             } else {
-                path = glob(map.get("path"), "path", true);
+                // native code: a library's path or bare name (JNA, FFM), or a downcall's function: any glob
+                path = glob(map.get("path"), "path",
+                        operation != Action.NATIVE_LOAD && operation != Action.NATIVE_DOWNCALL);
             }
             if (map.containsKey("access")) {
                 if (operation != Action.FILE_OPEN) {

@@ -2,6 +2,8 @@ package dev.hostguard.agent.event;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.hostguard.agent.policy.Action;
+import dev.hostguard.agent.policy.NativeCode;
 import dev.hostguard.agent.policy.Operation;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -50,6 +52,13 @@ public final class EventJson {
             }
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
+            }
+            String nativeApi = NativeCode.api(e.operation());
+            if (nativeApi != null) {
+                g.writeStringField("native_api", nativeApi);
+                if (e.operation().action() == Action.NATIVE_DOWNCALL) {
+                    g.writeStringField("native_function", e.operation().target());
+                }
             }
             g.writeStringField("context", e.request() == null ? "outside-request" : e.submitter() == null ? "request" : "propagated");
             if (e.submitter() != null) {
@@ -100,6 +109,13 @@ public final class EventJson {
                 if (op.originalTarget() != null) {
                     g.writeStringField("original_path", op.originalTarget());
                 }
+                g.writeEndObject();
+            }
+            case NATIVE_LOAD -> {
+                // ECS dll: "code libraries dynamically loaded into processes"
+                g.writeObjectFieldStart("dll");
+                g.writeStringField("path", op.target());
+                g.writeStringField("name", op.target().substring(op.target().lastIndexOf('/') + 1));
                 g.writeEndObject();
             }
             case PROCESS_START -> {

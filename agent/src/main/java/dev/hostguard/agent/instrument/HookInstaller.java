@@ -28,7 +28,7 @@ public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
             new DirectoryListHooks(), new UnixSocketHooks(), new HandOverHooks(), new ServletHooks(),
             new HttpServerHooks(), new MicronautHooks(), new UndertowHooks(), new HelidonHooks(),
-            new VertxHooks(), new WebFluxHooks(), new NettyExecutorHooks());
+            new VertxHooks(), new WebFluxHooks(), new NettyExecutorHooks(), new NativeCodeHooks());
 
     private HookInstaller() {
     }

@@ -5,7 +5,11 @@ public enum Action {
     PROCESS_START("process-start", "process"),
     FILE_OPEN("file-open", "file"),
     DIRECTORY_LIST("directory-list", "file"),
-    UNIX_CONNECT("unix-connect", "network");
+    UNIX_CONNECT("unix-connect", "network"),
+    /** Native code loaded: a JNI library ({@code System.load}...), a JNA library, an FFM library lookup. */
+    NATIVE_LOAD("native-load", "library"),
+    /** An FFM downcall handle made: Java code about to call a native function. */
+    NATIVE_DOWNCALL("native-downcall", "library");
 
     private final String eventAction;
     private final String category;

@@ -50,7 +50,7 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
         return switch (operation) {
             case PROCESS_START -> executableMatches(op) && argsMatch(op.arguments());
             case FILE_OPEN -> accesses.contains(op.access()) && path.matches(op.target());
-            case DIRECTORY_LIST, UNIX_CONNECT -> path.matches(op.target());
+            case DIRECTORY_LIST, UNIX_CONNECT, NATIVE_LOAD, NATIVE_DOWNCALL -> path.matches(op.target());
         };
     }
 

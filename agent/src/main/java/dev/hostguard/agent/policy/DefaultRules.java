@@ -77,6 +77,12 @@ final class DefaultRules {
             "listing the root, processes, kernel objects, home directories and logs: mapping the host",
             "OpenRASP directory_unwanted");
 
+    static final Rule PROC_SYS_WRITE = new Rule("proc-sys-write", "kernel and process interfaces", EnumSet.of(WRITE),
+            "any write under /proc or /sys: kernel parameters, another process's (or this one's) state, devices and"
+                    + " cgroups; the specific rules above keep their ids (core_pattern, sysrq, release_agent, exe)",
+            "HostGuard issue 13 (writes under /proc and /sys, /proc/self/environ, cmdline, mountinfo opened for"
+                    + " writing); generalises Tracee TRC-1010 (release_agent), TRC-1011 (core_pattern), TRC-97 (sysrq)");
+
     private DefaultRules() {
     }
 
@@ -151,5 +157,9 @@ final class DefaultRules {
         for (String directory : new String[] {"/", "/proc", "/proc/<pid>", "/sys", "/root", "/home", "/var/log"}) {
             rules.path(SENSITIVE_LISTING, directory);
         }
+
+        // last: a write a rule above names keeps that rule's id; every other write below /proc or /sys is this one
+        rules.path(PROC_SYS_WRITE, "/proc/**")
+                .path(PROC_SYS_WRITE, "/sys/**");
     }
 }

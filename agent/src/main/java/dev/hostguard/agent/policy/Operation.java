@@ -11,7 +11,8 @@ import java.util.Set;
  * @param target the executable of a process start; the canonical path of a file, directory or socket
  * @param originalTarget the path as the caller gave it, when it differs from {@code target}; else {@code null}
  * @param access how a file is accessed; {@code null} for a process start
- * @param arguments the full command line of a process start, executable first; empty otherwise
+ * @param arguments the full command line of a process start, executable first; for native code the API it came
+ *     through, alone ({@link NativeCode}); empty otherwise
  * @param workingDirectory where a process starts; {@code null} otherwise
  * @param rule the rule the operation matched; {@code null} when it matched none
  */

@@ -35,6 +35,7 @@ public final class PolicyEngine {
     private final PathRules pathRules;
     private final List<CommandRule> commandRules = new ArrayList<>();
     private final boolean processStartOn;
+    private final boolean nativeCodeOn;
     /** Per rule id, the decision for each verdict (by ordinal), made once: deciding a finding allocates nothing. */
     private final Map<String, Decision[]> decisions = new HashMap<>();
     private final Map<String, Decision.Verdict> ceilings = new HashMap<>();
@@ -88,6 +89,7 @@ public final class PolicyEngine {
         paths.disable(off);
         this.pathRules = paths.build();
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
+        this.nativeCodeOn = !off.contains(NativeCode.RULE.id());
         for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
             if (off.contains(it.next().rule().id())) {
                 it.remove();
@@ -100,6 +102,7 @@ public final class PolicyEngine {
         List<Rule> rules = new ArrayList<>();
         rules.add(Operation.PROCESS_START_RULE);
         rules.addAll(PathRules.defaults().rules());
+        rules.add(NativeCode.RULE);
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
                 FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
@@ -210,6 +213,11 @@ public final class PolicyEngine {
             }
         }
         return processStartOn ? Operation.PROCESS_START_RULE : null;
+    }
+
+    /** The rule native code matches ({@link NativeCode}); {@code null} when the policy switched it off. */
+    public Rule nativeCodeRule() {
+        return nativeCodeOn ? NativeCode.RULE : null;
     }
 
     /** As {@link #decide(Operation, AuthClass, String, String)} for a request on no particular route. */

@@ -22,12 +22,16 @@ class PathRulesAllocationTest {
         same("/tmp/upload-123.bin"),
         same("/proc/self/stat"),
         same("/proc/123/task/456/status"),
+        same("/sys/fs/cgroup/memory.max"), // read: a write below /sys is a finding (proc-sys-write)
         same("/etc/hosts"),
-        same("/sys/fs/cgroup/memory.max"),
         same("/dev/urandom"),
         same("/home/app/data/cache.db"),
         same("/var/log/app/app.log"),
         same("/var/run/app/app.pid"),
+        same("/sys/kernel/mm/transparent_hugepage/enabled"), // read
+        same("/srv/app/sys/out.json"),
+        same("/proc/sys/net/core/somaxconn"), // read
+        same("/procfs/out.txt"),
         // canonical differs from absolute: both forms are walked
         new ResolvedPath("current/lib/app.jar", "/srv/app/current/lib/app.jar", "/srv/app/releases/42/lib/app.jar"),
         new ResolvedPath("/proc/self/status", "/proc/self/status", "/proc/4242/status"),

@@ -77,11 +77,11 @@ class PathRulesTest {
                 hit("cgroup-release-agent", WRITE, "/sys/fs/cgroup/memory/release_agent"),
                 hit("cgroup-release-agent", WRITE, "/tmp/cgrp/x/notify_on_release"),
                 miss(READ, "/sys/fs/cgroup/memory/release_agent"),
-                miss(WRITE, "/sys/fs/cgroup/release_agent.bak"),
+                hit("proc-sys-write", WRITE, "/sys/fs/cgroup/release_agent.bak"), // issue 13: any other write below /proc, /sys
 
                 hit("core-pattern", WRITE, "/proc/sys/kernel/core_pattern"),
                 miss(READ, "/proc/sys/kernel/core_pattern"),
-                miss(WRITE, "/proc/sys/kernel/core_uses_pid"),
+                hit("proc-sys-write", WRITE, "/proc/sys/kernel/core_uses_pid"), // issue 13: any other write below /proc, /sys
 
                 hit("sysrq", WRITE, "/proc/sys/kernel/sysrq"),
                 hit("sysrq", WRITE, "/proc/sysrq-trigger"),
@@ -102,7 +102,7 @@ class PathRulesTest {
                 hit("proc-environ", READ, "/proc/123/task/456/environ"),
                 hit("proc-environ", READ, "/proc/self/task/7/environ"),
                 hit("proc-environ", READ, "/proc/1/environ"),
-                miss(WRITE, "/proc/self/environ"),
+                hit("proc-sys-write", WRITE, "/proc/self/environ"), // issue 13: any other write below /proc, /sys
                 miss(READ, "/proc/selfish/environ"),
                 miss(READ, "/proc/12a/environ"),
                 miss(READ, "/tmp/proc/self/environ"),
@@ -112,7 +112,7 @@ class PathRulesTest {
                 hit("proc-cmdline", READ, "/proc/42/cmdline"),
                 hit("proc-cmdline", READ, "/proc/thread-self/cmdline"),
                 miss(READ, "/proc/cmdline"),
-                miss(WRITE, "/proc/self/cmdline"),
+                hit("proc-sys-write", WRITE, "/proc/self/cmdline"), // issue 13: any other write below /proc, /sys
 
                 hit("proc-magic-links", READ, "/proc/self/root/etc/passwd"),
                 hit("proc-magic-links", LIST, "/proc/1/root"),
@@ -130,7 +130,7 @@ class PathRulesTest {
                 hit("recon", READ, "/sys/kernel/debug/sched/debug"),
                 hit("recon", READ, "/proc/self/mountinfo"),
                 hit("recon", READ, "/proc/1/mountinfo"),
-                miss(WRITE, "/proc/sched_debug"),
+                hit("proc-sys-write", WRITE, "/proc/sched_debug"), // issue 13: any other write below /proc, /sys
                 miss(READ, "/proc/self/mounts"),
                 miss(READ, "/sys/kernel/debugfs"),
 
@@ -207,6 +207,26 @@ class PathRulesTest {
                 miss(LIST, "/var/log/app"),
                 miss(READ, "/"),
 
+                // writes under /proc and /sys (issue 13): the specific rules keep their ids, any other is proc-sys-write
+                hit("proc-sys-write", WRITE, "/proc/4242/environ"),
+                hit("proc-sys-write", WRITE, "/proc/self/cmdline"),
+                hit("proc-sys-write", WRITE, "/proc/thread-self/mountinfo"),
+                hit("proc-sys-write", WRITE, "/proc/self/task/7/comm"),
+                hit("proc-sys-write", WRITE, "/proc/sys/vm/overcommit_memory"),
+                hit("proc-sys-write", WRITE, "/proc/self/oom_score_adj"),
+                hit("proc-sys-write", WRITE, "/sys/fs/cgroup/memory.max"),
+                hit("proc-sys-write", WRITE, "/sys/kernel/uevent_helper"),
+                hit("proc-sys-write", WRITE, "/sys"),
+                hit("core-pattern", WRITE, "/proc/sys/kernel/core_pattern"),
+                hit("proc-exe-write", WRITE, "/proc/self/exe"),
+                hit("cgroup-release-agent", WRITE, "/sys/fs/cgroup/x/release_agent"),
+                miss(READ, "/proc/sys/vm/overcommit_memory"),
+                miss(READ, "/sys/kernel/mm/transparent_hugepage/enabled"),
+                miss(WRITE, "/procfs/x"),
+                miss(WRITE, "/system/x"),
+                miss(WRITE, "/srv/proc/self/environ"),
+                miss(WRITE, "/tmp/sys/x"),
+
                 // what services do inside requests all day
                 miss(READ, "/app/lib/jetty-server-12.jar"),
                 miss(WRITE, "/tmp/upload-123.bin"),
@@ -246,7 +266,7 @@ class PathRulesTest {
         assertEquals(List.of("runtime-socket", "kubelet-config", "service-account-token", "cgroup-release-agent",
                         "core-pattern", "sysrq", "kernel-memory", "proc-environ", "proc-cmdline", "proc-magic-links",
                         "recon", "proc-exe-write", "host-filesystem", "block-device", "credentials", "ssh-keys",
-                        "loader-preload", "sensitive-listing"),
+                        "loader-preload", "sensitive-listing", "proc-sys-write"),
                 RULES.rules().stream().map(Rule::id).collect(Collectors.toList()));
         for (Rule rule : RULES.rules()) {
             assertFalse(rule.category().isBlank() || rule.description().isBlank() || rule.source().isBlank(), rule.id());

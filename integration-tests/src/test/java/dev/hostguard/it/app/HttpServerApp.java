@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * invites, so nothing is sent and a guard can still answer; with {@code answer=self} the handler answers the
  * failure itself, 500 {@code {"error":...}}, which commits the response (the JDK server buffers nothing). Env {@code BOOT_EXEC} (optional): a command run once at start-up, outside
  * any request, before the readiness line {@code httpserver-app listening on http://127.0.0.1:<port>}; env
- * {@code BOOT_READ} (optional): a file read the same way ({@link Actions#DEFAULT_FILE_ACTION}), at the same time.
+ * {@code BOOT_READ} (optional): a file read the same way ({@link Actions#DEFAULT_FILE_ACTION}), at the same time;
+ * env {@code BOOT_NATIVE} (optional): a library loaded the same way ({@code System.load}, action {@code jni-load}).
  * For the denial-storm test: {@code /admin/storm?n=&path=&path=...} (API key) opens the paths in turn, {@code n}
  * times in all, and answers how each open ended; {@code /heap} answers the heap used after a full collection.
  */
@@ -61,6 +62,11 @@ public final class HttpServerApp {
         if (boot != null && !boot.isBlank()) {
             String result = Actions.run("process-builder", Map.of("cmd", boot));
             System.out.println("httpserver-app boot command done: " + result.lines().findFirst().orElse(""));
+        }
+        String bootNative = System.getenv("BOOT_NATIVE");
+        if (bootNative != null && !bootNative.isBlank()) {
+            String result = Actions.run("jni-load", Map.of("path", bootNative));
+            System.out.println("httpserver-app boot native load done: " + result);
         }
         String bootRead = System.getenv("BOOT_READ");
         if (bootRead != null && !bootRead.isBlank()) {

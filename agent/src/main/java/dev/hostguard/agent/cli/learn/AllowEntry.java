@@ -37,6 +37,10 @@ final class AllowEntry {
                 return new Key(event.route(), operation, executable(executable, event.text("process.working_directory")),
                         argv.isEmpty() ? List.of() : argv.subList(1, argv.size()));
             }
+            if (operation.equals("native-load") || operation.equals("native-downcall")) {
+                String target = event.text(operation.equals("native-load") ? "dll.path" : "hostguard.native_function");
+                return target == null ? null : new Key(event.route(), operation, target, List.of());
+            }
             String path = event.text("file.path");
             return path == null ? null
                     : new Key(event.route(), operation, stable(path, event.text("file.original_path")), List.of());
