@@ -25,10 +25,10 @@ import org.slf4j.Logger;
  * reported at start-up, not at the first process start.
  */
 public final class HookInstaller {
+    /** The JDK's and the servlet API's families; server libraries' are {@link LibraryFamilies}, loaded as needed. */
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
             new DirectoryListHooks(), new UnixSocketHooks(), new HandOverHooks(), new ServletHooks(),
-            new HttpServerHooks(), new MicronautHooks(), new UndertowHooks(), new HelidonHooks(),
-            new VertxHooks(), new WebFluxHooks(), new NettyExecutorHooks(), new NativeCodeHooks());
+            new HttpServerHooks(), new NativeCodeHooks());
 
     private HookInstaller() {
     }

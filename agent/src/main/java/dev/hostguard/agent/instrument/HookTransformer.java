@@ -5,12 +5,12 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
 /**
@@ -24,9 +24,10 @@ final class HookTransformer implements ClassFileTransformer {
     private static final String OWN_PACKAGE = "dev/hostguard/agent/";
     private static final String OWN_BINARY_PACKAGE = "dev.hostguard.agent.";
 
-    /** JDK and server-library classes hooked by exact name (internal names). */
-    private final Map<String, List<HookTarget>> namedTargets = new HashMap<>();
-    private final Set<String> namedTypes = new HashSet<>(); // binary names, for loaded classes
+    /** JDK and server-library classes hooked by exact name (internal names); libraries' added as they load. */
+    private final Map<String, List<HookTarget>> namedTargets = new ConcurrentHashMap<>();
+    private final Set<String> namedTypes = new HashSet<>(); // binary names, for loaded classes; guarded by this
+    private final Set<String> loadedFamilies = new HashSet<>(); // guarded by this
     /** By identity: a record's own hashCode is bootstrapped through java.lang.invoke, dozens of classes. */
     private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new IdentityHashMap<>();
     private final Instrumentation instrumentation;
@@ -39,14 +40,7 @@ final class HookTransformer implements ClassFileTransformer {
                     Logger log) {
         for (HookTarget target : targets) {
             if (target.exactType() != null) {
-                String name = target.exactType().replace('.', '/');
-                List<HookTarget> same = namedTargets.get(name);
-                if (same == null) {
-                    same = new ArrayList<>(1);
-                    namedTargets.put(name, same);
-                }
-                same.add(target);
-                namedTypes.add(target.exactType());
+                named(target);
             } else {
                 subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
             }
@@ -85,9 +79,39 @@ final class HookTransformer implements ClassFileTransformer {
         }
     }
 
+    /** Adds a target by name; a list in the table is never changed once put (readers run unsynchronized). */
+    private void named(HookTarget target) {
+        String name = target.exactType().replace('.', '/');
+        List<HookTarget> known = namedTargets.get(name);
+        List<HookTarget> same = known == null ? new ArrayList<>(1) : new ArrayList<>(known);
+        same.add(target);
+        namedTargets.put(name, same);
+        namedTypes.add(target.exactType());
+    }
+
+    /**
+     * The targets of a server library's class, its family's loaded at the first class of the family that loads;
+     * {@code null} when no family hooks it.
+     */
+    private synchronized List<HookTarget> libraryTargets(String className) {
+        String family = LibraryFamilies.familyOf(className);
+        if (family == null) {
+            return null;
+        }
+        if (loadedFamilies.add(family)) {
+            for (HookTarget target : LibraryFamilies.load(family).targets()) {
+                named(target);
+            }
+        }
+        return namedTargets.get(className);
+    }
+
     /** The sites for a class, from its name and, for server classes, its class file; empty for nearly all. */
     private List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
         List<HookTarget> named = namedTargets.get(className);
+        if (named == null && loader != null) {
+            named = libraryTargets(className);
+        }
         if (named != null) {
             return named.size() == 1 ? named.get(0).sites() : allSites(named);
         }
@@ -113,13 +137,15 @@ final class HookTransformer implements ClassFileTransformer {
     }
 
     /** The already-loaded classes this transformer hooks, to retransform at once when the agent starts. */
-    List<Class<?>> hookedAmong(Class<?>[] loaded) {
+    synchronized List<Class<?>> hookedAmong(Class<?>[] loaded) {
         List<Class<?>> hooked = new ArrayList<>();
         for (Class<?> type : loaded) {
             if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()) {
                 continue;
             }
             if (namedTypes.contains(type.getName()) || type.getClassLoader() != null
+                    && LibraryFamilies.familyOf(type.getName().replace('.', '/')) != null
+                    || type.getClassLoader() != null
                     && !type.getName().startsWith(OWN_BINARY_PACKAGE) && isSubTypeTarget(type)) {
                 hooked.add(type);
             }
