@@ -5,7 +5,9 @@ public enum Action {
     PROCESS_START("process-start", "process"),
     FILE_OPEN("file-open", "file"),
     DIRECTORY_LIST("directory-list", "file"),
-    UNIX_CONNECT("unix-connect", "network");
+    UNIX_CONNECT("unix-connect", "network"),
+    /** A TCP connect (or a UDP socket's connect) to a host and port: the JDK's {@code sun.nio.ch.Net.connect}. */
+    NETWORK_CONNECT("network-connect", "network");
 
     private final String eventAction;
     private final String category;
