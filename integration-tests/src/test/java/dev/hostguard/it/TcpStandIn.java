@@ -43,6 +43,30 @@ final class TcpStandIn implements AutoCloseable {
         acceptor.start();
     }
 
+    /**
+     * A stand-in of its own ({@code <address> <port> <record file>}): binds there (e.g. 169.254.169.254:80 inside a
+     * network namespace of the test's making), appends each request line to the record file, prints
+     * {@code listening} and serves until killed.
+     */
+    public static void main(String[] args) throws Exception {
+        java.nio.file.Path record = java.nio.file.Path.of(args[2]);
+        ServerSocket server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getByName(args[0]), Integer.parseInt(args[1])));
+        System.out.println("listening");
+        System.out.flush();
+        while (true) {
+            try (Socket socket = server.accept()) {
+                socket.setSoTimeout((int) WAIT.toMillis());
+                java.nio.file.Files.writeString(record, requestLine(socket.getInputStream()) + "\n",
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                byte[] body = BODY.getBytes(StandardCharsets.US_ASCII);
+                socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(body);
+            }
+        }
+    }
+
     int port() {
         return server.getLocalPort();
     }
