@@ -652,10 +652,15 @@ public final class Hooks {
      */
     public static void networkConnect(java.net.InetAddress address, int port) throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests) {
+            return; // kept this small, so the JIT inlines it into the connect path and the path's objects stay unescaped
+        }
+        judgeNetworkConnect(scope, address, port);
+    }
+
+    private static void judgeNetworkConnect(RequestScope scope, java.net.InetAddress address, int port)
+            throws HostGuardBlockedException {
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
-                return;
-            }
             scope = outsideScope(scope);
         }
         if (scope.busy || address == null) {
