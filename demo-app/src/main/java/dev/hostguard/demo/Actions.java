@@ -22,8 +22,8 @@ import java.util.Set;
  *
  * <h2>API</h2>
  * {@link #run(String, Map)} runs one action and returns its result as text; {@link #names()} lists
- * the actions, {@link #processActions()}, {@link #handOverActions()} and {@link #fileActions()} the
- * three families below. Any
+ * the actions, {@link #processActions()}, {@link #handOverActions()}, {@link #fileActions()} and
+ * {@link #networkActions()} the four families below. Any
  * failure (bad parameter, missing socket, a guard refusing the operation) is thrown unchanged to
  * the caller.
  *
@@ -95,6 +95,14 @@ import java.util.Set;
  *   <li>{@code unix-connect}: connects to the Unix-domain socket at the path and sends one
  *       {@code GET /_ping}; returns {@code "status=<http status>\n<body>"}</li>
  * </ul>
+ *
+ * <h2>Network actions</h2>
+ * Parameters: {@code host} (an address or a name, used as given) and {@code port}. Each sends one
+ * {@code GET /<action>} over HTTP/1.1 through a different JDK client ({@link NetworkConnects}) and returns
+ * {@code "status=<http status>\n<body>"}: {@code tcp-socket} ({@code new Socket}),
+ * {@code tcp-socket-channel} ({@code SocketChannel.open}), {@code tcp-async-channel}
+ * ({@code AsynchronousSocketChannel}), {@code tcp-http-client} ({@code java.net.http.HttpClient}),
+ * {@code tcp-url-connection} ({@code URL.openConnection}).
  *
  * <h2>Other actions</h2>
  * <ul>
@@ -217,6 +225,12 @@ public final class Actions {
 
         TABLE.file("unix-connect", p -> DockerSocketClient.at(required(p, "path")).get("/_ping"));
 
+        TABLE.network("tcp-socket", NetworkConnects::socket);
+        TABLE.network("tcp-socket-channel", NetworkConnects::socketChannel);
+        TABLE.network("tcp-async-channel", NetworkConnects::asyncChannel);
+        TABLE.network("tcp-http-client", NetworkConnects::httpClient);
+        TABLE.network("tcp-url-connection", NetworkConnects::urlConnection);
+
         TABLE.other("docker-list", p -> DockerSocketClient.forParams(p).get("/containers/json"));
         TABLE.other("docker-run", p -> DockerSocketClient.forParams(p).post("/containers/create", PRIVILEGED_CONTAINER));
         TABLE.other("metrics", p -> Metrics.snapshot());
@@ -269,6 +283,11 @@ public final class Actions {
         return Collections.unmodifiableSet(TABLE.file);
     }
 
+    /** The network actions (see the class comment), in a stable order. */
+    public static Set<String> networkActions() {
+        return Collections.unmodifiableSet(TABLE.network);
+    }
+
     static String required(Map<String, String> params, String name) {
         String value = params.get(name);
         if (value == null || value.isBlank()) {
@@ -283,6 +302,7 @@ public final class Actions {
         final Set<String> process = new LinkedHashSet<>();
         final Set<String> handOver = new LinkedHashSet<>();
         final Set<String> file = new LinkedHashSet<>();
+        final Set<String> network = new LinkedHashSet<>();
 
         void process(String name, ProcessStart start) {
             processPipeline(name, p -> ProcessOutcome.await(start.start(ProcessCommand.from(p))));
@@ -321,6 +341,11 @@ public final class Actions {
         void file(String name, Action action) {
             add(name, action);
             file.add(name);
+        }
+
+        void network(String name, Action action) {
+            add(name, action);
+            network.add(name);
         }
 
         void other(String name, Action action) {

@@ -130,8 +130,8 @@ class PolicyIT {
             assertTrue(exit.stderr().contains("  " + policy + ":4:5: an allow entry needs a 'reason' (it appears in"
                     + " every event the entry allows)"), output);
             assertTrue(exit.stderr().contains("  " + policy + ":6:5: unknown key 'reasn' in an allow entry; did you"
-                    + " mean 'reason'? (expected one of: operation, executable, args, path, access, route, auth,"
-                    + " caller, reason)"), output);
+                    + " mean 'reason'? (expected one of: operation, executable, args, path, access, endpoint, route,"
+                    + " auth, caller, reason)"), output);
         }
     }
 

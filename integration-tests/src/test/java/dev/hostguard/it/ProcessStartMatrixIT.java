@@ -72,6 +72,7 @@ class ProcessStartMatrixIT {
         others.removeAll(Actions.processActions());
         others.removeAll(Actions.handOverActions());
         others.removeAll(Actions.fileActions());
+        others.removeAll(Actions.networkActions());
         assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics", "jni-load", "jni-load-library",
                 "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir")), others,
                 "the demo's actions that are neither process nor file actions");

@@ -81,6 +81,17 @@ public interface HookHandler {
         return null;
     }
 
+    /**
+     * Judges a network connect ({@code sun.nio.ch.Net.connect}: TCP sockets and channels of every kind, and a UDP
+     * channel's connect) inside a request; throws to refuse it. Must allocate nothing when the destination matches
+     * no rule.
+     *
+     * @param address the address connected to, carrying the name the caller connected to when it gave one
+     */
+    default void networkConnect(RequestScope scope, java.net.InetAddress address, int port)
+            throws HostGuardBlockedException {
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

@@ -680,6 +680,44 @@ public final class Hooks {
         judgeFile(HookHandler.UNIX_CONNECT, HookHandler.AT_FDCWD, socketPath);
     }
 
+    /**
+     * {@code sun.nio.ch.Net.connect(ProtocolFamily, FileDescriptor, InetAddress, int)}: every TCP connect of the JDK
+     * ({@code SocketChannel}, {@code Socket} through {@code NioSocketImpl}, the {@code HttpClient}, {@code URL}
+     * connections, asynchronous socket channels) and a UDP channel's connect.
+     */
+    public static void networkConnect(java.net.InetAddress address, int port) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests) {
+            return; // kept this small, so the JIT inlines it into the connect path and the path's objects stay unescaped
+        }
+        judgeNetworkConnect(scope, address, port);
+    }
+
+    private static void judgeNetworkConnect(RequestScope scope, java.net.InetAddress address, int port)
+            throws HostGuardBlockedException {
+        if (scope == null || !scope.active()) {
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || address == null) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.networkConnect(scope, address, port);
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "network-connect", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     private static void judgeFile(int operation, int directoryFd, Object path) throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {

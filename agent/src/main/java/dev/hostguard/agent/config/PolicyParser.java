@@ -6,6 +6,8 @@ import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.BearerTokens;
 import dev.hostguard.agent.policy.CredentialSettings;
 import dev.hostguard.agent.policy.Decision;
+import dev.hostguard.agent.policy.DefaultNetworkRules;
+import dev.hostguard.agent.policy.Endpoint;
 import dev.hostguard.agent.policy.EventSettings;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Glob;
@@ -58,18 +60,21 @@ public final class PolicyParser {
     private static final List<String> BEARER_TOKENS = List.of("owner", "person-claims");
     private static final List<String> OWNERS = List.of("client", "person");
     private static final List<String> RULE = List.of("id", "category", "description", "paths", "access", "sockets",
-            "commands", "action");
-    private static final List<String> ALLOW = List.of("operation", "executable", "args", "path", "access", "route",
-            "auth", "caller", "reason");
+            "commands", "endpoints", "action");
+    private static final List<String> ALLOW = List.of("operation", "executable", "args", "path", "access", "endpoint",
+            "route", "auth", "caller", "reason");
     private static final List<String> EVENTS = List.of("sink", "rate-limit", "stack-depth");
     private static final List<String> RESPONSE = List.of("status", "content-type", "body");
     private static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
-            "unix-connect", "native-load", "native-downcall");
+            "unix-connect", "native-load", "native-downcall",
+            "network-connect");
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*s");
     private static final Pattern METHOD = Pattern.compile("[A-Za-z]+|\\*");
     private static final Pattern CALLER = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*\\.?");
     private static final int MAX_STACK_DEPTH = 64;
+    /** The rules of the ruleset a policy can add endpoints to. */
+    private static final List<String> NETWORK_RULES = networkRuleIds();
 
     private final String source;
     private final List<PolicyProblem> problems = new ArrayList<>();
@@ -176,6 +181,14 @@ public final class PolicyParser {
         return new Policy(mode, auth, outside, credentials, rules, allow, events, response);
     }
 
+    private static List<String> networkRuleIds() {
+        List<String> ids = new ArrayList<>();
+        for (Rule rule : DefaultNetworkRules.rules()) {
+            ids.add(rule.id());
+        }
+        return List.copyOf(ids);
+    }
+
     private static AuthClass authClass(String label) {
         for (AuthClass auth : AuthClass.values()) {
             if (auth.label().equals(label)) {
@@ -248,6 +261,7 @@ public final class PolicyParser {
         List<String> paths = strings(map.get("paths"), "paths");
         List<String> sockets = strings(map.get("sockets"), "sockets");
         List<String> commands = strings(map.get("commands"), "commands");
+        List<Endpoint> endpoints = endpoints(map.get("endpoints"));
         RuleAction action = map.containsKey("action")
                 ? oneOf(map.get("action"), "action", RuleAction.class, List.of("block", "log", "off")) : null;
         Set<FileAccess> accesses = EnumSet.of(FileAccess.READ, FileAccess.WRITE);
@@ -260,7 +274,8 @@ public final class PolicyParser {
                 problem(map.get("access"), "'access' applies to 'paths'; this rule has none");
             }
         }
-        boolean addsPatterns = !paths.isEmpty() || !sockets.isEmpty() || !commands.isEmpty();
+        boolean addsPatterns = !paths.isEmpty() || !sockets.isEmpty() || !commands.isEmpty()
+                || map.containsKey("endpoints");
         if (id == null && category == null) {
             problem(node, "a rule needs an 'id' (a rule of the ruleset, or a new one) or a 'category'");
             return null;
@@ -272,12 +287,12 @@ public final class PolicyParser {
                         + String.join(", ", knownCategories) + ")");
             }
             if (addsPatterns) {
-                problem(node, "a rule with paths, sockets or commands needs an 'id'");
+                problem(node, "a rule with paths, sockets, commands or endpoints needs an 'id'");
             }
             if (action == null && map.containsKey("category")) {
                 problem(node, "a category entry needs an 'action' (block, log or off)");
             }
-            return new RuleEntry(null, category, description, paths, accesses, sockets, commands, action);
+            return new RuleEntry(null, category, description, paths, accesses, sockets, commands, action, endpoints);
         }
         if (!RULE_ID.matcher(id).matches()) {
             problem(map.get("id"), "bad rule id '" + id + "'; expected letters, digits, '.', '_' and '-'");
@@ -285,7 +300,7 @@ public final class PolicyParser {
         Rule known = knownRules.get(id);
         if (known == null && !addsPatterns) {
             problem(map.get("id"), "unknown rule '" + id + "'" + Suggestions.didYouMean(id, knownRules.keySet())
-                    + "; a rule of your own needs paths, sockets or commands");
+                    + "; a rule of your own needs paths, sockets, commands or endpoints");
         }
         if (known != null && category != null && !category.equals(known.category())) {
             problem(map.get("category"), "rule '" + id + "' is in category '" + known.category() + "', not '"
@@ -294,10 +309,42 @@ public final class PolicyParser {
         if (known != null && !commands.isEmpty()) {
             problem(map.get("commands"), "commands can only be added to a rule of your own, not to '" + id + "'");
         }
+        if (known != null && map.containsKey("endpoints") && !NETWORK_RULES.contains(id)) {
+            problem(map.get("endpoints"), "endpoints can only be added to a network rule (" + String.join(", ",
+                    NETWORK_RULES) + ") or a rule of your own, not to '" + id + "'");
+        }
         checkRulePaths(map.get("paths"), paths);
         checkNames(map.get("sockets"), sockets, "a socket is matched by its file name; expected a name without '/'");
         checkNames(map.get("commands"), commands, null);
-        return new RuleEntry(id, category, description, paths, accesses, sockets, commands, action);
+        return new RuleEntry(id, category, description, paths, accesses, sockets, commands, action, endpoints);
+    }
+
+    /** A rule's {@code endpoints}: each read as {@link Endpoint#parse} reads it, each problem at its own line. */
+    private List<Endpoint> endpoints(Node node) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        if (node == null) {
+            return endpoints;
+        }
+        List<String> given = strings(node, "endpoints");
+        if (given.isEmpty() && node instanceof SequenceNode) {
+            problem(node, "an empty endpoints list; " + Endpoint.EXPECTED);
+        }
+        for (int i = 0; i < given.size(); i++) {
+            Endpoint endpoint = endpoint(element(node, i), given.get(i));
+            if (endpoint != null) {
+                endpoints.add(endpoint);
+            }
+        }
+        return endpoints;
+    }
+
+    private Endpoint endpoint(Node node, String text) {
+        try {
+            return Endpoint.parse(text);
+        } catch (Endpoint.InvalidEndpointException e) {
+            problem(node, "bad endpoint: " + e.getMessage());
+            return null;
+        }
     }
 
     private void checkRulePaths(Node node, List<String> paths) {
@@ -339,6 +386,7 @@ public final class PolicyParser {
                     case "unix-connect" -> Action.UNIX_CONNECT;
                     case "native-load" -> Action.NATIVE_LOAD;
                     case "native-downcall" -> Action.NATIVE_DOWNCALL;
+                    case "network-connect" -> Action.NETWORK_CONNECT;
                     default -> {
                         problem(map.get("operation"), "unknown operation '" + op + "'; expected one of "
                                 + String.join(", ", OPERATIONS) + Suggestions.didYouMean(op, OPERATIONS));
@@ -358,8 +406,25 @@ public final class PolicyParser {
         Glob executable = null;
         List<Glob> args = null;
         Glob path = null;
+        Endpoint endpoint = null;
         Set<FileAccess> accesses = EnumSet.of(FileAccess.READ);
-        if (operation == Action.PROCESS_START) {
+        if (operation != Action.NETWORK_CONNECT && operation != null) {
+            notFor(map, "endpoint", operation);
+        }
+        if (operation == Action.NETWORK_CONNECT) {
+            notFor(map, "executable", operation);
+            notFor(map, "args", operation);
+            notFor(map, "path", operation);
+            notFor(map, "access", operation);
+            if (!map.containsKey("endpoint")) {
+                problem(node, "a network-connect entry needs an 'endpoint' (" + Endpoint.EXPECTED + ")");
+            } else {
+                String text = string(map.get("endpoint"), "endpoint");
+                if (text != null) {
+                    endpoint = endpoint(map.get("endpoint"), text);
+                }
+            }
+        } else if (operation == Action.PROCESS_START) {
             notFor(map, "path", operation);
             notFor(map, "access", operation);
             if (!map.containsKey("executable")) {
@@ -437,7 +502,7 @@ public final class PolicyParser {
             return null;
         }
         return new AllowEntry(index, operation, executable, args, path, accesses, routeMethod, routePath, auth,
-                caller, reason);
+                caller, reason, endpoint);
     }
 
     private void notFor(Map<String, Node> map, String key, Action operation) {
@@ -446,6 +511,7 @@ public final class PolicyParser {
                     + switch (operation) {
                         case PROCESS_START -> " (it takes executable and args)";
                         case FILE_OPEN -> " (it takes path and access)";
+                        case NETWORK_CONNECT -> " (it takes endpoint)";
                         default -> " (it takes path)";
                     });
         }

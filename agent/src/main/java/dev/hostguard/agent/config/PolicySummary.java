@@ -42,6 +42,15 @@ public final class PolicySummary {
         lines.add("rules added: " + (added.isEmpty() ? "none" : engine.addedRules().stream()
                 .map(r -> r.id() + " (" + r.category() + ", " + actions.get(r.id()).label() + ")")
                 .collect(Collectors.joining(", "))));
+        List<String> endpoints = new ArrayList<>();
+        for (dev.hostguard.agent.policy.RuleEntry entry : policy.rules()) {
+            for (dev.hostguard.agent.policy.Endpoint endpoint : entry.endpoints()) {
+                endpoints.add(entry.id() + " " + endpoint.text());
+            }
+        }
+        if (!endpoints.isEmpty()) {
+            lines.add("endpoints added: " + String.join(", ", endpoints));
+        }
         lines.add("allow entries: " + (policy.allow().isEmpty() ? "none" : policy.allow().size()));
         for (AllowEntry entry : policy.allow()) {
             lines.add("  " + entry.index() + ". " + describe(entry) + " -- " + entry.reason());
@@ -65,6 +74,9 @@ public final class PolicySummary {
             if (e.operation() == dev.hostguard.agent.policy.Action.FILE_OPEN) {
                 s.append(' ').append(e.accesses().stream().map(a -> a.label()).sorted().toList());
             }
+        }
+        if (e.endpoint() != null) {
+            s.append(' ').append(e.endpoint().text());
         }
         s.append(" on ").append(e.routePath() == null ? "any route"
                 : (e.routeMethod() == null ? "*" : e.routeMethod()) + " " + e.routePath());

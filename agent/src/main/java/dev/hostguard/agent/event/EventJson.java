@@ -118,6 +118,17 @@ public final class EventJson {
                 g.writeStringField("name", op.target().substring(op.target().lastIndexOf('/') + 1));
                 g.writeEndObject();
             }
+            case NETWORK_CONNECT -> {
+                // ECS destination: the address connected to, its port, and the name the caller connected to
+                g.writeObjectFieldStart("destination");
+                g.writeStringField("address", op.destinationAddress());
+                g.writeStringField("ip", op.destinationAddress());
+                g.writeNumberField("port", op.destinationPort());
+                if (op.destinationDomain() != null) {
+                    g.writeStringField("domain", op.destinationDomain());
+                }
+                g.writeEndObject();
+            }
             case PROCESS_START -> {
                 g.writeObjectFieldStart("process");
                 g.writeStringField("executable", op.target());

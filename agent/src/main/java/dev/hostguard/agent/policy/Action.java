@@ -9,7 +9,9 @@ public enum Action {
     /** Native code loaded: a JNI library ({@code System.load}...), a JNA library, an FFM library lookup. */
     NATIVE_LOAD("native-load", "library"),
     /** An FFM downcall handle made: Java code about to call a native function. */
-    NATIVE_DOWNCALL("native-downcall", "library");
+    NATIVE_DOWNCALL("native-downcall", "library"),
+    /** A TCP connect (or a UDP socket's connect) to a host and port: the JDK's {@code sun.nio.ch.Net.connect}. */
+    NETWORK_CONNECT("network-connect", "network");
 
     private final String eventAction;
     private final String category;

@@ -19,15 +19,23 @@ import java.util.Set;
  * @param auth the authentication classes ({@code api-key}, ..., {@code outside-request}); empty: any
  * @param caller a class name, or a package prefix ending in '.', that must be on the stack; {@code null}: any
  * @param reason why it is allowed, written into each event
+ * @param endpoint network connects: the endpoint allowed (a host, network or name, and a port); else {@code null}
  */
 public record AllowEntry(int index, Action operation, Glob executable, List<Glob> args, Glob path,
                          Set<FileAccess> accesses, String routeMethod, Glob routePath, Set<String> auth,
-                         String caller, String reason) {
+                         String caller, String reason, Endpoint endpoint) {
 
     public AllowEntry {
         args = args == null ? null : List.copyOf(args);
         accesses = Set.copyOf(accesses);
         auth = Set.copyOf(auth);
+    }
+
+    /** An entry for an operation other than a network connect. */
+    public AllowEntry(int index, Action operation, Glob executable, List<Glob> args, Glob path,
+                      Set<FileAccess> accesses, String routeMethod, Glob routePath, Set<String> auth,
+                      String caller, String reason) {
+        this(index, operation, executable, args, path, accesses, routeMethod, routePath, auth, caller, reason, null);
     }
 
     /**
@@ -51,6 +59,9 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
             case PROCESS_START -> executableMatches(op) && argsMatch(op.arguments());
             case FILE_OPEN -> accesses.contains(op.access()) && path.matches(op.target());
             case DIRECTORY_LIST, UNIX_CONNECT, NATIVE_LOAD, NATIVE_DOWNCALL -> path.matches(op.target());
+            case NETWORK_CONNECT -> endpoint != null
+                    && endpoint.matches(Endpoint.literal(op.destinationAddress()), op.destinationDomain(),
+                            op.destinationPort());
         };
     }
 

@@ -8,11 +8,14 @@ import java.util.Set;
  * One host operation, as the policy sees it, with the rule it matched.
  *
  * @param action what is done
- * @param target the executable of a process start; the canonical path of a file, directory or socket
- * @param originalTarget the path as the caller gave it, when it differs from {@code target}; else {@code null}
+ * @param target the executable of a process start; the canonical path of a file, directory or socket; the
+ *     {@code address:port} of a network connect ({@code [v6]:port})
+ * @param originalTarget the path as the caller gave it, when it differs from {@code target}; the {@code name:port}
+ *     of a network connect to a name; else {@code null}
  * @param access how a file is accessed; {@code null} for a process start
  * @param arguments the full command line of a process start, executable first; for native code the API it came
- *     through, alone ({@link NativeCode}); empty otherwise
+ *     through, alone ({@link NativeCode}); for a network connect its destination address, port and name ({@code ""}
+ *     when the caller gave an address); empty otherwise
  * @param workingDirectory where a process starts; {@code null} otherwise
  * @param rule the rule the operation matched; {@code null} when it matched none
  */
@@ -37,5 +40,40 @@ public record Operation(Action action, String target, String originalTarget, Fil
     public static Operation file(FileAccess access, ResolvedPath path, Rule rule) {
         return new Operation(Action.of(access), path.canonical(),
                 path.given().equals(path.canonical()) ? null : path.given(), access, List.of(), null, rule);
+    }
+
+    /**
+     * A network connect that matched {@code rule}.
+     *
+     * @param address the address connected to, as text ({@code 169.254.169.254}, {@code fd00:ec2::254})
+     * @param name the name the caller connected to; {@code null} when it gave an address
+     */
+    public static Operation networkConnect(String address, int port, String name, Rule rule) {
+        return new Operation(Action.NETWORK_CONNECT, Endpoint.hostPort(address, port),
+                name == null ? null : Endpoint.hostPort(name, port), FileAccess.CONNECT,
+                List.of(address, Integer.toString(port), name == null ? "" : name), null, rule);
+    }
+
+    /** A network connect's destination address; {@code null} for other operations. */
+    public String destinationAddress() {
+        return action == Action.NETWORK_CONNECT ? arguments.get(0) : null;
+    }
+
+    /** A network connect's destination port; {@code -1} for other operations. */
+    public int destinationPort() {
+        return action == Action.NETWORK_CONNECT ? Integer.parseInt(arguments.get(1)) : -1;
+    }
+
+    /** The name a network connect's caller connected to; {@code null} when it gave an address, or not a connect. */
+    public String destinationDomain() {
+        return action == Action.NETWORK_CONNECT && !arguments.get(2).isEmpty() ? arguments.get(2) : null;
+    }
+
+    /**
+     * Whether this operation reaches a container runtime's API: a network connect that matched
+     * {@code docker-api-tcp} ({@link NetworkRules#reachesRuntime}); the connection it opens is a runtime connection.
+     */
+    public boolean reachesRuntime() {
+        return action == Action.NETWORK_CONNECT && NetworkRules.reachesRuntime(rule);
     }
 }

@@ -33,6 +33,7 @@ public final class PolicyEngine {
     private final Decision.Verdict[] authActions = new Decision.Verdict[AuthClass.values().length];
     private final Decision.Verdict outsideRequest;
     private final PathRules pathRules;
+    private final NetworkRules networkRules;
     private final List<CommandRule> commandRules = new ArrayList<>();
     private final boolean processStartOn;
     private final boolean nativeCodeOn;
@@ -55,6 +56,13 @@ public final class PolicyEngine {
      * @param hostMounts the host mounts found at start-up, each a {@code host-mount} rule
      */
     public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts) {
+        this(policy, mode, hostMounts, System.getenv());
+    }
+
+    /**
+     * @param environment where the default network rules find {@code DOCKER_HOST}, {@code KUBERNETES_SERVICE_HOST}...
+     */
+    public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts, Map<String, String> environment) {
         this.policy = policy;
         this.mode = mode;
         for (AuthClass auth : AuthClass.values()) {
@@ -74,7 +82,8 @@ public final class PolicyEngine {
             known.put(rule.id(), rule);
         }
         resolveActions(policy.rules(), known);
-        addPatterns(policy.rules(), known, paths);
+        NetworkRules.Builder network = NetworkRules.builder().addDefaults(environment);
+        addPatterns(policy.rules(), known, paths, network);
         for (Rule rule : known.values()) {
             decisions.put(rule.id(), new Decision[] {null, new Decision(Decision.Verdict.LOG, rule.id()),
                 new Decision(Decision.Verdict.BLOCK, rule.id())});
@@ -88,6 +97,7 @@ public final class PolicyEngine {
         }
         paths.disable(off);
         this.pathRules = paths.build();
+        this.networkRules = network.disable(off).build();
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
         this.nativeCodeOn = !off.contains(NativeCode.RULE.id());
         for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
@@ -103,6 +113,7 @@ public final class PolicyEngine {
         rules.add(Operation.PROCESS_START_RULE);
         rules.addAll(PathRules.defaults().rules());
         rules.add(NativeCode.RULE);
+        rules.addAll(DefaultNetworkRules.rules());
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
                 FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
@@ -126,7 +137,8 @@ public final class PolicyEngine {
         }
     }
 
-    private void addPatterns(List<RuleEntry> entries, Map<String, Rule> known, PathRules.Builder paths) {
+    private void addPatterns(List<RuleEntry> entries, Map<String, Rule> known, PathRules.Builder paths,
+                             NetworkRules.Builder network) {
         for (RuleEntry entry : entries) {
             if (entry.id() == null || !entry.addsPatterns()) {
                 continue;
@@ -142,6 +154,9 @@ public final class PolicyEngine {
                 }
                 if (!entry.commands().isEmpty()) {
                     accesses.add(FileAccess.EXECUTE);
+                }
+                if (!entry.endpoints().isEmpty()) {
+                    accesses.add(FileAccess.CONNECT);
                 }
                 rule = new Rule(entry.id(), entry.category() != null ? entry.category() : "custom", accesses,
                         entry.description() != null ? entry.description() : "a rule of the policy file",
@@ -167,6 +182,9 @@ public final class PolicyEngine {
             if (!entry.commands().isEmpty()) {
                 commandRules.add(new CommandRule(rule, entry.commands()));
             }
+            for (Endpoint endpoint : entry.endpoints()) {
+                network.endpoint(rule, endpoint);
+            }
         }
     }
 
@@ -181,6 +199,11 @@ public final class PolicyEngine {
     /** The compiled path rules: defaults, host mounts and the policy's own, minus those switched off. */
     public PathRules pathRules() {
         return pathRules;
+    }
+
+    /** The compiled network rules: the control-plane defaults and the policy's endpoints, minus those switched off. */
+    public NetworkRules networkRules() {
+        return networkRules;
     }
 
     /** Rules the policy defined (ids not in the ruleset), in order. */

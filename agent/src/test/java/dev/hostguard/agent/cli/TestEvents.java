@@ -61,6 +61,17 @@ public final class TestEvents {
             return this;
         }
 
+        /** A network connect's destination, as EventJson writes it ({@code domain} may be {@code null}). */
+        public Event destination(String address, int port, String domain) {
+            ObjectNode destination = root.putObject("destination").put("address", address).put("ip", address)
+                    .put("port", port);
+            if (domain != null) {
+                destination.put("domain", domain);
+            }
+            ((ObjectNode) root.get("hostguard")).put("access", "connect");
+            return this;
+        }
+
         public String json() {
             return root.toString();
         }

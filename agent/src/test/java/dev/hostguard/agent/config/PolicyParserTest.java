@@ -173,7 +173,7 @@ class PolicyParserTest {
                 + " version, mode, auth, credentials, rules, allow, events, response)"),
                 problems("version: 1\nmdoe: block\n"));
         assertEquals(List.of("p.yaml:3:5: unknown key 'acess' in a rule; did you mean 'access'? (expected one of:"
-                + " id, category, description, paths, access, sockets, commands, action)"),
+                + " id, category, description, paths, access, sockets, commands, endpoints, action)"),
                 problems("rules:\n  - id: mine\n    acess: [read]\n    paths: [/x]\n"));
         assertTrue(problems("events:\n  rate-limt: 1/s\n").get(0).contains("did you mean 'rate-limit'?"));
         assertTrue(problems("allow:\n  - operation: file-open\n    pth: /x\n    path: /y\n    reason: r\n")
@@ -206,7 +206,7 @@ class PolicyParserTest {
     @Test
     void rulesAreValidatedAgainstTheRuleset() {
         assertEquals(List.of("p.yaml:1:14: unknown rule 'proc-environs'; did you mean 'proc-environ'?; a rule of"
-                + " your own needs paths, sockets or commands"), problems("rules: [{id: proc-environs, action: off}]\n"));
+                + " your own needs paths, sockets, commands or endpoints"), problems("rules: [{id: proc-environs, action: off}]\n"));
         assertTrue(problems("rules: [{category: recon, action: off}]\n").get(0)
                 .startsWith("p.yaml:1:20: unknown category 'recon'"));
         assertEquals(List.of("p.yaml:1:9: a category entry needs an 'action' (block, log or off)"),

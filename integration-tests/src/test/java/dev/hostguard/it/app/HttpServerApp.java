@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * invites, so nothing is sent and a guard can still answer; with {@code answer=self} the handler answers the
  * failure itself, 500 {@code {"error":...}}, which commits the response (the JDK server buffers nothing). Env {@code BOOT_EXEC} (optional): a command run once at start-up, outside
  * any request, before the readiness line {@code httpserver-app listening on http://127.0.0.1:<port>}; env
- * {@code BOOT_READ} (optional): a file read the same way ({@link Actions#DEFAULT_FILE_ACTION}), at the same time;
- * env {@code BOOT_NATIVE} (optional): a library loaded the same way ({@code System.load}, action {@code jni-load}).
+ * {@code BOOT_READ} (optional): a file read the same way ({@link Actions#DEFAULT_FILE_ACTION}), at the same time.
+ * Env {@code BOOT_NATIVE} (optional): a library loaded the same way ({@code System.load}, action {@code jni-load}).
+ * Env {@code BOOT_CONNECT} (optional, {@code host:port}): one {@code tcp-socket} request there, at the same time.
  * For the denial-storm test: {@code /admin/storm?n=&path=&path=...} (API key) opens the paths in turn, {@code n}
  * times in all, and answers how each open ended; {@code /heap} answers the heap used after a full collection.
  */
@@ -72,6 +73,14 @@ public final class HttpServerApp {
         if (bootRead != null && !bootRead.isBlank()) {
             String result = Actions.run(Actions.DEFAULT_FILE_ACTION, Map.of("path", bootRead));
             System.out.println("httpserver-app boot read done: " + result.length() + " characters");
+        }
+
+        String bootConnect = System.getenv("BOOT_CONNECT");
+        if (bootConnect != null && !bootConnect.isBlank()) {
+            int colon = bootConnect.lastIndexOf(':');
+            String result = Actions.run("tcp-socket", Map.of("host", bootConnect.substring(0, colon),
+                    "port", bootConnect.substring(colon + 1)));
+            System.out.println("httpserver-app boot connect done: " + result.lines().findFirst().orElse(""));
         }
 
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);

@@ -16,7 +16,8 @@ import java.util.Map;
 public record HostEvent(Map<String, Object> fields, String source) {
     /** The host operations the agent judges: what {@code event.action} names for them. */
     public static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
-            "unix-connect", "native-load", "native-downcall");
+            "unix-connect", "native-load", "native-downcall",
+            "network-connect");
 
     public HostEvent {
         fields = Map.copyOf(fields);

@@ -41,9 +41,30 @@ final class AllowEntry {
                 String target = event.text(operation.equals("native-load") ? "dll.path" : "hostguard.native_function");
                 return target == null ? null : new Key(event.route(), operation, target, List.of());
             }
+            if (operation.equals("network-connect")) {
+                String endpoint = endpoint(event);
+                return endpoint == null ? null : new Key(event.route(), operation, endpoint, List.of());
+            }
             String path = event.text("file.path");
             return path == null ? null
                     : new Key(event.route(), operation, stable(path, event.text("file.original_path")), List.of());
+        }
+
+        /**
+         * The endpoint of a network connect as an allow entry writes it: {@code name:port} when the caller connected
+         * to a name (stable across address changes), else {@code address:port} ({@code [v6]:port}).
+         */
+        static String endpoint(HostEvent event) {
+            String port = event.text("destination.port");
+            String domain = event.text("destination.domain");
+            String address = event.text("destination.address");
+            if (port == null || domain == null && address == null) {
+                return null;
+            }
+            String host = domain != null ? domain : address;
+            int scope = host.indexOf('%');
+            host = scope >= 0 ? host.substring(0, scope) : host;
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
         }
 
         /**

@@ -94,6 +94,8 @@ public final class LearnedPolicyWriter {
             out.println("    args: " + YamlText.list(e.key.args()));
             check(wildcards, "executable", e.key.target());
             e.key.args().forEach(arg -> check(wildcards, "args", arg));
+        } else if (e.key.operation().equals("network-connect")) {
+            out.println("    endpoint: " + YamlText.quote(e.key.target()));
         } else {
             out.println("    path: " + YamlText.quote(e.key.target()));
             check(wildcards, "path", e.key.target());
