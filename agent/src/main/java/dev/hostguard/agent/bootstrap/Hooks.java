@@ -645,6 +645,80 @@ public final class Hooks {
         judgeFile(HookHandler.UNIX_CONNECT, HookHandler.AT_FDCWD, socketPath);
     }
 
+    /**
+     * {@code UnixDomainSockets.connect}, with the channel's {@code FileDescriptor}: judged as {@link #unixConnect};
+     * then, whoever connects (a user's request, start-up code, a pool outside any request), a connection the
+     * handler takes for a container runtime's is remembered, so that its later use inside a guarded request is
+     * judged ({@link #socketIO}). A refused connect is not remembered: it throws first.
+     */
+    public static void unixConnect(Object connection, Object socketPath) throws HostGuardBlockedException {
+        judgeFile(HookHandler.UNIX_CONNECT, HookHandler.AT_FDCWD, socketPath);
+        rememberIfRuntime(connection, socketPath);
+    }
+
+    /**
+     * Asks the handler whether the connection to {@code target} (a socket path) is a container runtime's, and
+     * remembers it if so. Runs on every Unix-domain connect of the JVM, in requests or not: a connect is rare.
+     */
+    static void rememberIfRuntime(Object connection, Object target) {
+        HookHandler h = handler;
+        if (h == null || connection == null || target == null) {
+            return;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            RuntimeConnections.remember(connection, h.runtimeConnection(String.valueOf(target)));
+        } catch (Throwable t) {
+            failed(h, "runtime-connection", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * A read or write on a socket ({@code SocketChannelImpl}'s, by its {@code FileDescriptor}; a native client's
+     * socket object): judged when it is a remembered runtime connection and this thread works for a guarded
+     * request; before a byte goes out or comes in, so a refused write sends nothing. Every socket read and write
+     * of the JVM comes here: while no runtime connection exists that costs one static read, and otherwise, outside
+     * requests, one thread-local read more; it allocates nothing.
+     */
+    public static void socketIO(Object connection, boolean write) throws HostGuardBlockedException {
+        if (RuntimeConnections.none()) {
+            return;
+        }
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || scope.runtimeConnectionJudged(connection)) {
+            return;
+        }
+        Object noted = RuntimeConnections.noted(connection);
+        HookHandler h = handler;
+        if (noted == null || h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.runtimeConnectionUse(scope, noted, write);
+            scope.runtimeConnectionJudged(connection, true);
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "runtime-connection-io", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     private static void judgeFile(int operation, int directoryFd, Object path) throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
