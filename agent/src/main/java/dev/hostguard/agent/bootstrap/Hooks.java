@@ -654,6 +654,10 @@ public final class Hooks {
     public static void unixConnect(Object connection, Object socketPath) throws HostGuardBlockedException {
         judgeFile(HookHandler.UNIX_CONNECT, HookHandler.AT_FDCWD, socketPath);
         rememberIfRuntime(connection, socketPath);
+        RequestScope scope = SCOPE.get();
+        if (scope != null && scope.active()) {
+            scope.runtimeConnectionJudged(connection, true);  // its connect was this request's finding already
+        }
     }
 
     /**
