@@ -124,6 +124,11 @@ final class Guard implements HookHandler {
                 ? new RuntimeSocket(resolved) : null;
     }
 
+    @Override
+    public String socketPath(Object address) {
+        return NativeSocketAddresses.path(address);
+    }
+
     /** What {@link #runtimeConnection} remembers of a Unix-socket connection to a runtime. */
     private record RuntimeSocket(ResolvedPath socket) {
     }

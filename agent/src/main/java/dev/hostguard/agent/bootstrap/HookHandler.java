@@ -75,6 +75,15 @@ public interface HookHandler {
     }
 
     /**
+     * The file-system path of a Unix-domain socket address of a library with its own native sockets (junixsocket's
+     * {@code AFUNIXSocketAddress}, jnr-unixsocket's {@code UnixSocketAddress}); {@code null} for any other address
+     * (an abstract-namespace name, another address family).
+     */
+    default String socketPath(Object address) {
+        return null;
+    }
+
+    /**
      * Judges a read or write inside a request on a remembered runtime connection; throws to refuse it.
      *
      * @param noted what {@link #runtimeConnection} returned when the connection was made

@@ -661,6 +661,35 @@ public final class Hooks {
     }
 
     /**
+     * A Unix-domain connect of a library with its own native sockets (junixsocket, jnr-unixsocket), at its Java
+     * entry point: {@code connection} is the library's socket object, {@code address} its address object, whose
+     * path the handler reads. Judged and remembered as {@link #unixConnect(Object, Object)}.
+     */
+    public static void nativeUnixConnect(Object connection, Object address) throws HostGuardBlockedException {
+        HookHandler h = handler;
+        if (h == null || connection == null || address == null) {
+            return;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return;
+        }
+        String path;
+        scope.busy = true;
+        try {
+            path = h.socketPath(address);
+        } catch (Throwable t) {
+            failed(h, "native-unix-connect", t);
+            return;
+        } finally {
+            scope.busy = false;
+        }
+        if (path != null) {
+            unixConnect(connection, path);
+        }
+    }
+
+    /**
      * Asks the handler whether the connection to {@code target} (a socket path) is a container runtime's, and
      * remembers it if so. Runs on every Unix-domain connect of the JVM, in requests or not: a connect is rare.
      */

@@ -26,8 +26,8 @@ import org.slf4j.Logger;
  */
 public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
-            new DirectoryListHooks(), new UnixSocketHooks(), new SocketChannelIoHooks(), new HandOverHooks(),
-            new ServletHooks(), new HttpServerHooks(), new MicronautHooks(), new UndertowHooks(), new HelidonHooks(),
+            new DirectoryListHooks(), new UnixSocketHooks(), new SocketChannelIoHooks(), new NativeUnixSocketHooks(),
+            new HandOverHooks(), new ServletHooks(), new HttpServerHooks(), new MicronautHooks(), new UndertowHooks(), new HelidonHooks(),
             new VertxHooks(), new WebFluxHooks());
 
     private HookInstaller() {
