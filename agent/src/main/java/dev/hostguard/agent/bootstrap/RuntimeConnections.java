@@ -1,5 +1,6 @@
 package dev.hostguard.agent.bootstrap;
 
+import java.io.FileDescriptor;
 import java.lang.ref.WeakReference;
 
 /**
@@ -14,7 +15,7 @@ import java.lang.ref.WeakReference;
  *
  * <p>Lookups are what every socket read and write of the JVM pays once a runtime connection was made, so they
  * allocate nothing and take no lock: an open-addressing table of weak references, replaced as a whole (copy on
- * write) by the rare {@link #remember}, which also drops the connections nobody holds any more. While no runtime
+ * write) by the rare {@link #remember}, which also drops the connections closed or collected since. While no runtime
  * connection was ever made, {@link #none()} is one static read.
  */
 public final class RuntimeConnections {
@@ -42,7 +43,7 @@ public final class RuntimeConnections {
         Table old = table;
         int live = 1;
         for (WeakReference<?> ref : old.keys) {
-            if (ref != null && ref.get() != null && ref.get() != connection) {
+            if (ref != null && kept(ref.get(), connection)) {
                 live++;
             }
         }
@@ -56,7 +57,7 @@ public final class RuntimeConnections {
         for (int i = 0; i < old.keys.length; i++) {
             WeakReference<?> ref = old.keys[i];
             Object key = ref == null ? null : ref.get();
-            if (key != null && key != connection) {
+            if (kept(key, connection)) {
                 put(keys, values, ref, key, old.values[i]);
                 size++;
             }
@@ -66,11 +67,8 @@ public final class RuntimeConnections {
     }
 
     /** Forgets {@code connection} (tests; a closed connection is simply never used again). */
-    public static synchronized void forget(Object connection) {
+    static synchronized void forget(Object connection) {
         Table old = table;
-        if (noted(connection) == null) {
-            return;
-        }
         table = EMPTY;
         for (int i = 0; i < old.keys.length; i++) {
             WeakReference<?> ref = old.keys[i];
@@ -101,6 +99,15 @@ public final class RuntimeConnections {
                 return t.values[i];
             }
         }
+    }
+
+    /**
+     * Whether {@code key} stays in the table that {@code connection} is added to: not collected, not that
+     * connection, and not closed (a JDK channel's {@code FileDescriptor} is invalid once closed), so the table holds
+     * the connections open now, not every one made since the last collection.
+     */
+    private static boolean kept(Object key, Object connection) {
+        return key != null && key != connection && !(key instanceof FileDescriptor fd && !fd.valid());
     }
 
     /** How many connections are remembered, those collected but not yet dropped included (tests). */
