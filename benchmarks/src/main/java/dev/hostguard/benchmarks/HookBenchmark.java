@@ -54,8 +54,8 @@ public class HookBenchmark {
     /** The request {@code requestEnterExit} enters and leaves (not classified: nothing happens inside). */
     private FakeExchange exchange;
     private final ThreadLocal<Object> ownThreadLocal = new ThreadLocal<>();
-    /** What {@code SocketChannelImpl} passes: its {@code FileDescriptor}, one object per channel. */
-    private final java.io.FileDescriptor descriptor = new java.io.FileDescriptor();
+    /** What {@code SocketChannelImpl} passes: the channel itself (any object: it is looked up by identity). */
+    private final Object descriptor = new Object();
     private long eventsBefore;
 
     @Setup(Level.Trial)
@@ -103,7 +103,7 @@ public class HookBenchmark {
     }
 
     /**
-     * The socket read/write hook as {@code SocketChannelImpl.write} calls it, with the channel's descriptor, on a
+     * The socket read/write hook as {@code SocketChannelImpl.write} calls it, with the channel, on a
      * thread in no request, while no runtime connection was ever made: one static read.
      */
     @Benchmark

@@ -646,24 +646,33 @@ public final class Hooks {
     }
 
     /**
-     * {@code UnixDomainSockets.connect}, with the channel's {@code FileDescriptor}: judged as {@link #unixConnect};
-     * then, whoever connects (a user's request, start-up code, a pool outside any request), a connection the
-     * handler takes for a container runtime's is remembered, so that its later use inside a guarded request is
-     * judged ({@link #socketIO}). A refused connect is not remembered: it throws first.
+     * {@code SocketChannelImpl.connect} returned ({@code thrown}: or failed): whoever connected (a user's request,
+     * start-up code, a pool outside any request), a channel to a socket the handler takes for a container runtime's
+     * is remembered, so that its later use inside a guarded request is judged ({@link #socketIO}). The connect itself
+     * was judged inside, at {@code UnixDomainSockets.connect}: a refused one threw and is not remembered.
      */
-    public static void unixConnect(Object connection, Object socketPath) throws HostGuardBlockedException {
-        judgeFile(HookHandler.UNIX_CONNECT, HookHandler.AT_FDCWD, socketPath);
-        rememberIfRuntime(connection, socketPath);
+    public static void channelConnected(Object channel, Object address, Throwable thrown) {
+        if (thrown == null && address instanceof java.net.UnixDomainSocketAddress unix) {
+            remembered(channel, unix.getPath());
+        }
+    }
+
+    /**
+     * Remembers {@code connection} if it reached a runtime ({@link #rememberIfRuntime}); made inside a request, its
+     * connect was that request's finding already, so its use in the same request is not judged again.
+     */
+    private static void remembered(Object connection, Object target) {
+        rememberIfRuntime(connection, target);
         RequestScope scope = SCOPE.get();
         if (scope != null && scope.active()) {
-            scope.runtimeConnectionJudged(connection, true);  // its connect was this request's finding already
+            scope.runtimeConnectionJudged(connection, true);
         }
     }
 
     /**
      * A Unix-domain connect of a library with its own native sockets (junixsocket, jnr-unixsocket), at its Java
      * entry point: {@code connection} is the library's socket object, {@code address} its address object, whose
-     * path the handler reads. Judged and remembered as {@link #unixConnect(Object, Object)}.
+     * path the handler reads. Judged as {@link #unixConnect}, remembered as {@link #channelConnected}.
      */
     public static void nativeUnixConnect(Object connection, Object address) throws HostGuardBlockedException {
         HookHandler h = handler;
@@ -685,7 +694,8 @@ public final class Hooks {
             scope.busy = false;
         }
         if (path != null) {
-            unixConnect(connection, path);
+            unixConnect(path);
+            remembered(connection, path);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hostguard.agent.bootstrap;
 
 import java.io.FileDescriptor;
 import java.lang.ref.WeakReference;
+import java.nio.channels.Channel;
 
 /**
  * Connections to a container runtime's API that are open now, remembered where they were connected (whoever
@@ -9,9 +10,8 @@ import java.lang.ref.WeakReference;
  * judged too: by identity and weakly, each with what the handler noted about it (the socket path, the rule).
  *
  * <p>The key is whatever object stands for the connection for its whole life and is at hand where its bytes go:
- * for the JDK's channels the {@code java.io.FileDescriptor} a {@code SocketChannelImpl} holds (one object per
- * channel, never reused for another connection even when the number is); a library's own socket object for the
- * native clients.
+ * the JDK's {@code SocketChannelImpl} itself (never reused for another connection, even when its descriptor number
+ * is); a library's own socket object for the native clients.
  *
  * <p>Lookups are what every socket read and write of the JVM pays once a runtime connection was made, so they
  * allocate nothing and take no lock: an open-addressing table of weak references, replaced as a whole (copy on
@@ -103,11 +103,12 @@ public final class RuntimeConnections {
 
     /**
      * Whether {@code key} stays in the table that {@code connection} is added to: not collected, not that
-     * connection, and not closed (a JDK channel's {@code FileDescriptor} is invalid once closed), so the table holds
-     * the connections open now, not every one made since the last collection.
+     * connection, and not closed (a channel, or a {@code FileDescriptor}, that says so), so the table holds the
+     * connections open now, not every one made since the last collection.
      */
     private static boolean kept(Object key, Object connection) {
-        return key != null && key != connection && !(key instanceof FileDescriptor fd && !fd.valid());
+        return key != null && key != connection && !(key instanceof FileDescriptor fd && !fd.valid())
+                && !(key instanceof Channel channel && !channel.isOpen());
     }
 
     /** How many connections are remembered, those collected but not yet dropped included (tests). */

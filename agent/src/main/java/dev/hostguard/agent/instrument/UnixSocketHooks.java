@@ -12,10 +12,8 @@ import net.bytebuddy.asm.Advice;
 /**
  * Unix-domain socket connects (JDK 16+), at {@code sun.nio.ch.UnixDomainSockets.connect(FileDescriptor, Path)},
  * which every blocking and non-blocking {@code SocketChannel} connect to a {@code UnixDomainSocketAddress} reaches.
- * Opening a socket file as a stream fails, so only this hook sees a Docker-socket conversation. The channel's
- * {@code FileDescriptor} (argument 0) goes along: a connection to a runtime socket is remembered by it, whoever
- * connects, and its later reads and writes are judged ({@link SocketChannelIoHooks}). Libraries with their own
- * native sockets (Netty epoll, junixsocket) never reach it.
+ * Opening a socket file as a stream fails, so only this hook sees a Docker-socket conversation. Libraries with
+ * their own native sockets (Netty epoll, junixsocket) never reach it.
  */
 final class UnixSocketHooks implements HookFamily {
 
@@ -36,9 +34,8 @@ final class UnixSocketHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object connection, @Advice.Argument(1) Object socketPath)
-                throws java.io.IOException {
-            Hooks.unixConnect(connection, socketPath);
+        static void enter(@Advice.Argument(1) Object socketPath) throws java.io.IOException {
+            Hooks.unixConnect(socketPath);
         }
     }
 }

@@ -58,6 +58,26 @@ class RuntimeConnectionsTest {
         RuntimeConnections.forget(open);
     }
 
+    /** A closed channel goes at the next remember; an open one stays. */
+    @Test
+    void aClosedChannelIsDroppedAtTheNextRemember() throws Exception {
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try (java.nio.channels.Pipe.SourceChannel open = pipe.source()) {
+            java.nio.channels.Pipe.SinkChannel closed = pipe.sink();
+            RuntimeConnections.remember(closed, "closed");
+            RuntimeConnections.remember(open, "open");
+            assertEquals(2, RuntimeConnections.size());
+            closed.close();
+            Object other = new Object();
+            RuntimeConnections.remember(other, "other");
+            assertEquals(2, RuntimeConnections.size(), "the closed one went, the new one came");
+            assertNull(RuntimeConnections.noted(closed));
+            assertEquals("open", RuntimeConnections.noted(open));
+            RuntimeConnections.forget(open);
+            RuntimeConnections.forget(other);
+        }
+    }
+
     @Test
     void lookupsAllocateNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
