@@ -723,7 +723,7 @@ public final class Hooks {
     }
 
     /**
-     * A read or write on a socket ({@code SocketChannelImpl}'s, by its {@code FileDescriptor}; a native client's
+     * A read or write on a socket (a {@code SocketChannelImpl}, the channel itself; a native client's
      * socket object): judged when it is a remembered runtime connection and this thread works for a guarded
      * request; before a byte goes out or comes in, so a refused write sends nothing. Every socket read and write
      * of the JVM comes here: while no runtime connection exists that costs one static read, and otherwise, outside
