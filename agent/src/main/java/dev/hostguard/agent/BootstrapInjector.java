@@ -31,8 +31,8 @@ final class BootstrapInjector {
      * checks it against the compiled package).
      */
     static final List<String> CLASSES = List.of("ContextCallable", "ContextRunnable", "HookHandler", "Hooks$1",
-            "Hooks", "HostGuardBlockedException", "RequestScope", "TaskContexts$Lookup", "TaskContexts$WeakKey",
-            "TaskContexts");
+            "Hooks", "HostGuardBlockedException", "RequestScope", "RuntimeConnections$Table", "RuntimeConnections",
+            "TaskContexts$Lookup", "TaskContexts$WeakKey", "TaskContexts");
 
     /** @return the names of the classes injected */
     static List<String> inject(Instrumentation instrumentation) throws IOException {

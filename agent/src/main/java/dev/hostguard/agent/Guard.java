@@ -154,6 +154,50 @@ final class Guard implements HookHandler {
     }
 
     /**
+     * A connection to {@code target}, a Unix socket, reaches a container runtime (or any socket a rule guards the
+     * connect to): the socket as resolved now, so its use is judged by the rules in force then. Made for every
+     * Unix-domain connect of the JVM, whoever connects: a connect is rare, and a pooled connection opened outside
+     * a request is exactly the one to remember.
+     */
+    @Override
+    public Object runtimeConnection(String target) {
+        ResolvedPath resolved = paths.resolve(target);
+        return active.engine().pathRules().match(FileAccess.CONNECT, resolved) != null
+                ? new RuntimeSocket(resolved) : null;
+    }
+
+    @Override
+    public String socketPath(Object address) {
+        return NativeSocketAddresses.path(address);
+    }
+
+    /** What {@link #runtimeConnection} remembers of a Unix-socket connection to a runtime. */
+    private record RuntimeSocket(ResolvedPath socket) {
+    }
+
+    /**
+     * A read or write inside a request on a connection {@link #runtimeConnection} remembered: judged as the
+     * connect would be, by the socket's rule for that access ({@code runtime-socket}: connect, read, write).
+     */
+    @Override
+    public void runtimeConnectionUse(RequestScope scope, Object noted, boolean write)
+            throws HostGuardBlockedException {
+        if (!(noted instanceof RuntimeSocket connection)) {
+            return;
+        }
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
+        FileAccess access = write ? FileAccess.WRITE : FileAccess.READ;
+        Rule rule = policy.engine().pathRules().match(access, connection.socket());
+        if (rule != null) {
+            judge(policy, request, Operation.connectionUse(access, connection.socket(), rule));
+        }
+    }
+
+    /**
      * A request the policy guards (only an API key, or nothing), with its authentication.
      *
      * @param view the live request, while this thread serves it; {@code null} in work handed over

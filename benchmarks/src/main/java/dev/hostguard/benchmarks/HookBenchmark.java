@@ -54,6 +54,8 @@ public class HookBenchmark {
     /** The request {@code requestEnterExit} enters and leaves (not classified: nothing happens inside). */
     private FakeExchange exchange;
     private final ThreadLocal<Object> ownThreadLocal = new ThreadLocal<>();
+    /** What {@code SocketChannelImpl} passes: the channel itself (any object: it is looked up by identity). */
+    private final Object descriptor = new Object();
     private long eventsBefore;
 
     @Setup(Level.Trial)
@@ -98,6 +100,47 @@ public class HookBenchmark {
     @Benchmark
     public void fileOpenInRequest(Requests.Any request) throws IOException {
         Hooks.fileOpen(path, false);
+    }
+
+    /**
+     * The socket read/write hook as {@code SocketChannelImpl.write} calls it, with the channel, on a
+     * thread in no request, while no runtime connection was ever made: one static read.
+     */
+    @Benchmark
+    public void socketIO() throws IOException {
+        Hooks.socketIO(descriptor, true);
+    }
+
+    /** The same inside a request (no runtime connection made: the same static read, before the thread-local). */
+    @Benchmark
+    public void socketIOInRequest(Requests.Any request) throws IOException {
+        Hooks.socketIO(descriptor, true);
+    }
+
+    /**
+     * A connection to a runtime remembered for the whole fork, as a Docker client's pool keeps one: every socket
+     * read and write then finds the table non-empty. (The benchmark's own object, so nothing is judged.)
+     */
+    @State(Scope.Benchmark)
+    public static class RuntimeOpen {
+        private final Object pooled = new Object();
+
+        @Setup(Level.Trial)
+        public void remember() {
+            dev.hostguard.agent.bootstrap.RuntimeConnections.remember(pooled, "a runtime connection");
+        }
+    }
+
+    /** The socket hook with a runtime connection open, on a thread in no request: the thread-local read more. */
+    @Benchmark
+    public void socketIORuntimeOpen(RuntimeOpen open) throws IOException {
+        Hooks.socketIO(descriptor, true);
+    }
+
+    /** The same inside a guarded request: the ordinary channel is looked up in the table and not found. */
+    @Benchmark
+    public void socketIOInRequestRuntimeOpen(Requests.Guarded request, RuntimeOpen open) throws IOException {
+        Hooks.socketIO(descriptor, true);
     }
 
     /** A request entered and left with nothing in between (the thread's scope object is reused). */

@@ -81,6 +81,12 @@ public final class BuiltArtifacts {
         }
     }
 
+    /** The docker-java test app ({@code test-apps/docker-java/target/hostguard-docker-java-app.jar}, its {@code libs/} beside it). */
+    public static Path dockerJavaJar() {
+        return existing("hostguard.docker-java.jar", "../test-apps/docker-java/target/hostguard-docker-java-app.jar",
+                "mvn -pl test-apps/docker-java package");
+    }
+
     /** The Vert.x 5 test app ({@code test-apps/vertx/target/hostguard-vertx-app.jar}, shaded). */
     public static Path vertxJar() {
         return existing("hostguard.vertx.jar", "../test-apps/vertx/target/hostguard-vertx-app.jar",

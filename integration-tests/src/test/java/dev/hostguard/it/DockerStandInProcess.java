@@ -22,10 +22,20 @@ final class DockerStandInProcess implements AutoCloseable {
     private final Path dir;
     private final Path socket;
     private final Path record;
+    private final boolean keepAlive;
     private ServiceProcess process;
 
     /** Names its socket and record in {@code dir}; {@link #start} starts it. */
     DockerStandInProcess(Path dir) {
+        this(dir, false);
+    }
+
+    /**
+     * @param keepAlive serve as the Docker daemon does ({@code --keep-alive}): each connection on its own thread,
+     *                  request after request, its lines naming it, one more line when it closes
+     */
+    DockerStandInProcess(Path dir, boolean keepAlive) {
+        this.keepAlive = keepAlive;
         this.dir = dir;
         this.socket = dir.resolve("docker").resolve("docker.sock");
         this.record = dir.resolve("stand-in.jsonl");
@@ -37,7 +47,8 @@ final class DockerStandInProcess implements AutoCloseable {
         process = ServiceProcess.builder(testName, jdk)
                 .label(label)
                 .mainClass(DockerStandIn.class.getName(), BuiltArtifacts.demoJar())
-                .appArgs(socket.toString(), record.toString())
+                .appArgs(keepAlive ? new String[] {socket.toString(), record.toString(), "--keep-alive"}
+                        : new String[] {socket.toString(), record.toString()})
                 .workingDirectory(dir)
                 .readyLine(READY)
                 .start();

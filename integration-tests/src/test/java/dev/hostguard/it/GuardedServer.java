@@ -61,7 +61,14 @@ public enum GuardedServer {
      * {@code /fn/key} and {@code /fn/anon} as functional routes.
      */
     SPRING_WEBFLUX("spring-webflux", "spring-webflux-app (Spring Boot 3.5 WebFlux, Reactor Netty)", "/anon", "/key",
-            "/basic");
+            "/basic"),
+    /**
+     * {@code hostguard-docker-java-app.jar} (test-apps/docker-java): docker-java 3.5 clients (httpclient5 and zerodep
+     * transports, pools kept for the service's life) on the JDK's {@code HttpServer}; {@code /<area>/docker?client=&op=}
+     * under {@code /admin} ({@code X-API-Key}), {@code /user} ({@code BasicAuthenticator}) and {@code /open}. It serves
+     * no {@code /exec} or {@code /file} route.
+     */
+    DOCKER_JAVA("docker-java", "docker-java-app (docker-java 3.5, JDK HttpServer)", "/open", "/admin", "/user");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -179,6 +186,7 @@ public enum GuardedServer {
             case VERTX -> b.jar(BuiltArtifacts.vertxJar()).env("SERVICE_KEY", secrets.apiKey());
             case QUARKUS -> b.jar(BuiltArtifacts.quarkusJar()).env("SERVICE_KEY", secrets.apiKey());
             case SPRING_WEBFLUX -> b.jar(BuiltArtifacts.springWebFluxJar()).env("SERVICE_KEY", secrets.apiKey());
+            case DOCKER_JAVA -> b.jar(BuiltArtifacts.dockerJavaJar());
         };
     }
 

@@ -92,6 +92,34 @@ public interface HookHandler {
             throws HostGuardBlockedException {
     }
 
+    /**
+     * Whether a connection just made to {@code target} (a Unix socket's path) reaches a container runtime's API,
+     * whoever made it: then its use is judged later ({@link #runtimeConnectionUse}).
+     *
+     * @return what to judge its use by; {@code null}: an ordinary connection, not remembered
+     */
+    default Object runtimeConnection(String target) {
+        return null;
+    }
+
+    /**
+     * The file-system path of a Unix-domain socket address of a library with its own native sockets (junixsocket's
+     * {@code AFUNIXSocketAddress}, jnr-unixsocket's {@code UnixSocketAddress}); {@code null} for any other address
+     * (an abstract-namespace name, another address family).
+     */
+    default String socketPath(Object address) {
+        return null;
+    }
+
+    /**
+     * Judges a read or write inside a request on a remembered runtime connection; throws to refuse it.
+     *
+     * @param noted what {@link #runtimeConnection} returned when the connection was made
+     */
+    default void runtimeConnectionUse(RequestScope scope, Object noted, boolean write)
+            throws HostGuardBlockedException {
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

@@ -718,6 +718,123 @@ public final class Hooks {
         }
     }
 
+    /**
+     * {@code SocketChannelImpl.connect} returned ({@code thrown}: or failed): whoever connected (a user's request,
+     * start-up code, a pool outside any request), a channel to a socket the handler takes for a container runtime's
+     * is remembered, so that its later use inside a guarded request is judged ({@link #socketIO}). The connect itself
+     * was judged inside, at {@code UnixDomainSockets.connect}: a refused one threw and is not remembered.
+     */
+    public static void channelConnected(Object channel, Object address, Throwable thrown) {
+        if (thrown == null && address instanceof java.net.UnixDomainSocketAddress unix) {
+            remembered(channel, unix.getPath());
+        }
+    }
+
+    /**
+     * Remembers {@code connection} if it reached a runtime ({@link #rememberIfRuntime}); made inside a request, its
+     * connect was that request's finding already, so its use in the same request is not judged again.
+     */
+    private static void remembered(Object connection, Object target) {
+        rememberIfRuntime(connection, target);
+        RequestScope scope = SCOPE.get();
+        if (scope != null && scope.active()) {
+            scope.runtimeConnectionJudged(connection, true);
+        }
+    }
+
+    /**
+     * A Unix-domain connect of a library with its own native sockets (junixsocket, jnr-unixsocket), at its Java
+     * entry point: {@code connection} is the library's socket object, {@code address} its address object, whose
+     * path the handler reads. Judged as {@link #unixConnect}, remembered as {@link #channelConnected}.
+     */
+    public static void nativeUnixConnect(Object connection, Object address) throws HostGuardBlockedException {
+        HookHandler h = handler;
+        if (h == null || connection == null || address == null) {
+            return;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return;
+        }
+        String path;
+        scope.busy = true;
+        try {
+            path = h.socketPath(address);
+        } catch (Throwable t) {
+            failed(h, "native-unix-connect", t);
+            return;
+        } finally {
+            scope.busy = false;
+        }
+        if (path != null) {
+            unixConnect(path);
+            remembered(connection, path);
+        }
+    }
+
+    /**
+     * Asks the handler whether the connection to {@code target} (a socket path) is a container runtime's, and
+     * remembers it if so. Runs on every Unix-domain connect of the JVM, in requests or not: a connect is rare.
+     */
+    static void rememberIfRuntime(Object connection, Object target) {
+        HookHandler h = handler;
+        if (h == null || connection == null || target == null) {
+            return;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            RuntimeConnections.remember(connection, h.runtimeConnection(String.valueOf(target)));
+        } catch (Throwable t) {
+            failed(h, "runtime-connection", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * A read or write on a socket (a {@code SocketChannelImpl}, the channel itself; a native client's
+     * socket object): judged when it is a remembered runtime connection and this thread works for a guarded
+     * request; before a byte goes out or comes in, so a refused write sends nothing. Every socket read and write
+     * of the JVM comes here: while no runtime connection exists that costs one static read, and otherwise, outside
+     * requests, one thread-local read more; it allocates nothing.
+     */
+    public static void socketIO(Object connection, boolean write) throws HostGuardBlockedException {
+        if (RuntimeConnections.none()) {
+            return;
+        }
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || scope.runtimeConnectionJudged(connection)) {
+            return;
+        }
+        Object noted = RuntimeConnections.noted(connection);
+        HookHandler h = handler;
+        if (noted == null || h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.runtimeConnectionUse(scope, noted, write);
+            scope.runtimeConnectionJudged(connection, true);
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "runtime-connection-io", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     private static void judgeFile(int operation, int directoryFd, Object path) throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {

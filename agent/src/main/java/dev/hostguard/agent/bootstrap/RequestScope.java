@@ -29,6 +29,12 @@ public final class RequestScope {
     boolean busy;
     /** Set between a judged {@code ProcessImpl.start} and its return, so its constructor is not judged twice. */
     boolean processStartJudged;
+    /**
+     * The runtime connection whose use this request (or the work this thread does for one) was last judged and let
+     * go: its further reads and writes in the same request are not judged again (one event per request and
+     * connection in audit mode). A refusal throws before this is set.
+     */
+    private Object runtimeConnectionJudged;
 
     RequestScope() {
     }
@@ -65,9 +71,18 @@ public final class RequestScope {
         this.memo = memo;
     }
 
+    boolean runtimeConnectionJudged(Object connection) {
+        return runtimeConnectionJudged == connection;
+    }
+
+    void runtimeConnectionJudged(Object connection, boolean judged) {
+        runtimeConnectionJudged = judged ? connection : null;
+    }
+
     Object propagate(Object context) {
         Object previous = propagated;
         propagated = context;
+        runtimeConnectionJudged = null;
         return previous;
     }
 
@@ -79,6 +94,7 @@ public final class RequestScope {
             blocked = null;  // a new request starts with no refusal and no notes, whatever ran here before
             blockAnswered = false;
             memo = null;
+            runtimeConnectionJudged = null;
             return this;
         }
         Object previous = this.request;
@@ -142,5 +158,6 @@ public final class RequestScope {
         memo = null;
         busy = false;
         processStartJudged = false;
+        runtimeConnectionJudged = null;
     }
 }

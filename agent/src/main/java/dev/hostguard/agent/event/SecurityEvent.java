@@ -29,6 +29,7 @@ public record SecurityEvent(String id, Instant timestamp, Operation operation, D
     /** A one-line summary for the block exception's message (which the application may log). */
     public String summary() {
         return "blocked by HostGuard: " + operation.action().eventAction() + " " + operation.target()
+                + (operation.connectionUse() ? " (" + operation.access().label() + " on a connection made before)" : "")
                 + " (rule " + decision.rule() + ", auth " + (auth == null ? "outside-request" : auth.authClass().label())
                 + (auth == null || auth.keyFingerprint() == null ? "" : ", key " + auth.keyFingerprint())
                 + ", event " + id + ")";

@@ -38,6 +38,10 @@ final class LibraryFamilies {
                 "io.netty.util.concurrent.AbstractScheduledEventExecutor",
                 "io.netty.util.concurrent.ScheduledFutureTask", "io.netty.util.concurrent.GlobalEventExecutor",
                 "io.netty.util.concurrent.GlobalEventExecutor$TaskRunner");
+        family("NativeUnixSocketHooks", "org.newsclub.net.unix.AFSocketImpl",
+                "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
+                "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",
+                "jnr.unixsocket.impl.AbstractNativeSocketChannel");
     }
 
     private LibraryFamilies() {

@@ -37,6 +37,21 @@ public record Operation(Action action, String target, String originalTarget, Fil
                 List.copyOf(command), workingDirectory, rule);
     }
 
+    /**
+     * A read or write on a connection to a socket that was connected before (possibly outside any request, or by
+     * another request: a pooled connection). Its action is the connect's, so an allow entry for
+     * {@code unix-connect} of that socket on a route allows its use there too; its access says which use.
+     */
+    public static Operation connectionUse(FileAccess access, ResolvedPath socket, Rule rule) {
+        return new Operation(Action.UNIX_CONNECT, socket.canonical(),
+                socket.given().equals(socket.canonical()) ? null : socket.given(), access, List.of(), null, rule);
+    }
+
+    /** Whether this is the use of a connection made before ({@link #connectionUse}), not a connect. */
+    public boolean connectionUse() {
+        return action == Action.UNIX_CONNECT && access != FileAccess.CONNECT;
+    }
+
     public static Operation file(FileAccess access, ResolvedPath path, Rule rule) {
         return new Operation(Action.of(access), path.canonical(),
                 path.given().equals(path.canonical()) ? null : path.given(), access, List.of(), null, rule);

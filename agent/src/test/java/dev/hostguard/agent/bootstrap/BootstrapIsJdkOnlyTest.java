@@ -25,7 +25,8 @@ class BootstrapIsJdkOnlyTest {
             classes = files.filter(f -> f.toString().endsWith(".class")).toList();
         }
         assertEquals(List.of("ContextCallable", "ContextRunnable", "HookHandler", "Hooks", "Hooks$1",
-                        "HostGuardBlockedException", "RequestScope", "TaskContexts", "TaskContexts$Lookup",
+                        "HostGuardBlockedException", "RequestScope", "RuntimeConnections",
+                        "RuntimeConnections$Table", "TaskContexts", "TaskContexts$Lookup",
                         "TaskContexts$WeakKey"),
                 classes.stream().map(f -> f.getFileName().toString().replace(".class", "")).sorted().toList());
         for (Path c : classes) {

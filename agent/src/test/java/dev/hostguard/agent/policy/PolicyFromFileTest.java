@@ -65,6 +65,27 @@ class PolicyFromFileTest {
                 AuthClass.API_KEY, "POST", "/backup").blocked(), "a shell on the same route");
     }
 
+    /** An entry that allows a route to connect to a socket allows it to use a connection to it made before. */
+    @Test
+    void aUnixConnectEntryAllowsTheUseOfAKeptConnectionOnItsRoute() throws Exception {
+        PolicyEngine engine = engine("""
+                mode: block
+                allow:
+                  - operation: unix-connect
+                    path: /run/docker.sock
+                    route: "GET /containers"
+                    reason: the container list
+                """, Mode.BLOCK);
+        ResolvedPath socket = new ResolvedPath("/var/run/docker.sock", "/var/run/docker.sock", "/run/docker.sock");
+        for (FileAccess use : new FileAccess[] {FileAccess.WRITE, FileAccess.READ}) {
+            Operation op = Operation.connectionUse(use, socket, engine.pathRules().match(use, socket));
+            assertTrue(op.connectionUse());
+            assertEquals("runtime-socket", op.rule().id());
+            assertEquals("allowed", engine.decide(op, AuthClass.API_KEY, "GET", "/containers").eventDecision());
+            assertTrue(engine.decide(op, AuthClass.API_KEY, "POST", "/containers").blocked(), "another route");
+        }
+    }
+
     @Test
     void anAllowedFindingInAuditModeIsStillAllowed() throws Exception {
         PolicyEngine engine = engine(BACKUP, Mode.AUDIT);

@@ -40,7 +40,9 @@ import java.util.stream.Collectors;
  *
  * <p>Prints {@value #READY_PREFIX}{@code <absolute socket path>} once it accepts connections. Serves one HTTP/1.1
  * request per connection, in the order the connections were accepted (one at a time), bodies by
- * {@code Content-Length}, an optional {@code /v1.xx} version prefix ignored:
+ * {@code Content-Length}, an optional {@code /v1.xx} version prefix ignored. With a third argument
+ * {@code --keep-alive} it serves as the Docker daemon does instead: every connection on a thread of its own, request
+ * after request until the client closes it (30 s idle at most), so a client's pool keeps its connections:
  * <ul>
  *   <li>{@code GET /_ping}, {@code HEAD /_ping}: 200 {@code OK} (what the docker CLI asks first)</li>
  *   <li>{@code GET /version}: 200 a small version object</li>
@@ -54,6 +56,13 @@ import java.util.stream.Collectors;
  * {@code "incomplete"} reason when no whole request arrived within 5 s. A request the stand-in never accepted has
  * no line: that is how the demo and the tests prove a connection never happened. The record file is appended
  * to; the socket file is replaced if it is a stale socket (never if it is anything else) and deleted on exit.
+ *
+ * <p>With {@code --keep-alive} each line also names its connection ({@code "connection":3}, numbered as accepted),
+ * {@code n} counts lines, and when a connection ends one more line says so:
+ * {@code {"n":7,"connection":3,"time":"...","closed":"by the client","requests":2}}, {@code requests} the whole
+ * requests it carried (bytes that arrived after the last of them are recorded first, as an {@code incomplete}
+ * request). A connection's lines prove what reached the daemon on it: a
+ * request a client wrote on a kept connection is either a line of that connection or nowhere.
  */
 public final class DockerStandIn implements AutoCloseable {
 
@@ -63,6 +72,7 @@ public final class DockerStandIn implements AutoCloseable {
     private static final int MAX_HEAD_BYTES = 64 * 1024;
     private static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final long CONNECTION_TIMEOUT_SECONDS = 5;
+    private static final long IDLE_TIMEOUT_SECONDS = 30;
     private static final Pattern VERSION_PREFIX = Pattern.compile("^/v\\d+(\\.\\d+)?(?=/)");
     private static final String RUNNING_ID = "5ca1ab1e".repeat(8);
 
@@ -76,11 +86,15 @@ public final class DockerStandIn implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final long started = Instant.now().getEpochSecond();
     private final boolean verbose;
+    private final boolean keepAlive;
     private long accepted;
+    private long lines;
     private volatile boolean closed;
 
-    private DockerStandIn(Path socket, Path recordFile, ServerSocketChannel server, Writer record, boolean verbose) {
+    private DockerStandIn(Path socket, Path recordFile, ServerSocketChannel server, Writer record, boolean verbose,
+                          boolean keepAlive) {
         this.verbose = verbose;
+        this.keepAlive = keepAlive;
         this.socket = socket;
         this.recordFile = recordFile;
         this.server = server;
@@ -95,15 +109,15 @@ public final class DockerStandIn implements AutoCloseable {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        if (args.length != 2) {
+        if (args.length != 2 && !(args.length == 3 && args[2].equals("--keep-alive"))) {
             System.err.println("usage: java -cp hostguard-demo.jar " + DockerStandIn.class.getName()
-                    + " <socket-path> <record-file>");
+                    + " <socket-path> <record-file> [--keep-alive]");
             System.exit(2);
             return;
         }
         DockerStandIn standIn;
         try {
-            standIn = start(Path.of(args[0]), Path.of(args[1]), true);
+            standIn = start(Path.of(args[0]), Path.of(args[1]), true, args.length == 3);
         } catch (IOException | RuntimeException e) {
             System.err.println("docker stand-in: cannot listen on " + args[0] + ": " + e);
             System.exit(1);
@@ -120,11 +134,12 @@ public final class DockerStandIn implements AutoCloseable {
      * missing, appended to), serving on a daemon thread until {@link #close()}.
      */
     public static DockerStandIn start(Path socket, Path recordFile) throws IOException {
-        return start(socket, recordFile, false);
+        return start(socket, recordFile, false, false);
     }
 
     /** As {@link #start(Path, Path)}; {@code verbose}: one line per request on standard output, as the command does. */
-    private static DockerStandIn start(Path socket, Path recordFile, boolean verbose) throws IOException {
+    private static DockerStandIn start(Path socket, Path recordFile, boolean verbose, boolean keepAlive)
+            throws IOException {
         Path absolute = socket.toAbsolutePath().normalize();
         Files.createDirectories(absolute.getParent());
         removeStaleSocket(absolute);
@@ -143,7 +158,8 @@ public final class DockerStandIn implements AutoCloseable {
             record.close();
             throw e;
         }
-        DockerStandIn standIn = new DockerStandIn(absolute, recordFile.toAbsolutePath(), server, record, verbose);
+        DockerStandIn standIn = new DockerStandIn(absolute, recordFile.toAbsolutePath(), server, record, verbose,
+                keepAlive);
         standIn.acceptor.start();
         return standIn;
     }
@@ -218,23 +234,80 @@ public final class DockerStandIn implements AutoCloseable {
                 }
                 return;
             }
-            serve(channel, ++accepted);
+            long n = ++accepted;
+            if (keepAlive) {
+                Thread connection = new Thread(() -> serveKeepAlive(channel, n), "docker-stand-in-" + n);
+                connection.setDaemon(true);
+                connection.start();
+            } else {
+                serve(channel, n);
+            }
         }
     }
+
+    /** One kept-alive connection: request after request until the client closes it, 30 s idle at most. */
+    private void serveKeepAlive(SocketChannel channel, long connection) {
+        int requests = 0;
+        String end = "by the client";
+        try (channel) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel));
+            while (true) {
+                ScheduledFuture<?> idle = timeouts.schedule(() -> closeQuietly(channel), IDLE_TIMEOUT_SECONDS,
+                        TimeUnit.SECONDS);
+                Request request;
+                try {
+                    in.mark(1);
+                    if (in.read() < 0) {
+                        break;
+                    }
+                    in.reset();
+                    request = Request.read(in);
+                } finally {
+                    idle.cancel(false);
+                }
+                record(connection, request);
+                if (request.incomplete() != null) {
+                    end = "after an incomplete request";
+                    break;
+                }
+                requests++;
+                Answer answer = answer(request);
+                ByteBuffer out = ByteBuffer.wrap(answer.bytes(true));
+                while (out.hasRemaining()) {
+                    channel.write(out);
+                }
+                if (verbose) {
+                    System.out.println("docker stand-in: " + request.method() + " " + request.path() + " -> "
+                            + answer.status() + " (connection " + connection + ")");
+                }
+            }
+        } catch (IOException e) {
+            end = closed ? "stand-in stopped" : "failed: " + e;
+        }
+        try {
+            String line = ",\"connection\":" + connection + ",\"time\":" + json(Instant.now().toString())
+                    + ",\"closed\":" + json(end) + ",\"requests\":" + requests + "}\n";
+            writeLine(line);
+        } catch (IOException e) {
+            System.err.println("docker stand-in: cannot record the end of connection " + connection + ": " + e);
+        }
+    }
+
 
     /** One connection: read one request, record it, answer, close. Bounded by a 5 s timeout. */
     private void serve(SocketChannel channel, long n) {
         ScheduledFuture<?> timeout = timeouts.schedule(() -> closeQuietly(channel), CONNECTION_TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         try (channel) {
-            Request request = Request.read(Channels.newInputStream(channel));
+            Request request = Request.read(new BufferedInputStream(Channels.newInputStream(channel)));
             record(n, request);
             if (request.incomplete() != null) {
                 return;
             }
             Answer answer = answer(request);
-            byte[] bytes = answer.bytes();
+            byte[] bytes = answer.bytes(false);
             ByteBuffer out = ByteBuffer.wrap(bytes);
+            // one request per connection: Connection: close
             while (out.hasRemaining()) {
                 channel.write(out);
             }
@@ -248,15 +321,22 @@ public final class DockerStandIn implements AutoCloseable {
         }
     }
 
+    /** One line for {@code request}: {@code n} is the connection (without keep-alive, one line each). */
     private void record(long n, Request request) throws IOException {
-        String line = "{\"n\":" + n + ",\"time\":" + json(Instant.now().toString())
+        String line = (keepAlive ? ",\"connection\":" + n : "")
+                + ",\"time\":" + json(Instant.now().toString())
                 + ",\"method\":" + json(request.method())
                 + ",\"path\":" + json(request.path())
                 + ",\"body\":" + json(request.body())
                 + (request.incomplete() != null ? ",\"incomplete\":" + json(request.incomplete()) : "")
                 + "}\n";
+        writeLine(line);
+    }
+
+    /** Writes {@code {"n":<next line>} + rest} and flushes. */
+    private void writeLine(String rest) throws IOException {
         synchronized (record) {
-            record.write(line);
+            record.write("{\"n\":" + ++lines + rest);
             record.flush();
         }
     }
@@ -309,8 +389,8 @@ public final class DockerStandIn implements AutoCloseable {
     /** What arrived on one connection; {@code incomplete} says why it is not a whole request, or is null. */
     private record Request(String method, String path, String body, String incomplete) {
 
-        static Request read(InputStream raw) {
-            InputStream in = new BufferedInputStream(raw);
+        /** @param in buffered: a kept-alive connection reads its next request from the same stream */
+        static Request read(InputStream in) {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             try {
                 int matched = 0;
@@ -364,21 +444,22 @@ public final class DockerStandIn implements AutoCloseable {
         }
     }
 
-    /** One HTTP answer; always {@code Connection: close}; {@code headOnly} for HEAD (headers, no body). */
+    /** One HTTP answer; {@code headOnly} for HEAD (headers, no body). */
     private record Answer(int status, String reason, String contentType, String body, boolean headOnly) {
 
         static Answer json(int status, String reason, String body) {
             return new Answer(status, reason, "application/json", body, false);
         }
 
-        byte[] bytes() {
+        /** @param keepAlive whether the connection stays open; else {@code Connection: close} */
+        byte[] bytes(boolean keepAlive) {
             byte[] content = body.getBytes(StandardCharsets.UTF_8);
             String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
                     + "Content-Type: " + contentType + "\r\n"
                     + "Content-Length: " + content.length + "\r\n"
                     + "Api-Version: 1.43\r\n"
                     + "Server: hostguard-docker-stand-in\r\n"
-                    + "Connection: close\r\n\r\n";
+                    + (keepAlive ? "" : "Connection: close\r\n") + "\r\n";
             byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
             if (headOnly) {
                 return headBytes;

@@ -1,0 +1,192 @@
+package dev.hostguard.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+/**
+ * A connection to a runtime socket made outside any request (a pool's, start-up code's) is remembered, and its use
+ * inside an API-key request is refused before a byte goes out, through every way of writing and reading a socket
+ * channel; a user's request and an ordinary channel are untouched, and the check on an ordinary channel allocates
+ * nothing. The real agent attached to this JVM in block mode; the "server" is a socket channel of the test, which
+ * proves what reached it by what it reads.
+ */
+class RuntimeConnectionInProcessTest {
+    @TempDir
+    static Path dir;
+
+    private static AllocationMeter meter;
+    private ServerSocketChannel server;
+    private SocketChannel client;
+    private SocketChannel accepted;
+    private final ByteBuffer one = ByteBuffer.allocateDirect(1);
+    private int sink;
+
+    @BeforeAll
+    static void attach() throws Exception {
+        AgentMain.agentmain("mode=block,events=" + dir.resolve("events.jsonl"), ByteBuddyAgent.install());
+        meter = AllocationMeter.require();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {client, accepted, server}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    /** Connects outside any request to a socket named {@code name} in the temp directory. */
+    private void connect(String name) throws Exception {
+        Path socket = dir.resolve(name);
+        Files.deleteIfExists(socket);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
+        client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        accepted = server.accept();
+    }
+
+    private interface Use {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code use} inside a request with an API key ({@code principal}: a BASIC login instead). */
+    private static void inRequest(boolean user, Use use) throws Exception {
+        FakeServletExchange exchange = new FakeServletExchange();
+        if (user) {
+            exchange.principal = () -> "ops";
+            exchange.authType = "BASIC";
+        } else {
+            exchange.headers.put("x-api-key", "leaked");
+        }
+        Object token = Hooks.requestEnter(exchange.request("jakarta.servlet"),
+                exchange.response("jakarta.servlet", new JakartaServlets.Sink(exchange.body)));
+        try {
+            use.run();
+        } finally {
+            Hooks.requestExit(token, null);
+        }
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** What reached the server so far: it reads until {@code marker}, sent outside any request, arrives. */
+    private String receivedUpTo(String marker) throws Exception {
+        client.write(bytes(marker));
+        StringBuilder got = new StringBuilder();
+        ByteBuffer buffer = ByteBuffer.allocate(256);
+        while (got.indexOf(marker) < 0) {
+            buffer.clear();
+            accepted.read(buffer);
+            got.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
+        }
+        return got.substring(0, got.length() - marker.length());
+    }
+
+    @Test
+    void aRuntimeConnectionMadeOutsideRequestsIsRefusedInAnApiKeyRequestEveryWay() throws Exception {
+        connect("docker.sock");
+        client.write(bytes("GET /_ping "));  // outside a request: the pool's own use is untouched
+        accepted.write(bytes("pong"));
+        OutputStream out = Channels.newOutputStream(client);
+        InputStream in = Channels.newInputStream(client);
+        List<Use> uses = List.of(
+                () -> client.write(bytes("POST /containers/create ")),
+                () -> client.write(new ByteBuffer[] {bytes("POST "), bytes("/containers/create ")}, 0, 2),
+                () -> out.write("POST /containers/create ".getBytes(StandardCharsets.US_ASCII)),
+                () -> client.read(ByteBuffer.allocate(16)),
+                () -> client.read(new ByteBuffer[] {ByteBuffer.allocate(16)}, 0, 1),
+                () -> in.read(new byte[16]));
+        for (Use use : uses) {
+            inRequest(false, () -> {
+                HostGuardBlockedException refused = assertThrows(HostGuardBlockedException.class, use::run);
+                assertEquals("runtime-socket", refused.rule());
+                assertTrue(refused.getMessage().contains("on a connection made before"), refused.getMessage());
+            });
+        }
+        assertEquals("GET /_ping ", receivedUpTo("#end"), "no byte of a refused write reached the runtime");
+        ByteBuffer answer = ByteBuffer.allocate(4);
+        client.read(answer);
+        assertEquals("pong", new String(answer.array(), StandardCharsets.US_ASCII), "no refused read took a byte");
+        String events = Files.readString(dir.resolve("events.jsonl"));
+        assertTrue(events.contains("\"access\":\"write\"") && events.contains("\"access\":\"read\""), events);
+    }
+
+    @Test
+    void aUsersRequestAndAnOrdinarySocketAreUntouched() throws Exception {
+        connect("docker.sock");
+        inRequest(true, () -> {
+            client.write(bytes("GET /containers/json "));
+            Channels.newOutputStream(client).write("again ".getBytes(StandardCharsets.US_ASCII));
+        });
+        assertEquals("GET /containers/json again ", receivedUpTo("#end"));
+        close();
+        connect("app.sock");
+        inRequest(false, () -> client.write(bytes("hello ")));
+        assertEquals("hello ", receivedUpTo("#end"));
+    }
+
+    @Test
+    void aFreshConnectInAnApiKeyRequestIsRefused() throws Exception {
+        connect("docker.sock");  // the server
+        Path socket = dir.resolve("docker.sock");
+        inRequest(false, () -> assertThrows(HostGuardBlockedException.class,
+                () -> SocketChannel.open(UnixDomainSocketAddress.of(socket))));
+    }
+
+    /** An ordinary TCP channel's write, while a runtime connection is remembered: in a request and outside one. */
+    @Test
+    void theCheckOnAnOrdinaryChannelAllocatesNothing() throws Exception {
+        connect("docker.sock");
+        try (ServerSocketChannel tcp = ServerSocketChannel.open().bind(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             SocketChannel ordinary = SocketChannel.open(tcp.getLocalAddress());
+             SocketChannel peer = tcp.accept()) {
+            peer.configureBlocking(false);
+            ByteBuffer drain = ByteBuffer.allocateDirect(1 << 16);
+            AllocationMeter.Calls writes = calls -> {
+                for (int i = 0; i < calls; i++) {
+                    one.clear();
+                    sink += ordinary.write(one);
+                    if ((i & 1023) == 0) {
+                        drain.clear();
+                        while (peer.read(drain) > 0) {
+                            drain.clear();
+                        }
+                    }
+                }
+            };
+            double outside = meter.bytesPerCall(writes);
+            double[] inside = new double[1];
+            inRequest(false, () -> inside[0] = meter.bytesPerCall(writes));
+            System.out.printf("[allocation] ordinary channel write: %.4f bytes outside, %.4f in an api-key request%n",
+                    outside, inside[0]);
+            assertTrue(outside < AllocationMeter.ZERO_BYTES_PER_CALL, outside + " bytes per write outside");
+            assertTrue(inside[0] < AllocationMeter.ZERO_BYTES_PER_CALL, inside[0] + " bytes per write inside");
+        }
+    }
+}

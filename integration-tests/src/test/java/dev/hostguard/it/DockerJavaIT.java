@@ -1,0 +1,283 @@
+package dev.hostguard.it;
+
+import static dev.hostguard.it.NamedTests.dynamicTest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docker-java 3.5, the Docker client Java services use, with both its transports ({@code httpclient5},
+ * {@code zerodep}), each a client made at start-up whose pool keeps one connection (test-apps/docker-java), against
+ * the Docker stand-in serving as the daemon does ({@code --keep-alive}: connections stay open, each record line
+ * names its connection, and a line says when one closed and after how many requests).
+ *
+ * <p>On every JDK, in audit and block mode, for each transport:
+ * <ul>
+ *   <li>the connection the start-up's ping opened (outside any request), used by an API-key request's
+ *       {@code POST /containers/create}: block: the agent's 403, the stand-in never saw the create (that connection
+ *       closed after its one request, the ping; no create line anywhere), event {@code unix-connect} access
+ *       {@code write} blocked; audit: 201 over the start-up's very connection (the same connection number), event
+ *       logged</li>
+ *   <li>a connection a logged-in user's request opened (or reused), then used by an anonymous request's create:
+ *       the same</li>
+ *   <li>a fresh connect from an API-key request (a client made for it): block: refused at the connect (access
+ *       {@code connect}), the stand-in accepted no connection (the next one it accepts has the next number);
+ *       audit: 200 on a new connection, one event</li>
+ *   <li>the logged-in user's create and list: 200, recorded, no event</li>
+ * </ul>
+ */
+class DockerJavaIT {
+    private static final String TEST = DockerJavaIT.class.getSimpleName();
+    private static final List<String> MODES = List.of("audit", "block");
+    private static final List<String> CLIENTS = List.of("httpclient5", "zerodep");
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    @TempDir
+    static Path tmp;
+
+    @RegisterExtension
+    static final ServiceSlots SLOTS = new ServiceSlots();
+    private static final List<DockerStandInProcess> STAND_INS = new ArrayList<>();
+
+    @TestFactory
+    Stream<DynamicNode> dockerJava() {
+        return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
+                MODES.stream().map(mode -> forService(jdk, mode))));
+    }
+
+    @AfterAll
+    static void stopStandIns() {
+        for (DockerStandInProcess standIn : STAND_INS) {
+            try {
+                standIn.close();
+            } catch (RuntimeException | Error ignored) {
+                // reported by the test that stopped it
+            }
+        }
+    }
+
+    private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
+        Path dir = tmp.resolve(jdk.label() + "-" + mode);
+        DockerStandInProcess standIn = new DockerStandInProcess(dir, true);
+        ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DOCKER_JAVA, mode, dir,
+                b -> b.env("DOCKER_HOST", standIn.dockerHost()).env("BOOT_PING", "1"));
+        SLOTS.add(slot);
+        String at = slot.label();
+        boolean blocking = mode.equals("block");
+        String refused = blocking ? "the agent's 403, the stand-in never saw it, event blocked"
+                : "it ran, event logged";
+        List<DynamicNode> tests = new ArrayList<>();
+        tests.add(dynamicTest(at + "start the stand-in (--keep-alive), then the app with BOOT_PING=1: each client's "
+                + "pool holds the connection its start-up ping opened", () -> {
+                    synchronized (STAND_INS) {
+                        STAND_INS.add(standIn);
+                    }
+                    standIn.start(TEST, jdk, TEST + " docker stand-in on " + jdk.label() + " mode=" + mode);
+                    slot.start();
+                    List<JsonNode> pings = requestLines(standIn, 0);
+                    assertEquals(2, pings.size(), () -> "the boot pings: " + standIn.recorded());
+                    assertTrue(pings.stream().allMatch(l -> l.path("path").asText().endsWith("/_ping")),
+                            () -> "the boot pings: " + standIn.recorded());
+                }));
+        for (int c = 0; c < CLIENTS.size(); c++) {
+            String client = CLIENTS.get(c);
+            int bootConnection = c + 1;
+            tests.add(dynamicTest(at + client + ": the connection the start-up opened, used by an API-key "
+                    + "request (POST /containers/create) -> " + refused,
+                    () -> pooledUse(slot.require(), standIn, client, Credentials.API_KEY, bootConnection)));
+            tests.add(dynamicTest(at + client + ": a connection a logged-in user's request opened, used by an "
+                    + "anonymous request (POST /containers/create) -> " + refused, () -> {
+                        GuardedService service = slot.require();
+                        int before = standIn.recorded().size();
+                        HttpTestClient.Response list = send(service, Credentials.USER_LOGIN, client, "list", false);
+                        assertEquals(200, list.status(), () -> "the user's list: " + list);
+                        JsonNode line = awaitRequestLine(standIn, before, "GET", "/containers/json");
+                        pooledUse(service, standIn, client, Credentials.NONE, line.path("connection").asInt());
+                    }));
+            tests.add(dynamicTest(at + client + ": a fresh connect from an API-key request -> "
+                    + (blocking ? "refused at the connect, the stand-in accepted no connection" : "it ran, logged"),
+                    () -> freshConnect(slot.require(), standIn, client)));
+            tests.add(dynamicTest(at + client + ": the logged-in user's create and list -> 200, recorded, no event",
+                    () -> userCalls(slot.require(), standIn, client)));
+        }
+        tests.add(dynamicTest(at + "stop the app (no agent WARN/ERROR, no leaked key) and the stand-in", () -> {
+            slot.stop();
+            standIn.close();
+        }));
+        return dynamicContainer("mode=" + mode, tests);
+    }
+
+    private static HttpTestClient.Response send(GuardedService service, Credentials credentials, String client,
+                                                String op, boolean fresh) {
+        HttpTestClient.Get get = HttpTestClient.get(service.process().baseUri(),
+                service.server().area(credentials) + "/docker").query("client", client).query("op", op);
+        if (fresh) {
+            get.query("fresh", "1");
+        }
+        return service.withCredentials(get, credentials).send();
+    }
+
+    /**
+     * {@code credentials}' create through {@code client}, whose pool holds {@code connection} (opened outside the
+     * request, or by a user's request): refused before a byte of it went out (block), or sent over that very
+     * connection (audit).
+     */
+    private static void pooledUse(GuardedService service, DockerStandInProcess standIn, String client,
+                                  Credentials credentials, int connection) throws IOException {
+        EventLog events = service.events();
+        int before = events.count();
+        int recordedBefore = standIn.recorded().size();
+        int requestsBefore = (int) requestLines(standIn, 0).stream()
+                .filter(l -> l.path("connection").asInt() == connection).count();
+        HttpTestClient.Response response = send(service, credentials, client, "create", false);
+        String route = service.server().area(credentials) + "/docker";
+        Predicate<JsonNode> onRoute = e -> route.equals(e.path("url").path("path").asText())
+                && "runtime-socket".equals(e.path("hostguard").path("rule").asText());
+        if (service.blocking()) {
+            String eventId = ProcessStartEvent.assertBlockResponse(response, "runtime-socket");
+            // the pool drops the connection its request failed on: it closed after the requests it had carried
+            JsonNode closed = awaitLine(standIn, recordedBefore, "connection " + connection + " closed",
+                    l -> l.path("connection").asInt() == connection && l.has("closed"));
+            assertEquals(requestsBefore, closed.path("requests").asInt(), () -> "the refused create reached the "
+                    + "stand-in on connection " + connection + ": " + standIn.recorded());
+            assertTrue(requestLines(standIn, recordedBefore).isEmpty(),
+                    () -> "blocked, yet the stand-in received a request: " + standIn.recordedSince(recordedBefore));
+            JsonNode event = events.awaitSince(before, "for " + route, e -> onRoute.test(e)
+                    && eventId.equals(e.path("event").path("id").asText()));
+            assertUse(event, "blocked", credentials, Set.of("write"));
+            for (JsonNode other : events.since(before)) {
+                assertTrue(onRoute.test(other) && "blocked".equals(other.path("hostguard").path("decision").asText()),
+                        () -> "an event other than the refusals of this request: " + other);
+            }
+        } else {
+            assertEquals(200, response.status(), () -> "expected 200, got " + response);
+            assertTrue(response.body().startsWith("created="), () -> "the app's answer: " + response.body());
+            JsonNode line = awaitRequestLine(standIn, recordedBefore, "POST", "/containers/create");
+            assertEquals(connection, line.path("connection").asInt(),
+                    () -> "the create did not go over the pooled connection: " + standIn.recorded());
+            JsonNode body = EventLog.JSON.readTree(line.path("body").asText());
+            assertTrue(body.path("HostConfig").path("Privileged").asBoolean(), "a privileged container");
+            JsonNode event = events.awaitSince(before, "for " + route, onRoute);
+            assertUse(event, "logged", credentials, Set.of("write", "read"));
+            GuardAssertions.assertOnlyEvents(events, before, List.of(onRoute));
+        }
+        service.process().assertNoUnexpectedAgentProblems();
+    }
+
+    /** A use of a kept connection: {@code unix-connect} of the socket, its {@code access} a read or write. */
+    private static void assertUse(JsonNode event, String decision, Credentials credentials, Set<String> accesses) {
+        assertEquals("unix-connect", event.path("event").path("action").asText(), () -> "event: " + event);
+        assertEquals(decision, event.path("hostguard").path("decision").asText(), () -> "event: " + event);
+        assertEquals(credentials.authClass(), event.path("hostguard").path("auth").asText(), () -> "event: " + event);
+        assertTrue(accesses.contains(event.path("hostguard").path("access").asText()), () -> "event: " + event);
+        assertTrue(event.path("file").path("path").asText().endsWith("/docker.sock"), () -> "event: " + event);
+    }
+
+    private static void freshConnect(GuardedService service, DockerStandInProcess standIn, String client)
+            throws IOException {
+        EventLog events = service.events();
+        int before = events.count();
+        int recordedBefore = standIn.recorded().size();
+        int lastConnection = parsed(standIn, 0).stream().mapToInt(l -> l.path("connection").asInt()).max()
+                .orElse(0);
+        HttpTestClient.Response response = send(service, Credentials.API_KEY, client, "list", true);
+        String route = service.server().area(Credentials.API_KEY) + "/docker";
+        Predicate<JsonNode> onRoute = e -> route.equals(e.path("url").path("path").asText())
+                && "runtime-socket".equals(e.path("hostguard").path("rule").asText());
+        if (service.blocking()) {
+            String eventId = ProcessStartEvent.assertBlockResponse(response, "runtime-socket");
+            JsonNode event = events.awaitSince(before, "for " + route,
+                    e -> eventId.equals(e.path("event").path("id").asText()));
+            assertUse(event, "blocked", Credentials.API_KEY, Set.of("connect"));
+            // the next connection the stand-in accepts has the next number: none was accepted in between
+            HttpTestClient.Response followUp = send(service, Credentials.USER_LOGIN, client, "list", true);
+            assertEquals(200, followUp.status(), () -> "the user's follow-up: " + followUp);
+            JsonNode line = awaitRequestLine(standIn, recordedBefore, "GET", "/containers/json");
+            assertEquals(lastConnection + 1, line.path("connection").asInt(),
+                    () -> "a connection was accepted for the refused request: " + standIn.recorded());
+            assertEquals(1, requestLines(standIn, recordedBefore).size(),
+                    () -> "recorded since: " + standIn.recordedSince(recordedBefore));
+        } else {
+            assertEquals(200, response.status(), () -> "expected 200, got " + response);
+            JsonNode line = awaitRequestLine(standIn, recordedBefore, "GET", "/containers/json");
+            assertTrue(line.path("connection").asInt() > lastConnection, () -> "not a fresh connection: " + line);
+            JsonNode event = events.awaitSince(before, "for " + route, onRoute);
+            assertUse(event, "logged", Credentials.API_KEY, Set.of("connect"));
+            GuardAssertions.assertOnlyEvents(events, before, List.of(onRoute));
+        }
+        service.process().assertNoUnexpectedAgentProblems();
+    }
+
+    private static void userCalls(GuardedService service, DockerStandInProcess standIn, String client) {
+        int before = service.events().count();
+        int recordedBefore = standIn.recorded().size();
+        HttpTestClient.Response create = send(service, Credentials.USER_LOGIN, client, "create", false);
+        assertEquals(200, create.status(), () -> "the user's create: " + create);
+        HttpTestClient.Response list = send(service, Credentials.USER_LOGIN, client, "list", false);
+        assertEquals(200, list.status(), () -> "the user's list: " + list);
+        awaitRequestLine(standIn, recordedBefore, "POST", "/containers/create");
+        awaitRequestLine(standIn, recordedBefore, "GET", "/containers/json");
+        assertEquals(List.of(), service.events().since(before), "no event for the logged-in user's requests");
+        service.process().assertNoUnexpectedAgentProblems();
+    }
+
+    /** The stand-in's request lines (not the "closed" ones) after the first {@code since} lines. */
+    private static List<JsonNode> requestLines(DockerStandInProcess standIn, int since) {
+        return parsed(standIn, since).stream().filter(l -> l.has("method")).toList();
+    }
+
+    private static List<JsonNode> parsed(DockerStandInProcess standIn, int since) {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : standIn.recordedSince(since)) {
+            try {
+                lines.add(EventLog.JSON.readTree(line));
+            } catch (IOException e) {
+                throw new UncheckedIOException("record line " + line, e);
+            }
+        }
+        return lines;
+    }
+
+    private static JsonNode awaitRequestLine(DockerStandInProcess standIn, int since, String method, String path) {
+        return awaitLine(standIn, since, method + " " + path, l -> method.equals(l.path("method").asText())
+                && l.path("path").asText().replaceFirst("^/v[0-9.]+(?=/)", "").startsWith(path));
+    }
+
+    /** Waits (bounded) for a record line after the first {@code since} that matches. */
+    private static JsonNode awaitLine(DockerStandInProcess standIn, int since, String what, Predicate<JsonNode> match) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            for (JsonNode line : parsed(standIn, since)) {
+                if (match.test(line)) {
+                    return line;
+                }
+            }
+            assertFalse(System.nanoTime() > deadline, () -> "the stand-in recorded no " + what + " within " + WAIT
+                    + ": " + standIn.recordedSince(since));
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+}
