@@ -5,7 +5,6 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsExchange;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** A JDK {@code com.sun.net.httpserver} exchange. */
@@ -28,8 +27,7 @@ final class ExchangeRequestView implements RequestView {
 
     @Override
     public String clientIp() {
-        InetSocketAddress remote = exchange.getRemoteAddress();
-        return remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
+        return RequestView.ipOf(exchange.getRemoteAddress());
     }
 
     @Override

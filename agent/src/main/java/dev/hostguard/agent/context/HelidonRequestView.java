@@ -1,6 +1,5 @@
 package dev.hostguard.agent.context;
 
-import java.net.InetSocketAddress;
 import java.security.Principal;
 
 /**
@@ -38,8 +37,7 @@ final class HelidonRequestView implements RequestView {
 
     @Override
     public String clientIp() {
-        return request != null && requestApi.remoteAddress(request) instanceof InetSocketAddress address
-                && address.getAddress() != null ? address.getAddress().getHostAddress() : null;
+        return request == null ? null : RequestView.ipOf(requestApi.remoteAddress(request));
     }
 
     @Override

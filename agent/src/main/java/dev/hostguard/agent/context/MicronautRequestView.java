@@ -1,6 +1,5 @@
 package dev.hostguard.agent.context;
 
-import java.net.InetSocketAddress;
 import java.security.Principal;
 
 /**
@@ -35,8 +34,7 @@ final class MicronautRequestView implements RequestView {
 
     @Override
     public String clientIp() {
-        return api.remoteAddress(request) instanceof InetSocketAddress address && address.getAddress() != null
-                ? address.getAddress().getHostAddress() : null;
+        return RequestView.ipOf(api.remoteAddress(request));
     }
 
     @Override

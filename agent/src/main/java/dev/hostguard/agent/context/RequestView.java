@@ -13,6 +13,12 @@ public interface RequestView {
 
     String clientIp();
 
+    /** The IP of a client's socket address; {@code null} for none (unresolved, or not an IP socket's). */
+    static String ipOf(Object address) {
+        return address instanceof java.net.InetSocketAddress socket && socket.getAddress() != null
+                ? socket.getAddress().getHostAddress() : null;
+    }
+
     /** The first value of a header, names compared case-insensitively; {@code null} when absent. */
     String header(String name);
 

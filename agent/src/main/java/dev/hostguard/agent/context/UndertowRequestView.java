@@ -1,7 +1,6 @@
 package dev.hostguard.agent.context;
 
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
-import java.net.InetSocketAddress;
 import java.security.Principal;
 
 /**
@@ -31,8 +30,7 @@ final class UndertowRequestView implements RequestView {
 
     @Override
     public String clientIp() {
-        return api.sourceAddress(exchange) instanceof InetSocketAddress address && address.getAddress() != null
-                ? address.getAddress().getHostAddress() : null;
+        return RequestView.ipOf(api.sourceAddress(exchange));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.hostguard.agent.context;
 
-import java.net.InetSocketAddress;
 import java.security.Principal;
 import java.util.Map;
 
@@ -40,8 +39,7 @@ final class WebFluxRequestView implements RequestView {
 
     @Override
     public String clientIp() {
-        return api.remoteAddress(request) instanceof InetSocketAddress address && address.getAddress() != null
-                ? address.getAddress().getHostAddress() : null;
+        return RequestView.ipOf(api.remoteAddress(request));
     }
 
     @Override
