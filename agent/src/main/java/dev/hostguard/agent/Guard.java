@@ -176,24 +176,42 @@ final class Guard implements HookHandler {
     }
 
     /**
-     * A read or write inside a request on a connection {@link #runtimeConnection} remembered: judged as the
-     * connect would be, by the socket's rule for that access ({@code runtime-socket}: connect, read, write).
+     * A TCP connection to {@code address}:{@code port} reaches an endpoint a network rule guards: remembered with
+     * that address, so its use is judged by the rules in force then. Allocates nothing for other connections.
+     */
+    @Override
+    public Object networkConnection(InetAddress address, int port) {
+        return NetworkConnects.match(active.engine().networkRules(), address, port) != null
+                ? new RemoteEndpoint(address, port) : null;
+    }
+
+    /** What {@link #networkConnection} remembers of a TCP connection to a guarded endpoint. */
+    private record RemoteEndpoint(InetAddress address, int port) {
+    }
+
+    /**
+     * A read or write inside a request on a connection {@link #runtimeConnection} or {@link #networkConnection}
+     * remembered: judged as the connect would be, by the rule for that access ({@code runtime-socket}: connect, read,
+     * write; a network rule: any use of a connection to its endpoint).
      */
     @Override
     public void runtimeConnectionUse(RequestScope scope, Object noted, boolean write)
             throws HostGuardBlockedException {
-        if (!(noted instanceof RuntimeSocket connection)) {
-            return;
-        }
         ActivePolicy policy = active;
-        GuardedRequest request = guardedRequest(scope, policy);
-        if (request == null) {
+        FileAccess access = write ? FileAccess.WRITE : FileAccess.READ;
+        Operation use;
+        if (noted instanceof RuntimeSocket connection) {
+            Rule rule = policy.engine().pathRules().match(access, connection.socket());
+            use = rule == null ? null : Operation.connectionUse(access, connection.socket(), rule);
+        } else if (noted instanceof RemoteEndpoint endpoint) {
+            Rule rule = NetworkConnects.match(policy.engine().networkRules(), endpoint.address(), endpoint.port());
+            use = rule == null ? null : NetworkConnects.use(access, endpoint.address(), endpoint.port(), rule);
+        } else {
             return;
         }
-        FileAccess access = write ? FileAccess.WRITE : FileAccess.READ;
-        Rule rule = policy.engine().pathRules().match(access, connection.socket());
-        if (rule != null) {
-            judge(policy, request, Operation.connectionUse(access, connection.socket(), rule));
+        GuardedRequest request = use == null ? null : guardedRequest(scope, policy);
+        if (request != null) {
+            judge(policy, request, use);
         }
     }
 

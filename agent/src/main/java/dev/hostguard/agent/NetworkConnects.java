@@ -1,6 +1,7 @@
 package dev.hostguard.agent;
 
 import dev.hostguard.agent.policy.Endpoint;
+import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.NetworkRules;
 import dev.hostguard.agent.policy.Operation;
 import dev.hostguard.agent.policy.Rule;
@@ -30,7 +31,12 @@ final class NetworkConnects {
 
     /** The operation to judge and write: address, port and name as text (a finding: allocating is fine). */
     static Operation operation(InetAddress address, int port, Rule rule) {
+        return use(FileAccess.CONNECT, address, port, rule);
+    }
+
+    /** The connect ({@code access} CONNECT) or a later read or write of the connection it made. */
+    static Operation use(FileAccess access, InetAddress address, int port, Rule rule) {
         String text = address instanceof Inet6Address ? address.getHostAddress() : Endpoint.ipv4Text(address.hashCode());
-        return Operation.networkConnect(text, port, InetAddressFields.hostName(address), rule);
+        return Operation.networkConnect(access, text, port, InetAddressFields.hostName(address), rule);
     }
 }

@@ -8,11 +8,13 @@ import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,8 @@ class RuntimeConnectionInProcessTest {
     static Path dir;
 
     private static AllocationMeter meter;
+    /** A Docker API on TCP: the policy adds its loopback port to {@code docker-api-tcp}. */
+    private static ServerSocketChannel dockerTcp;
     private ServerSocketChannel server;
     private SocketChannel client;
     private SocketChannel accepted;
@@ -46,8 +51,17 @@ class RuntimeConnectionInProcessTest {
 
     @BeforeAll
     static void attach() throws Exception {
-        AgentMain.agentmain("mode=block,events=" + dir.resolve("events.jsonl"), ByteBuddyAgent.install());
+        dockerTcp = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), "rules:\n  - id: docker-api-tcp\n"
+                + "    endpoints: [\"127.0.0.1:" + ((InetSocketAddress) dockerTcp.getLocalAddress()).getPort() + "\"]\n");
+        AgentMain.agentmain("mode=block,policy=" + policy + ",events=" + dir.resolve("events.jsonl"),
+                ByteBuddyAgent.install());
         meter = AllocationMeter.require();
+    }
+
+    @AfterAll
+    static void closeDockerTcp() throws Exception {
+        dockerTcp.close();
     }
 
     @AfterEach
@@ -134,6 +148,64 @@ class RuntimeConnectionInProcessTest {
         assertEquals("pong", new String(answer.array(), StandardCharsets.US_ASCII), "no refused read took a byte");
         String events = Files.readString(dir.resolve("events.jsonl"));
         assertTrue(events.contains("\"access\":\"write\"") && events.contains("\"access\":\"read\""), events);
+    }
+
+    /**
+     * A TCP connection to a guarded endpoint (the Docker API's port, here a loopback one the policy names), made
+     * outside any request by each JDK client kind, is refused in an API-key request before a byte goes out: a
+     * {@code Socket}'s streams, a {@code SocketChannel}, an {@code AsynchronousSocketChannel}.
+     */
+    @Test
+    void aTcpRuntimeConnectionMadeOutsideRequestsIsRefusedInAnApiKeyRequest() throws Exception {
+        InetSocketAddress docker = (InetSocketAddress) dockerTcp.getLocalAddress();
+        try (Socket socket = new Socket(docker.getAddress(), docker.getPort());
+             SocketChannel socketPeer = dockerTcp.accept();
+             SocketChannel channel = SocketChannel.open(docker);
+             SocketChannel channelPeer = dockerTcp.accept();
+             AsynchronousSocketChannel async = AsynchronousSocketChannel.open()) {
+            async.connect(docker).get();
+            try (SocketChannel asyncPeer = dockerTcp.accept()) {
+                OutputStream out = socket.getOutputStream();
+                out.write("GET /_ping ".getBytes(StandardCharsets.US_ASCII));  // the pool's own use: untouched
+                List<Use> uses = List.of(
+                        () -> out.write("POST /containers/create ".getBytes(StandardCharsets.US_ASCII)),
+                        () -> socket.getInputStream().read(new byte[16]),
+                        () -> channel.write(bytes("POST /containers/create ")),
+                        () -> channel.socket().getOutputStream().write(new byte[] {'P'}),
+                        () -> async.write(bytes("POST /containers/create ")).get(),
+                        () -> async.read(ByteBuffer.allocate(16)).get());
+                for (Use use : uses) {
+                    inRequest(false, () -> {
+                        HostGuardBlockedException refused = assertThrows(HostGuardBlockedException.class, use::run);
+                        assertEquals("docker-api-tcp", refused.rule());
+                        assertTrue(refused.getMessage().contains("on a connection made before"), refused.getMessage());
+                    });
+                }
+                inRequest(true, () -> channel.write(bytes("GET /containers/json ")));  // a user's: untouched
+                out.write("#end".getBytes(StandardCharsets.US_ASCII));
+                channel.write(bytes("#end"));
+                async.write(bytes("#end")).get();
+                assertEquals("GET /_ping ", readUpTo(socketPeer, "#end"), "no byte of a refused write went out");
+                assertEquals("GET /containers/json ", readUpTo(channelPeer, "#end"));
+                assertEquals("", readUpTo(asyncPeer, "#end"));
+            }
+        }
+        String events = Files.readString(dir.resolve("events.jsonl"));
+        assertTrue(events.contains("\"rule\":\"docker-api-tcp\"") && events.contains("\"access\":\"write\""),
+                events);
+    }
+
+    private static String readUpTo(SocketChannel peer, String marker) throws Exception {
+        StringBuilder got = new StringBuilder();
+        ByteBuffer buffer = ByteBuffer.allocate(256);
+        while (got.indexOf(marker) < 0) {
+            buffer.clear();
+            if (peer.read(buffer) < 0) {
+                throw new AssertionError("closed before " + marker + ": " + got);
+            }
+            got.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
+        }
+        return got.substring(0, got.length() - marker.length());
     }
 
     @Test

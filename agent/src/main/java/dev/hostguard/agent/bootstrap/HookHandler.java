@@ -103,6 +103,17 @@ public interface HookHandler {
     }
 
     /**
+     * Whether a TCP connection just made to {@code address}:{@code port} reaches an endpoint a network rule guards
+     * (a runtime's API port, the Kubernetes API server, ...), whoever made it: then its use is judged later
+     * ({@link #runtimeConnectionUse}), as a runtime socket's.
+     *
+     * @return what to judge its use by; {@code null}: an ordinary connection, not remembered
+     */
+    default Object networkConnection(java.net.InetAddress address, int port) {
+        return null;
+    }
+
+    /**
      * The file-system path of a Unix-domain socket address of a library with its own native sockets (junixsocket's
      * {@code AFUNIXSocketAddress}, jnr-unixsocket's {@code UnixSocketAddress}); {@code null} for any other address
      * (an abstract-namespace name, another address family).
@@ -114,7 +125,8 @@ public interface HookHandler {
     /**
      * Judges a read or write inside a request on a remembered runtime connection; throws to refuse it.
      *
-     * @param noted what {@link #runtimeConnection} returned when the connection was made
+     * @param noted what {@link #runtimeConnection} or {@link #networkConnection} returned when the connection was
+     *              made
      */
     default void runtimeConnectionUse(RequestScope scope, Object noted, boolean write)
             throws HostGuardBlockedException {

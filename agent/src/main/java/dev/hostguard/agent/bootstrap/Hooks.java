@@ -720,24 +720,53 @@ public final class Hooks {
 
     /**
      * {@code SocketChannelImpl.connect} returned ({@code thrown}: or failed): whoever connected (a user's request,
-     * start-up code, a pool outside any request), a channel to a socket the handler takes for a container runtime's
-     * is remembered, so that its later use inside a guarded request is judged ({@link #socketIO}). The connect itself
-     * was judged inside, at {@code UnixDomainSockets.connect}: a refused one threw and is not remembered.
+     * start-up code, a pool outside any request), a Unix-domain channel to a socket the handler takes for a container
+     * runtime's is remembered by its descriptor {@code fd}, so that its later use inside a guarded request is judged
+     * ({@link #socketIO}). The connect itself was judged inside, at {@code UnixDomainSockets.connect}: a refused one
+     * threw and is not remembered. (TCP channels are remembered at {@link #networkConnected}.)
      */
-    public static void channelConnected(Object channel, Object address, Throwable thrown) {
+    public static void channelConnected(Object fd, Object address, Throwable thrown) {
         if (thrown == null && address instanceof java.net.UnixDomainSocketAddress unix) {
-            remembered(channel, unix.getPath());
+            remembered(fd, unix.getPath(), -1);
         }
     }
 
     /**
-     * Remembers {@code connection} if it reached a runtime ({@link #rememberIfRuntime}); made inside a request, its
-     * connect was that request's finding already, so its use in the same request is not judged again.
+     * {@code Net.connect} returned ({@code thrown}: or failed): a TCP connection (a {@code SocketChannel}, a
+     * {@code Socket}, an asynchronous channel, whoever made it) to an endpoint of a network rule (a runtime's API
+     * port, the Kubernetes API server, ...) is remembered by its descriptor {@code fd}, as a runtime socket's is.
      */
-    private static void remembered(Object connection, Object target) {
-        rememberIfRuntime(connection, target);
-        RequestScope scope = SCOPE.get();
-        if (scope != null && scope.active()) {
+    public static void networkConnected(Object fd, java.net.InetAddress address, int port, Throwable thrown) {
+        if (thrown == null && address != null) {
+            remembered(fd, address, port);
+        }
+    }
+
+    /**
+     * Remembers {@code connection} if the handler says it reached a runtime or control plane ({@code target}: a
+     * socket path, {@code port} -1; or an address and its port), whoever connected: a connect is rare, and a pooled
+     * connection opened outside a request is exactly the one to remember. Made inside a request, its connect was that
+     * request's finding already, so its use in the same request is not judged again.
+     */
+    private static void remembered(Object connection, Object target, int port) {
+        HookHandler h = handler;
+        if (h == null || connection == null || target == null) {
+            return;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            RuntimeConnections.remember(connection, port < 0 ? h.runtimeConnection(String.valueOf(target))
+                    : h.networkConnection((java.net.InetAddress) target, port));
+        } catch (Throwable t) {
+            failed(h, "runtime-connection", t);
+        } finally {
+            scope.busy = false;
+        }
+        if (scope.active()) {
             scope.runtimeConnectionJudged(connection, true);
         }
     }
@@ -768,30 +797,7 @@ public final class Hooks {
         }
         if (path != null) {
             unixConnect(path);
-            remembered(connection, path);
-        }
-    }
-
-    /**
-     * Asks the handler whether the connection to {@code target} (a socket path) is a container runtime's, and
-     * remembers it if so. Runs on every Unix-domain connect of the JVM, in requests or not: a connect is rare.
-     */
-    static void rememberIfRuntime(Object connection, Object target) {
-        HookHandler h = handler;
-        if (h == null || connection == null || target == null) {
-            return;
-        }
-        RequestScope scope = outsideScope(SCOPE.get());
-        if (scope.busy) {
-            return;
-        }
-        scope.busy = true;
-        try {
-            RuntimeConnections.remember(connection, h.runtimeConnection(String.valueOf(target)));
-        } catch (Throwable t) {
-            failed(h, "runtime-connection", t);
-        } finally {
-            scope.busy = false;
+            remembered(connection, path, -1);
         }
     }
 

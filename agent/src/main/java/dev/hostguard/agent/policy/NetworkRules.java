@@ -114,15 +114,6 @@ public final class NetworkRules {
         return all;
     }
 
-    /**
-     * Whether a connect that matched {@code rule} reaches a container runtime's API (Docker, Podman, containerd
-     * over TCP): the rule {@link DefaultNetworkRules#DOCKER_API_TCP}. A connection so reached is a runtime
-     * connection, as one to a runtime's Unix socket.
-     */
-    public static boolean reachesRuntime(Rule rule) {
-        return rule != null && rule.id().equals(DefaultNetworkRules.DOCKER_API_TCP.id());
-    }
-
     /** Collects endpoints with their rules; {@link #build()} compiles them. */
     public static final class Builder {
         private final List<Endpoint> endpoints = new ArrayList<>();

@@ -47,9 +47,9 @@ public record Operation(Action action, String target, String originalTarget, Fil
                 socket.given().equals(socket.canonical()) ? null : socket.given(), access, List.of(), null, rule);
     }
 
-    /** Whether this is the use of a connection made before ({@link #connectionUse}), not a connect. */
+    /** Whether this is the use of a connection made before (a socket's or a network endpoint's), not a connect. */
     public boolean connectionUse() {
-        return action == Action.UNIX_CONNECT && access != FileAccess.CONNECT;
+        return (action == Action.UNIX_CONNECT || action == Action.NETWORK_CONNECT) && access != FileAccess.CONNECT;
     }
 
     public static Operation file(FileAccess access, ResolvedPath path, Rule rule) {
@@ -58,14 +58,15 @@ public record Operation(Action action, String target, String originalTarget, Fil
     }
 
     /**
-     * A network connect that matched {@code rule}.
+     * A network connect that matched {@code rule} ({@code access} CONNECT), or a later read or write of the
+     * connection it made: the action is the connect's, so an allow entry for the connect on a route allows the use.
      *
      * @param address the address connected to, as text ({@code 169.254.169.254}, {@code fd00:ec2::254})
      * @param name the name the caller connected to; {@code null} when it gave an address
      */
-    public static Operation networkConnect(String address, int port, String name, Rule rule) {
+    public static Operation networkConnect(FileAccess access, String address, int port, String name, Rule rule) {
         return new Operation(Action.NETWORK_CONNECT, Endpoint.hostPort(address, port),
-                name == null ? null : Endpoint.hostPort(name, port), FileAccess.CONNECT,
+                name == null ? null : Endpoint.hostPort(name, port), access,
                 List.of(address, Integer.toString(port), name == null ? "" : name), null, rule);
     }
 
@@ -82,13 +83,5 @@ public record Operation(Action action, String target, String originalTarget, Fil
     /** The name a network connect's caller connected to; {@code null} when it gave an address, or not a connect. */
     public String destinationDomain() {
         return action == Action.NETWORK_CONNECT && !arguments.get(2).isEmpty() ? arguments.get(2) : null;
-    }
-
-    /**
-     * Whether this operation reaches a container runtime's API: a network connect that matched
-     * {@code docker-api-tcp} ({@link NetworkRules#reachesRuntime}); the connection it opens is a runtime connection.
-     */
-    public boolean reachesRuntime() {
-        return action == Action.NETWORK_CONNECT && NetworkRules.reachesRuntime(rule);
     }
 }

@@ -12,6 +12,7 @@ import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.DefaultNetworkRules;
 import dev.hostguard.agent.policy.Endpoint;
+import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Operation;
 import dev.hostguard.agent.policy.Policy;
@@ -46,7 +47,7 @@ class NetworkPolicyTest {
     private static Decision decide(PolicyEngine engine, String address, String name, int port, AuthClass auth,
                                    String method, String path) {
         Rule rule = match(engine, address, name, port);
-        return engine.decide(Operation.networkConnect(address, port, name, rule), auth, method, path);
+        return engine.decide(Operation.networkConnect(FileAccess.CONNECT, address, port, name, rule), auth, method, path);
     }
 
     @Test

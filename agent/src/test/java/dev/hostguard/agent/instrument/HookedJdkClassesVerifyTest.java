@@ -96,7 +96,7 @@ class HookedJdkClassesVerifyTest {
                 }
             }
         }
-        assertEquals(44, required, "every required JDK hook site");
+        assertEquals(48, required, "every required JDK hook site");
         assertEquals(1, optional, "the fork/join pool's submission, on whichever JDK this is");
     }
 

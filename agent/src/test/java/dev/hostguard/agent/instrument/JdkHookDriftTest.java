@@ -48,7 +48,7 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(44, checked, "every required JDK hook site");
+        assertEquals(48, checked, "every required JDK hook site");
         assertEquals(1, optionalFound, "the fork/join pool's submission: externalSubmit (JDK 17-18) or poolSubmit (JDK 19+)");
     }
 

@@ -178,20 +178,21 @@ class NetworkRulesTest {
     }
 
     @Test
-    void aDockerApiConnectReachesTheRuntime() {
-        assertTrue(NetworkRules.reachesRuntime(DefaultNetworkRules.DOCKER_API_TCP));
-        assertFalse(NetworkRules.reachesRuntime(DefaultNetworkRules.CLOUD_METADATA));
-        assertTrue(Operation.networkConnect("127.0.0.1", 2375, null, DefaultNetworkRules.DOCKER_API_TCP)
-                .reachesRuntime());
-        Operation metadata = Operation.networkConnect("169.254.169.254", 80, "metadata.google.internal",
-                DefaultNetworkRules.CLOUD_METADATA);
-        assertFalse(metadata.reachesRuntime());
+    void aConnectAndTheUseOfItsConnectionNameTheDestination() {
+        Operation metadata = Operation.networkConnect(FileAccess.CONNECT, "169.254.169.254", 80,
+                "metadata.google.internal", DefaultNetworkRules.CLOUD_METADATA);
+        assertFalse(metadata.connectionUse());
         assertEquals("169.254.169.254:80", metadata.target());
         assertEquals("metadata.google.internal:80", metadata.originalTarget());
         assertEquals("169.254.169.254", metadata.destinationAddress());
         assertEquals(80, metadata.destinationPort());
         assertEquals("metadata.google.internal", metadata.destinationDomain());
-        assertEquals("[fd00:ec2:0:0:0:0:0:254]:80", Operation.networkConnect("fd00:ec2:0:0:0:0:0:254", 80, null,
-                DefaultNetworkRules.CLOUD_METADATA).target());
+        assertEquals("[fd00:ec2:0:0:0:0:0:254]:80", Operation.networkConnect(FileAccess.CONNECT,
+                "fd00:ec2:0:0:0:0:0:254", 80, null, DefaultNetworkRules.CLOUD_METADATA).target());
+        Operation write = Operation.networkConnect(FileAccess.WRITE, "127.0.0.1", 2375, null,
+                DefaultNetworkRules.DOCKER_API_TCP);
+        assertTrue(write.connectionUse());
+        assertEquals("127.0.0.1:2375", write.target());
+        assertEquals(2375, write.destinationPort());
     }
 }

@@ -8,6 +8,7 @@ import dev.hostguard.agent.cli.TestEvents;
 import dev.hostguard.agent.config.PolicyParser;
 import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.Endpoint;
+import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Operation;
 import dev.hostguard.agent.policy.PolicyEngine;
@@ -57,7 +58,7 @@ class LearnNetworkTest {
         InetAddress a = Endpoint.literal(address);
         boolean v6 = a instanceof java.net.Inet6Address;
         Rule rule = engine.networkRules().match(v6, v6 ? 0 : a.hashCode(), v6 ? a.getAddress() : null, name, port);
-        return engine.decide(Operation.networkConnect(a.getHostAddress(), port, name, rule), AuthClass.API_KEY,
+        return engine.decide(Operation.networkConnect(FileAccess.CONNECT, a.getHostAddress(), port, name, rule), AuthClass.API_KEY,
                 method, path).eventDecision();
     }
 }

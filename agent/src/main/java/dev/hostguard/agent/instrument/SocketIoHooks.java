@@ -1,0 +1,122 @@
+package dev.hostguard.agent.instrument;
+
+import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.io.FileDescriptor;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Reads and writes of the JDK's connected sockets, judged when the connection is one kept open to a container runtime
+ * or a guarded network endpoint ({@code Hooks.socketIO}, by the connection's {@code FileDescriptor}, which stands
+ * for it for its whole life and is never reused for another). The advice runs before the method's body: a refused
+ * write sends nothing. The same methods on JDK 17 and 25:
+ * <ul>
+ *   <li>{@code sun.nio.ch.SocketChannelImpl} (Unix-domain and TCP): {@code read} and {@code write} of one buffer and
+ *       their vectored forms (every {@code SocketChannel} read and write; JDK 17's {@code Channels} streams call
+ *       them), and {@code blockingRead}/{@code blockingWriteFully}, where the stream adaptors of a socket channel go
+ *       on 21+ and a TCP channel's {@code socket()} adaptor on all. After {@code connect(SocketAddress)} returns, a
+ *       Unix-domain channel to a runtime socket is remembered ({@code Hooks.channelConnected}; the connect itself is
+ *       judged at {@code UnixDomainSockets.connect}, inside it; TCP connections are remembered at
+ *       {@code Net.connect}, {@link NetworkConnectHooks}).</li>
+ *   <li>{@code sun.nio.ch.NioSocketImpl}, every {@code java.net.Socket} (so {@code URL.openConnection}, Apache
+ *       HttpClient, OkHttp): the private {@code read} and {@code write} of a byte range its streams call.</li>
+ *   <li>{@code sun.nio.ch.AsynchronousSocketChannelImpl}: the private {@code read} and {@code write} every public one
+ *       calls; a refused one throws from the call instead of failing its future.</li>
+ * </ul>
+ * Not seen here: {@code FileChannel.transferTo} into a socket, which the kernel does ({@code sendfile}) on the
+ * socket's descriptor; its target is a channel that was connected, so the connection's first write or read of its
+ * own (a request line before a body, the answer) is judged.
+ */
+final class SocketIoHooks implements HookFamily {
+    private static final String CHANNEL = "sun.nio.ch.SocketChannelImpl";
+    private static final String SOCKET = "sun.nio.ch.NioSocketImpl";
+    private static final String ASYNC_CHANNEL = "sun.nio.ch.AsynchronousSocketChannelImpl";
+
+    @Override
+    public String name() {
+        return "socket-io";
+    }
+
+    @Override
+    public List<HookTarget> targets() {
+        return List.of(
+                HookTarget.jdk(CHANNEL,
+                        new HookSite("SocketChannelImpl.connect", "connect",
+                                not(isStatic()).and(takes(SocketAddress.class)), advice("ConnectedAdvice"), true),
+                        new HookSite("SocketChannelImpl.read", "read", not(isStatic()).and(takes(ByteBuffer.class)),
+                                advice("ReadAdvice"), true),
+                        new HookSite("SocketChannelImpl.read(ByteBuffer[])", "read",
+                                not(isStatic()).and(takes(ByteBuffer[].class, int.class, int.class)),
+                                advice("ReadAdvice"), true),
+                        new HookSite("SocketChannelImpl.write", "write", not(isStatic()).and(takes(ByteBuffer.class)),
+                                advice("WriteAdvice"), true),
+                        new HookSite("SocketChannelImpl.write(ByteBuffer[])", "write",
+                                not(isStatic()).and(takes(ByteBuffer[].class, int.class, int.class)),
+                                advice("WriteAdvice"), true),
+                        new HookSite("SocketChannelImpl.blockingRead", "blockingRead",
+                                not(isStatic()).and(takes(byte[].class, int.class, int.class, long.class)),
+                                advice("ReadAdvice"), true),
+                        new HookSite("SocketChannelImpl.blockingWriteFully", "blockingWriteFully",
+                                not(isStatic()).and(takes(byte[].class, int.class, int.class)),
+                                advice("WriteAdvice"), true)),
+                HookTarget.jdk(SOCKET,
+                        new HookSite("NioSocketImpl.read", "read",
+                                not(isStatic()).and(takes(byte[].class, int.class, int.class)),
+                                advice("ReadAdvice"), true),
+                        new HookSite("NioSocketImpl.write", "write",
+                                not(isStatic()).and(takes(byte[].class, int.class, int.class)),
+                                advice("WriteAdvice"), true)),
+                HookTarget.jdk(ASYNC_CHANNEL,
+                        new HookSite("AsynchronousSocketChannelImpl.read", "read", asyncIo(), advice("ReadAdvice"),
+                                true),
+                        new HookSite("AsynchronousSocketChannelImpl.write", "write", asyncIo(),
+                                advice("WriteAdvice"), true)));
+    }
+
+    /** The private {@code read}/{@code write(boolean, ByteBuffer, ByteBuffer[], long, TimeUnit, A, handler)}. */
+    private static net.bytebuddy.matcher.ElementMatcher.Junction<net.bytebuddy.description.method.MethodDescription>
+            asyncIo() {
+        return not(isStatic()).and(takesArguments(7)).and(takesArgument(0, boolean.class))
+                .and(takesArgument(1, ByteBuffer.class)).and(takesArgument(2, ByteBuffer[].class));
+    }
+
+    /** After a connect (or its start, non-blocking): the channel is remembered when it reached a runtime socket. */
+    static final class ConnectedAdvice {
+        private ConnectedAdvice() {
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.Argument(0) Object address,
+                         @Advice.Thrown Throwable thrown) {
+            Hooks.channelConnected(fd, address, thrown);
+        }
+    }
+
+    static final class ReadAdvice {
+        private ReadAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.FieldValue("fd") FileDescriptor fd) throws java.io.IOException {
+            Hooks.socketIO(fd, false);
+        }
+    }
+
+    static final class WriteAdvice {
+        private WriteAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.FieldValue("fd") FileDescriptor fd) throws java.io.IOException {
+            Hooks.socketIO(fd, true);
+        }
+    }
+}
