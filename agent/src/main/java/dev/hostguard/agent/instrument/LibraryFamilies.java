@@ -37,7 +37,7 @@ final class LibraryFamilies {
         family("NettyExecutorHooks", "io.netty.util.concurrent.SingleThreadEventExecutor",
                 "io.netty.util.concurrent.AbstractScheduledEventExecutor",
                 "io.netty.util.concurrent.ScheduledFutureTask", "io.netty.util.concurrent.GlobalEventExecutor",
-                "io.netty.util.concurrent.GlobalEventExecutor$TaskRunner");
+                "io.netty.util.concurrent.GlobalEventExecutor$TaskRunner", "io.netty.util.concurrent.DefaultPromise");
         family("NativeUnixSocketHooks", "org.newsclub.net.unix.AFSocketImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",
