@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.Hooks;
@@ -22,6 +23,10 @@ import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDomainSocketChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.channel.unix.Buffer;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.channel.unix.IovArray;
@@ -46,8 +51,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Netty's native epoll transport (4.2.18), whose sockets never reach the JDK's, with the real agent attached in block
- * mode: a domain-socket channel to a socket named {@code docker.sock}, and a TCP channel to a loopback port the policy
+ * Netty's native epoll and io_uring transports (4.2.18), whose sockets never reach the JDK's, with the real agent
+ * attached in block mode (io_uring where the kernel lets the test use it): a domain-socket channel to a socket named {@code docker.sock}, and a TCP channel to a loopback port the policy
  * names for {@code docker-api-tcp}, each connected outside any request (a pool's) or by a user's request and then
  * written by an API-key request: the write's promise fails with the refusal, the channel is closed and the server
  * read no byte of it; a fresh connect in an API-key request fails its connect promise and reaches no server. The
@@ -61,7 +66,9 @@ class NettyNativeSocketInProcessTest {
 
     /** A Docker API on TCP: the policy adds its loopback port to {@code docker-api-tcp}. */
     private static ServerSocketChannel dockerTcp;
-    private static EventLoopGroup group;
+    private static Transport epoll;
+    /** {@code null} where the kernel refuses io_uring (disabled, or a seccomp filter). */
+    private static Transport ioUring;
     private ServerSocketChannel server;
     private SocketChannel accepted;
 
@@ -73,13 +80,40 @@ class NettyNativeSocketInProcessTest {
         AgentMain.agentmain("mode=block,policy=" + policy + ",events=" + dir.resolve("events.jsonl"),
                 ByteBuddyAgent.install());
         assertTrue(Epoll.isAvailable(), () -> "epoll: " + Epoll.unavailabilityCause());
-        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        epoll = new Transport(new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory()),
+                EpollDomainSocketChannel.class, EpollSocketChannel.class);
+        if (IoUring.isAvailable()) {
+            ioUring = new Transport(new MultiThreadIoEventLoopGroup(1, IoUringIoHandler.newFactory()),
+                    IoUringDomainSocketChannel.class, IoUringSocketChannel.class);
+        }
     }
 
     @AfterAll
     static void shutDown() throws Exception {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        for (Transport transport : new Transport[] {epoll, ioUring}) {
+            if (transport != null) {
+                transport.group().shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            }
+        }
         dockerTcp.close();
+    }
+
+    /** A Netty transport: its event loops and its domain-socket and TCP channel classes. */
+    private record Transport(EventLoopGroup group, Class<? extends Channel> domain, Class<? extends Channel> tcp) {
+        Bootstrap bootstrap(boolean tcp) {
+            return new Bootstrap().group(group).channel(tcp ? this.tcp : domain)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            // reads are left in the channel: what the server sends is not the point here
+                        }
+                    });
+        }
+    }
+
+    private static Transport ioUring() {
+        assumeTrue(ioUring != null, () -> "io_uring unavailable here: " + IoUring.unavailabilityCause());
+        return ioUring;
     }
 
     @AfterEach
@@ -119,15 +153,6 @@ class NettyNativeSocketInProcessTest {
         } finally {
             Hooks.requestExit(token, null);
         }
-    }
-
-    private static Bootstrap bootstrap(Class<? extends Channel> type) {
-        return new Bootstrap().group(group).channel(type).handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                // reads are left in the channel: what the server sends is not the point here
-            }
-        });
     }
 
     private static ByteBuf ascii(String text) {
@@ -175,8 +200,17 @@ class NettyNativeSocketInProcessTest {
 
     @Test
     void aDomainSocketChannelKeptFromOutsideRequestsIsRefusedInAnApiKeyRequest() throws Exception {
+        keptDomainSocketChannel(epoll);
+    }
+
+    @Test
+    void ioUringADomainSocketChannelKeptFromOutsideRequestsIsRefusedInAnApiKeyRequest() throws Exception {
+        keptDomainSocketChannel(ioUring());
+    }
+
+    private void keptDomainSocketChannel(Transport transport) throws Exception {
         Path socket = listen("docker.sock");
-        Channel pooled = bootstrap(EpollDomainSocketChannel.class).connect(new DomainSocketAddress(socket.toString()))
+        Channel pooled = transport.bootstrap(false).connect(new DomainSocketAddress(socket.toString()))
                 .sync().channel();  // outside any request: a pool's
         accepted = server.accept();
         pooled.writeAndFlush(ascii("GET /_ping ")).sync();  // the pool's own use: untouched
@@ -191,7 +225,7 @@ class NettyNativeSocketInProcessTest {
     void aDomainSocketChannelAUsersRequestOpenedIsRefusedInAnApiKeyRequest() throws Exception {
         Path socket = listen("docker.sock");
         Channel[] opened = new Channel[1];
-        inRequest(true, () -> opened[0] = bootstrap(EpollDomainSocketChannel.class)
+        inRequest(true, () -> opened[0] = epoll.bootstrap(false)
                 .connect(new DomainSocketAddress(socket.toString())).sync().channel());
         accepted = server.accept();
         inRequest(false, () -> writeRefused(opened[0], "POST /containers/create ", "runtime-socket"));
@@ -200,23 +234,40 @@ class NettyNativeSocketInProcessTest {
 
     @Test
     void aFreshDomainSocketConnectInAnApiKeyRequestIsRefused() throws Exception {
+        freshDomainSocketConnect(epoll);
+    }
+
+    @Test
+    void ioUringAFreshDomainSocketConnectInAnApiKeyRequestIsRefused() throws Exception {
+        freshDomainSocketConnect(ioUring());
+    }
+
+    private void freshDomainSocketConnect(Transport transport) throws Exception {
         Path socket = listen("docker.sock");
         server.configureBlocking(false);
         inRequest(false, () -> {
-            ChannelFuture connect = bootstrap(EpollDomainSocketChannel.class)
-                    .connect(new DomainSocketAddress(socket.toString()));
+            ChannelFuture connect = transport.bootstrap(false).connect(new DomainSocketAddress(socket.toString()));
             assertTrue(connect.await(10, TimeUnit.SECONDS), "the connect's promise was never completed");
             HostGuardBlockedException refused = assertInstanceOf(HostGuardBlockedException.class, connect.cause(),
                     () -> "the connect's promise: " + connect);
             assertEquals("runtime-socket", refused.rule());
-            assertFalse(connect.channel().isOpen(), "the refused channel stays open");
+            assertTrue(connect.channel().closeFuture().await(10, TimeUnit.SECONDS), "the refused channel stays open");
         });
         assertNull(server.accept(), "the server accepted a connection for the refused connect");
     }
 
     @Test
     void aTcpChannelToAGuardedEndpointKeptFromOutsideRequestsIsRefusedInAnApiKeyRequest() throws Exception {
-        Channel pooled = bootstrap(EpollSocketChannel.class).connect(dockerTcp.getLocalAddress()).sync().channel();
+        keptTcpChannel(epoll);
+    }
+
+    @Test
+    void ioUringATcpChannelToAGuardedEndpointKeptFromOutsideRequestsIsRefusedInAnApiKeyRequest() throws Exception {
+        keptTcpChannel(ioUring());
+    }
+
+    private static void keptTcpChannel(Transport transport) throws Exception {
+        Channel pooled = transport.bootstrap(true).connect(dockerTcp.getLocalAddress()).sync().channel();
         try (SocketChannel peer = dockerTcp.accept()) {
             pooled.writeAndFlush(ascii("GET /_ping ")).sync();
             inRequest(true, () -> pooled.writeAndFlush(ascii("GET /containers/json ")).sync());
@@ -230,10 +281,19 @@ class NettyNativeSocketInProcessTest {
 
     @Test
     void aFreshTcpConnectToAGuardedEndpointInAnApiKeyRequestIsRefused() throws Exception {
+        freshTcpConnect(epoll);
+    }
+
+    @Test
+    void ioUringAFreshTcpConnectToAGuardedEndpointInAnApiKeyRequestIsRefused() throws Exception {
+        freshTcpConnect(ioUring());
+    }
+
+    private static void freshTcpConnect(Transport transport) throws Exception {
         dockerTcp.configureBlocking(false);
         try {
             inRequest(false, () -> {
-                ChannelFuture connect = bootstrap(EpollSocketChannel.class).connect(dockerTcp.getLocalAddress());
+                ChannelFuture connect = transport.bootstrap(true).connect(dockerTcp.getLocalAddress());
                 assertTrue(connect.await(10, TimeUnit.SECONDS), "the connect's promise was never completed");
                 HostGuardBlockedException refused = assertInstanceOf(HostGuardBlockedException.class,
                         connect.cause(), () -> "the connect's promise: " + connect);
@@ -298,7 +358,7 @@ class NettyNativeSocketInProcessTest {
     void aUsersFreshConnectAndAnOrdinarySocketAreUntouched() throws Exception {
         Path socket = listen("app.sock");
         inRequest(false, () -> {
-            Channel app = bootstrap(EpollDomainSocketChannel.class)
+            Channel app = epoll.bootstrap(false)
                     .connect(new DomainSocketAddress(socket.toString())).sync().channel();
             app.writeAndFlush(ascii("hello")).sync();
             app.close().sync();
@@ -308,7 +368,7 @@ class NettyNativeSocketInProcessTest {
         close();
         Path docker = listen("docker.sock");
         inRequest(true, () -> {
-            Channel mine = bootstrap(EpollDomainSocketChannel.class)
+            Channel mine = epoll.bootstrap(false)
                     .connect(new DomainSocketAddress(docker.toString())).sync().channel();
             mine.writeAndFlush(ascii("GET /containers/json")).sync();
             mine.close().sync();

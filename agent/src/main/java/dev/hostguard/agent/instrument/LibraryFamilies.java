@@ -43,7 +43,9 @@ final class LibraryFamilies {
                 "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",
                 "jnr.unixsocket.impl.AbstractNativeSocketChannel");
         family("NettyNativeSocketHooks", "io.netty.channel.unix.Socket", "io.netty.channel.unix.FileDescriptor",
-                "io.netty.channel.epoll.LinuxSocket", "io.netty.channel.kqueue.BsdSocket");
+                "io.netty.channel.epoll.LinuxSocket", "io.netty.channel.kqueue.BsdSocket",
+                "io.netty.channel.uring.AbstractIoUringChannel",
+                "io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe");
     }
 
     private LibraryFamilies() {

@@ -17,9 +17,10 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Netty's native transports, epoll (Linux) and kqueue (macOS, BSD), which never reach the JDK's sockets: their
- * socket is an {@code io.netty.channel.unix.Socket} (epoll's {@code LinuxSocket}, kqueue's {@code BsdSocket}), a
- * {@code io.netty.channel.unix.FileDescriptor} whose natives take the descriptor's number. Hooked at the Java methods
+ * Netty's native transports, epoll (Linux), kqueue (macOS, BSD) and io_uring (Linux, Netty 4.2), which never reach
+ * the JDK's sockets. An epoll or kqueue socket is an {@code io.netty.channel.unix.Socket} (epoll's
+ * {@code LinuxSocket}, kqueue's {@code BsdSocket}), a {@code io.netty.channel.unix.FileDescriptor} whose natives
+ * take the descriptor's number. Hooked at the Java methods
  * above those natives, the same in Netty 4.1 (4.1.82 to 4.1.128 checked) and 4.2 (4.2.2, 4.2.18), only where a
  * service ships them (library targets by exact name):
  * <ul>
@@ -34,12 +35,20 @@ import net.bytebuddy.matcher.ElementMatcher;
  *       {@code LinuxSocket.sendFile} and {@code BsdSocket.sendFile} (a {@code FileRegion});</li>
  *   <li>reads: {@code Socket.recv}, {@code recvAddress}, {@code recvFd} (epoll), {@code FileDescriptor.read},
  *       {@code readAddress} (kqueue).</li>
+ *   <li>io_uring ({@code io.netty.channel.uring}) connects and writes by submitting operations to the ring, with no
+ *       Java method above a syscall: its connect is judged where the channel's unsafe starts it
+ *       ({@code AbstractUringUnsafe.connect(remote, local, promise)}, TCP Fast Open's {@code sendmsg} included; a
+ *       refusal fails the connect's promise), its writes where a flush submits them
+ *       ({@code AbstractIoUringChannel.doWrite}); the connection is the channel. Its reads are submitted by the event
+ *       loop itself, in no request, and are not judged.</li>
  * </ul>
- * The connection is the {@code Socket} object, the {@code this} of both its connect and its I/O. A read or write on a
- * remembered one inside a guarded request is judged before the native call ({@code Hooks.socketIO}): a refused write
+ * The connection is the {@code Socket} object (io_uring: the channel), the {@code this} of both its connect and its
+ * I/O. A read or write on a remembered one inside a guarded request is judged before the native call
+ * ({@code Hooks.socketIO}): a refused write
  * sends nothing; it throws the refusal ({@code HostGuardBlockedException}, an {@code IOException}) into the channel's
- * flush on its event loop, where Netty fails the write's promise with it and closes the channel. Not seen here:
- * {@code splice} ({@code AbstractEpollStreamChannel.spliceTo}, a static native on two descriptor numbers), datagram
+ * flush on its event loop, where Netty fails the write's promise with it and closes the channel. A write Netty could
+ * not send at once (the socket's buffer full) is sent later by the event loop, in no request: judged only as far as
+ * the request's own flush writes. Not seen here: {@code splice} ({@code AbstractEpollStreamChannel.spliceTo}, a static native on two descriptor numbers), datagram
  * {@code sendTo}/{@code recvFrom} to or from an address, and copies of Netty shaded under another package.
  */
 final class NettyNativeSocketHooks implements HookFamily {
@@ -47,6 +56,7 @@ final class NettyNativeSocketHooks implements HookFamily {
     private static final String FILE_DESCRIPTOR = "io.netty.channel.unix.FileDescriptor";
     private static final String INET_SOCKET_ADDRESS = "java.net.InetSocketAddress";
     private static final String FILE_REGION = "io.netty.channel.DefaultFileRegion";
+    private static final String URING_CHANNEL = "io.netty.channel.uring.AbstractIoUringChannel";
 
     @Override
     public String name() {
@@ -93,6 +103,14 @@ final class NettyNativeSocketHooks implements HookFamily {
                                 instance(long.class, int.class, int.class), advice("ReadAdvice"), false)),
                 HookTarget.library("io.netty.channel.epoll.LinuxSocket",
                         new HookSite("LinuxSocket.sendFile", "sendFile", sendFile(), advice("WriteAdvice"), false)),
+                HookTarget.library(URING_CHANNEL + "$AbstractUringUnsafe",
+                        new HookSite("AbstractUringUnsafe.connect", "connect", not(isStatic()).and(takesArguments(3))
+                                .and(takesArgument(0, named(SocketAddress.class.getName()))),
+                                advice("UringConnectAdvice"), false)),
+                HookTarget.library(URING_CHANNEL,
+                        new HookSite("AbstractIoUringChannel.doWrite", "doWrite", not(isStatic()).and(takesArguments(1))
+                                .and(takesArgument(0, named("io.netty.channel.ChannelOutboundBuffer"))),
+                                advice("WriteAdvice"), false)),
                 HookTarget.library("io.netty.channel.kqueue.BsdSocket",
                         new HookSite("BsdSocket.sendFile", "sendFile", sendFile(), advice("WriteAdvice"), false),
                         new HookSite("BsdSocket.connectx", "connectx", not(isStatic()).and(takesArguments(4))
@@ -125,6 +143,27 @@ final class NettyNativeSocketHooks implements HookFamily {
         static void exit(@Advice.This Object socket, @Advice.Argument(0) Object address,
                          @Advice.Thrown Throwable thrown) {
             Hooks.nativeSocketConnected(socket, address, thrown);
+        }
+    }
+
+    /**
+     * io_uring's connect ({@code AbstractUringUnsafe.connect(remote, local, promise)}, before it submits the
+     * connect, or TCP Fast Open's {@code sendmsg}, to the ring): the connection is the channel ({@code this$0}).
+     */
+    static final class UringConnectAdvice {
+        private UringConnectAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.FieldValue("this$0") Object channel, @Advice.Argument(0) Object address)
+                throws java.io.IOException {
+            Hooks.nativeSocketConnect(channel, address);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.FieldValue("this$0") Object channel, @Advice.Argument(0) Object address,
+                         @Advice.Thrown Throwable thrown) {
+            Hooks.nativeSocketConnected(channel, address, thrown);
         }
     }
 
