@@ -305,6 +305,49 @@ class NettyNativeSocketInProcessTest {
         }
     }
 
+    /**
+     * TCP Fast Open connects by sending ({@code sendTo} with {@code fastOpen}, what an epoll channel with
+     * {@code TCP_FASTOPEN_CONNECT} does): judged as a connect in an API-key request (refused, no connection), and
+     * remembered when made outside, so its later use in one is refused.
+     */
+    @Test
+    void aTcpFastOpenConnectIsJudgedAndRemembered() throws Exception {
+        InetSocketAddress docker = (InetSocketAddress) dockerTcp.getLocalAddress();
+        ByteBuffer ping = ByteBuffer.allocateDirect(16).put("GET /_ping ".getBytes(StandardCharsets.US_ASCII)).flip();
+        LinuxSocket refusedSocket = LinuxSocket.newSocketStream(false);
+        dockerTcp.configureBlocking(false);
+        try {
+            inRequest(false, () -> {
+                HostGuardBlockedException refused = assertThrows(HostGuardBlockedException.class,
+                        () -> refusedSocket.sendTo(ping, 0, ping.limit(), docker.getAddress(), docker.getPort(), true));
+                assertEquals("docker-api-tcp", refused.rule());
+            });
+            assertNull(dockerTcp.accept(), "the server accepted a connection for the refused connect");
+        } finally {
+            dockerTcp.configureBlocking(true);
+            refusedSocket.close();
+        }
+        LinuxSocket kept = LinuxSocket.newSocketStream(false);
+        try {
+            kept.sendTo(ping, 0, ping.limit(), docker.getAddress(), docker.getPort(), true);  // outside: a pool's
+            try (SocketChannel peer = dockerTcp.accept()) {
+                ByteBuffer create = ByteBuffer.allocateDirect(8).put("POST ".getBytes(StandardCharsets.US_ASCII))
+                        .flip();
+                inRequest(false, () -> {
+                    HostGuardBlockedException refused = assertThrows(HostGuardBlockedException.class,
+                            () -> kept.send(create, 0, create.limit()));
+                    assertEquals("docker-api-tcp", refused.rule());
+                });
+                ByteBuffer end = ByteBuffer.allocateDirect(4).put("#end".getBytes(StandardCharsets.US_ASCII)).flip();
+                assertEquals(4, kept.send(end, 0, 4));
+                String got = readUpTo(peer, "#end");
+                assertTrue(got.isEmpty() || got.equals("GET /_ping "), () -> "the server read: " + got);
+            }
+        } finally {
+            kept.close();
+        }
+    }
+
     /** Every read and write method of the socket itself, called directly on a connection kept from outside. */
     @Test
     void everyHookedReadAndWriteOfTheSocketIsRefusedOnAKeptConnection() throws Exception {
