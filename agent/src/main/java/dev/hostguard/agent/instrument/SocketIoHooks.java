@@ -31,9 +31,11 @@ import net.bytebuddy.asm.Advice;
  *   <li>{@code sun.nio.ch.AsynchronousSocketChannelImpl}: the private {@code read} and {@code write} every public one
  *       calls; a refused one throws from the call instead of failing its future.</li>
  * </ul>
- * Not seen here: {@code FileChannel.transferTo} into a socket, which the kernel does ({@code sendfile}) on the
- * socket's descriptor; its target is a channel that was connected, so the connection's first write or read of its
- * own (a request line before a body, the answer) is judged.
+ * And {@code FileChannel.transferTo} into a socket channel, which the kernel does ({@code sendfile}) on the socket's
+ * descriptor without the channel's {@code write}: judged as a write where {@code sun.nio.ch.FileChannelImpl} hands
+ * the descriptor over, {@code transferToDirectlyInternal(long, int, WritableByteChannel, FileDescriptor)} on JDK 17,
+ * {@code transferToFileDescriptor(long, int, FileDescriptor)} on 25 (one or the other, so neither is required; the
+ * in-process test runs on both). A transfer the JDK does not do directly writes through the channel's {@code write}.
  */
 final class SocketIoHooks implements HookFamily {
     private static final String CHANNEL = "sun.nio.ch.SocketChannelImpl";
@@ -78,7 +80,15 @@ final class SocketIoHooks implements HookFamily {
                         new HookSite("AsynchronousSocketChannelImpl.read", "read", asyncIo(), advice("ReadAdvice"),
                                 true),
                         new HookSite("AsynchronousSocketChannelImpl.write", "write", asyncIo(),
-                                advice("WriteAdvice"), true)));
+                                advice("WriteAdvice"), true)),
+                HookTarget.jdk("sun.nio.ch.FileChannelImpl",
+                        new HookSite("FileChannelImpl.transferToDirectlyInternal", "transferToDirectlyInternal",
+                                not(isStatic()).and(takes(long.class, int.class,
+                                        java.nio.channels.WritableByteChannel.class, FileDescriptor.class)),
+                                advice("TransferAdvice"), false),
+                        new HookSite("FileChannelImpl.transferToFileDescriptor", "transferToFileDescriptor",
+                                not(isStatic()).and(takes(long.class, int.class, FileDescriptor.class)),
+                                advice("TransferToDescriptorAdvice"), false)));
     }
 
     /** The private {@code read}/{@code write(boolean, ByteBuffer, ByteBuffer[], long, TimeUnit, A, handler)}. */
@@ -117,6 +127,28 @@ final class SocketIoHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.FieldValue("fd") FileDescriptor fd) throws java.io.IOException {
             Hooks.socketIO(fd, true);
+        }
+    }
+
+    /** JDK 17's direct transfer: the target's descriptor is the fourth argument. */
+    static final class TransferAdvice {
+        private TransferAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(3) FileDescriptor target) throws java.io.IOException {
+            Hooks.socketIO(target, true);
+        }
+    }
+
+    /** JDK 25's direct transfer: the target's descriptor is the third argument. */
+    static final class TransferToDescriptorAdvice {
+        private TransferToDescriptorAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(2) FileDescriptor target) throws java.io.IOException {
+            Hooks.socketIO(target, true);
         }
     }
 }
