@@ -16,6 +16,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -132,6 +133,7 @@ class RuntimeConnectionInProcessTest {
                 () -> client.write(bytes("POST /containers/create ")),
                 () -> client.write(new ByteBuffer[] {bytes("POST "), bytes("/containers/create ")}, 0, 2),
                 () -> out.write("POST /containers/create ".getBytes(StandardCharsets.US_ASCII)),
+                () -> transferTo(client),
                 () -> client.read(ByteBuffer.allocate(16)),
                 () -> client.read(new ByteBuffer[] {ByteBuffer.allocate(16)}, 0, 1),
                 () -> in.read(new byte[16]));
@@ -173,6 +175,7 @@ class RuntimeConnectionInProcessTest {
                         () -> channel.write(bytes("POST /containers/create ")),
                         () -> channel.socket().getOutputStream().write(new byte[] {'P'}),
                         () -> async.write(bytes("POST /containers/create ")).get(),
+                        () -> transferTo(channel),
                         () -> async.read(ByteBuffer.allocate(16)).get());
                 for (Use use : uses) {
                     inRequest(false, () -> {
@@ -193,6 +196,14 @@ class RuntimeConnectionInProcessTest {
         String events = Files.readString(dir.resolve("events.jsonl"));
         assertTrue(events.contains("\"rule\":\"docker-api-tcp\"") && events.contains("\"access\":\"write\""),
                 events);
+    }
+
+    /** A file sent into {@code target} with {@code FileChannel.transferTo} (the kernel's {@code sendfile}). */
+    private static void transferTo(SocketChannel target) throws Exception {
+        Path body = Files.writeString(dir.resolve("create.json"), "{\"Image\":\"alpine\",\"Privileged\":true}");
+        try (FileChannel file = FileChannel.open(body)) {
+            file.transferTo(0, file.size(), target);
+        }
     }
 
     private static String readUpTo(SocketChannel peer, String marker) throws Exception {

@@ -1,8 +1,11 @@
 package dev.hostguard.benchmarks;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -30,7 +33,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * I/O on an ordinary socket channel: 64 bytes written on one end of a connected pair and read on the other, on the
  * measuring thread (two {@code SocketChannelImpl} calls, each hooked: {@code write}, then {@code read}), without
  * HostGuard and with it attached in block mode. {@code transport}: a loopback TCP connection or a Unix-domain one
- * (a socket named {@code app.sock}, which no rule guards).
+ * (a socket named {@code app.sock}, which no rule guards), or {@code socket}: a {@code java.net.Socket}'s streams
+ * on loopback TCP ({@code NioSocketImpl}'s {@code write} and {@code read}, each hooked).
  *
  * <p>Every socket read and write of the JVM passes the kept-open runtime connection check ({@code Hooks.socketIO}):
  * {@code writeRead_agent}, with no runtime connection made, pays one static read; {@code writeRead_agentRuntimeOpen}
@@ -46,13 +50,19 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @Fork(1)
 @State(Scope.Thread)
 public class SocketIoBenchmark {
-    @Param({"tcp", "unix"})
+    @Param({"tcp", "unix", "socket"})
     public String transport;
 
     private Path dir;
     private ServerSocketChannel server;
     private SocketChannel client;
     private SocketChannel peer;
+    private Socket socketClient;
+    private Socket socketPeer;
+    private OutputStream socketOut;
+    private InputStream socketIn;
+    private final byte[] outBytes = new byte[64];
+    private final byte[] inBytes = new byte[64];
     private ServerSocketChannel runtime;
     private SocketChannel runtimeClient;
     private SocketChannel runtimePeer;
@@ -64,14 +74,22 @@ public class SocketIoBenchmark {
     public void setUp(BenchmarkParams params) throws IOException {
         Agent.requireConfiguration(params);
         dir = Files.createTempDirectory("hostguard-bench-socket-");
-        if (transport.equals("tcp")) {
-            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        } else {
+        if (transport.equals("unix")) {
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
                     .bind(UnixDomainSocketAddress.of(dir.resolve("app.sock")));
+        } else {
+            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         }
-        client = SocketChannel.open(server.getLocalAddress());
-        peer = server.accept();
+        if (transport.equals("socket")) {
+            InetSocketAddress at = (InetSocketAddress) server.getLocalAddress();
+            socketClient = new Socket(at.getAddress(), at.getPort());
+            socketPeer = server.accept().socket();
+            socketOut = socketClient.getOutputStream();
+            socketIn = socketPeer.getInputStream();
+        } else {
+            client = SocketChannel.open(server.getLocalAddress());
+            peer = server.accept();
+        }
         if (params.getBenchmark().endsWith("RuntimeOpen")) {
             // a pooled runtime connection, made outside any request as a client's pool or start-up code does
             runtime = ServerSocketChannel.open(StandardProtocolFamily.UNIX)
@@ -88,7 +106,8 @@ public class SocketIoBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        for (AutoCloseable c : new AutoCloseable[] {client, peer, server, runtimeClient, runtimePeer, runtime}) {
+        for (AutoCloseable c : new AutoCloseable[] {client, peer, socketClient, socketPeer, server, runtimeClient,
+                runtimePeer, runtime}) {
             try {
                 if (c != null) {
                     c.close();
@@ -104,6 +123,14 @@ public class SocketIoBenchmark {
     }
 
     private int roundTrip() throws IOException {
+        if (socketOut != null) {
+            socketOut.write(outBytes);
+            int n = 0;
+            while (n < 64) {
+                n += socketIn.read(inBytes, n, 64 - n);
+            }
+            return n;
+        }
         out.clear();
         client.write(out);
         in.clear();

@@ -26,17 +26,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * docker-java 3.5, the Docker client Java services use, with its three transports, each a client made at start-up
  * (test-apps/docker-java): {@code httpclient5} and {@code zerodep}, whose pools keep one connection, and
- * {@code netty} (Netty's native epoll domain sockets, which never reach the JDK's; a connection for each command,
- * connected and written on Netty's event loop), against
+ * {@code netty} (a connection for each command, connected and written on Netty's event loop: Netty's native epoll
+ * domain sockets, which never reach the JDK's, to a Unix socket; its NIO transport to TCP), against
  * the Docker stand-in serving as the daemon does ({@code --keep-alive}: connections stay open, each record line
- * names its connection, and a line says when one closed and after how many requests).
+ * names its connection, and a line says when one closed and after how many requests), listening as a daemon may: on
+ * its Unix socket (rule {@code runtime-socket}, events {@code unix-connect}), or on TCP ({@code DOCKER_HOST=tcp://
+ * 127.0.0.1:<port>}, rule {@code docker-api-tcp}, events {@code network-connect} naming the port).
  *
- * <p>On every JDK, in audit and block mode, for each transport:
+ * <p>On every JDK, in audit and block mode, for each daemon and each transport:
  * <ul>
  *   <li>the connection the start-up's ping opened (outside any request), used by an API-key request's
  *       {@code POST /containers/create}: block: the agent's 403, the stand-in never saw the create (that connection
- *       closed after its one request, the ping; no create line anywhere), event {@code unix-connect} access
- *       {@code write} blocked; audit: 201 over the start-up's very connection (the same connection number), event
+ *       closed after its one request, the ping; no create line anywhere), event of access {@code write}
+ *       blocked; audit: 201 over the start-up's very connection (the same connection number), event
  *       logged</li>
  *   <li>a connection a logged-in user's request opened (or reused), then used by an anonymous request's create:
  *       the same</li>
@@ -55,6 +57,33 @@ class DockerJavaIT {
     private static final List<String> CLIENTS = List.of("httpclient5", "zerodep", "netty");
     /** The transport that keeps no connection: docker-java's Netty transport connects for each command. */
     private static final String CONNECT_EACH_TIME = "netty";
+    private static final List<Daemon> DAEMONS = List.of(new Daemon(false), new Daemon(true));
+
+    /**
+     * Where the stand-in listens, as a Docker daemon may: its Unix socket ({@code runtime-socket}), or TCP
+     * ({@code -H tcp://}, the service's {@code DOCKER_HOST=tcp://127.0.0.1:<port>}, which the default
+     * {@code docker-api-tcp} rule reads from the environment).
+     */
+    private record Daemon(boolean tcp) {
+        String rule() {
+            return tcp ? "docker-api-tcp" : "runtime-socket";
+        }
+
+        String label() {
+            return tcp ? "daemon on tcp" : "daemon on its unix socket";
+        }
+
+        /** An event of a connect to the daemon or a use of a connection to it: its action, the socket or port. */
+        void assertReached(JsonNode event, DockerStandInProcess standIn) {
+            if (tcp) {
+                assertEquals("network-connect", event.path("event").path("action").asText(), () -> "event: " + event);
+                assertEquals(standIn.port(), event.path("destination").path("port").asInt(), () -> "event: " + event);
+            } else {
+                assertEquals("unix-connect", event.path("event").path("action").asText(), () -> "event: " + event);
+                assertTrue(event.path("file").path("path").asText().endsWith("/docker.sock"), () -> "event: " + event);
+            }
+        }
+    }
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     @TempDir
@@ -67,7 +96,8 @@ class DockerJavaIT {
     @TestFactory
     Stream<DynamicNode> dockerJava() {
         return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
-                MODES.stream().map(mode -> forService(jdk, mode))));
+                MODES.stream().map(mode -> dynamicContainer("mode=" + mode,
+                        DAEMONS.stream().map(daemon -> forService(jdk, mode, daemon))))));
     }
 
     @AfterAll
@@ -81,9 +111,9 @@ class DockerJavaIT {
         }
     }
 
-    private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
-        Path dir = tmp.resolve(jdk.label() + "-" + mode);
-        DockerStandInProcess standIn = new DockerStandInProcess(dir, true);
+    private DynamicContainer forService(Jdks.Jdk jdk, String mode, Daemon daemon) {
+        Path dir = tmp.resolve(jdk.label() + "-" + mode + (daemon.tcp() ? "-tcp" : ""));
+        DockerStandInProcess standIn = new DockerStandInProcess(dir, true, daemon.tcp());
         ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DOCKER_JAVA, mode, dir,
                 b -> b.env("DOCKER_HOST", standIn.dockerHost()).env("BOOT_PING", "1"));
         SLOTS.add(slot);
@@ -108,12 +138,12 @@ class DockerJavaIT {
             String client = CLIENTS.get(c);
             int bootConnection = c + 1;
             if (client.equals(CONNECT_EACH_TIME)) {
-                connectEachTime(tests, slot, standIn, at, client, blocking, refused);
+                connectEachTime(tests, slot, standIn, daemon, at, client, blocking);
                 continue;
             }
             tests.add(dynamicTest(at + client + ": the connection the start-up opened, used by an API-key "
                     + "request (POST /containers/create) -> " + refused,
-                    () -> pooledUse(slot.require(), standIn, client, Credentials.API_KEY, bootConnection)));
+                    () -> pooledUse(slot.require(), standIn, daemon, client, Credentials.API_KEY, bootConnection)));
             tests.add(dynamicTest(at + client + ": a connection a logged-in user's request opened, used by an "
                     + "anonymous request (POST /containers/create) -> " + refused, () -> {
                         GuardedService service = slot.require();
@@ -121,11 +151,12 @@ class DockerJavaIT {
                         HttpTestClient.Response list = send(service, Credentials.USER_LOGIN, client, "list", false);
                         assertEquals(200, list.status(), () -> "the user's list: " + list);
                         JsonNode line = awaitRequestLine(standIn, before, "GET", "/containers/json");
-                        pooledUse(service, standIn, client, Credentials.NONE, line.path("connection").asInt());
+                        pooledUse(service, standIn, daemon, client, Credentials.NONE,
+                                line.path("connection").asInt());
                     }));
             tests.add(dynamicTest(at + client + ": a fresh connect from an API-key request -> "
                     + (blocking ? "refused at the connect, the stand-in accepted no connection" : "it ran, logged"),
-                    () -> freshConnect(slot.require(), standIn, client)));
+                    () -> freshConnect(slot.require(), standIn, daemon, client)));
             tests.add(dynamicTest(at + client + ": the logged-in user's create and list -> 200, recorded, no event",
                     () -> userCalls(slot.require(), standIn, client)));
         }
@@ -133,20 +164,20 @@ class DockerJavaIT {
             slot.stop();
             standIn.close();
         }));
-        return dynamicContainer("mode=" + mode, tests);
+        return dynamicContainer(daemon.label(), tests);
     }
 
     /**
-     * The tests of a transport that keeps no connection (docker-java's Netty transport: Netty's native epoll domain
-     * sockets, a connection for each command): every request's command is a fresh connect, judged in the request
-     * even though Netty connects and writes on its event loop.
+     * The tests of a transport that keeps no connection (docker-java's Netty transport, a connection for each
+     * command): every request's command is a fresh connect, judged in the request even though Netty connects and
+     * writes on its event loop.
      */
     private static void connectEachTime(List<DynamicNode> tests, ServiceSlot slot, DockerStandInProcess standIn,
-                                        String at, String client, boolean blocking, String refused) {
+                                        Daemon daemon, String at, String client, boolean blocking) {
         String connect = blocking ? "refused at the connect, the stand-in accepted no connection" : "it ran, logged";
         tests.add(dynamicTest(at + client + ": an API-key request's POST /containers/create (a connection of its "
-                + "own, on Netty's event loop) -> " + connect,
-                () -> freshConnect(slot.require(), standIn, client, Credentials.API_KEY, "create", false)));
+                + "own, on Netty's event loop) -> " + connect, () -> freshConnect(slot.require(), standIn, daemon,
+                client, Credentials.API_KEY, "create", false)));
         tests.add(dynamicTest(at + client + ": an anonymous request's POST /containers/create after a logged-in "
                 + "user's list -> " + connect, () -> {
                     GuardedService service = slot.require();
@@ -154,10 +185,10 @@ class DockerJavaIT {
                     HttpTestClient.Response list = send(service, Credentials.USER_LOGIN, client, "list", false);
                     assertEquals(200, list.status(), () -> "the user's list: " + list);
                     awaitRequestLine(standIn, before, "GET", "/containers/json");
-                    freshConnect(service, standIn, client, Credentials.NONE, "create", false);
+                    freshConnect(service, standIn, daemon, client, Credentials.NONE, "create", false);
                 }));
         tests.add(dynamicTest(at + client + ": a fresh client's connect from an API-key request -> " + connect,
-                () -> freshConnect(slot.require(), standIn, client)));
+                () -> freshConnect(slot.require(), standIn, daemon, client)));
         tests.add(dynamicTest(at + client + ": the logged-in user's create and list -> 200, recorded, no event",
                 () -> userCalls(slot.require(), standIn, client)));
     }
@@ -177,7 +208,7 @@ class DockerJavaIT {
      * request, or by a user's request): refused before a byte of it went out (block), or sent over that very
      * connection (audit).
      */
-    private static void pooledUse(GuardedService service, DockerStandInProcess standIn, String client,
+    private static void pooledUse(GuardedService service, DockerStandInProcess standIn, Daemon daemon, String client,
                                   Credentials credentials, int connection) throws IOException {
         EventLog events = service.events();
         int before = events.count();
@@ -187,9 +218,9 @@ class DockerJavaIT {
         HttpTestClient.Response response = send(service, credentials, client, "create", false);
         String route = service.server().area(credentials) + "/docker";
         Predicate<JsonNode> onRoute = e -> route.equals(e.path("url").path("path").asText())
-                && "runtime-socket".equals(e.path("hostguard").path("rule").asText());
+                && daemon.rule().equals(e.path("hostguard").path("rule").asText());
         if (service.blocking()) {
-            String eventId = ProcessStartEvent.assertBlockResponse(response, "runtime-socket");
+            String eventId = ProcessStartEvent.assertBlockResponse(response, daemon.rule());
             // the pool drops the connection its request failed on: it closed after the requests it had carried
             JsonNode closed = awaitLine(standIn, recordedBefore, "connection " + connection + " closed",
                     l -> l.path("connection").asInt() == connection && l.has("closed"));
@@ -199,7 +230,7 @@ class DockerJavaIT {
                     () -> "blocked, yet the stand-in received a request: " + standIn.recordedSince(recordedBefore));
             JsonNode event = events.awaitSince(before, "for " + route, e -> onRoute.test(e)
                     && eventId.equals(e.path("event").path("id").asText()));
-            assertUse(event, "blocked", credentials, Set.of("write"));
+            assertUse(event, standIn, daemon, "blocked", credentials, Set.of("write"));
             for (JsonNode other : events.since(before)) {
                 assertTrue(onRoute.test(other) && "blocked".equals(other.path("hostguard").path("decision").asText()),
                         () -> "an event other than the refusals of this request: " + other);
@@ -213,24 +244,24 @@ class DockerJavaIT {
             JsonNode body = EventLog.JSON.readTree(line.path("body").asText());
             assertTrue(body.path("HostConfig").path("Privileged").asBoolean(), "a privileged container");
             JsonNode event = events.awaitSince(before, "for " + route, onRoute);
-            assertUse(event, "logged", credentials, Set.of("write", "read"));
+            assertUse(event, standIn, daemon, "logged", credentials, Set.of("write", "read"));
             GuardAssertions.assertOnlyEvents(events, before, List.of(onRoute));
         }
         service.process().assertNoUnexpectedAgentProblems();
     }
 
-    /** A use of a kept connection: {@code unix-connect} of the socket, its {@code access} a read or write. */
-    private static void assertUse(JsonNode event, String decision, Credentials credentials, Set<String> accesses) {
-        assertEquals("unix-connect", event.path("event").path("action").asText(), () -> "event: " + event);
+    /** A connect to the daemon or a use of a kept connection to it: its {@code access} a connect, read or write. */
+    private static void assertUse(JsonNode event, DockerStandInProcess standIn, Daemon daemon, String decision,
+                                  Credentials credentials, Set<String> accesses) {
+        daemon.assertReached(event, standIn);
         assertEquals(decision, event.path("hostguard").path("decision").asText(), () -> "event: " + event);
         assertEquals(credentials.authClass(), event.path("hostguard").path("auth").asText(), () -> "event: " + event);
         assertTrue(accesses.contains(event.path("hostguard").path("access").asText()), () -> "event: " + event);
-        assertTrue(event.path("file").path("path").asText().endsWith("/docker.sock"), () -> "event: " + event);
     }
 
-    private static void freshConnect(GuardedService service, DockerStandInProcess standIn, String client)
-            throws IOException {
-        freshConnect(service, standIn, client, Credentials.API_KEY, "list", true);
+    private static void freshConnect(GuardedService service, DockerStandInProcess standIn, Daemon daemon,
+                                     String client) throws IOException {
+        freshConnect(service, standIn, daemon, client, Credentials.API_KEY, "list", true);
     }
 
     /**
@@ -238,8 +269,9 @@ class DockerJavaIT {
      * a transport that connects for each command): block: refused at the connect, the stand-in accepted no
      * connection for it; audit: it ran on a new connection, logged.
      */
-    private static void freshConnect(GuardedService service, DockerStandInProcess standIn, String client,
-                                     Credentials credentials, String op, boolean fresh) throws IOException {
+    private static void freshConnect(GuardedService service, DockerStandInProcess standIn, Daemon daemon,
+                                     String client, Credentials credentials, String op, boolean fresh)
+            throws IOException {
         EventLog events = service.events();
         int before = events.count();
         int recordedBefore = standIn.recorded().size();
@@ -248,12 +280,12 @@ class DockerJavaIT {
         HttpTestClient.Response response = send(service, credentials, client, op, fresh);
         String route = service.server().area(credentials) + "/docker";
         Predicate<JsonNode> onRoute = e -> route.equals(e.path("url").path("path").asText())
-                && "runtime-socket".equals(e.path("hostguard").path("rule").asText());
+                && daemon.rule().equals(e.path("hostguard").path("rule").asText());
         if (service.blocking()) {
-            String eventId = ProcessStartEvent.assertBlockResponse(response, "runtime-socket");
+            String eventId = ProcessStartEvent.assertBlockResponse(response, daemon.rule());
             JsonNode event = events.awaitSince(before, "for " + route,
                     e -> eventId.equals(e.path("event").path("id").asText()));
-            assertUse(event, "blocked", credentials, Set.of("connect"));
+            assertUse(event, standIn, daemon, "blocked", credentials, Set.of("connect"));
             // the next connection the stand-in accepts has the next number: none was accepted in between
             HttpTestClient.Response followUp = send(service, Credentials.USER_LOGIN, client, "list", true);
             assertEquals(200, followUp.status(), () -> "the user's follow-up: " + followUp);
@@ -268,7 +300,7 @@ class DockerJavaIT {
                     : awaitRequestLine(standIn, recordedBefore, "GET", "/containers/json");
             assertTrue(line.path("connection").asInt() > lastConnection, () -> "not a fresh connection: " + line);
             JsonNode event = events.awaitSince(before, "for " + route, onRoute);
-            assertUse(event, "logged", credentials, Set.of("connect"));
+            assertUse(event, standIn, daemon, "logged", credentials, Set.of("connect"));
             GuardAssertions.assertOnlyEvents(events, before, List.of(onRoute));
         }
         service.process().assertNoUnexpectedAgentProblems();

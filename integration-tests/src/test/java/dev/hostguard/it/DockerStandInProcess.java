@@ -18,11 +18,14 @@ import java.util.regex.Pattern;
  */
 final class DockerStandInProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile(Pattern.quote(DockerStandIn.READY_PREFIX));
+    private static final Pattern TCP_READY = Pattern.compile(Pattern.quote(DockerStandIn.TCP_READY_PREFIX)
+            + "127\\.0\\.0\\.1:(\\d+)");
 
     private final Path dir;
     private final Path socket;
     private final Path record;
     private final boolean keepAlive;
+    private final boolean tcp;
     private ServiceProcess process;
 
     /** Names its socket and record in {@code dir}; {@link #start} starts it. */
@@ -35,7 +38,16 @@ final class DockerStandInProcess implements AutoCloseable {
      *                  request after request, its lines naming it, one more line when it closes
      */
     DockerStandInProcess(Path dir, boolean keepAlive) {
+        this(dir, keepAlive, false);
+    }
+
+    /**
+     * @param tcp listen on {@code 127.0.0.1} TCP (a port the system picks) instead of {@code <dir>/docker/docker.sock},
+     *            as a daemon started with {@code -H tcp://} does
+     */
+    DockerStandInProcess(Path dir, boolean keepAlive, boolean tcp) {
         this.keepAlive = keepAlive;
+        this.tcp = tcp;
         this.dir = dir;
         this.socket = dir.resolve("docker").resolve("docker.sock");
         this.record = dir.resolve("stand-in.jsonl");
@@ -47,16 +59,25 @@ final class DockerStandInProcess implements AutoCloseable {
         process = ServiceProcess.builder(testName, jdk)
                 .label(label)
                 .mainClass(DockerStandIn.class.getName(), BuiltArtifacts.demoJar())
-                .appArgs(keepAlive ? new String[] {socket.toString(), record.toString(), "--keep-alive"}
-                        : new String[] {socket.toString(), record.toString()})
+                .appArgs(keepAlive ? new String[] {listenOn(), record.toString(), "--keep-alive"}
+                        : new String[] {listenOn(), record.toString()})
                 .workingDirectory(dir)
-                .readyLine(READY)
+                .readyLine(tcp ? TCP_READY : READY)
                 .start();
     }
 
-    /** {@code unix://<socket>}: a service's {@code DOCKER_HOST}. */
+    /** The TCP port it listens on, once started on TCP. */
+    int port() {
+        return process.port();
+    }
+
+    private String listenOn() {
+        return tcp ? "tcp://127.0.0.1:0" : socket.toString();
+    }
+
+    /** {@code unix://<socket>}, or {@code tcp://127.0.0.1:<port>} once started on TCP: a service's {@code DOCKER_HOST}. */
     String dockerHost() {
-        return "unix://" + socket;
+        return tcp ? "tcp://127.0.0.1:" + process.port() : "unix://" + socket;
     }
 
     /** The socket as the service is told it (its parent not resolved: a canonical path may differ). */

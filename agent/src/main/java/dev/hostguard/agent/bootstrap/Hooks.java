@@ -719,26 +719,25 @@ public final class Hooks {
     }
 
     /**
-     * {@code SocketChannelImpl.connect} returned ({@code thrown}: or failed): whoever connected (a user's request,
-     * start-up code, a pool outside any request), a Unix-domain channel to a socket the handler takes for a container
-     * runtime's is remembered by its descriptor {@code fd}, so that its later use inside a guarded request is judged
-     * ({@link #socketIO}). The connect itself was judged inside, at {@code UnixDomainSockets.connect}: a refused one
-     * threw and is not remembered. (TCP channels are remembered at {@link #networkConnected}.)
+     * A JDK socket's connect returned ({@code thrown}: or failed): {@code SocketChannelImpl.connect},
+     * {@code NioSocketImpl.connect} (every {@code java.net.Socket}), {@code AsynchronousSocketChannelImpl.connect}.
+     * Whoever connected (a user's request, start-up code, a pool outside any request), a connection to a socket the
+     * handler takes for a container runtime's, or to an endpoint a network rule guards (a runtime's API port, the
+     * Kubernetes API server, ...), is remembered, so that its later use inside a guarded request is judged
+     * ({@link #socketIO}). The connect itself was judged inside, at {@code UnixDomainSockets.connect} or
+     * {@code Net.connect}: a refused one threw and is not remembered.
      */
-    public static void channelConnected(Object fd, Object address, Throwable thrown) {
-        if (thrown == null && address instanceof java.net.UnixDomainSocketAddress unix) {
-            remembered(fd, unix.getPath(), -1);
+    public static void channelConnected(Object connection, Object address, Throwable thrown) {
+        if (thrown != null) {
+            return;
         }
-    }
-
-    /**
-     * {@code Net.connect} returned ({@code thrown}: or failed): a TCP connection (a {@code SocketChannel}, a
-     * {@code Socket}, an asynchronous channel, whoever made it) to an endpoint of a network rule (a runtime's API
-     * port, the Kubernetes API server, ...) is remembered by its descriptor {@code fd}, as a runtime socket's is.
-     */
-    public static void networkConnected(Object fd, java.net.InetAddress address, int port, Throwable thrown) {
-        if (thrown == null && address != null) {
-            remembered(fd, address, port);
+        if (address instanceof java.net.UnixDomainSocketAddress unix) {
+            remembered(connection, unix.getPath(), -1);
+        } else if (address instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+            java.net.InetAddress to = inet.getAddress();
+            // the JDK connects to this host for the wildcard address, as the connect itself was judged
+            remembered(connection, to.isAnyLocalAddress() ? java.net.InetAddress.getLoopbackAddress() : to,
+                    inet.getPort());
         }
     }
 

@@ -10,8 +10,9 @@ import java.nio.channels.Channel;
  * judged too: by identity and weakly, each with what the handler noted about it (the socket path, the rule).
  *
  * <p>The key is whatever object stands for the connection for its whole life and is at hand where its bytes go:
- * the JDK's {@code SocketChannelImpl} itself (never reused for another connection, even when its descriptor number
- * is); a library's own socket object for the native clients.
+ * the JDK's socket object itself ({@code SocketChannelImpl}, {@code NioSocketImpl}, an asynchronous channel: never
+ * reused for another connection, even when its descriptor number is); a library's own socket object for the native
+ * clients.
  *
  * <p>Lookups are what every socket read and write of the JVM pays once a runtime connection was made, so they
  * allocate nothing and take no lock: an open-addressing table of weak references, replaced as a whole (copy on
@@ -33,8 +34,8 @@ public final class RuntimeConnections {
 
     /**
      * Remembers {@code connection} as a connection to a container runtime's API, with {@code noted} (what the
-     * handler judges its use by). The one entry point for every kind of runtime connection: the JDK's Unix
-     * channels, native clients' sockets, and (to come) TCP connections to a runtime's API port.
+     * handler judges its use by). The one entry point for every kind of runtime connection: the JDK's sockets to a
+     * runtime's Unix socket or to a guarded TCP endpoint, and native clients' sockets.
      */
     public static synchronized void remember(Object connection, Object noted) {
         if (connection == null || noted == null) {

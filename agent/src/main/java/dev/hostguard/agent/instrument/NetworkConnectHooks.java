@@ -18,11 +18,9 @@ import net.bytebuddy.asm.Advice;
  * and {@code DatagramChannelImpl} (a UDP socket's connect) reach it, the last three through its three-argument
  * overload. The address it gets still carries the name the caller resolved, if any. Libraries with their own
  * native sockets (Netty epoll, io_uring) never reach it.
- *
- * <p>After it returns, a connection to an endpoint a network rule guards is remembered by its descriptor, whoever
- * made it ({@code Hooks.networkConnected}), so that its later reads and writes in a guarded request are judged
- * ({@link SocketIoHooks}): a pooled connection to the Docker API or the Kubernetes API server is no way
- * around the connect's rule.
+ * A connection so made to an endpoint a network rule guards is remembered where its socket's connect returns
+ * ({@link SocketIoHooks}), so that a pooled connection to the Docker API or the Kubernetes API server is no way around
+ * the connect's rule.
  */
 final class NetworkConnectHooks implements HookFamily {
 
@@ -46,12 +44,6 @@ final class NetworkConnectHooks implements HookFamily {
         static void enter(@Advice.Argument(2) InetAddress address, @Advice.Argument(3) int port)
                 throws java.io.IOException {
             Hooks.networkConnect(address, port);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.Argument(1) FileDescriptor fd, @Advice.Argument(2) InetAddress address,
-                         @Advice.Argument(3) int port, @Advice.Thrown Throwable thrown) {
-            Hooks.networkConnected(fd, address, port, thrown);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.hostguard.agent.instrument;
 
 import static dev.hostguard.agent.instrument.HookFamily.takes;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -14,26 +15,30 @@ import java.util.List;
 import net.bytebuddy.asm.Advice;
 
 /**
- * Reads and writes of the JDK's connected sockets, judged when the connection is one kept open to a container runtime
- * or a guarded network endpoint ({@code Hooks.socketIO}, by the connection's {@code FileDescriptor}, which stands
- * for it for its whole life and is never reused for another). The advice runs before the method's body: a refused
- * write sends nothing. The same methods on JDK 17 and 25:
+ * The JDK's sockets kept open to a container runtime or a guarded network endpoint. After a socket's connect returns,
+ * a connection to a runtime socket or to an endpoint a network rule guards is remembered, whoever connected it
+ * ({@code Hooks.channelConnected}; the connect itself is judged inside, at {@code UnixDomainSockets.connect} or
+ * {@code Net.connect}); its reads and writes are judged when it is remembered ({@code Hooks.socketIO}). The connection
+ * is the JDK's socket object, which stands for it for its whole life and is never reused for another (read through
+ * {@code @This} or an argument: reading a field in advice would cost the start-up some thirty classes of Byte
+ * Buddy's). The advice runs before the method's body: a refused write sends nothing. The same methods on JDK 17 and
+ * 25:
  * <ul>
- *   <li>{@code sun.nio.ch.SocketChannelImpl} (Unix-domain and TCP): {@code read} and {@code write} of one buffer and
- *       their vectored forms (every {@code SocketChannel} read and write; JDK 17's {@code Channels} streams call
- *       them), and {@code blockingRead}/{@code blockingWriteFully}, where the stream adaptors of a socket channel go
- *       on 21+ and a TCP channel's {@code socket()} adaptor on all. After {@code connect(SocketAddress)} returns, a
- *       Unix-domain channel to a runtime socket is remembered ({@code Hooks.channelConnected}; the connect itself is
- *       judged at {@code UnixDomainSockets.connect}, inside it; TCP connections are remembered at
- *       {@code Net.connect}, {@link NetworkConnectHooks}).</li>
+ *   <li>{@code sun.nio.ch.SocketChannelImpl} (Unix-domain and TCP): {@code connect(SocketAddress)}; {@code read} and
+ *       {@code write} of one buffer and their vectored forms (every {@code SocketChannel} read and write; JDK 17's
+ *       {@code Channels} streams call them), and {@code blockingRead}/{@code blockingWriteFully}, where the stream
+ *       adaptors of a socket channel go on 21+ and a TCP channel's {@code socket()} adaptor on all.</li>
  *   <li>{@code sun.nio.ch.NioSocketImpl}, every {@code java.net.Socket} (so {@code URL.openConnection}, Apache
- *       HttpClient, OkHttp): the private {@code read} and {@code write} of a byte range its streams call.</li>
- *   <li>{@code sun.nio.ch.AsynchronousSocketChannelImpl}: the private {@code read} and {@code write} every public one
- *       calls; a refused one throws from the call instead of failing its future.</li>
+ *       HttpClient, OkHttp): {@code connect(SocketAddress, int)}, and the private {@code read} and {@code write} of a
+ *       byte range its streams call.</li>
+ *   <li>{@code sun.nio.ch.AsynchronousSocketChannelImpl}: its two {@code connect}s, and the private {@code read} and
+ *       {@code write} every public one calls; a refused one throws from the call instead of failing its future.</li>
  * </ul>
- * Not seen here: {@code FileChannel.transferTo} into a socket, which the kernel does ({@code sendfile}) on the
- * socket's descriptor; its target is a channel that was connected, so the connection's first write or read of its
- * own (a request line before a body, the answer) is judged.
+ * And {@code FileChannel.transferTo} into a socket channel, which the kernel does ({@code sendfile}) on the socket's
+ * descriptor without the channel's {@code write}: judged as a write where {@code sun.nio.ch.FileChannelImpl} does it
+ * directly, {@code transferToDirectlyInternal(long, int, WritableByteChannel, FileDescriptor)} on JDK 17,
+ * {@code transferToSocketChannel(long, int, SocketChannelImpl)} on 25 (one or the other, so neither is required; the
+ * in-process test runs on both). A transfer the JDK does not do directly writes through the channel's {@code write}.
  */
 final class SocketIoHooks implements HookFamily {
     private static final String CHANNEL = "sun.nio.ch.SocketChannelImpl";
@@ -68,6 +73,9 @@ final class SocketIoHooks implements HookFamily {
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class)),
                                 advice("WriteAdvice"), true)),
                 HookTarget.jdk(SOCKET,
+                        new HookSite("NioSocketImpl.connect", "connect",
+                                not(isStatic()).and(takes(SocketAddress.class, int.class)), advice("ConnectedAdvice"),
+                                true),
                         new HookSite("NioSocketImpl.read", "read",
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class)),
                                 advice("ReadAdvice"), true),
@@ -75,10 +83,24 @@ final class SocketIoHooks implements HookFamily {
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class)),
                                 advice("WriteAdvice"), true)),
                 HookTarget.jdk(ASYNC_CHANNEL,
+                        new HookSite("AsynchronousSocketChannelImpl.connect", "connect",
+                                not(isStatic()).and(takes(SocketAddress.class)), advice("ConnectedAdvice"), true),
+                        new HookSite("AsynchronousSocketChannelImpl.connect(handler)", "connect",
+                                not(isStatic()).and(takesArguments(3)).and(takesArgument(0, SocketAddress.class)),
+                                advice("ConnectedAdvice"), true),
                         new HookSite("AsynchronousSocketChannelImpl.read", "read", asyncIo(), advice("ReadAdvice"),
                                 true),
                         new HookSite("AsynchronousSocketChannelImpl.write", "write", asyncIo(),
-                                advice("WriteAdvice"), true)));
+                                advice("WriteAdvice"), true)),
+                HookTarget.jdk("sun.nio.ch.FileChannelImpl",
+                        new HookSite("FileChannelImpl.transferToDirectlyInternal", "transferToDirectlyInternal",
+                                not(isStatic()).and(takes(long.class, int.class,
+                                        java.nio.channels.WritableByteChannel.class, FileDescriptor.class)),
+                                advice("TransferAdvice"), false),
+                        new HookSite("FileChannelImpl.transferToSocketChannel", "transferToSocketChannel",
+                                not(isStatic()).and(takesArguments(3)).and(takesArgument(0, long.class))
+                                        .and(takesArgument(1, int.class)).and(takesArgument(2, named(CHANNEL))),
+                                advice("TransferAdvice"), false)));
     }
 
     /** The private {@code read}/{@code write(boolean, ByteBuffer, ByteBuffer[], long, TimeUnit, A, handler)}. */
@@ -88,15 +110,15 @@ final class SocketIoHooks implements HookFamily {
                 .and(takesArgument(1, ByteBuffer.class)).and(takesArgument(2, ByteBuffer[].class));
     }
 
-    /** After a connect (or its start, non-blocking): the channel is remembered when it reached a runtime socket. */
+    /** After a connect (or its start, non-blocking): remembered when it reached a runtime or a guarded endpoint. */
     static final class ConnectedAdvice {
         private ConnectedAdvice() {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.FieldValue("fd") FileDescriptor fd, @Advice.Argument(0) Object address,
+        static void exit(@Advice.This Object connection, @Advice.Argument(0) Object address,
                          @Advice.Thrown Throwable thrown) {
-            Hooks.channelConnected(fd, address, thrown);
+            Hooks.channelConnected(connection, address, thrown);
         }
     }
 
@@ -105,8 +127,8 @@ final class SocketIoHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.FieldValue("fd") FileDescriptor fd) throws java.io.IOException {
-            Hooks.socketIO(fd, false);
+        static void enter(@Advice.This Object connection) throws java.io.IOException {
+            Hooks.socketIO(connection, false);
         }
     }
 
@@ -115,8 +137,19 @@ final class SocketIoHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.FieldValue("fd") FileDescriptor fd) throws java.io.IOException {
-            Hooks.socketIO(fd, true);
+        static void enter(@Advice.This Object connection) throws java.io.IOException {
+            Hooks.socketIO(connection, true);
+        }
+    }
+
+    /** A direct transfer into a socket channel: the channel is the third argument (JDK 17: any target). */
+    static final class TransferAdvice {
+        private TransferAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(2) Object target) throws java.io.IOException {
+            Hooks.socketIO(target, true);
         }
     }
 }

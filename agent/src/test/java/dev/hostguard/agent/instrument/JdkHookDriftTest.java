@@ -48,8 +48,10 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(48, checked, "every required JDK hook site");
-        assertEquals(1, optionalFound, "the fork/join pool's submission: externalSubmit (JDK 17-18) or poolSubmit (JDK 19+)");
+        assertEquals(51, checked, "every required JDK hook site");
+        assertEquals(2, optionalFound, "one of each pair of alternatives: the fork/join pool's submission, externalSubmit "
+                + "(JDK 17-18) or poolSubmit (JDK 19+); the direct transfer, transferToDirectlyInternal (JDK 17) or "
+                + "transferToFileDescriptor (JDK 25)");
     }
 
     /**
@@ -81,7 +83,7 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(1, optionalHooked, "the fork/join pool's submission, on whichever JDK this is");
+        assertEquals(2, optionalHooked, "the fork/join pool's submission and the direct transfer, on whichever JDK this is");
     }
 
     /** Every method of a class file checked by ASM's data-flow verifier, with types resolved by this JVM. */

@@ -5,7 +5,10 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -38,7 +41,10 @@ import java.util.stream.Collectors;
  *
  * <pre>java -cp hostguard-demo.jar dev.hostguard.demo.dockerstandin.DockerStandIn &lt;socket-path&gt; &lt;record-file&gt;</pre>
  *
- * <p>Prints {@value #READY_PREFIX}{@code <absolute socket path>} once it accepts connections. Serves one HTTP/1.1
+ * <p>Prints {@value #READY_PREFIX}{@code <absolute socket path>} once it accepts connections. Given
+ * {@code tcp://<loopback address>:<port>} instead of a socket path it listens there, as a daemon started with
+ * {@code -H tcp://} does (port 0: one the system picks), and prints {@value #TCP_READY_PREFIX}{@code <address>:<port>}.
+ * Serves one HTTP/1.1
  * request per connection, in the order the connections were accepted (one at a time), bodies by
  * {@code Content-Length}, an optional {@code /v1.xx} version prefix ignored. With a third argument
  * {@code --keep-alive} it serves as the Docker daemon does instead: every connection on a thread of its own, request
@@ -68,6 +74,8 @@ public final class DockerStandIn implements AutoCloseable {
 
     /** The readiness line's prefix, followed by the socket's absolute path. */
     public static final String READY_PREFIX = "docker stand-in listening on unix:";
+    /** The readiness line's prefix on TCP, followed by the address and the port it listens on. */
+    public static final String TCP_READY_PREFIX = "docker stand-in listening on tcp://";
 
     private static final int MAX_HEAD_BYTES = 64 * 1024;
     private static final int MAX_BODY_BYTES = 1024 * 1024;
@@ -111,20 +119,22 @@ public final class DockerStandIn implements AutoCloseable {
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 2 && !(args.length == 3 && args[2].equals("--keep-alive"))) {
             System.err.println("usage: java -cp hostguard-demo.jar " + DockerStandIn.class.getName()
-                    + " <socket-path> <record-file> [--keep-alive]");
+                    + " <socket-path>|tcp://127.0.0.1:<port> <record-file> [--keep-alive]");
             System.exit(2);
             return;
         }
         DockerStandIn standIn;
+        boolean tcp = args[0].startsWith("tcp://");
         try {
-            standIn = start(Path.of(args[0]), Path.of(args[1]), true, args.length == 3);
+            standIn = tcp ? startTcp(args[0].substring("tcp://".length()), Path.of(args[1]), args.length == 3)
+                    : start(Path.of(args[0]), Path.of(args[1]), true, args.length == 3);
         } catch (IOException | RuntimeException e) {
             System.err.println("docker stand-in: cannot listen on " + args[0] + ": " + e);
             System.exit(1);
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(standIn::close, "docker-stand-in-stop"));
-        System.out.println(READY_PREFIX + standIn.socket());
+        System.out.println(tcp ? TCP_READY_PREFIX + standIn.tcpAddress() : READY_PREFIX + standIn.socket());
         System.out.flush();
         standIn.acceptor.join();
     }
@@ -164,7 +174,42 @@ public final class DockerStandIn implements AutoCloseable {
         return standIn;
     }
 
-    /** The socket's absolute path. */
+    /**
+     * Listens on TCP at {@code hostPort} ({@code 127.0.0.1:0}: a port the system picks), a loopback address only: the
+     * stand-in is a test's daemon, never one a network can reach.
+     */
+    private static DockerStandIn startTcp(String hostPort, Path recordFile, boolean keepAlive) throws IOException {
+        int colon = hostPort.lastIndexOf(':');
+        InetAddress address = InetAddress.getByName(hostPort.substring(0, colon));
+        if (!address.isLoopbackAddress()) {
+            throw new IOException(address + " is not a loopback address");
+        }
+        ServerSocketChannel server = ServerSocketChannel.open();
+        try {
+            server.bind(new InetSocketAddress(address, Integer.parseInt(hostPort.substring(colon + 1))));
+            Writer record = Files.newBufferedWriter(recordFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+            DockerStandIn standIn = new DockerStandIn(null, recordFile.toAbsolutePath(), server, record, true,
+                    keepAlive);
+            standIn.acceptor.start();
+            return standIn;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** {@code <address>:<port>} it listens on, when on TCP. */
+    public String tcpAddress() {
+        try {
+            InetSocketAddress local = (InetSocketAddress) server.getLocalAddress();
+            return local.getAddress().getHostAddress() + ":" + local.getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The socket's absolute path; {@code null} when it listens on TCP. */
     public Path socket() {
         return socket;
     }
@@ -197,7 +242,9 @@ public final class DockerStandIn implements AutoCloseable {
         }
         timeouts.shutdownNow();
         try {
-            Files.deleteIfExists(socket);
+            if (socket != null) {
+                Files.deleteIfExists(socket);
+            }
         } catch (IOException ignored) {
             // best effort: a stale socket is replaced at the next start
         }
