@@ -816,11 +816,12 @@ public final class Hooks {
 
     /**
      * {@link #nativeSocketConnect}'s connect returned ({@code thrown}: or failed; a non-blocking one that is still
-     * in progress returned too): a TCP connection to a guarded endpoint is remembered as {@link #networkConnected}'s.
+     * in progress returned too): a TCP connection to a guarded endpoint is remembered as a JDK socket's
+     * ({@link #channelConnected}; a Unix-domain one was remembered where it was judged).
      */
     public static void nativeSocketConnected(Object connection, Object address, Throwable thrown) {
-        if (address instanceof java.net.InetSocketAddress inet) {
-            networkConnected(connection, inet.getAddress(), inet.getPort(), thrown);
+        if (address instanceof java.net.InetSocketAddress) {
+            channelConnected(connection, address, thrown);
         }
     }
 
@@ -834,6 +835,18 @@ public final class Hooks {
             networkConnect(address, port);
         } else {
             socketIO(connection, true);
+        }
+    }
+
+    /**
+     * {@link #nativeSendTo} returned ({@code thrown}: or failed): with {@code connects} (TCP Fast Open) a connection
+     * to a guarded endpoint is remembered as {@link #channelConnected}'s.
+     */
+    public static void nativeSentTo(Object connection, java.net.InetAddress address, int port, boolean connects,
+                                    Throwable thrown) {
+        if (connects && thrown == null && address != null) {
+            remembered(connection, address.isAnyLocalAddress() ? java.net.InetAddress.getLoopbackAddress() : address,
+                    port);
         }
     }
 

@@ -201,7 +201,7 @@ final class NettyNativeSocketHooks implements HookFamily {
         static void exit(@Advice.This Object socket, @Advice.Argument(3) InetAddress address,
                          @Advice.Argument(4) int port, @Advice.Argument(5) boolean fastOpen,
                          @Advice.Thrown Throwable thrown) {
-            Hooks.networkConnected(socket, fastOpen ? address : null, port, thrown);
+            Hooks.nativeSentTo(socket, address, port, fastOpen, thrown);
         }
     }
 
@@ -221,7 +221,7 @@ final class NettyNativeSocketHooks implements HookFamily {
         static void exit(@Advice.This Object socket, @Advice.Argument(3) InetAddress address,
                          @Advice.Argument(4) int port, @Advice.Argument(5) boolean fastOpen,
                          @Advice.Thrown Throwable thrown) {
-            Hooks.networkConnected(socket, fastOpen ? address : null, port, thrown);
+            Hooks.nativeSentTo(socket, address, port, fastOpen, thrown);
         }
     }
 
@@ -241,7 +241,7 @@ final class NettyNativeSocketHooks implements HookFamily {
         static void exit(@Advice.This Object socket, @Advice.Argument(2) InetAddress address,
                          @Advice.Argument(3) int port, @Advice.Argument(4) boolean fastOpen,
                          @Advice.Thrown Throwable thrown) {
-            Hooks.networkConnected(socket, fastOpen ? address : null, port, thrown);
+            Hooks.nativeSentTo(socket, address, port, fastOpen, thrown);
         }
     }
 
