@@ -70,15 +70,15 @@ final class NettyNativeSocketHooks implements HookFamily {
                         new HookSite("Socket.connect", "connect", instance(SocketAddress.class),
                                 advice("ConnectAdvice"), false),
                         new HookSite("Socket.send", "send", instance(ByteBuffer.class, int.class, int.class),
-                                advice("WriteAdvice"), false),
+                                SocketIoHooks.WRITE, false),
                         new HookSite("Socket.sendAddress", "sendAddress", instance(long.class, int.class, int.class),
-                                advice("WriteAdvice"), false),
-                        new HookSite("Socket.sendFd", "sendFd", instance(int.class), advice("WriteAdvice"), false),
+                                SocketIoHooks.WRITE, false),
+                        new HookSite("Socket.sendFd", "sendFd", instance(int.class), SocketIoHooks.WRITE, false),
                         new HookSite("Socket.recv", "recv", instance(ByteBuffer.class, int.class, int.class),
-                                advice("ReadAdvice"), false),
+                                SocketIoHooks.READ, false),
                         new HookSite("Socket.recvAddress", "recvAddress", instance(long.class, int.class, int.class),
-                                advice("ReadAdvice"), false),
-                        new HookSite("Socket.recvFd", "recvFd", instance(), advice("ReadAdvice"), false),
+                                SocketIoHooks.READ, false),
+                        new HookSite("Socket.recvFd", "recvFd", instance(), SocketIoHooks.READ, false),
                         new HookSite("Socket.sendTo(fastOpen)", "sendTo", instance(ByteBuffer.class, int.class,
                                 int.class, InetAddress.class, int.class, boolean.class), advice("SendToAdvice"), false),
                         new HookSite("Socket.sendToAddress(fastOpen)", "sendToAddress", instance(long.class,
@@ -89,20 +89,20 @@ final class NettyNativeSocketHooks implements HookFamily {
                                 advice("SendToAddressesAdvice"), false)),
                 HookTarget.library(FILE_DESCRIPTOR,
                         new HookSite("FileDescriptor.write", "write", instance(ByteBuffer.class, int.class, int.class),
-                                advice("WriteAdvice"), false),
+                                SocketIoHooks.WRITE, false),
                         new HookSite("FileDescriptor.writeAddress", "writeAddress",
-                                instance(long.class, int.class, int.class), advice("WriteAdvice"), false),
+                                instance(long.class, int.class, int.class), SocketIoHooks.WRITE, false),
                         new HookSite("FileDescriptor.writev", "writev",
-                                instance(ByteBuffer[].class, int.class, int.class, long.class), advice("WriteAdvice"),
+                                instance(ByteBuffer[].class, int.class, int.class, long.class), SocketIoHooks.WRITE,
                                 false),
                         new HookSite("FileDescriptor.writevAddresses", "writevAddresses",
-                                instance(long.class, int.class), advice("WriteAdvice"), false),
+                                instance(long.class, int.class), SocketIoHooks.WRITE, false),
                         new HookSite("FileDescriptor.read", "read", instance(ByteBuffer.class, int.class, int.class),
-                                advice("ReadAdvice"), false),
+                                SocketIoHooks.READ, false),
                         new HookSite("FileDescriptor.readAddress", "readAddress",
-                                instance(long.class, int.class, int.class), advice("ReadAdvice"), false)),
+                                instance(long.class, int.class, int.class), SocketIoHooks.READ, false)),
                 HookTarget.library("io.netty.channel.epoll.LinuxSocket",
-                        new HookSite("LinuxSocket.sendFile", "sendFile", sendFile(), advice("WriteAdvice"), false)),
+                        new HookSite("LinuxSocket.sendFile", "sendFile", sendFile(), SocketIoHooks.WRITE, false)),
                 HookTarget.library(URING_CHANNEL + "$AbstractUringUnsafe",
                         new HookSite("AbstractUringUnsafe.connect", "connect", not(isStatic()).and(takesArguments(3))
                                 .and(takesArgument(0, named(SocketAddress.class.getName()))),
@@ -110,9 +110,9 @@ final class NettyNativeSocketHooks implements HookFamily {
                 HookTarget.library(URING_CHANNEL,
                         new HookSite("AbstractIoUringChannel.doWrite", "doWrite", not(isStatic()).and(takesArguments(1))
                                 .and(takesArgument(0, named("io.netty.channel.ChannelOutboundBuffer"))),
-                                advice("WriteAdvice"), false)),
+                                SocketIoHooks.WRITE, false)),
                 HookTarget.library("io.netty.channel.kqueue.BsdSocket",
-                        new HookSite("BsdSocket.sendFile", "sendFile", sendFile(), advice("WriteAdvice"), false),
+                        new HookSite("BsdSocket.sendFile", "sendFile", sendFile(), SocketIoHooks.WRITE, false),
                         new HookSite("BsdSocket.connectx", "connectx", not(isStatic()).and(takesArguments(4))
                                 .and(takesArgument(0, named(INET_SOCKET_ADDRESS)))
                                 .and(takesArgument(1, named(INET_SOCKET_ADDRESS))), advice("ConnectxAdvice"), false)));
@@ -242,26 +242,6 @@ final class NettyNativeSocketHooks implements HookFamily {
                          @Advice.Argument(3) int port, @Advice.Argument(4) boolean fastOpen,
                          @Advice.Thrown Throwable thrown) {
             Hooks.nativeSentTo(socket, address, port, fastOpen, thrown);
-        }
-    }
-
-    static final class ReadAdvice {
-        private ReadAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object socket) throws java.io.IOException {
-            Hooks.socketIO(socket, false);
-        }
-    }
-
-    static final class WriteAdvice {
-        private WriteAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object socket) throws java.io.IOException {
-            Hooks.socketIO(socket, true);
         }
     }
 }
