@@ -33,8 +33,13 @@ public final class PolicyEngine {
     private final Decision.Verdict[] authActions = new Decision.Verdict[AuthClass.values().length];
     private final Decision.Verdict outsideRequest;
     private final PathRules pathRules;
-    private final List<String> runtimeSocketHomes;
-    private final NetworkRules networkRules;
+    private final Map<String, String> environment;
+    /** Every rule by id, the policy's own included: what the network rules are compiled from. */
+    private final Map<String, Rule> rulesById;
+    /** The rules switched off. */
+    private final Set<String> off = new HashSet<>();
+    /** Compiled at the first connect the hooks ask about ({@link #networkRules}): most services make none in a request. */
+    private volatile NetworkRules networkRules;
     private final List<CommandRule> commandRules = new ArrayList<>();
     private final boolean processStartOn;
     private final boolean nativeCodeOn;
@@ -83,14 +88,13 @@ public final class PolicyEngine {
             known.put(rule.id(), rule);
         }
         resolveActions(policy.rules(), known);
-        NetworkRules.Builder network = NetworkRules.builder().addDefaults(environment);
-        this.runtimeSocketHomes = RuntimeSocketHomes.of(environment);
-        addPatterns(policy.rules(), known, paths, network);
+        this.environment = environment;
+        addPatterns(policy.rules(), known, paths);
+        this.rulesById = known;
         for (Rule rule : known.values()) {
             decisions.put(rule.id(), new Decision[] {null, new Decision(Decision.Verdict.LOG, rule.id()),
                 new Decision(Decision.Verdict.BLOCK, rule.id())});
         }
-        Set<String> off = new HashSet<>();
         for (Map.Entry<String, RuleAction> e : actions.entrySet()) { // loops, not lambdas: start-up path
             if (e.getValue() == RuleAction.OFF) {
                 off.add(e.getKey());
@@ -99,7 +103,6 @@ public final class PolicyEngine {
         }
         paths.disable(off);
         this.pathRules = paths.build();
-        this.networkRules = network.disable(off).build();
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
         this.nativeCodeOn = !off.contains(NativeCode.RULE.id());
         for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
@@ -139,8 +142,7 @@ public final class PolicyEngine {
         }
     }
 
-    private void addPatterns(List<RuleEntry> entries, Map<String, Rule> known, PathRules.Builder paths,
-                             NetworkRules.Builder network) {
+    private void addPatterns(List<RuleEntry> entries, Map<String, Rule> known, PathRules.Builder paths) {
         for (RuleEntry entry : entries) {
             if (entry.id() == null || !entry.addsPatterns()) {
                 continue;
@@ -184,9 +186,6 @@ public final class PolicyEngine {
             if (!entry.commands().isEmpty()) {
                 commandRules.add(new CommandRule(rule, entry.commands()));
             }
-            for (Endpoint endpoint : entry.endpoints()) {
-                network.endpoint(rule, endpoint);
-            }
         }
     }
 
@@ -203,13 +202,33 @@ public final class PolicyEngine {
         return pathRules;
     }
 
-    /** The compiled network rules: the control-plane defaults and the policy's endpoints, minus those switched off. */
     /** Where runtimes keep their sockets ({@link RuntimeSocketHomes}), for a socket reached under another name. */
     public List<String> runtimeSocketHomes() {
-        return runtimeSocketHomes;
+        return RuntimeSocketHomes.of(environment);
     }
 
+    /**
+     * The compiled network rules: the control-plane defaults and the policy's endpoints, minus those switched off.
+     * Compiled at the first call (the policy's endpoints were checked when it was read), so a service that makes no
+     * connect in a request loads none of their classes.
+     */
     public NetworkRules networkRules() {
+        NetworkRules rules = networkRules;
+        return rules != null ? rules : compileNetworkRules();
+    }
+
+    private synchronized NetworkRules compileNetworkRules() {
+        if (networkRules == null) {
+            NetworkRules.Builder network = NetworkRules.builder().addDefaults(environment);
+            for (RuleEntry entry : policy.rules()) {
+                if (entry.id() != null) {
+                    for (Endpoint endpoint : entry.endpoints()) {
+                        network.endpoint(rulesById.get(entry.id()), endpoint);
+                    }
+                }
+            }
+            networkRules = network.disable(off).build();
+        }
         return networkRules;
     }
 
