@@ -48,6 +48,7 @@ final class Guard implements HookHandler {
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
+    private final PolicyTampering tampering = new PolicyTampering();
     /**
      * Whether a refusal was ever kept on a request: until then, a server's answer (every request's, on servers that
      * answer later) is let through without looking at the request.
@@ -111,6 +112,42 @@ final class Guard implements HookHandler {
         Rule rule = policy.engine().pathRules().match(access, resolved);
         if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
             judge(policy, request, Operation.file(access, resolved, rule));
+        }
+        notePolicyWrite(policy, request, access, resolved);
+    }
+
+    /**
+     * A write or change a guarded request was let do (allowed, or matched no rule) to the policy file or what it is
+     * read through: the next reload is refused as tampered ({@link PolicyTampering}).
+     */
+    private void notePolicyWrite(ActivePolicy policy, GuardedRequest request, FileAccess access,
+                                 ResolvedPath resolved) {
+        if (access != FileAccess.READ && access != FileAccess.LIST && access != FileAccess.CONNECT
+                && request.authClass() != null && policy.engine().ownFiles().touchesPolicy(resolved)) {
+            tampering.note(resolved, access, request.authClass(), request.info());
+        }
+    }
+
+    /** What a guarded request did to the policy file since the last look, cleared; {@code null} if nothing. */
+    PolicyTampering.Note takePolicyTampering() {
+        return tampering.take();
+    }
+
+    /**
+     * {@code ProcessHandle.info()} of process {@code pid} inside a request: a read of {@code /proc/<pid>/cmdline}
+     * (the {@code proc-cmdline} rule, this process's own pid included, as for {@code /proc/self/cmdline}).
+     */
+    @Override
+    public void processInfo(RequestScope scope, long pid) throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
+        ResolvedPath cmdline = paths.resolve("/proc/" + pid + "/cmdline");
+        Rule rule = policy.engine().pathRules().match(FileAccess.READ, cmdline);
+        if (rule != null) {
+            judge(policy, request, Operation.file(FileAccess.READ, cmdline, rule));
         }
     }
 

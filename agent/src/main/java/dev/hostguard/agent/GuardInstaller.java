@@ -11,6 +11,7 @@ import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.event.EventStamps;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.policy.FileAccess;
+import dev.hostguard.agent.policy.HostGuardFiles;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.posture.ContainerPosture;
@@ -107,8 +108,9 @@ final class GuardInstaller {
         phases.done("posture");
         PathResolver paths = new PathResolver(System.getProperty("user.dir"));
         Policy policy = policyFile == null ? Policy.DEFAULT : policyFile.policy();
+        HostGuardFiles ownFiles = OwnFiles.of(options, paths.workingDirectory());
         ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
-                policyFile == null ? null : policyFile.sha256());
+                policyFile == null ? null : policyFile.sha256(), ownFiles);
         Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
         phases.done("guard");
         warmUp(paths, active);
@@ -202,16 +204,29 @@ final class GuardInstaller {
             implements PolicyWatcher.Listener {
         @Override
         public void changed(PolicyFile loaded) {
+            PolicyTampering.Note tampered = guard.takePolicyTampering();
+            if (tampered != null) {
+                // written by a guarded request: not put in force, whatever it says (the old policy stays)
+                guard.writeEvent(EventJson.policyTampered(loaded.path().toString(), loaded.sha256(), tampered.path(),
+                        tampered.access().label(), tampered.auth().label(), tampered.request(), tampered.at()));
+                log.warn("policy file {} changed after a guarded request ({}) wrote {}: the change is refused, the"
+                        + " policy in force stays; restore the file", loaded.path(), tampered.auth().label(),
+                        tampered.path());
+                return;
+            }
             Policy policy = loaded.policy();
             // An explicit mode option wins over the file, now as at start-up; the sink is read at start-up only.
             Mode mode = options.modeExplicit() ? options.mode() : policy.mode() != null ? policy.mode() : Mode.AUDIT;
-            guard.replace(ActivePolicy.compile(policy, mode, hostMounts, loaded.sha256()));
+            // recomputed: a ConfigMap update reads the file through a new ..<timestamp> directory
+            guard.replace(ActivePolicy.compile(policy, mode, hostMounts, loaded.sha256(),
+                    OwnFiles.of(options, System.getProperty("user.dir"))));
             guard.writeEvent(EventJson.policyReloaded(loaded.path().toString(), loaded.sha256(), mode.label()));
             log.info("policy reloaded: {} sha256={} mode={}", loaded.path(), loaded.sha256(), mode.label());
         }
 
         @Override
         public void refused(Path path, InvalidPolicyException problems) {
+            guard.takePolicyTampering(); // refused anyway: the note is spent on this change
             guard.writeEvent(EventJson.policyError(path.toString(), null, problems.getMessage()));
             log.warn("policy file {} changed but is invalid, the policy in force stays:\n  {}", path,
                     problems.getMessage().replace("\n", "\n  "));

@@ -170,6 +170,63 @@ public final class EventJson {
         }, error);
     }
 
+    /**
+     * A {@code policy-tampered} event: the policy file changed after a guarded request wrote or changed it (or what it
+     * is read through), so the change is not put in force; the policy in force stays. An alert
+     * ({@code event.category} {@code configuration} and {@code intrusion_detection}), naming the request.
+     *
+     * @param sha256 the hash of the refused content
+     * @param written the path the request wrote or changed, as resolved
+     * @param access {@code write} or {@code change}
+     * @param auth the request's authentication class
+     * @param request the request (method, path, client); {@code null} when unknown
+     * @param at when it wrote
+     */
+    public static String policyTampered(String path, String sha256, String written, String access, String auth,
+                                        RequestInfo request, java.time.Instant at) {
+        return write(g -> {
+            startAgentEvent(g, "alert");
+            g.writeArrayFieldStart("category");
+            g.writeString("configuration");
+            g.writeString("intrusion_detection");
+            g.writeEndArray();
+            g.writeStringField("action", "policy-tampered");
+            g.writeStringField("outcome", "failure");
+            g.writeEndObject();
+            g.writeObjectFieldStart("hostguard");
+            g.writeStringField("rule", "hostguard-files");
+            g.writeStringField("auth", auth);
+            g.writeStringField("access", access);
+            g.writeStringField("written_at", EventStamps.iso(at));
+            g.writeObjectFieldStart("policy");
+            g.writeStringField("path", path);
+            g.writeStringField("sha256", sha256);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeObjectFieldStart("file");
+            g.writeStringField("path", written);
+            g.writeEndObject();
+            if (request != null) {
+                g.writeObjectFieldStart("url");
+                g.writeStringField("path", request.path());
+                g.writeEndObject();
+                g.writeObjectFieldStart("http");
+                g.writeObjectFieldStart("request");
+                g.writeStringField("method", request.method());
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeObjectFieldStart("client");
+                g.writeStringField("ip", request.clientIp());
+                g.writeEndObject();
+            }
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", "the policy file was written by a guarded request (" + auth + "): the"
+                    + " change is not put in force, the policy in force stays; restore the file");
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
     /** An {@code events-suppressed} event: how many events of one rule the rate limit held back in one second. */
     public static String eventsSuppressed(String rule, long epochSecond, long count, int perSecond) {
         return write(g -> {

@@ -42,6 +42,7 @@ public final class PolicyEngine {
     private final Map<String, Decision.Verdict> ceilings = new HashMap<>();
     private final Map<String, RuleAction> actions = new LinkedHashMap<>();
     private final List<Rule> addedRules = new ArrayList<>();
+    private final HostGuardFiles ownFiles;
 
     /** The default policy in {@code mode}, with no host mounts. */
     public PolicyEngine(Mode mode) {
@@ -63,14 +64,25 @@ public final class PolicyEngine {
      * @param environment where the default network rules find {@code DOCKER_HOST}, {@code KUBERNETES_SERVICE_HOST}...
      */
     public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts, Map<String, String> environment) {
+        this(policy, mode, hostMounts, environment, HostGuardFiles.NONE);
+    }
+
+    /**
+     * @param ownFiles HostGuard's own files, computed from the agent's options: the {@code hostguard-files} rule
+     */
+    public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts, Map<String, String> environment,
+                        HostGuardFiles ownFiles) {
         this.policy = policy;
+        this.ownFiles = ownFiles;
         this.mode = mode;
         for (AuthClass auth : AuthClass.values()) {
             authActions[auth.ordinal()] = policy.auth().get(auth);
         }
         this.outsideRequest = policy.outsideRequest();
 
-        PathRules.Builder paths = PathRules.builder().addDefaults();
+        PathRules.Builder paths = PathRules.builder();
+        ownFiles.addTo(paths); // first: a path another rule names too reports hostguard-files, refused in audit too
+        paths.addDefaults();
         for (String mountPoint : hostMounts) {
             paths.prefix(new Rule(HOST_MOUNT, "host filesystem",
                     EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST),
@@ -114,6 +126,7 @@ public final class PolicyEngine {
         rules.addAll(PathRules.defaults().rules());
         rules.add(NativeCode.RULE);
         rules.addAll(DefaultNetworkRules.rules());
+        rules.add(HostGuardFiles.RULE);
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
                 FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
@@ -206,6 +219,11 @@ public final class PolicyEngine {
         return networkRules;
     }
 
+    /** HostGuard's own files, whose {@code hostguard-files} rule these path rules hold. */
+    public HostGuardFiles ownFiles() {
+        return ownFiles;
+    }
+
     /** Rules the policy defined (ids not in the ruleset), in order. */
     public List<Rule> addedRules() {
         return List.copyOf(addedRules);
@@ -259,6 +277,10 @@ public final class PolicyEngine {
             return Decision.ALLOW;
         }
         Decision.Verdict verdict = auth == null ? outsideRequest : authActions[auth.ordinal()];
+        boolean ownFile = rule == HostGuardFiles.RULE;
+        if (ownFile && auth != null && verdict == Decision.Verdict.LOG) {
+            verdict = Decision.Verdict.BLOCK; // a guarded request never rewrites the audit trail or the policy
+        }
         Decision.Verdict ceiling = ceilings.get(rule.id());
         if (ceiling != null) {
             verdict = Decision.Verdict.milder(verdict, ceiling);
@@ -272,7 +294,7 @@ public final class PolicyEngine {
                 return new Decision(Decision.Verdict.ALLOW, rule.id(), entry);
             }
         }
-        if (verdict == Decision.Verdict.BLOCK && mode != Mode.BLOCK) {
+        if (verdict == Decision.Verdict.BLOCK && mode != Mode.BLOCK && !(ownFile && auth != null)) {
             verdict = Decision.Verdict.LOG;
         }
         Decision[] byVerdict = decisions.get(rule.id());
