@@ -133,6 +133,17 @@ final class Guard implements HookHandler {
         return tampering.take();
     }
 
+    /** A signal to another process ({@code ProcessHandle.destroy}, {@code destroyForcibly}) inside a request. */
+    @Override
+    public void processSignal(RequestScope scope, long pid, boolean forcibly) throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        Rule rule = request == null ? null : policy.engine().processSignalRule();
+        if (rule != null) {
+            judge(policy, request, Operation.processSignal(pid, forcibly, rule));
+        }
+    }
+
     /**
      * {@code ProcessHandle.info()} of process {@code pid} inside a request: a read of {@code /proc/<pid>/cmdline}
      * (the {@code proc-cmdline} rule, this process's own pid included, as for {@code /proc/self/cmdline}).

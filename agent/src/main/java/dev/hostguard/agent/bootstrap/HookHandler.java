@@ -140,6 +140,14 @@ public interface HookHandler {
     default void processInfo(RequestScope scope, long pid) throws HostGuardBlockedException {
     }
 
+    /**
+     * Judges, inside a request, a signal to process {@code pid} through the JDK's process API
+     * ({@code ProcessHandle.destroy()}: {@code SIGTERM}; {@code destroyForcibly()}: {@code SIGKILL}); throws to refuse
+     * it.
+     */
+    default void processSignal(RequestScope scope, long pid, boolean forcibly) throws HostGuardBlockedException {
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

@@ -913,6 +913,43 @@ public final class Hooks {
         }
     }
 
+    /**
+     * {@code ProcessHandleImpl.destroy()} and {@code destroyForcibly()}: a signal to another process through a
+     * {@code ProcessHandle}. Declares no exception: a refused signal is not sent and the method returns false, as
+     * when the process could not be signalled.
+     *
+     * @return whether the signal is refused
+     */
+    public static boolean processSignalRefused(Object handle, boolean forcibly) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return false;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || !(handle instanceof ProcessHandle process)) {
+            return false;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return false;
+        }
+        scope.busy = true;
+        try {
+            h.processSignal(scope, process.pid(), forcibly);
+            return false;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            return true;
+        } catch (Throwable t) {
+            failed(h, "process-signal", t);
+            return false;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     // ---- native code ----
 
     /**

@@ -53,6 +53,9 @@ public final class EventJson {
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
             }
+            if (e.operation().action() == Action.PROCESS_SIGNAL) {
+                g.writeStringField("signal", e.operation().arguments().get(1));
+            }
             String nativeApi = NativeCode.api(e.operation());
             if (nativeApi != null) {
                 g.writeStringField("native_api", nativeApi);
@@ -127,6 +130,12 @@ public final class EventJson {
                 if (op.destinationDomain() != null) {
                     g.writeStringField("domain", op.destinationDomain());
                 }
+                g.writeEndObject();
+            }
+            case PROCESS_SIGNAL -> {
+                // ECS process: the process signalled (never its command line: reading that is a finding of its own)
+                g.writeObjectFieldStart("process");
+                g.writeNumberField("pid", Long.parseLong(op.target()));
                 g.writeEndObject();
             }
             case PROCESS_START -> {

@@ -37,6 +37,7 @@ public final class PolicyEngine {
     private final List<CommandRule> commandRules = new ArrayList<>();
     private final boolean processStartOn;
     private final boolean nativeCodeOn;
+    private final boolean processSignalOn;
     /** Per rule id, the decision for each verdict (by ordinal), made once: deciding a finding allocates nothing. */
     private final Map<String, Decision[]> decisions = new HashMap<>();
     private final Map<String, Decision.Verdict> ceilings = new HashMap<>();
@@ -112,6 +113,7 @@ public final class PolicyEngine {
         this.networkRules = network.disable(off).build();
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
         this.nativeCodeOn = !off.contains(NativeCode.RULE.id());
+        this.processSignalOn = !off.contains(Operation.PROCESS_SIGNAL_RULE.id());
         for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
             if (off.contains(it.next().rule().id())) {
                 it.remove();
@@ -127,6 +129,7 @@ public final class PolicyEngine {
         rules.add(NativeCode.RULE);
         rules.addAll(DefaultNetworkRules.rules());
         rules.add(HostGuardFiles.RULE);
+        rules.add(Operation.PROCESS_SIGNAL_RULE);
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
                 FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
@@ -254,6 +257,11 @@ public final class PolicyEngine {
             }
         }
         return processStartOn ? Operation.PROCESS_START_RULE : null;
+    }
+
+    /** The rule a signal to another process matches ({@code process-signal}); {@code null} when switched off. */
+    public Rule processSignalRule() {
+        return processSignalOn ? Operation.PROCESS_SIGNAL_RULE : null;
     }
 
     /** The rule native code matches ({@link NativeCode}); {@code null} when the policy switched it off. */
