@@ -64,8 +64,10 @@ class SelfProtectionIT {
                     reason: a test of the tamper check (never do this)
                 """.formatted(policy);
         Process other = new ProcessBuilder("sleep", SECRET).start(); // someone else's process, with a "secret"
-        try (GuardedService service = GuardedService.start(TEST, GuardedServer.DEMO, jdk, mode, dir,
-                GuardedService.withPolicy(policy, yaml))) {
+        java.util.function.UnaryOperator<ServiceProcess.Builder> withPolicy = GuardedService.withPolicy(policy, yaml);
+        try (GuardedService service = GuardedService.start(TEST, GuardedServer.DEMO, jdk, mode, dir, b -> withPolicy
+                .apply(b).allowAgentProblem(java.util.regex.Pattern.compile(
+                        "policy file .* changed after a guarded request \\(api-key\\) wrote")))) {
             boolean blocking = service.blocking();
             Path events = service.events().file();
             for (Credentials credentials : GUARDED) {
