@@ -49,7 +49,8 @@ final class Guard implements HookHandler {
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
-    private final PolicyTampering tampering = new PolicyTampering();
+    /** What a guarded request did to the policy file since the last look at it; {@code null}: nothing. */
+    private volatile PolicyTampering tampering;
     /**
      * Whether a refusal was ever kept on a request: until then, a server's answer (every request's, on servers that
      * answer later) is let through without looking at the request.
@@ -128,13 +129,18 @@ final class Guard implements HookHandler {
                                  ResolvedPath resolved) {
         if (access != FileAccess.READ && access != FileAccess.LIST && access != FileAccess.CONNECT
                 && request.authClass() != null && policy.engine().ownFiles().touchesPolicy(resolved)) {
-            tampering.note(resolved, access, request.authClass(), request.info());
+            if (tampering == null) { // the first write counts: it is the one that started the change
+                tampering = new PolicyTampering(resolved.canonical() != null ? resolved.canonical()
+                        : resolved.absolute(), access, request.authClass(), request.info(), java.time.Instant.now());
+            }
         }
     }
 
     /** What a guarded request did to the policy file since the last look, cleared; {@code null} if nothing. */
-    PolicyTampering.Note takePolicyTampering() {
-        return tampering.take();
+    PolicyTampering takePolicyTampering() {
+        PolicyTampering taken = tampering;
+        tampering = null;
+        return taken;
     }
 
     /** A signal to another process ({@code ProcessHandle.destroy}, {@code destroyForcibly}) inside a request. */

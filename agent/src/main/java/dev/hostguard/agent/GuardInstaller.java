@@ -205,7 +205,7 @@ final class GuardInstaller {
             implements PolicyWatcher.Listener {
         @Override
         public void changed(PolicyFile loaded) {
-            PolicyTampering.Note tampered = guard.takePolicyTampering();
+            PolicyTampering tampered = guard.takePolicyTampering();
             if (tampered != null) {
                 // written by a guarded request: not put in force, whatever it says (the old policy stays)
                 guard.writeEvent(EventJson.policyTampered(loaded.path().toString(), loaded.sha256(), tampered.path(),
