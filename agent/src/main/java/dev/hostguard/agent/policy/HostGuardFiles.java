@@ -103,6 +103,9 @@ public final class HostGuardFiles {
         }
         if (eventsFile != null) {
             for (String form : chain(cwd, eventsFile.toString())) {
+                if (form.startsWith("/proc/") && !form.equals(normalise(cwd, eventsFile.toString()))) {
+                    continue; // a descriptor's alias (/dev/stdout -> /proc/self/fd/1): no name prefix of fd numbers
+                }
                 namePrefixes.add(form); // the file and its rotations: events.jsonl, events.jsonl.1, ...-20261207.gz
                 exact.add(parent(form));
             }

@@ -94,6 +94,16 @@ class HostGuardFilesTest {
     }
 
     @Test
+    void anEventsFileThatIsADescriptorsAliasProtectsNoOtherDescriptors() {
+        PathRules rules = rules(HostGuardFiles.of(null, Path.of("/dev/stdout"), null, "/"));
+        assertEquals("hostguard-files", ruleOf(rules, FileAccess.WRITE, "/", "/dev/stdout"));
+        assertEquals("proc-magic-links", ruleOf(rules, FileAccess.WRITE, "/", "/proc/self/fd/12"),
+                "not every descriptor ours: the rule that guards them anyway");
+        assertTrue(HostGuardFiles.of(null, Path.of("/dev/stdout"), null, "/").describe().stream()
+                .noneMatch(p -> p.startsWith("/proc/self/fd/1*")));
+    }
+
+    @Test
     void aNameWithGlobCharactersIsTakenLiterally() throws Exception {
         Path events = dir.resolve("ev*ents?.jsonl");
         HostGuardFiles own = HostGuardFiles.of(null, events, null, "/");
