@@ -1,6 +1,7 @@
 package dev.hostguard.agent;
 
 import dev.hostguard.agent.context.AuthClassifier;
+import dev.hostguard.agent.policy.HostGuardFiles;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.policy.PolicyEngine;
@@ -18,6 +19,13 @@ record ActivePolicy(PolicyEngine engine, AuthClassifier classifier, String sha25
     static ActivePolicy compile(Policy policy, Mode mode, List<String> hostMounts, String sha256) {
         return new ActivePolicy(new PolicyEngine(policy, mode, hostMounts), new AuthClassifier(policy.credentials()),
                 sha256);
+    }
+
+    /** @param ownFiles HostGuard's own files, protected by the {@code hostguard-files} rule */
+    static ActivePolicy compile(Policy policy, Mode mode, List<String> hostMounts, String sha256,
+                                HostGuardFiles ownFiles) {
+        return new ActivePolicy(new PolicyEngine(policy, mode, hostMounts, System.getenv(), ownFiles),
+                new AuthClassifier(policy.credentials()), sha256);
     }
 
     Policy policy() {

@@ -49,6 +49,8 @@ final class Guard implements HookHandler {
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
+    /** What a guarded request did to the policy file since the last look at it; {@code null}: nothing. */
+    private volatile PolicyTampering tampering;
     /**
      * Whether a refusal was ever kept on a request: until then, a server's answer (every request's, on servers that
      * answer later) is let through without looking at the request.
@@ -115,6 +117,58 @@ final class Guard implements HookHandler {
         Rule rule = policy.engine().pathRules().match(access, resolved);
         if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
             judge(policy, request, Operation.file(access, resolved, rule));
+        }
+        notePolicyWrite(policy, request, access, resolved);
+    }
+
+    /**
+     * A write or change a guarded request was let do (allowed, or matched no rule) to the policy file or what it is
+     * read through: the next reload is refused as tampered ({@link PolicyTampering}).
+     */
+    private void notePolicyWrite(ActivePolicy policy, GuardedRequest request, FileAccess access,
+                                 ResolvedPath resolved) {
+        if (access != FileAccess.READ && access != FileAccess.LIST && access != FileAccess.CONNECT
+                && request.authClass() != null && policy.engine().ownFiles().touchesPolicy(resolved)) {
+            if (tampering == null) { // the first write counts: it is the one that started the change
+                tampering = new PolicyTampering(resolved.canonical() != null ? resolved.canonical()
+                        : resolved.absolute(), access, request.authClass(), request.info(), java.time.Instant.now());
+            }
+        }
+    }
+
+    /** What a guarded request did to the policy file since the last look, cleared; {@code null} if nothing. */
+    PolicyTampering takePolicyTampering() {
+        PolicyTampering taken = tampering;
+        tampering = null;
+        return taken;
+    }
+
+    /** A signal to another process ({@code ProcessHandle.destroy}, {@code destroyForcibly}) inside a request. */
+    @Override
+    public void processSignal(RequestScope scope, long pid, boolean forcibly) throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        Rule rule = request == null ? null : policy.engine().processSignalRule();
+        if (rule != null) {
+            judge(policy, request, Operation.processSignal(pid, forcibly, rule));
+        }
+    }
+
+    /**
+     * {@code ProcessHandle.info()} of process {@code pid} inside a request: a read of {@code /proc/<pid>/cmdline}
+     * (the {@code proc-cmdline} rule, this process's own pid included, as for {@code /proc/self/cmdline}).
+     */
+    @Override
+    public void processInfo(RequestScope scope, long pid) throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
+        ResolvedPath cmdline = paths.resolve("/proc/" + pid + "/cmdline");
+        Rule rule = policy.engine().pathRules().match(FileAccess.READ, cmdline);
+        if (rule != null) {
+            judge(policy, request, Operation.file(FileAccess.READ, cmdline, rule));
         }
     }
 

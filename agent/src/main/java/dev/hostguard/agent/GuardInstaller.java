@@ -11,6 +11,7 @@ import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.event.EventStamps;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.policy.FileAccess;
+import dev.hostguard.agent.policy.HostGuardFiles;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.Policy;
 import dev.hostguard.agent.posture.ContainerPosture;
@@ -18,6 +19,7 @@ import dev.hostguard.agent.posture.HostMounts;
 import dev.hostguard.agent.posture.MountInfo;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -107,8 +109,9 @@ final class GuardInstaller {
         phases.done("posture");
         PathResolver paths = new PathResolver(System.getProperty("user.dir"));
         Policy policy = policyFile == null ? Policy.DEFAULT : policyFile.policy();
+        HostGuardFiles ownFiles = ownFiles(options, paths.workingDirectory());
         ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
-                policyFile == null ? null : policyFile.sha256());
+                policyFile == null ? null : policyFile.sha256(), ownFiles);
         Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
         phases.done("guard");
         warmUp(paths, active);
@@ -202,16 +205,29 @@ final class GuardInstaller {
             implements PolicyWatcher.Listener {
         @Override
         public void changed(PolicyFile loaded) {
+            PolicyTampering tampered = guard.takePolicyTampering();
+            if (tampered != null) {
+                // written by a guarded request: not put in force, whatever it says (the old policy stays)
+                guard.writeEvent(EventJson.policyTampered(loaded.path().toString(), loaded.sha256(), tampered.path(),
+                        tampered.access().label(), tampered.auth().label(), tampered.request(), tampered.at()));
+                log.warn("policy file {} changed after a guarded request ({}) wrote {}: the change is refused, the"
+                        + " policy in force stays; restore the file", loaded.path(), tampered.auth().label(),
+                        tampered.path());
+                return;
+            }
             Policy policy = loaded.policy();
             // An explicit mode option wins over the file, now as at start-up; the sink is read at start-up only.
             Mode mode = options.modeExplicit() ? options.mode() : policy.mode() != null ? policy.mode() : Mode.AUDIT;
-            guard.replace(ActivePolicy.compile(policy, mode, hostMounts, loaded.sha256()));
+            // recomputed: a ConfigMap update reads the file through a new ..<timestamp> directory
+            guard.replace(ActivePolicy.compile(policy, mode, hostMounts, loaded.sha256(),
+                    ownFiles(options, System.getProperty("user.dir"))));
             guard.writeEvent(EventJson.policyReloaded(loaded.path().toString(), loaded.sha256(), mode.label()));
             log.info("policy reloaded: {} sha256={} mode={}", loaded.path(), loaded.sha256(), mode.label());
         }
 
         @Override
         public void refused(Path path, InvalidPolicyException problems) {
+            guard.takePolicyTampering(); // refused anyway: the note is spent on this change
             guard.writeEvent(EventJson.policyError(path.toString(), null, problems.getMessage()));
             log.warn("policy file {} changed but is invalid, the policy in force stays:\n  {}", path,
                     problems.getMessage().replace("\n", "\n  "));
@@ -235,5 +251,34 @@ final class GuardInstaller {
         policy.engine().pathRules().match(FileAccess.READ, paths.resolve(System.getProperty("java.home")));
         ApplicationFrames.capture(policy.policy().events().stackDepth());
         policy.policy().response().render("warm-up", "warm-up");
+    }
+
+    /**
+     * HostGuard's own files as the options name them ({@link HostGuardFiles}), and the agent jar (start-up and each
+     * reload; here rather than in a class of its own: one class less at start-up). Never throws: a part that cannot
+     * be found is left out, the others are protected.
+     */
+    static HostGuardFiles ownFiles(AgentOptions options, String workingDirectory) {
+        try {
+            return HostGuardFiles.of(options.policy(), options.events().file(), agentJar(), workingDirectory);
+        } catch (RuntimeException e) {
+            System.err.println("[hostguard] WARN cannot list HostGuard's own files, they are not protected: " + e);
+            return HostGuardFiles.NONE;
+        }
+    }
+
+    /** The jar the agent was loaded from; {@code null} when it is not a jar (tests run from a class directory). */
+    static Path agentJar() {
+        try {
+            CodeSource source = GuardInstaller.class.getProtectionDomain().getCodeSource();
+            if (source == null || source.getLocation() == null || !"file".equals(source.getLocation().getProtocol())) {
+                return null;
+            }
+            // java.io.File(URI), not Path.of(URI): the latter loads the provider's URI support at start-up
+            Path location = new java.io.File(source.getLocation().toURI()).toPath();
+            return location.toString().endsWith(".jar") ? location : null;
+        } catch (Exception | Error unknown) {
+            return null;
+        }
     }
 }

@@ -119,6 +119,17 @@ class HookAllocationTest {
     }
 
     @Test
+    void processHandleHooksOutsideARequestAllocateNothing() throws Exception {
+        ProcessHandle self = ProcessHandle.current();
+        assertAllocatesNothing("processInfo, processSignalRefused outside a request", calls -> {
+            for (int i = 0; i < calls; i++) {
+                sink += (int) Hooks.processInfo(i);
+                sink += Hooks.processSignalRefused(self, (i & 1) == 0) ? 1 : 0;
+            }
+        });
+    }
+
+    @Test
     void handOverHooksOutsideARequestAllocateNothingAndReturnTheTask() throws Exception {
         assertSame(task, Hooks.wrap(task));
         assertSame(callable, Hooks.wrap(callable));

@@ -110,6 +110,9 @@ import java.util.Set;
  *   <li>{@code docker-run}: {@code POST /containers/create} for a privileged alpine container that
  *       bind-mounts the host root</li>
  *   <li>{@code metrics}: operating-system metrics, a class load and a log line, see {@link Metrics}</li>
+ *   <li>{@code process-info}: {@code ProcessHandle.of(pid).info()} (parameter {@code pid}, default {@code self}):
+ *       {@code "command=...\narguments=...\ncommandLine=...\nuser=..."}; {@code process-signal}:
+ *       {@code ProcessHandle.of(pid).destroy()}, {@code "sent=<true|false>"}</li>
  *   <li>native code ({@link NativeOperations}): {@code jni-load} ({@code System.load(path)}, default the JDK's
  *       {@code lib/librmi.so}), {@code jni-load-library} ({@code Runtime.loadLibrary(name)}, default
  *       {@code j2gss}), {@code jna-mkdir} (JNA, when on the class path: libc's {@code mkdir(path)}),
@@ -234,6 +237,8 @@ public final class Actions {
         TABLE.other("docker-list", p -> DockerSocketClient.forParams(p).get("/containers/json"));
         TABLE.other("docker-run", p -> DockerSocketClient.forParams(p).post("/containers/create", PRIVILEGED_CONTAINER));
         TABLE.other("metrics", p -> Metrics.snapshot());
+        TABLE.other("process-info", Actions::processInfo);
+        TABLE.other("process-signal", Actions::processSignal);
 
         TABLE.other("jni-load", NativeOperations::jniLoad);
         TABLE.other("jni-load-library", NativeOperations::jniLoadLibrary);
@@ -243,6 +248,26 @@ public final class Actions {
     }
 
     private Actions() {
+    }
+
+    /** The process {@code pid} names: {@code self} (the default) or a number. */
+    private static ProcessHandle process(Map<String, String> params) {
+        String pid = params.getOrDefault("pid", "self");
+        return pid.equals("self") ? ProcessHandle.current() : ProcessHandle.of(Long.parseLong(pid))
+                .orElseThrow(() -> new IllegalArgumentException("no process " + pid));
+    }
+
+    /** {@code ProcessHandle.info()} of {@code pid}: its command, arguments and command line, as the JDK reads them. */
+    private static String processInfo(Map<String, String> params) {
+        ProcessHandle.Info info = process(params).info();
+        return "command=" + info.command().orElse("") + "\narguments="
+                + info.arguments().map(a -> String.join(" ", a)).orElse("") + "\ncommandLine="
+                + info.commandLine().orElse("") + "\nuser=" + info.user().orElse("");
+    }
+
+    /** {@code ProcessHandle.destroy()} ({@code SIGTERM}) of {@code pid}: whether the signal was sent. */
+    private static String processSignal(Map<String, String> params) {
+        return "sent=" + process(params).destroy();
     }
 
     /**

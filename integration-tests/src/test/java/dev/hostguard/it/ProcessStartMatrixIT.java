@@ -74,7 +74,7 @@ class ProcessStartMatrixIT {
         others.removeAll(Actions.fileActions());
         others.removeAll(Actions.networkActions());
         assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics", "jni-load", "jni-load-library",
-                "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir")), others,
+                "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir", "process-info", "process-signal")), others,
                 "the demo's actions that are neither process nor file actions");
     }
 

@@ -132,6 +132,22 @@ public interface HookHandler {
             throws HostGuardBlockedException {
     }
 
+    /**
+     * Judges, inside a request, a read of process {@code pid}'s command line through the JDK's process API
+     * ({@code ProcessHandle.info()}, which reads {@code /proc/<pid>/cmdline} natively): as a read of that path;
+     * throws to refuse it.
+     */
+    default void processInfo(RequestScope scope, long pid) throws HostGuardBlockedException {
+    }
+
+    /**
+     * Judges, inside a request, a signal to process {@code pid} through the JDK's process API
+     * ({@code ProcessHandle.destroy()}: {@code SIGTERM}; {@code destroyForcibly()}: {@code SIGKILL}); throws to refuse
+     * it.
+     */
+    default void processSignal(RequestScope scope, long pid, boolean forcibly) throws HostGuardBlockedException {
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

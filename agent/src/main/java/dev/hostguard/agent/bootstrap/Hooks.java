@@ -920,6 +920,86 @@ public final class Hooks {
         }
     }
 
+    // ---- other processes, through the JDK's process API ----
+
+    /** What {@link #processInfo} returns for a refused read: a pid no process has, so the JDK reads nothing. */
+    public static final long NO_PROCESS = -1L;
+
+    /**
+     * {@code ProcessHandleImpl.Info.info(long pid, long startTime)}: behind every {@code ProcessHandle.info()} and
+     * {@code Process.info()}, which read the process's command line natively ({@code /proc/<pid>/cmdline}). Declares
+     * no exception: a refused read reads the pid {@link #NO_PROCESS} instead, so the caller gets an empty
+     * {@code Info} (every field {@code Optional.empty()}), what the JDK answers when {@code /proc} is unreadable.
+     *
+     * @return the pid to read: {@code pid}, or {@link #NO_PROCESS} when refused
+     */
+    public static long processInfo(long pid) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return pid;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return pid;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return pid;
+        }
+        scope.busy = true;
+        try {
+            h.processInfo(scope, pid);
+            return pid;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            return NO_PROCESS;
+        } catch (Throwable t) {
+            failed(h, "process-info", t);
+            return pid;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * {@code ProcessHandleImpl.destroy()} and {@code destroyForcibly()}: a signal to another process through a
+     * {@code ProcessHandle}. Declares no exception: a refused signal is not sent and the method returns false, as
+     * when the process could not be signalled.
+     *
+     * @return whether the signal is refused
+     */
+    public static boolean processSignalRefused(Object handle, boolean forcibly) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return false;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || !(handle instanceof ProcessHandle process)) {
+            return false;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return false;
+        }
+        scope.busy = true;
+        try {
+            h.processSignal(scope, process.pid(), forcibly);
+            return false;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            return true;
+        } catch (Throwable t) {
+            failed(h, "process-signal", t);
+            return false;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     // ---- native code ----
 
     /**

@@ -53,6 +53,9 @@ public final class EventJson {
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
             }
+            if (e.operation().action() == Action.PROCESS_SIGNAL) {
+                g.writeStringField("signal", e.operation().arguments().get(1));
+            }
             String nativeApi = NativeCode.api(e.operation());
             if (nativeApi != null) {
                 g.writeStringField("native_api", nativeApi);
@@ -129,6 +132,12 @@ public final class EventJson {
                 }
                 g.writeEndObject();
             }
+            case PROCESS_SIGNAL -> {
+                // ECS process: the process signalled (never its command line: reading that is a finding of its own)
+                g.writeObjectFieldStart("process");
+                g.writeNumberField("pid", Long.parseLong(op.target()));
+                g.writeEndObject();
+            }
             case PROCESS_START -> {
                 g.writeObjectFieldStart("process");
                 g.writeStringField("executable", op.target());
@@ -168,6 +177,63 @@ public final class EventJson {
             }
             g.writeEndObject();
         }, error);
+    }
+
+    /**
+     * A {@code policy-tampered} event: the policy file changed after a guarded request wrote or changed it (or what it
+     * is read through), so the change is not put in force; the policy in force stays. An alert
+     * ({@code event.category} {@code configuration} and {@code intrusion_detection}), naming the request.
+     *
+     * @param sha256 the hash of the refused content
+     * @param written the path the request wrote or changed, as resolved
+     * @param access {@code write} or {@code change}
+     * @param auth the request's authentication class
+     * @param request the request (method, path, client); {@code null} when unknown
+     * @param at when it wrote
+     */
+    public static String policyTampered(String path, String sha256, String written, String access, String auth,
+                                        RequestInfo request, java.time.Instant at) {
+        return write(g -> {
+            startAgentEvent(g, "alert");
+            g.writeArrayFieldStart("category");
+            g.writeString("configuration");
+            g.writeString("intrusion_detection");
+            g.writeEndArray();
+            g.writeStringField("action", "policy-tampered");
+            g.writeStringField("outcome", "failure");
+            g.writeEndObject();
+            g.writeObjectFieldStart("hostguard");
+            g.writeStringField("rule", "hostguard-files");
+            g.writeStringField("auth", auth);
+            g.writeStringField("access", access);
+            g.writeStringField("written_at", EventStamps.iso(at));
+            g.writeObjectFieldStart("policy");
+            g.writeStringField("path", path);
+            g.writeStringField("sha256", sha256);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeObjectFieldStart("file");
+            g.writeStringField("path", written);
+            g.writeEndObject();
+            if (request != null) {
+                g.writeObjectFieldStart("url");
+                g.writeStringField("path", request.path());
+                g.writeEndObject();
+                g.writeObjectFieldStart("http");
+                g.writeObjectFieldStart("request");
+                g.writeStringField("method", request.method());
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeObjectFieldStart("client");
+                g.writeStringField("ip", request.clientIp());
+                g.writeEndObject();
+            }
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", "the policy file was written by a guarded request (" + auth + "): the"
+                    + " change is not put in force, the policy in force stays; restore the file");
+            g.writeEndObject();
+            g.writeEndObject();
+        });
     }
 
     /** An {@code events-suppressed} event: how many events of one rule the rate limit held back in one second. */

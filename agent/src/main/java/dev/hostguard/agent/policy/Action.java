@@ -11,7 +11,9 @@ public enum Action {
     /** An FFM downcall handle made: Java code about to call a native function. */
     NATIVE_DOWNCALL("native-downcall", "library"),
     /** A TCP connect (or a UDP socket's connect) to a host and port: the JDK's {@code sun.nio.ch.Net.connect}. */
-    NETWORK_CONNECT("network-connect", "network");
+    NETWORK_CONNECT("network-connect", "network"),
+    /** A signal to another process through {@code ProcessHandle.destroy()} or {@code destroyForcibly()}. */
+    PROCESS_SIGNAL("process-signal", "process");
 
     private final String eventAction;
     private final String category;

@@ -59,6 +59,7 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
             case PROCESS_START -> executableMatches(op) && argsMatch(op.arguments());
             case FILE_OPEN -> accesses.contains(op.access()) && path.matches(op.target());
             case DIRECTORY_LIST, UNIX_CONNECT, NATIVE_LOAD, NATIVE_DOWNCALL -> path.matches(op.target());
+            case PROCESS_SIGNAL -> false; // no allow entry takes it (yet): the rule's action is the policy's say
             case NETWORK_CONNECT -> endpoint != null
                     && endpoint.matches(Endpoint.literal(op.destinationAddress()), op.destinationDomain(),
                             op.destinationPort());

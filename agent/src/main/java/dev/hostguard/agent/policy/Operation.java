@@ -27,6 +27,21 @@ public record Operation(Action action, String target, String originalTarget, Fil
             "a process started by a request that carries only an API key, or nothing",
             "the seed scenario: docker ps from an API-key-protected admin route");
 
+    /**
+     * Every signal a guarded request sends another process through the process API is a finding: such handlers
+     * should stop no processes (the ones they may not start either). Its access is a process start's.
+     */
+    public static final Rule PROCESS_SIGNAL_RULE = new Rule("process-signal", "process", Set.of(FileAccess.EXECUTE),
+            "a signal (ProcessHandle.destroy, destroyForcibly) sent to another process by a request that carries only"
+                    + " an API key, or nothing",
+            "HostGuard issue 18 (signalling other processes); Falco stable (kill of a process by an untrusted one)");
+
+    /** A signal to process {@code pid}: {@code SIGKILL} when {@code forcibly}, else {@code SIGTERM}. */
+    public static Operation processSignal(long pid, boolean forcibly, Rule rule) {
+        return new Operation(Action.PROCESS_SIGNAL, Long.toString(pid), null, null,
+                List.of(Long.toString(pid), forcibly ? "SIGKILL" : "SIGTERM"), null, rule);
+    }
+
     public static Operation processStart(String[] command, String workingDirectory) {
         return processStart(List.of(command), workingDirectory, PROCESS_START_RULE);
     }

@@ -43,11 +43,13 @@ public final class PolicyEngine {
     private final List<CommandRule> commandRules = new ArrayList<>();
     private final boolean processStartOn;
     private final boolean nativeCodeOn;
+    private final boolean processSignalOn;
     /** Per rule id, the decision for each verdict (by ordinal), made once: deciding a finding allocates nothing. */
     private final Map<String, Decision[]> decisions = new HashMap<>();
     private final Map<String, Decision.Verdict> ceilings = new HashMap<>();
     private final Map<String, RuleAction> actions = new LinkedHashMap<>();
     private final List<Rule> addedRules = new ArrayList<>();
+    private final HostGuardFiles ownFiles;
 
     /** The default policy in {@code mode}, with no host mounts. */
     public PolicyEngine(Mode mode) {
@@ -69,14 +71,25 @@ public final class PolicyEngine {
      * @param environment where the default network rules find {@code DOCKER_HOST}, {@code KUBERNETES_SERVICE_HOST}...
      */
     public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts, Map<String, String> environment) {
+        this(policy, mode, hostMounts, environment, HostGuardFiles.NONE);
+    }
+
+    /**
+     * @param ownFiles HostGuard's own files, computed from the agent's options: the {@code hostguard-files} rule
+     */
+    public PolicyEngine(Policy policy, Mode mode, List<String> hostMounts, Map<String, String> environment,
+                        HostGuardFiles ownFiles) {
         this.policy = policy;
+        this.ownFiles = ownFiles;
         this.mode = mode;
         for (AuthClass auth : AuthClass.values()) {
             authActions[auth.ordinal()] = policy.auth().get(auth);
         }
         this.outsideRequest = policy.outsideRequest();
 
-        PathRules.Builder paths = PathRules.builder().addDefaults();
+        PathRules.Builder paths = PathRules.builder();
+        ownFiles.addTo(paths); // first: a path another rule names too reports hostguard-files, refused in audit too
+        paths.addDefaults();
         for (String mountPoint : hostMounts) {
             paths.prefix(new Rule(HOST_MOUNT, "host filesystem",
                     EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST),
@@ -105,6 +118,7 @@ public final class PolicyEngine {
         this.pathRules = paths.build();
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
         this.nativeCodeOn = !off.contains(NativeCode.RULE.id());
+        this.processSignalOn = !off.contains(Operation.PROCESS_SIGNAL_RULE.id());
         for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
             if (off.contains(it.next().rule().id())) {
                 it.remove();
@@ -119,6 +133,8 @@ public final class PolicyEngine {
         rules.addAll(PathRules.defaults().rules());
         rules.add(NativeCode.RULE);
         rules.addAll(DefaultNetworkRules.rules());
+        rules.add(HostGuardFiles.RULE);
+        rules.add(Operation.PROCESS_SIGNAL_RULE);
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
                 FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
@@ -232,6 +248,11 @@ public final class PolicyEngine {
         return networkRules;
     }
 
+    /** HostGuard's own files, whose {@code hostguard-files} rule these path rules hold. */
+    public HostGuardFiles ownFiles() {
+        return ownFiles;
+    }
+
     /** Rules the policy defined (ids not in the ruleset), in order. */
     public List<Rule> addedRules() {
         return List.copyOf(addedRules);
@@ -264,6 +285,11 @@ public final class PolicyEngine {
         return processStartOn ? Operation.PROCESS_START_RULE : null;
     }
 
+    /** The rule a signal to another process matches ({@code process-signal}); {@code null} when switched off. */
+    public Rule processSignalRule() {
+        return processSignalOn ? Operation.PROCESS_SIGNAL_RULE : null;
+    }
+
     /** The rule native code matches ({@link NativeCode}); {@code null} when the policy switched it off. */
     public Rule nativeCodeRule() {
         return nativeCodeOn ? NativeCode.RULE : null;
@@ -285,6 +311,10 @@ public final class PolicyEngine {
             return Decision.ALLOW;
         }
         Decision.Verdict verdict = auth == null ? outsideRequest : authActions[auth.ordinal()];
+        boolean ownFile = rule == HostGuardFiles.RULE;
+        if (ownFile && auth != null && verdict == Decision.Verdict.LOG) {
+            verdict = Decision.Verdict.BLOCK; // a guarded request never rewrites the audit trail or the policy
+        }
         Decision.Verdict ceiling = ceilings.get(rule.id());
         if (ceiling != null) {
             verdict = Decision.Verdict.milder(verdict, ceiling);
@@ -298,7 +328,7 @@ public final class PolicyEngine {
                 return new Decision(Decision.Verdict.ALLOW, rule.id(), entry);
             }
         }
-        if (verdict == Decision.Verdict.BLOCK && mode != Mode.BLOCK) {
+        if (verdict == Decision.Verdict.BLOCK && mode != Mode.BLOCK && !(ownFile && auth != null)) {
             verdict = Decision.Verdict.LOG;
         }
         Decision[] byVerdict = decisions.get(rule.id());
