@@ -22,6 +22,7 @@ import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.NativeCode;
 import dev.hostguard.agent.policy.Operation;
+import dev.hostguard.agent.policy.PolicyEngine;
 import dev.hostguard.agent.policy.ResponseTemplate;
 import dev.hostguard.agent.policy.Rule;
 import java.net.InetAddress;
@@ -108,6 +109,9 @@ final class Guard implements HookHandler {
         }
         FileAccess access = FILE_ACCESSES[operation];
         ResolvedPath resolved = directoryFd == AT_FDCWD ? paths.resolve(path) : paths.resolveAt(directoryFd, path);
+        if (access == FileAccess.CONNECT) {
+            resolved = knownSocket(policy.engine(), resolved);
+        }
         Rule rule = policy.engine().pathRules().match(access, resolved);
         if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
             judge(policy, request, Operation.file(access, resolved, rule));
@@ -183,9 +187,21 @@ final class Guard implements HookHandler {
      */
     @Override
     public Object runtimeConnection(String target) {
-        ResolvedPath resolved = paths.resolve(target);
-        return active.engine().pathRules().match(FileAccess.CONNECT, resolved) != null
-                ? new RuntimeSocket(resolved) : null;
+        PolicyEngine engine = active.engine();
+        ResolvedPath resolved = knownSocket(engine, paths.resolve(target));
+        return engine.pathRules().match(FileAccess.CONNECT, resolved) != null ? new RuntimeSocket(resolved) : null;
+    }
+
+    /**
+     * The socket a connect reaches, as the rules know it: by its name, or, when no rule knows that name, by what it
+     * is: a hard link to a runtime's socket under another name is that socket ({@link SocketIdentities}).
+     */
+    private static ResolvedPath knownSocket(PolicyEngine engine, ResolvedPath socket) {
+        if (engine.pathRules().match(FileAccess.CONNECT, socket) != null) {
+            return socket;
+        }
+        ResolvedPath runtime = SocketIdentities.runtimeSocketNamed(socket, engine.runtimeSocketHomes());
+        return runtime != null ? runtime : socket;
     }
 
     @Override

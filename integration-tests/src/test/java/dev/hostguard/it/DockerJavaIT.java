@@ -24,8 +24,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docker-java 3.5, the Docker client Java services use, with both its transports ({@code httpclient5},
- * {@code zerodep}), each a client made at start-up whose pool keeps one connection (test-apps/docker-java), against
+ * docker-java 3.5, the Docker client Java services use, with its three transports, each a client made at start-up
+ * (test-apps/docker-java): {@code httpclient5} and {@code zerodep}, whose pools keep one connection, and
+ * {@code netty} (a connection for each command, connected and written on Netty's event loop: Netty's native epoll
+ * domain sockets, which never reach the JDK's, to a Unix socket; its NIO transport to TCP), against
  * the Docker stand-in serving as the daemon does ({@code --keep-alive}: connections stay open, each record line
  * names its connection, and a line says when one closed and after how many requests), listening as a daemon may: on
  * its Unix socket (rule {@code runtime-socket}, events {@code unix-connect}), or on TCP ({@code DOCKER_HOST=tcp://
@@ -45,11 +47,16 @@ import org.junit.jupiter.api.io.TempDir;
  *       audit: 200 on a new connection, one event</li>
  *   <li>the logged-in user's create and list: 200, recorded, no event</li>
  * </ul>
+ * {@code netty} keeps no connection, so each of its requests is a fresh connect: an API-key request's create, an
+ * anonymous one's after a user's list, and a fresh client's list are each refused at the connect (block: the
+ * stand-in accepted no connection for them) or logged (audit); the user's calls are untouched.
  */
 class DockerJavaIT {
     private static final String TEST = DockerJavaIT.class.getSimpleName();
     private static final List<String> MODES = List.of("audit", "block");
-    private static final List<String> CLIENTS = List.of("httpclient5", "zerodep");
+    private static final List<String> CLIENTS = List.of("httpclient5", "zerodep", "netty");
+    /** The transport that keeps no connection: docker-java's Netty transport connects for each command. */
+    private static final String CONNECT_EACH_TIME = "netty";
     private static final List<Daemon> DAEMONS = List.of(new Daemon(false), new Daemon(true));
 
     /**
@@ -123,13 +130,17 @@ class DockerJavaIT {
                     standIn.start(TEST, jdk, TEST + " docker stand-in on " + jdk.label() + " mode=" + mode);
                     slot.start();
                     List<JsonNode> pings = requestLines(standIn, 0);
-                    assertEquals(2, pings.size(), () -> "the boot pings: " + standIn.recorded());
+                    assertEquals(CLIENTS.size(), pings.size(), () -> "the boot pings: " + standIn.recorded());
                     assertTrue(pings.stream().allMatch(l -> l.path("path").asText().endsWith("/_ping")),
                             () -> "the boot pings: " + standIn.recorded());
                 }));
         for (int c = 0; c < CLIENTS.size(); c++) {
             String client = CLIENTS.get(c);
             int bootConnection = c + 1;
+            if (client.equals(CONNECT_EACH_TIME)) {
+                connectEachTime(tests, slot, standIn, daemon, at, client, blocking);
+                continue;
+            }
             tests.add(dynamicTest(at + client + ": the connection the start-up opened, used by an API-key "
                     + "request (POST /containers/create) -> " + refused,
                     () -> pooledUse(slot.require(), standIn, daemon, client, Credentials.API_KEY, bootConnection)));
@@ -154,6 +165,32 @@ class DockerJavaIT {
             standIn.close();
         }));
         return dynamicContainer(daemon.label(), tests);
+    }
+
+    /**
+     * The tests of a transport that keeps no connection (docker-java's Netty transport, a connection for each
+     * command): every request's command is a fresh connect, judged in the request even though Netty connects and
+     * writes on its event loop.
+     */
+    private static void connectEachTime(List<DynamicNode> tests, ServiceSlot slot, DockerStandInProcess standIn,
+                                        Daemon daemon, String at, String client, boolean blocking) {
+        String connect = blocking ? "refused at the connect, the stand-in accepted no connection" : "it ran, logged";
+        tests.add(dynamicTest(at + client + ": an API-key request's POST /containers/create (a connection of its "
+                + "own, on Netty's event loop) -> " + connect, () -> freshConnect(slot.require(), standIn, daemon,
+                client, Credentials.API_KEY, "create", false)));
+        tests.add(dynamicTest(at + client + ": an anonymous request's POST /containers/create after a logged-in "
+                + "user's list -> " + connect, () -> {
+                    GuardedService service = slot.require();
+                    int before = standIn.recorded().size();
+                    HttpTestClient.Response list = send(service, Credentials.USER_LOGIN, client, "list", false);
+                    assertEquals(200, list.status(), () -> "the user's list: " + list);
+                    awaitRequestLine(standIn, before, "GET", "/containers/json");
+                    freshConnect(service, standIn, daemon, client, Credentials.NONE, "create", false);
+                }));
+        tests.add(dynamicTest(at + client + ": a fresh client's connect from an API-key request -> " + connect,
+                () -> freshConnect(slot.require(), standIn, daemon, client)));
+        tests.add(dynamicTest(at + client + ": the logged-in user's create and list -> 200, recorded, no event",
+                () -> userCalls(slot.require(), standIn, client)));
     }
 
     private static HttpTestClient.Response send(GuardedService service, Credentials credentials, String client,
@@ -224,20 +261,31 @@ class DockerJavaIT {
 
     private static void freshConnect(GuardedService service, DockerStandInProcess standIn, Daemon daemon,
                                      String client) throws IOException {
+        freshConnect(service, standIn, daemon, client, Credentials.API_KEY, "list", true);
+    }
+
+    /**
+     * {@code credentials}' {@code op} on a connection of its own (a client made for the request, {@code fresh}; or
+     * a transport that connects for each command): block: refused at the connect, the stand-in accepted no
+     * connection for it; audit: it ran on a new connection, logged.
+     */
+    private static void freshConnect(GuardedService service, DockerStandInProcess standIn, Daemon daemon,
+                                     String client, Credentials credentials, String op, boolean fresh)
+            throws IOException {
         EventLog events = service.events();
         int before = events.count();
         int recordedBefore = standIn.recorded().size();
         int lastConnection = parsed(standIn, 0).stream().mapToInt(l -> l.path("connection").asInt()).max()
                 .orElse(0);
-        HttpTestClient.Response response = send(service, Credentials.API_KEY, client, "list", true);
-        String route = service.server().area(Credentials.API_KEY) + "/docker";
+        HttpTestClient.Response response = send(service, credentials, client, op, fresh);
+        String route = service.server().area(credentials) + "/docker";
         Predicate<JsonNode> onRoute = e -> route.equals(e.path("url").path("path").asText())
                 && daemon.rule().equals(e.path("hostguard").path("rule").asText());
         if (service.blocking()) {
             String eventId = ProcessStartEvent.assertBlockResponse(response, daemon.rule());
             JsonNode event = events.awaitSince(before, "for " + route,
                     e -> eventId.equals(e.path("event").path("id").asText()));
-            assertUse(event, standIn, daemon, "blocked", Credentials.API_KEY, Set.of("connect"));
+            assertUse(event, standIn, daemon, "blocked", credentials, Set.of("connect"));
             // the next connection the stand-in accepts has the next number: none was accepted in between
             HttpTestClient.Response followUp = send(service, Credentials.USER_LOGIN, client, "list", true);
             assertEquals(200, followUp.status(), () -> "the user's follow-up: " + followUp);
@@ -248,10 +296,11 @@ class DockerJavaIT {
                     () -> "recorded since: " + standIn.recordedSince(recordedBefore));
         } else {
             assertEquals(200, response.status(), () -> "expected 200, got " + response);
-            JsonNode line = awaitRequestLine(standIn, recordedBefore, "GET", "/containers/json");
+            JsonNode line = op.equals("create") ? awaitRequestLine(standIn, recordedBefore, "POST", "/containers/create")
+                    : awaitRequestLine(standIn, recordedBefore, "GET", "/containers/json");
             assertTrue(line.path("connection").asInt() > lastConnection, () -> "not a fresh connection: " + line);
             JsonNode event = events.awaitSince(before, "for " + route, onRoute);
-            assertUse(event, standIn, daemon, "logged", Credentials.API_KEY, Set.of("connect"));
+            assertUse(event, standIn, daemon, "logged", credentials, Set.of("connect"));
             GuardAssertions.assertOnlyEvents(events, before, List.of(onRoute));
         }
         service.process().assertNoUnexpectedAgentProblems();

@@ -39,6 +39,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       {@code runtime-socket}; block: the agent's 403 naming the event, and the stand-in never accepted the
  *       connection (its record has no line for it, proved once a later allowed request's line is there: the
  *       stand-in serves connections one at a time, in order)</li>
+ *   <li>the same anonymous create through a hard link to the socket under another name ({@code innocent} beside
+ *       {@code docker.sock}, made by the test): judged as the socket it is (the event's path the socket's, its
+ *       original path the link's)</li>
  *   <li>{@code /ops/exec?api=docker-run} with the BASIC login: 200, recorded, no event</li>
  *   <li>at the end the stand-in's record is one JSON object per line and its socket file is gone</li>
  * </ul>
@@ -55,8 +58,16 @@ class DockerSocketIT {
     private static final List<DockerStandInProcess> STAND_INS = new ArrayList<>();
 
     /** One request that reaches Docker. */
+    /**
+     * @param link {@code null}: the socket {@code DOCKER_HOST} names; else the name of a hard link to it beside it, which
+     *             the call connects to instead (a name no rule knows)
+     */
     private record DockerCall(String name, Credentials credentials, String route, String api, String method,
-                              String dockerPath, String answer) {
+                              String dockerPath, String answer, String link) {
+        DockerCall(String name, Credentials credentials, String route, String api, String method, String dockerPath,
+                   String answer) {
+            this(name, credentials, route, api, method, dockerPath, answer, null);
+        }
     }
 
     private static final List<DockerCall> GUARDED_CALLS = List.of(
@@ -65,7 +76,10 @@ class DockerSocketIT {
             new DockerCall("container list (GET /containers/json)",
                     Credentials.API_KEY, "/admin/docker/containers", null, "GET", "/containers/json", "status=200"),
             new DockerCall("privileged container with the host's / mounted, on the forgotten route",
-                    Credentials.NONE, "/public/exec", "docker-run", "POST", "/containers/create", "status=201"));
+                    Credentials.NONE, "/public/exec", "docker-run", "POST", "/containers/create", "status=201"),
+            new DockerCall("privileged container through a hard link to the socket under another name (innocent)",
+                    Credentials.NONE, "/public/exec", "docker-run", "POST", "/containers/create", "status=201",
+                    "innocent"));
 
     private static final DockerCall USER_RUN = new DockerCall("privileged container, as the logged-in user",
             Credentials.USER_LOGIN, "/ops/exec", "docker-run", "POST", "/containers/create", "status=201");
@@ -105,6 +119,7 @@ class DockerSocketIT {
                         STAND_INS.add(standIn);
                     }
                     standIn.start(TEST, jdk, TEST + " docker stand-in on " + jdk.label() + " mode=" + mode);
+                    Files.createLink(socket.resolveSibling("innocent"), socket);
                     slot.start();
                 }));
         for (DockerCall call : GUARDED_CALLS) {
@@ -132,10 +147,13 @@ class DockerSocketIT {
         return dynamicContainer("mode=" + mode, tests);
     }
 
-    private static HttpTestClient.Response send(GuardedService service, DockerCall call) {
+    private static HttpTestClient.Response send(GuardedService service, DockerCall call, Path socket) {
         HttpTestClient.Get get = HttpTestClient.get(service.process().baseUri(), call.route());
         if (call.api() != null) {
             get.query("api", call.api());
+        }
+        if (call.link() != null) {
+            get.query("socket", socket.resolveSibling(call.link()).toString());
         }
         return service.withCredentials(get, call.credentials()).send();
     }
@@ -147,16 +165,17 @@ class DockerSocketIT {
         int recordedBefore = standIn.recorded().size();
         Path socket = standIn.socket();
 
-        HttpTestClient.Response response = send(service, call);
+        HttpTestClient.Response response = send(service, call, standIn.socket());
 
         FileAccessEvent expected = new FileAccessEvent(service.blocking(), service.mode(),
                 call.credentials().authClass(), call.route(), Kind.CONNECT, "runtime-socket",
                 List.of(Pattern.compile(Pattern.quote(socket.getParent().toRealPath().resolve("docker.sock").toString()))),
-                socket.toString(), service.workingDirectory(), true,
+                call.link() == null ? socket.toString() : socket.resolveSibling(call.link()).toString(),
+                service.workingDirectory(), true,
                 call.credentials() == Credentials.API_KEY ? service.secrets().apiKeyFingerprint() : null);
         if (service.blocking()) {
             // host side first: a later allowed call is recorded, and nothing before it
-            HttpTestClient.Response followUp = send(service, USER_LIST);
+            HttpTestClient.Response followUp = send(service, USER_LIST, standIn.socket());
             assertEquals(200, followUp.status(), () -> "the logged-in follow-up failed: " + followUp);
             List<String> since = standIn.recordedSince(recordedBefore);
             assertEquals(1, since.size(), () -> "blocked, yet the stand-in accepted a connection before the "
@@ -182,7 +201,7 @@ class DockerSocketIT {
     private static void userCall(GuardedService service, DockerStandInProcess standIn) throws IOException {
         int before = service.events().count();
         int recordedBefore = standIn.recorded().size();
-        HttpTestClient.Response response = send(service, USER_RUN);
+        HttpTestClient.Response response = send(service, USER_RUN, standIn.socket());
         assertEquals(200, response.status(), () -> "expected 200, got " + response);
         assertTrue(response.body().startsWith(USER_RUN.answer()), () -> "the stand-in's answer: " + response.body());
         assertReceived(standIn, recordedBefore, USER_RUN);

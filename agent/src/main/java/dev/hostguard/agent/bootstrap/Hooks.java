@@ -801,6 +801,56 @@ public final class Hooks {
     }
 
     /**
+     * A connect of a library's own native socket that takes either kind of address (Netty's epoll and kqueue
+     * {@code Socket.connect}): an {@link java.net.InetSocketAddress} is judged as the JDK's TCP connects
+     * ({@link #networkConnect}), anything else as a Unix-domain address ({@link #nativeUnixConnect}, which reads its
+     * path and judges and remembers it).
+     */
+    public static void nativeSocketConnect(Object connection, Object address) throws HostGuardBlockedException {
+        if (address instanceof java.net.InetSocketAddress inet) {
+            networkConnect(inet.getAddress(), inet.getPort());
+        } else {
+            nativeUnixConnect(connection, address);
+        }
+    }
+
+    /**
+     * {@link #nativeSocketConnect}'s connect returned ({@code thrown}: or failed; a non-blocking one that is still
+     * in progress returned too): a TCP connection to a guarded endpoint is remembered as a JDK socket's
+     * ({@link #channelConnected}; a Unix-domain one was remembered where it was judged).
+     */
+    public static void nativeSocketConnected(Object connection, Object address, Throwable thrown) {
+        if (address instanceof java.net.InetSocketAddress) {
+            channelConnected(connection, address, thrown);
+        }
+    }
+
+    /**
+     * A native socket's send to an address (Netty epoll's {@code sendTo*}): with {@code connects} (TCP Fast Open) it
+     * is the socket's connect, judged as {@link #networkConnect}; otherwise a write ({@link #socketIO}).
+     */
+    public static void nativeSendTo(Object connection, java.net.InetAddress address, int port, boolean connects)
+            throws HostGuardBlockedException {
+        if (connects) {
+            networkConnect(address, port);
+        } else {
+            socketIO(connection, true);
+        }
+    }
+
+    /**
+     * {@link #nativeSendTo} returned ({@code thrown}: or failed): with {@code connects} (TCP Fast Open) a connection
+     * to a guarded endpoint is remembered as {@link #channelConnected}'s.
+     */
+    public static void nativeSentTo(Object connection, java.net.InetAddress address, int port, boolean connects,
+                                    Throwable thrown) {
+        if (connects && thrown == null && address != null) {
+            remembered(connection, address.isAnyLocalAddress() ? java.net.InetAddress.getLoopbackAddress() : address,
+                    port);
+        }
+    }
+
+    /**
      * A read or write on a socket (a {@code SocketChannelImpl}, the channel itself; a native client's
      * socket object): judged when it is a remembered runtime connection and this thread works for a guarded
      * request; before a byte goes out or comes in, so a refused write sends nothing. Every socket read and write

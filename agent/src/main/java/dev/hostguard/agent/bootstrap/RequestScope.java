@@ -35,6 +35,12 @@ public final class RequestScope {
      * connection in audit mode). A refusal throws before this is set.
      */
     private Object runtimeConnectionJudged;
+    /**
+     * The handed-over request {@link #runtimeConnectionJudged} was judged for ({@code null}: the request this thread
+     * serves), so that work an event loop runs for the same request in several tasks (a connect, then a write)
+     * is judged once, and work for another request is judged again.
+     */
+    private Object runtimeConnectionJudgedFor;
 
     RequestScope() {
     }
@@ -72,17 +78,17 @@ public final class RequestScope {
     }
 
     boolean runtimeConnectionJudged(Object connection) {
-        return runtimeConnectionJudged == connection;
+        return runtimeConnectionJudged == connection && runtimeConnectionJudgedFor == propagated();
     }
 
     void runtimeConnectionJudged(Object connection, boolean judged) {
         runtimeConnectionJudged = judged ? connection : null;
+        runtimeConnectionJudgedFor = propagated();
     }
 
     Object propagate(Object context) {
         Object previous = propagated;
         propagated = context;
-        runtimeConnectionJudged = null;
         return previous;
     }
 

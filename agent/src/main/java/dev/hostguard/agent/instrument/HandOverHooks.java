@@ -31,6 +31,8 @@ import net.bytebuddy.asm.Advice;
 final class HandOverHooks implements HookFamily {
     /** Also the advice of {@code AsyncContext.start} (see {@link ServletHooks}). */
     static final String WRAP_RUNNABLE = HandOverHooks.class.getName() + "$WrapRunnableAdvice";
+    /** Also the advice of Netty's future waits (see {@link NettyExecutorHooks}). */
+    static final String WAIT_FAILED = HandOverHooks.class.getName() + "$WaitFailedAdvice";
 
     @Override
     public String name() {

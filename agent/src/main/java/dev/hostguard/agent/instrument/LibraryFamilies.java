@@ -37,11 +37,15 @@ final class LibraryFamilies {
         family("NettyExecutorHooks", "io.netty.util.concurrent.SingleThreadEventExecutor",
                 "io.netty.util.concurrent.AbstractScheduledEventExecutor",
                 "io.netty.util.concurrent.ScheduledFutureTask", "io.netty.util.concurrent.GlobalEventExecutor",
-                "io.netty.util.concurrent.GlobalEventExecutor$TaskRunner");
+                "io.netty.util.concurrent.GlobalEventExecutor$TaskRunner", "io.netty.util.concurrent.DefaultPromise");
         family("NativeUnixSocketHooks", "org.newsclub.net.unix.AFSocketImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",
                 "jnr.unixsocket.impl.AbstractNativeSocketChannel");
+        family("NettyNativeSocketHooks", "io.netty.channel.unix.Socket", "io.netty.channel.unix.FileDescriptor",
+                "io.netty.channel.epoll.LinuxSocket", "io.netty.channel.kqueue.BsdSocket",
+                "io.netty.channel.uring.AbstractIoUringChannel",
+                "io.netty.channel.uring.AbstractIoUringChannel$AbstractUringUnsafe");
     }
 
     private LibraryFamilies() {

@@ -46,13 +46,13 @@ final class NativeUnixSocketHooks implements HookFamily {
                         new HookSite("AFSocketImpl.connect0", "connect0", not(isStatic()).and(takesArguments(2))
                                 .and(takesArgument(0, named(SOCKET_ADDRESS))), advice("ConnectAdvice"), false),
                         new HookSite("AFSocketImpl.read", "read", not(isStatic()).and(takesArguments(2))
-                                .and(takesArgument(0, named(BYTE_BUFFER))), advice("ReadAdvice"), false),
+                                .and(takesArgument(0, named(BYTE_BUFFER))), SocketIoHooks.READ, false),
                         new HookSite("AFSocketImpl.receive", "receive", not(isStatic()).and(takesArguments(1))
-                                .and(takesArgument(0, named(BYTE_BUFFER))), advice("ReadAdvice"), false),
+                                .and(takesArgument(0, named(BYTE_BUFFER))), SocketIoHooks.READ, false),
                         new HookSite("AFSocketImpl.write", "write", not(isStatic()).and(takesArguments(1))
-                                .and(takesArgument(0, named(BYTE_BUFFER))), advice("WriteAdvice"), false),
+                                .and(takesArgument(0, named(BYTE_BUFFER))), SocketIoHooks.WRITE, false),
                         new HookSite("AFSocketImpl.send", "send", not(isStatic()).and(takesArguments(2))
-                                .and(takesArgument(0, named(BYTE_BUFFER))), advice("WriteAdvice"), false)),
+                                .and(takesArgument(0, named(BYTE_BUFFER))), SocketIoHooks.WRITE, false)),
                 HookTarget.library(JUNIXSOCKET_IMPL + "$AFInputStreamImpl",
                         new HookSite("AFInputStreamImpl.read", "read", not(isStatic()).and(takesArguments(0)
                                 .or(takesArguments(3))), advice("OuterReadAdvice"), false)),
@@ -64,14 +64,14 @@ final class NativeUnixSocketHooks implements HookFamily {
                                 .and(takesArgument(0, named("jnr.unixsocket.UnixSocketAddress"))),
                                 advice("ConnectAdvice"), false),
                         new HookSite("UnixSocketChannel.read", "read", not(isStatic()).and(takesArguments(1))
-                                .and(takesArgument(0, named(BYTE_BUFFER))), advice("ReadAdvice"), false),
+                                .and(takesArgument(0, named(BYTE_BUFFER))), SocketIoHooks.READ, false),
                         new HookSite("UnixSocketChannel.write", "write", not(isStatic()).and(takesArguments(1)
                                 .and(takesArgument(0, named(BYTE_BUFFER))).or(takesArguments(3)
-                                .and(takesArgument(0, named(BYTE_BUFFERS))))), advice("WriteAdvice"), false)),
+                                .and(takesArgument(0, named(BYTE_BUFFERS))))), SocketIoHooks.WRITE, false)),
                 HookTarget.library("jnr.unixsocket.impl.AbstractNativeSocketChannel",
                         new HookSite("AbstractNativeSocketChannel.read(ByteBuffer[])", "read",
                                 not(isStatic()).and(takesArguments(3)).and(takesArgument(0, named(BYTE_BUFFERS))),
-                                advice("ReadAdvice"), false)));
+                                SocketIoHooks.READ, false)));
     }
 
     static final class ConnectAdvice {
@@ -82,26 +82,6 @@ final class NativeUnixSocketHooks implements HookFamily {
         static void enter(@Advice.This Object connection, @Advice.Argument(0) Object address)
                 throws java.io.IOException {
             Hooks.nativeUnixConnect(connection, address);
-        }
-    }
-
-    static final class ReadAdvice {
-        private ReadAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object connection) throws java.io.IOException {
-            Hooks.socketIO(connection, false);
-        }
-    }
-
-    static final class WriteAdvice {
-        private WriteAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object connection) throws java.io.IOException {
-            Hooks.socketIO(connection, true);
         }
     }
 

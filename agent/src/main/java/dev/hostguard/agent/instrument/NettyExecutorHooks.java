@@ -1,6 +1,8 @@
 package dev.hostguard.agent.instrument;
 
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isPrivate;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -22,6 +24,10 @@ import net.bytebuddy.asm.Advice;
  *       thread without {@code execute} and run by the executor itself, so they cannot be wrapped: they are remembered
  *       where they are scheduled ({@code AbstractScheduledEventExecutor.schedule(ScheduledFutureTask)}) and work for
  *       their request where they run ({@code ScheduledFutureTask.run});</li>
+ *   <li>a request's handler that waits for such work ({@code sync()}, {@code syncUninterruptibly()}, whose
+ *       {@code DefaultPromise.rethrowIfFailed} throws the work's failure; {@code get}) and fails because the work was
+ *       refused (a connect or write on the event loop, say) takes the refusal for its own, as with the JDK's futures
+ *       ({@code HandOverHooks}' wait advice): the request is answered with the 403;</li>
  *   <li>the executor's loop works for no request: a thread started for it inside a request (executors start their
  *       thread at the first task) drops what it inherited where the loop starts
  *       ({@code SingleThreadEventExecutor.updateLastExecutionTime}, called right before {@code run()};
@@ -57,6 +63,11 @@ final class NettyExecutorHooks implements HookFamily {
                         new HookSite("GlobalEventExecutor.addTask", "addTask",
                                 takesArguments(1).and(takesArgument(0, named(Runnable.class.getName())))
                                         .and(isPrivate()), HandOverHooks.WRAP_RUNNABLE, false)),
+                HookTarget.library("io.netty.util.concurrent.DefaultPromise",
+                        new HookSite("DefaultPromise.rethrowIfFailed", "rethrowIfFailed",
+                                takesArguments(0).and(isPrivate()), HandOverHooks.WAIT_FAILED, false),
+                        new HookSite("DefaultPromise.get", "get", not(isBridge()).and(takesArguments(0)
+                                .or(takesArguments(2))), HandOverHooks.WAIT_FAILED, false)),
                 HookTarget.library("io.netty.util.concurrent.GlobalEventExecutor$TaskRunner",
                         new HookSite("GlobalEventExecutor.TaskRunner.run", "run", takesArguments(0),
                                 advice("LoopStartAdvice"), false)));

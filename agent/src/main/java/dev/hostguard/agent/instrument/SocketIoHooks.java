@@ -44,6 +44,10 @@ final class SocketIoHooks implements HookFamily {
     private static final String CHANNEL = "sun.nio.ch.SocketChannelImpl";
     private static final String SOCKET = "sun.nio.ch.NioSocketImpl";
     private static final String ASYNC_CHANNEL = "sun.nio.ch.AsynchronousSocketChannelImpl";
+    /** A read of a socket, any library's: {@code Hooks.socketIO(this, false)} before the method's body. */
+    static final String READ = SocketIoHooks.class.getName() + "$ReadAdvice";
+    /** A write of a socket, any library's: {@code Hooks.socketIO(this, true)} before the method's body. */
+    static final String WRITE = SocketIoHooks.class.getName() + "$WriteAdvice";
 
     @Override
     public String name() {
@@ -57,41 +61,41 @@ final class SocketIoHooks implements HookFamily {
                         new HookSite("SocketChannelImpl.connect", "connect",
                                 not(isStatic()).and(takes(SocketAddress.class)), advice("ConnectedAdvice"), true),
                         new HookSite("SocketChannelImpl.read", "read", not(isStatic()).and(takes(ByteBuffer.class)),
-                                advice("ReadAdvice"), true),
+                                READ, true),
                         new HookSite("SocketChannelImpl.read(ByteBuffer[])", "read",
                                 not(isStatic()).and(takes(ByteBuffer[].class, int.class, int.class)),
-                                advice("ReadAdvice"), true),
+                                READ, true),
                         new HookSite("SocketChannelImpl.write", "write", not(isStatic()).and(takes(ByteBuffer.class)),
-                                advice("WriteAdvice"), true),
+                                WRITE, true),
                         new HookSite("SocketChannelImpl.write(ByteBuffer[])", "write",
                                 not(isStatic()).and(takes(ByteBuffer[].class, int.class, int.class)),
-                                advice("WriteAdvice"), true),
+                                WRITE, true),
                         new HookSite("SocketChannelImpl.blockingRead", "blockingRead",
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class, long.class)),
-                                advice("ReadAdvice"), true),
+                                READ, true),
                         new HookSite("SocketChannelImpl.blockingWriteFully", "blockingWriteFully",
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class)),
-                                advice("WriteAdvice"), true)),
+                                WRITE, true)),
                 HookTarget.jdk(SOCKET,
                         new HookSite("NioSocketImpl.connect", "connect",
                                 not(isStatic()).and(takes(SocketAddress.class, int.class)), advice("ConnectedAdvice"),
                                 true),
                         new HookSite("NioSocketImpl.read", "read",
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class)),
-                                advice("ReadAdvice"), true),
+                                READ, true),
                         new HookSite("NioSocketImpl.write", "write",
                                 not(isStatic()).and(takes(byte[].class, int.class, int.class)),
-                                advice("WriteAdvice"), true)),
+                                WRITE, true)),
                 HookTarget.jdk(ASYNC_CHANNEL,
                         new HookSite("AsynchronousSocketChannelImpl.connect", "connect",
                                 not(isStatic()).and(takes(SocketAddress.class)), advice("ConnectedAdvice"), true),
                         new HookSite("AsynchronousSocketChannelImpl.connect(handler)", "connect",
                                 not(isStatic()).and(takesArguments(3)).and(takesArgument(0, SocketAddress.class)),
                                 advice("ConnectedAdvice"), true),
-                        new HookSite("AsynchronousSocketChannelImpl.read", "read", asyncIo(), advice("ReadAdvice"),
+                        new HookSite("AsynchronousSocketChannelImpl.read", "read", asyncIo(), READ,
                                 true),
                         new HookSite("AsynchronousSocketChannelImpl.write", "write", asyncIo(),
-                                advice("WriteAdvice"), true)),
+                                WRITE, true)),
                 HookTarget.jdk("sun.nio.ch.FileChannelImpl",
                         new HookSite("FileChannelImpl.transferToDirectlyInternal", "transferToDirectlyInternal",
                                 not(isStatic()).and(takes(long.class, int.class,

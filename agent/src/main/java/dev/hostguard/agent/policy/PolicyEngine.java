@@ -33,6 +33,7 @@ public final class PolicyEngine {
     private final Decision.Verdict[] authActions = new Decision.Verdict[AuthClass.values().length];
     private final Decision.Verdict outsideRequest;
     private final PathRules pathRules;
+    private final List<String> runtimeSocketHomes;
     private final NetworkRules networkRules;
     private final List<CommandRule> commandRules = new ArrayList<>();
     private final boolean processStartOn;
@@ -83,6 +84,7 @@ public final class PolicyEngine {
         }
         resolveActions(policy.rules(), known);
         NetworkRules.Builder network = NetworkRules.builder().addDefaults(environment);
+        this.runtimeSocketHomes = RuntimeSocketHomes.of(environment);
         addPatterns(policy.rules(), known, paths, network);
         for (Rule rule : known.values()) {
             decisions.put(rule.id(), new Decision[] {null, new Decision(Decision.Verdict.LOG, rule.id()),
@@ -202,6 +204,11 @@ public final class PolicyEngine {
     }
 
     /** The compiled network rules: the control-plane defaults and the policy's endpoints, minus those switched off. */
+    /** Where runtimes keep their sockets ({@link RuntimeSocketHomes}), for a socket reached under another name. */
+    public List<String> runtimeSocketHomes() {
+        return runtimeSocketHomes;
+    }
+
     public NetworkRules networkRules() {
         return networkRules;
     }

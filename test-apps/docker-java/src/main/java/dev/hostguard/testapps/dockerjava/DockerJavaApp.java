@@ -8,6 +8,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.netty.NettyDockerCmdExecFactory;
 import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import com.sun.net.httpserver.BasicAuthenticator;
@@ -33,16 +34,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A service that talks to Docker with docker-java 3.5, as services do: one {@link DockerClient} per transport
- * ({@code httpclient5}: {@code ApacheDockerHttpClient}; {@code zerodep}: {@code ZerodepDockerHttpClient}), made at
- * start-up and kept, each with a pool of one connection (so a later request reuses the connection an earlier one,
- * or the start-up, opened). On the JDK's {@code com.sun.net.httpserver}.
+ * ({@code httpclient5}: {@code ApacheDockerHttpClient}; {@code zerodep}: {@code ZerodepDockerHttpClient}, each with
+ * a pool of one connection, so a later request reuses the connection an earlier one, or the start-up, opened;
+ * {@code netty}: {@code NettyDockerCmdExecFactory}, Netty's native epoll domain sockets, a connection for each
+ * command), made at start-up and kept. On the JDK's {@code com.sun.net.httpserver}.
  *
  * <ul>
  *   <li>{@code /admin/docker?client=&op=}: an {@code X-API-Key} header equal to env {@code API_KEY}</li>
  *   <li>{@code /user/docker?client=&op=}: a {@link BasicAuthenticator} login, env {@code OPS_USER}/{@code OPS_PASSWORD}</li>
  *   <li>{@code /open/docker?client=&op=}: no authentication</li>
  * </ul>
- * {@code client}: {@code httpclient5} or {@code zerodep}; {@code op}: {@code ping} ({@code GET /_ping}), {@code list}
+ * {@code client}: {@code httpclient5}, {@code zerodep} or {@code netty}; {@code op}: {@code ping} ({@code GET /_ping}), {@code list}
  * ({@code GET /containers/json}) or {@code create} (a privileged alpine container with the host's {@code /} bound at
  * {@code /host}: {@code POST /containers/create}); {@code fresh=1}: through a client made for this request and
  * closed after it (a fresh connect) instead of the kept one. Answers 200 {@code ping=OK}, {@code containers=<n>} or
@@ -65,6 +67,7 @@ public final class DockerJavaApp {
         Map<String, DockerClient> clients = new LinkedHashMap<>();  // the boot pings in this order
         clients.put("httpclient5", client(dockerHost, "httpclient5"));
         clients.put("zerodep", client(dockerHost, "zerodep"));
+        clients.put("netty", client(dockerHost, "netty"));
         if ("1".equals(System.getenv("BOOT_PING"))) {
             for (Map.Entry<String, DockerClient> client : clients.entrySet()) {
                 client.getValue().pingCmd().exec();
@@ -106,10 +109,14 @@ public final class DockerJavaApp {
         return value;
     }
 
-    /** A client of one transport, its pool one connection, kept for the life of the service. */
+    /** A client of one transport, its pool one connection (netty: none), kept for the life of the service. */
+    @SuppressWarnings("deprecation")  // docker-java's Netty transport is a command factory, not a DockerHttpClient
     static DockerClient client(String dockerHost, String transport) {
         DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
                 .withDockerHost(dockerHost).build();
+        if (transport.equals("netty")) {
+            return DockerClientImpl.getInstance(config).withDockerCmdExecFactory(new NettyDockerCmdExecFactory());
+        }
         URI host = config.getDockerHost();
         DockerHttpClient http = switch (transport) {
             case "httpclient5" -> new ApacheDockerHttpClient.Builder().dockerHost(host)
