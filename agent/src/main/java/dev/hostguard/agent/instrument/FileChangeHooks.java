@@ -23,7 +23,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * <ul>
  *   <li>NIO names: the static wrappers above {@code UnixNativeDispatcher}'s natives {@code rename0},
  *       {@code renameat0} ({@code SecureDirectoryStream.move}), {@code link0}, {@code symlink0}, {@code unlink0},
- *       {@code unlinkat0} ({@code SecureDirectoryStream.deleteFile/deleteDirectory}), {@code rmdir0}, {@code mkdir0}:
+ *       {@code unlinkat0} ({@code SecureDirectoryStream.deleteFile/deleteDirectory}), {@code rmdir0}, {@code mkdir0},
+ *       {@code mknod0}:
  *       every {@code Files.move}, {@code delete}, {@code createDirectory}, {@code createLink},
  *       {@code createSymbolicLink}, and {@code Files.copy}'s own replacements, end there.</li>
  *   <li>NIO attributes: the views, which know the file and whether links are followed. The natives below them change
@@ -45,8 +46,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  *       name {@code createTempFile} is about to create).</li>
  * </ul>
  *
- * <p>{@code mknod0} is not hooked: no public API reaches it (only {@code Files.copy} of a device or FIFO, whose
- * target is judged as created). java.io methods that answer {@code false} on failure answer {@code false} when
+ * <p>{@code mknod} (no public API of its own) is hooked as a create: {@code Files.copy} and a move across file
+ * systems of a FIFO or device node make one at the target path. java.io methods that answer {@code false} on failure answer {@code false} when
  * refused; the others throw the refusal (an {@code IOException}).
  */
 final class FileChangeHooks implements HookFamily {
@@ -70,7 +71,8 @@ final class FileChangeHooks implements HookFamily {
                         dispatcher("unlink", names(UNIX_PATH), "DeleteAdvice"),
                         dispatcher("unlinkat", takes(int.class, byte[].class, int.class), "DeleteAtAdvice"),
                         dispatcher("rmdir", names(UNIX_PATH), "DeleteAdvice"),
-                        dispatcher("mkdir", names(UNIX_PATH, "int"), "CreateAdvice")),
+                        dispatcher("mkdir", names(UNIX_PATH, "int"), "CreateAdvice"),
+                        dispatcher("mknod", names(UNIX_PATH, "int", "long"), "CreateAdvice")),
                 HookTarget.jdk("sun.nio.fs.UnixFileAttributeViews$Basic",
                         site("UnixFileAttributeViews$Basic.setTimes", "setTimes",
                                 takes(FileTime.class, FileTime.class, FileTime.class), "TimesAdvice")),
