@@ -1,5 +1,6 @@
 package dev.hostguard.agent;
 
+import static dev.hostguard.agent.GuardedRequests.inRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -8,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.hostguard.agent.GuardedRequests.Use;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
-import dev.hostguard.agent.bootstrap.Hooks;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -132,27 +133,6 @@ class NettyNativeSocketInProcessTest {
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
         return socket;
-    }
-
-    private interface Use {
-        void run() throws Exception;
-    }
-
-    private static void inRequest(boolean user, Use use) throws Exception {
-        FakeServletExchange exchange = new FakeServletExchange();
-        if (user) {
-            exchange.principal = () -> "ops";
-            exchange.authType = "BASIC";
-        } else {
-            exchange.headers.put("x-api-key", "leaked");
-        }
-        Object token = Hooks.requestEnter(exchange.request("jakarta.servlet"),
-                exchange.response("jakarta.servlet", new JakartaServlets.Sink(exchange.body)));
-        try {
-            use.run();
-        } finally {
-            Hooks.requestExit(token, null);
-        }
     }
 
     private static ByteBuf ascii(String text) {

@@ -1,11 +1,12 @@
 package dev.hostguard.agent;
 
+import static dev.hostguard.agent.GuardedRequests.inRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hostguard.agent.GuardedRequests.Use;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
-import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -81,28 +82,6 @@ class RuntimeConnectionInProcessTest {
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
         client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
         accepted = server.accept();
-    }
-
-    private interface Use {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code use} inside a request with an API key ({@code principal}: a BASIC login instead). */
-    private static void inRequest(boolean user, Use use) throws Exception {
-        FakeServletExchange exchange = new FakeServletExchange();
-        if (user) {
-            exchange.principal = () -> "ops";
-            exchange.authType = "BASIC";
-        } else {
-            exchange.headers.put("x-api-key", "leaked");
-        }
-        Object token = Hooks.requestEnter(exchange.request("jakarta.servlet"),
-                exchange.response("jakarta.servlet", new JakartaServlets.Sink(exchange.body)));
-        try {
-            use.run();
-        } finally {
-            Hooks.requestExit(token, null);
-        }
     }
 
     private static ByteBuffer bytes(String text) {

@@ -1006,12 +1006,16 @@ public final class Hooks {
     }
 
     /**
-     * JNA's {@code NativeLibrary.getInstance(String, Map)} (every {@code Native.load}, {@code loadLibrary},
-     * {@code register} and {@code NativeLibrary.getInstance}) and {@code getProcess(Map)} ({@code library} null: the
-     * process's own symbols, libc's included). A refusal is an {@link UnsatisfiedLinkError}, as JNA throws for a
-     * library it cannot open.
+     * A library opened by a native-access library's own loader: JNA's {@code NativeLibrary.getInstance(String, Map)}
+     * (every {@code Native.load}, {@code loadLibrary}, {@code register} and {@code NativeLibrary.getInstance}) and
+     * {@code getProcess(Map)}; jnr-ffi's, at jffi's {@code Library.dlopen} (every {@code LibraryLoader.load},
+     * {@code Library.getCachedInstance}, {@code openLibrary}, {@code getDefault}). {@code library} null: the
+     * process's own symbols, libc's included. A refusal is an {@link UnsatisfiedLinkError}, as both throw for a
+     * library they cannot open.
+     *
+     * @param api {@code jna} or {@code jnr-ffi}
      */
-    public static void jnaLibraryLoad(String library) {
+    public static void nativeLibraryOpen(String api, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
             if (!outsideRequests) {
@@ -1022,7 +1026,7 @@ public final class Hooks {
         if (scope.busy) {
             return;
         }
-        HostGuardBlockedException refused = judgeNative(scope, HookHandler.NATIVE_LOAD, "jna",
+        HostGuardBlockedException refused = judgeNative(scope, HookHandler.NATIVE_LOAD, api,
                 library == null ? "<process>" : library, null);
         if (refused != null) {
             throw (UnsatisfiedLinkError) new UnsatisfiedLinkError(refused.getMessage()).initCause(refused);

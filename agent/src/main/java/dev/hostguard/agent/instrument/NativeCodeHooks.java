@@ -28,6 +28,10 @@ import net.bytebuddy.asm.Advice;
  *       {@code Native.load}, {@code loadLibrary}, {@code register} and {@code NativeLibrary.getInstance} reaches, and
  *       {@code getProcess(Map)} (the process's own symbols, libc's included). JNA's own {@code jnidispatch} is a JNI
  *       load.</li>
+ *   <li>jnr-ffi (and jnr-unixsocket, jnr-posix on it), when the service ships it: jffi's private
+ *       {@code com.kenai.jffi.Library.dlopen(Foreign, String, int)}, which every library jnr-ffi opens reaches
+ *       ({@code LibraryLoader.load}, {@code Library.getCachedInstance}, {@code openLibrary}, {@code getDefault}: the
+ *       process's own symbols). jffi's own stub library is a JNI load.</li>
  * </ul>
  */
 final class NativeCodeHooks implements HookFamily {
@@ -67,7 +71,12 @@ final class NativeCodeHooks implements HookFamily {
                         new HookSite("NativeLibrary.getInstance", "getInstance", isStatic()
                                 .and(takes(String.class, Map.class)), advice("JnaLoadAdvice"), false),
                         new HookSite("NativeLibrary.getProcess", "getProcess", isStatic().and(takes(Map.class)),
-                                advice("JnaProcessAdvice"), false)));
+                                advice("JnaProcessAdvice"), false)),
+                HookTarget.library("com.kenai.jffi.Library",
+                        new HookSite("Library.dlopen", "dlopen", isStatic().and(takesArguments(3))
+                                .and(takesArgument(0, named("com.kenai.jffi.Foreign")))
+                                .and(takesArgument(1, named(String.class.getName()))), advice("JffiOpenAdvice"),
+                                false)));
     }
 
     /** The FFM targets, which exist on JDK 22+ only. */
@@ -122,7 +131,7 @@ final class NativeCodeHooks implements HookFamily {
 
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(0) String name) {
-            Hooks.jnaLibraryLoad(name);
+            Hooks.nativeLibraryOpen("jna", name);
         }
     }
 
@@ -132,7 +141,18 @@ final class NativeCodeHooks implements HookFamily {
 
         @Advice.OnMethodEnter
         static void enter() {
-            Hooks.jnaLibraryLoad(null);
+            Hooks.nativeLibraryOpen("jna", null);
+        }
+    }
+
+    /** jnr-ffi's library open: the name is the second argument ({@code null}: the process's own symbols). */
+    static final class JffiOpenAdvice {
+        private JffiOpenAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(1) String name) {
+            Hooks.nativeLibraryOpen("jnr-ffi", name);
         }
     }
 }

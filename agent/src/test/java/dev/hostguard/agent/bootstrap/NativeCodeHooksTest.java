@@ -41,7 +41,7 @@ class NativeCodeHooksTest {
     @Test
     void outsideRequestsNothingIsAsked() {
         Hooks.nativeLibraryLoad(NativeCodeHooksTest.class, "/blocked/libx.so");
-        Hooks.jnaLibraryLoad("blocked");
+        Hooks.nativeLibraryOpen("jna", "blocked");
         Hooks.ffmLibraryLookup("blocked");
         Hooks.ffmDowncall("blocked", "()i4");
         assertEquals(List.of(), HANDLER.judged);
@@ -72,7 +72,7 @@ class NativeCodeHooksTest {
         assertEquals(refusal.getMessage(), jni.getMessage());
 
         assertInstanceOf(HostGuardBlockedException.class,
-                assertThrows(UnsatisfiedLinkError.class, () -> Hooks.jnaLibraryLoad("blocked")).getCause());
+                assertThrows(UnsatisfiedLinkError.class, () -> Hooks.nativeLibraryOpen("jna", "blocked")).getCause());
         assertInstanceOf(HostGuardBlockedException.class,
                 assertThrows(IllegalArgumentException.class, () -> Hooks.ffmLibraryLookup("blocked")).getCause());
         assertInstanceOf(HostGuardBlockedException.class,
@@ -88,7 +88,7 @@ class NativeCodeHooksTest {
     void jnasProcessLookupAndAnUnboundDowncallAreJudgedToo() {
         Object token = Hooks.requestEnter("request", "response");
         try {
-            Hooks.jnaLibraryLoad(null);
+            Hooks.nativeLibraryOpen("jna", null);
             Hooks.ffmDowncall(null, "(a8)i4");
             assertEquals(List.of("0 jna <process> null", "1 ffm-downcall null (a8)i4"), HANDLER.judged);
         } finally {
@@ -99,7 +99,7 @@ class NativeCodeHooksTest {
     @Test
     void outsideRequestsAreJudgedWhenThePolicySaysSoAndOurBugsLetTheCodeGo() {
         Hooks.judgeOutsideRequests(true);
-        assertThrows(UnsatisfiedLinkError.class, () -> Hooks.jnaLibraryLoad("blocked"));
+        assertThrows(UnsatisfiedLinkError.class, () -> Hooks.nativeLibraryOpen("jna", "blocked"));
         long failures = Hooks.failures();
         Hooks.ffmLibraryLookup("buggy");
         assertEquals(failures + 1, Hooks.failures(), "counted, and the lookup went ahead");
