@@ -1,5 +1,6 @@
 package dev.hostguard.agent;
 
+import static dev.hostguard.agent.GuardedRequests.inRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
-import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,37 +77,15 @@ class FileChangeInProcessTest {
         plainDir = Files.createDirectories(dir.resolve("plain" + n));
     }
 
-    private interface Change {
-        void run() throws Exception;
-    }
-
     private interface Answer {
         boolean run() throws Exception;
-    }
-
-    /** Runs {@code change} inside a request: an API key's, or a BASIC login's when {@code user}. */
-    private static void inRequest(boolean user, Change change) throws Exception {
-        FakeServletExchange exchange = new FakeServletExchange();
-        if (user) {
-            exchange.principal = () -> "ops";
-            exchange.authType = "BASIC";
-        } else {
-            exchange.headers.put("x-api-key", "leaked");
-        }
-        Object token = Hooks.requestEnter(exchange.request("jakarta.servlet"),
-                exchange.response("jakarta.servlet", new JakartaServlets.Sink(exchange.body)));
-        try {
-            change.run();
-        } finally {
-            Hooks.requestExit(token, null);
-        }
     }
 
     /**
      * An NIO change in an API-key request: refused by {@code rule}. Declared as an {@code IOException}: JUnit reads
      * the test's method signatures before the agent puts {@code HostGuardBlockedException} in the boot loader.
      */
-    private static IOException refused(String rule, Change change) throws Exception {
+    private static IOException refused(String rule, GuardedRequests.Use change) throws Exception {
         IOException[] refusal = new IOException[1];
         inRequest(false, () -> {
             HostGuardBlockedException blocked = assertThrows(HostGuardBlockedException.class, change::run);
