@@ -173,6 +173,28 @@ final class Guard implements HookHandler {
     }
 
     /**
+     * A rename, link, delete, create or attribute change: the request is classified first, then each path it touches
+     * resolved and matched ({@link FileChanges}); each finding judged in order, the first refusal stops the change.
+     */
+    @Override
+    public void fileChange(RequestScope scope, int operation, int directoryFd, Object path, int otherFd,
+                           Object other, int mode, String detail) throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
+        List<Operation> findings = FileChanges.findings(paths, policy.engine().pathRules(), operation, directoryFd,
+                path, otherFd, other, mode, detail);
+        if (findings.isEmpty() || JdkInternalCaller.initiatedThisAccess()) {
+            return;
+        }
+        for (Operation finding : findings) {
+            judge(policy, request, finding);
+        }
+    }
+
+    /**
      * Native code: the request is classified first (a user's loads cost nothing more); then code the JDK links for
      * itself through FFM (its caller a boot or platform class) is let go, as {@code Hooks} lets the JDK's own JNI
      * libraries go.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
+import dev.hostguard.agent.bootstrap.HookHandler;
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -101,6 +102,23 @@ class HookAllocationTest {
             int refused = 0;
             for (int i = 0; i < calls; i++) {
                 refused += Hooks.directoryListRefused(directory) ? 1 : 0;
+            }
+            sink += refused;
+        });
+        assertEquals(0, sink, "nothing is refused outside a request");
+    }
+
+    @Test
+    void fileChangeHooksOutsideARequestAllocateNothing() throws Exception {
+        assertAllocatesNothing("fileChange and fileChangeRefused outside a request", calls -> {
+            int refused = 0;
+            for (int i = 0; i < calls; i++) {
+                Hooks.fileChange(HookHandler.CHANGE_RENAME, HookHandler.AT_FDCWD, path, HookHandler.AT_FDCWD, path, -1,
+                        null);
+                Hooks.fileChange(HookHandler.CHANGE_DELETE, 3, pathBytes, HookHandler.AT_FDCWD, null, -1, null);
+                Hooks.fileChange(HookHandler.CHANGE_MODE, HookHandler.AT_FDCWD, path, HookHandler.AT_FDCWD, null,
+                        04755, null);
+                refused += Hooks.fileChangeRefused(HookHandler.CHANGE_MODE, directory, null, "mode a+x") ? 1 : 0;
             }
             sink += refused;
         });

@@ -96,6 +96,18 @@ import java.util.Set;
  *       {@code GET /_ping}; returns {@code "status=<http status>\n<body>"}</li>
  * </ul>
  *
+ * <h2>File-change actions</h2>
+ * Parameters: {@code path} (the path changed), {@code target} (a move's destination, a link's existing file, a
+ * symbolic link's target), {@code mode} (octal, {@code files-set-mode} only, default 4755); see
+ * {@link FileChangeOperations}. Each changes the file system without opening a file, through a different JDK API:
+ * {@code files-move}, {@code file-rename-to}, {@code files-create-link}, {@code files-create-symbolic-link},
+ * {@code files-delete}, {@code file-delete}, {@code files-create-directory}, {@code file-mkdir},
+ * {@code file-create-new-file}, {@code file-create-temp-file} ({@code path}: the directory), {@code files-set-mode}
+ * ({@code unix:mode}), {@code files-set-posix-permissions} ({@code rwxrwxrwx}), {@code file-set-executable}
+ * ({@code setExecutable(true, false)}), {@code files-set-group} ({@code group}: a group name), {@code files-set-last-modified},
+ * {@code file-set-last-modified} (both to 1970), {@code files-write-xattr} ({@code user.hostguard}). A java.io
+ * method's {@code false} fails the request, as an {@code IOException}.
+ *
  * <h2>Network actions</h2>
  * Parameters: {@code host} (an address or a name, used as given) and {@code port}. Each sends one
  * {@code GET /<action>} over HTTP/1.1 through a different JDK client ({@link NetworkConnects}) and returns
@@ -228,6 +240,24 @@ public final class Actions {
 
         TABLE.file("unix-connect", p -> DockerSocketClient.at(required(p, "path")).get("/_ping"));
 
+        TABLE.change("files-move", FileChangeOperations::filesMove);
+        TABLE.change("file-rename-to", FileChangeOperations::fileRenameTo);
+        TABLE.change("files-create-link", FileChangeOperations::filesCreateLink);
+        TABLE.change("files-create-symbolic-link", FileChangeOperations::filesCreateSymbolicLink);
+        TABLE.change("files-delete", FileChangeOperations::filesDelete);
+        TABLE.change("file-delete", FileChangeOperations::fileDelete);
+        TABLE.change("files-create-directory", FileChangeOperations::filesCreateDirectory);
+        TABLE.change("file-mkdir", FileChangeOperations::fileMkdir);
+        TABLE.change("file-create-new-file", FileChangeOperations::fileCreateNewFile);
+        TABLE.change("file-create-temp-file", FileChangeOperations::fileCreateTempFile);
+        TABLE.change("files-set-mode", FileChangeOperations::filesSetMode);
+        TABLE.change("files-set-posix-permissions", FileChangeOperations::filesSetPosixPermissions);
+        TABLE.change("file-set-executable", FileChangeOperations::fileSetExecutable);
+        TABLE.change("files-set-group", FileChangeOperations::filesSetGroup);
+        TABLE.change("files-set-last-modified", FileChangeOperations::filesSetLastModified);
+        TABLE.change("file-set-last-modified", FileChangeOperations::fileSetLastModified);
+        TABLE.change("files-write-xattr", FileChangeOperations::filesWriteXattr);
+
         TABLE.network("tcp-socket", NetworkConnects::socket);
         TABLE.network("tcp-socket-channel", NetworkConnects::socketChannel);
         TABLE.network("tcp-async-channel", NetworkConnects::asyncChannel);
@@ -308,6 +338,11 @@ public final class Actions {
         return Collections.unmodifiableSet(TABLE.file);
     }
 
+    /** The file-change actions (see the class comment), in a stable order. */
+    public static Set<String> fileChangeActions() {
+        return Collections.unmodifiableSet(TABLE.change);
+    }
+
     /** The network actions (see the class comment), in a stable order. */
     public static Set<String> networkActions() {
         return Collections.unmodifiableSet(TABLE.network);
@@ -328,6 +363,7 @@ public final class Actions {
         final Set<String> handOver = new LinkedHashSet<>();
         final Set<String> file = new LinkedHashSet<>();
         final Set<String> network = new LinkedHashSet<>();
+        final Set<String> change = new LinkedHashSet<>();
 
         void process(String name, ProcessStart start) {
             processPipeline(name, p -> ProcessOutcome.await(start.start(ProcessCommand.from(p))));
@@ -371,6 +407,11 @@ public final class Actions {
         void network(String name, Action action) {
             add(name, action);
             network.add(name);
+        }
+
+        void change(String name, Action action) {
+            add(name, action);
+            change.add(name);
         }
 
         void other(String name, Action action) {

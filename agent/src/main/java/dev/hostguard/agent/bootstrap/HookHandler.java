@@ -13,6 +13,21 @@ public interface HookHandler {
     /** {@link #nativeCode} operations: a library loaded (JNI, JNA, FFM lookup), a downcall handle made (FFM). */
     int NATIVE_LOAD = 0;
     int NATIVE_DOWNCALL = 1;
+    /**
+     * {@link #fileChange} operations: a rename (path: the source, other: the target), a hard link (path: the existing
+     * file, other: the new name), a symbolic link (path: the new name, other: its target as given), a delete, a
+     * create (a directory, or an empty file without an open), and attribute changes: mode, owner or group, times,
+     * extended attributes.
+     */
+    int CHANGE_RENAME = 0;
+    int CHANGE_LINK = 1;
+    int CHANGE_SYMLINK = 2;
+    int CHANGE_DELETE = 3;
+    int CHANGE_CREATE = 4;
+    int CHANGE_MODE = 5;
+    int CHANGE_OWNER = 6;
+    int CHANGE_TIMES = 7;
+    int CHANGE_XATTR = 8;
     /** The directory descriptor of a path not given relative to an open directory (Linux {@code AT_FDCWD}). */
     int AT_FDCWD = -100;
 
@@ -26,6 +41,23 @@ public interface HookHandler {
      * @param directoryFd the open directory {@code path} is relative to, or {@link #AT_FDCWD}
      */
     void fileAccess(RequestScope scope, int operation, int directoryFd, String path) throws HostGuardBlockedException;
+
+    /**
+     * Judges a change of the file system other than an open inside a request; throws to refuse it.
+     *
+     * @param operation one of the {@code CHANGE_*} constants
+     * @param directoryFd the open directory {@code path} is relative to, or {@link #AT_FDCWD}
+     * @param path as the JDK has it: a {@code String}, a {@code java.io.File}, a NIO {@code UnixPath}, the bytes of
+     *             an {@code *at} call's name, or the attribute view whose file is changed (NIO's views; the handler
+     *             reads its file, how it follows links and, for a {@code SecureDirectoryStream}'s, its directory)
+     * @param otherFd the open directory {@code other} is relative to, or {@link #AT_FDCWD}
+     * @param other the other path of a rename, link or symbolic link; else {@code null}
+     * @param mode the mode set by a {@link #CHANGE_MODE}, or -1 when {@code detail} says it
+     * @param detail a {@link #CHANGE_MODE} through java.io ({@code mode u+x}, {@code mode a-w}); else {@code null}
+     */
+    default void fileChange(RequestScope scope, int operation, int directoryFd, Object path, int otherFd,
+                            Object other, int mode, String detail) throws HostGuardBlockedException {
+    }
 
     /**
      * Judges native code inside a request; throws to refuse it. Called only for code the JDK did not load for

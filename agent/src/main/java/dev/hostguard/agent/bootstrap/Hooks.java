@@ -1000,6 +1000,65 @@ public final class Hooks {
         }
     }
 
+    // ---- file-system changes other than opens: renames, links, deletes, creates, attributes ----
+
+    /**
+     * A change of the file system at one of the JDK's choke points (NIO's {@code UnixNativeDispatcher} wrappers,
+     * its attribute views, java.io's {@code UnixFileSystem} and {@code File}): see {@code FileChangeHooks}. Rare
+     * operations; outside a request this costs the thread-local read and nothing else.
+     *
+     * @see HookHandler#fileChange
+     */
+    public static void fileChange(int operation, int directoryFd, Object path, int otherFd, Object other, int mode,
+                                  String detail) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests) {
+            return;
+        }
+        judgeFileChange(scope, operation, directoryFd, path, otherFd, other, mode, detail);
+    }
+
+    /**
+     * A java.io change that answers {@code false} on failure and declares no exception, or one whose caller turns a
+     * {@code false} into its own answer ({@code File.delete}, {@code renameTo}, {@code mkdir}, {@code createNewFile},
+     * {@code setExecutable}, ...): a refusal is a {@code false}, as on any failure; the event is written.
+     *
+     * @return whether the change is refused
+     */
+    public static boolean fileChangeRefused(int operation, Object path, Object other, String detail) {
+        try {
+            fileChange(operation, HookHandler.AT_FDCWD, path, HookHandler.AT_FDCWD, other, -1, detail);
+            return false;
+        } catch (HostGuardBlockedException refused) {
+            return true;
+        }
+    }
+
+    private static void judgeFileChange(RequestScope scope, int operation, int directoryFd, Object path, int otherFd,
+                                        Object other, int mode, String detail) throws HostGuardBlockedException {
+        if (scope == null || !scope.active()) {
+            scope = outsideScope(scope);
+        }
+        if (scope.busy || path == null) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.fileChange(scope, operation, directoryFd, path, otherFd, other, mode, detail);
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "file-change", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     // ---- native code ----
 
     /**

@@ -67,7 +67,8 @@ public final class PolicyParser {
     private static final List<String> RESPONSE = List.of("status", "content-type", "body");
     private static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
             "unix-connect", "native-load", "native-downcall",
-            "network-connect");
+            "network-connect",
+            "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes");
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*s");
     private static final Pattern METHOD = Pattern.compile("[A-Za-z]+|\\*");
@@ -264,9 +265,10 @@ public final class PolicyParser {
         List<Endpoint> endpoints = endpoints(map.get("endpoints"));
         RuleAction action = map.containsKey("action")
                 ? oneOf(map.get("action"), "action", RuleAction.class, List.of("block", "log", "off")) : null;
-        Set<FileAccess> accesses = EnumSet.of(FileAccess.READ, FileAccess.WRITE);
+        // a protected path refuses its changes (mode, owner, times, xattrs) too, unless 'access' says otherwise
+        Set<FileAccess> accesses = EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.CHANGE);
         if (map.containsKey("access")) {
-            Set<FileAccess> given = accesses(map.get("access"), List.of("read", "write", "list"));
+            Set<FileAccess> given = accesses(map.get("access"), List.of("read", "write", "list", "change"));
             if (given != null) {
                 accesses = given;
             }
@@ -387,6 +389,12 @@ public final class PolicyParser {
                     case "native-load" -> Action.NATIVE_LOAD;
                     case "native-downcall" -> Action.NATIVE_DOWNCALL;
                     case "network-connect" -> Action.NETWORK_CONNECT;
+                    case "file-rename" -> Action.FILE_RENAME;
+                    case "file-link" -> Action.FILE_LINK;
+                    case "file-symlink" -> Action.FILE_SYMLINK;
+                    case "file-delete" -> Action.FILE_DELETE;
+                    case "file-create" -> Action.FILE_CREATE;
+                    case "file-attributes" -> Action.FILE_ATTRIBUTES;
                     default -> {
                         problem(map.get("operation"), "unknown operation '" + op + "'; expected one of "
                                 + String.join(", ", OPERATIONS) + Suggestions.didYouMean(op, OPERATIONS));
@@ -452,8 +460,16 @@ public final class PolicyParser {
                 path = glob(map.get("path"), "path",
                         operation != Action.NATIVE_LOAD && operation != Action.NATIVE_DOWNCALL);
             }
+            if (operation.changesFiles()) {
+                accesses = FileChangeEntries.accesses(operation);
+            }
             if (map.containsKey("access")) {
-                if (operation != Action.FILE_OPEN) {
+                if (operation.changesFiles()) {
+                    Set<FileAccess> given = accesses(map.get("access"), FileChangeEntries.accessLabels(operation));
+                    if (given != null) {
+                        accesses = given;
+                    }
+                } else if (operation != Action.FILE_OPEN) {
                     notFor(map, "access", operation);
                 } else {
                     Set<FileAccess> given = accesses(map.get("access"), List.of("read", "write"));

@@ -56,6 +56,9 @@ public final class EventJson {
             if (e.operation().action() == Action.PROCESS_SIGNAL) {
                 g.writeStringField("signal", e.operation().arguments().get(1));
             }
+            if (e.operation().change() != null) {
+                g.writeStringField("change", e.operation().change());
+            }
             String nativeApi = NativeCode.api(e.operation());
             if (nativeApi != null) {
                 g.writeStringField("native_api", nativeApi);
@@ -111,6 +114,18 @@ public final class EventJson {
                 g.writeStringField("path", op.target());
                 if (op.originalTarget() != null) {
                     g.writeStringField("original_path", op.originalTarget());
+                }
+                g.writeEndObject();
+            }
+            case FILE_RENAME, FILE_LINK, FILE_SYMLINK, FILE_DELETE, FILE_CREATE, FILE_ATTRIBUTES -> {
+                // the judged path; a rename's or link's other path as ECS file.target_path (a symlink's target)
+                g.writeObjectFieldStart("file");
+                g.writeStringField("path", op.target());
+                if (op.originalTarget() != null) {
+                    g.writeStringField("original_path", op.originalTarget());
+                }
+                if (op.targetPath() != null) {
+                    g.writeStringField("target_path", op.targetPath());
                 }
                 g.writeEndObject();
             }

@@ -59,6 +59,29 @@ public final class PathResolver {
         return new ResolvedPath(given, absolute, absolute);
     }
 
+    /**
+     * Resolves a name itself, not what a symbolic link there points to ({@code lstat} semantics): what the kernel
+     * removes, renames or links when it is given this path ({@code unlink}, {@code rename}, {@code link},
+     * {@code mkdir}, {@code symlink}, {@code lchown}). The directory it lives in is canonical (links on the way are
+     * followed, as the kernel follows them), the last name is kept as spelled. A path whose last name is
+     * {@code .} or {@code ..} (or none) is resolved as {@link #resolveAt}.
+     */
+    public ResolvedPath resolveEntryAt(int directoryFd, String path) {
+        String given = path == null ? "" : path;
+        int end = given.length();
+        while (end > 1 && given.charAt(end - 1) == '/') {
+            end--; // rmdir("dir/") removes dir
+        }
+        int slash = given.lastIndexOf('/', end - 1);
+        String leaf = given.substring(slash + 1, end);
+        if (leaf.isEmpty() || leaf.equals(".") || leaf.equals("..")) {
+            return resolveAt(directoryFd, given);
+        }
+        ResolvedPath directory = resolveAt(directoryFd, slash < 0 ? "" : slash == 0 ? "/" : given.substring(0, slash));
+        return new ResolvedPath(given, LexicalPath.join(directory.absolute(), leaf),
+                LexicalPath.join(directory.canonical(), leaf));
+    }
+
     private static ResolvedPath resolveFrom(String base, String given) {
         String absolute = LexicalPath.normalise(base, given);
         return new ResolvedPath(given, absolute, Canonicaliser.canonical(LexicalPath.join(base, given), absolute));

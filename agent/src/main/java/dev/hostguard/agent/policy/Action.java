@@ -13,7 +13,19 @@ public enum Action {
     /** A TCP connect (or a UDP socket's connect) to a host and port: the JDK's {@code sun.nio.ch.Net.connect}. */
     NETWORK_CONNECT("network-connect", "network"),
     /** A signal to another process through {@code ProcessHandle.destroy()} or {@code destroyForcibly()}. */
-    PROCESS_SIGNAL("process-signal", "process");
+    PROCESS_SIGNAL("process-signal", "process"),
+    /** A rename or move ({@code Files.move}, {@code File.renameTo}): its source and its target are judged. */
+    FILE_RENAME("file-rename", "file"),
+    /** A hard link made ({@code Files.createLink}): the existing file and the new name are judged. */
+    FILE_LINK("file-link", "file"),
+    /** A symbolic link made ({@code Files.createSymbolicLink}): its new name is judged. */
+    FILE_SYMLINK("file-symlink", "file"),
+    /** A file or directory deleted ({@code Files.delete}, {@code File.delete}, {@code SecureDirectoryStream}). */
+    FILE_DELETE("file-delete", "file"),
+    /** A directory or an empty file created without an open ({@code mkdir}, {@code createNewFile}, {@code createTempFile}). */
+    FILE_CREATE("file-create", "file"),
+    /** An existing path's mode, owner or group, times or extended attributes changed. */
+    FILE_ATTRIBUTES("file-attributes", "file");
 
     private final String eventAction;
     private final String category;
@@ -30,7 +42,14 @@ public enum Action {
             case LIST -> DIRECTORY_LIST;
             case CONNECT -> UNIX_CONNECT;
             case EXECUTE -> PROCESS_START;
+            case CHANGE -> FILE_ATTRIBUTES;
         };
+    }
+
+    /** Whether it changes the file system without an open: a rename, link, symlink, delete, create or attribute change. */
+    public boolean changesFiles() {
+        return this == FILE_RENAME || this == FILE_LINK || this == FILE_SYMLINK || this == FILE_DELETE
+                || this == FILE_CREATE || this == FILE_ATTRIBUTES;
     }
 
     /** The {@code event.action} of its events. */

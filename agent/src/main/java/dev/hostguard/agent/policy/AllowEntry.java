@@ -13,7 +13,8 @@ import java.util.Set;
  * @param args process starts: one glob per argument after the executable, the last may be {@code **}
  *     (any remaining arguments); {@code null}: any arguments
  * @param path files, listings, sockets: a glob on the canonical path
- * @param accesses file opens: the accesses allowed (read, write)
+ * @param accesses file opens: the accesses allowed (read, write); file changes (rename, link, ...): read, write,
+ *     change
  * @param routeMethod the HTTP method, upper case; {@code null}: any
  * @param routePath a glob on the request path; {@code null}: any route (also outside requests)
  * @param auth the authentication classes ({@code api-key}, ..., {@code outside-request}); empty: any
@@ -60,6 +61,8 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
             case FILE_OPEN -> accesses.contains(op.access()) && path.matches(op.target());
             case DIRECTORY_LIST, UNIX_CONNECT, NATIVE_LOAD, NATIVE_DOWNCALL -> path.matches(op.target());
             case PROCESS_SIGNAL -> false; // no allow entry takes it (yet): the rule's action is the policy's say
+            case FILE_RENAME, FILE_LINK, FILE_SYMLINK, FILE_DELETE, FILE_CREATE, FILE_ATTRIBUTES ->
+                    accesses.contains(op.access()) && path.matches(op.target());
             case NETWORK_CONNECT -> endpoint != null
                     && endpoint.matches(Endpoint.literal(op.destinationAddress()), op.destinationDomain(),
                             op.destinationPort());

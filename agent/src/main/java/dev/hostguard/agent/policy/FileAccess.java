@@ -13,11 +13,18 @@ public enum FileAccess {
     /** Connecting to a Unix-domain socket. */
     CONNECT,
     /** Starting a process: what the {@code process-start} rule applies to; no path rule does. */
-    EXECUTE;
+    EXECUTE,
+    /**
+     * Changing an existing path without opening it: its mode (set-uid bits included), owner or group, times or
+     * extended attributes. Creating, removing or replacing a name (delete, mkdir, a link's or a rename's new name)
+     * is a {@link #WRITE} of that name.
+     */
+    CHANGE;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 
-    /** The name used in policies and events: {@code read}, {@code write}, {@code list}, {@code connect}, {@code execute}. */
+    /** The name used in policies and events: {@code read}, {@code write}, {@code list}, {@code connect}, {@code execute},
+     *  {@code change}. */
     public String label() {
         return label;
     }

@@ -15,7 +15,9 @@ import java.util.Set;
  * @param access how a file is accessed; {@code null} for a process start
  * @param arguments the full command line of a process start, executable first; for native code the API it came
  *     through, alone ({@link NativeCode}); for a network connect its destination address, port and name ({@code ""}
- *     when the caller gave an address); empty otherwise
+ *     when the caller gave an address); for a file change ({@link Action#changesFiles}) the other path of a rename
+ *     or link (a symbolic link's target as given) and what changed ({@code mode 4755}, {@code owner}, {@code times},
+ *     {@code xattr}), each {@code ""} when none; empty otherwise
  * @param workingDirectory where a process starts; {@code null} otherwise
  * @param rule the rule the operation matched; {@code null} when it matched none
  */
@@ -70,6 +72,32 @@ public record Operation(Action action, String target, String originalTarget, Fil
     public static Operation file(FileAccess access, ResolvedPath path, Rule rule) {
         return new Operation(Action.of(access), path.canonical(),
                 path.given().equals(path.canonical()) ? null : path.given(), access, List.of(), null, rule);
+    }
+
+    /**
+     * A change of the file system other than an open: one judged path ({@code path}) of a rename, link, symbolic
+     * link, delete, create or attribute change.
+     *
+     * @param otherPath the other path of a rename or link (a rename's target when {@code path} is its source, and the
+     *     reverse), a symbolic link's target as given; {@code null} when none
+     * @param change what an attribute change changes ({@code mode 4755}, {@code owner}, {@code times}, {@code xattr});
+     *     {@code null} for the others
+     */
+    public static Operation fileChange(Action action, FileAccess access, ResolvedPath path, String otherPath,
+                                       String change, Rule rule) {
+        return new Operation(action, path.canonical(),
+                path.given().equals(path.canonical()) ? null : path.given(), access,
+                List.of(otherPath == null ? "" : otherPath, change == null ? "" : change), null, rule);
+    }
+
+    /** The other path of a rename or link, a symbolic link's target; {@code null} when none, or not a file change. */
+    public String targetPath() {
+        return action.changesFiles() && !arguments.get(0).isEmpty() ? arguments.get(0) : null;
+    }
+
+    /** What a file-attributes change changes ({@code mode 4755}, {@code owner}, ...); {@code null} otherwise. */
+    public String change() {
+        return action.changesFiles() && !arguments.get(1).isEmpty() ? arguments.get(1) : null;
     }
 
     /**

@@ -26,7 +26,7 @@ public final class PolicyEngine {
     public static final String HOST_MOUNT = "host-mount";
     public static final String OUTSIDE_REQUEST = "outside-request";
     private static final Set<FileAccess> SOCKET_ACCESSES = EnumSet.of(FileAccess.CONNECT, FileAccess.READ,
-            FileAccess.WRITE);
+            FileAccess.WRITE, FileAccess.CHANGE);
 
     private final Policy policy;
     private final Mode mode;
@@ -92,7 +92,7 @@ public final class PolicyEngine {
         paths.addDefaults();
         for (String mountPoint : hostMounts) {
             paths.prefix(new Rule(HOST_MOUNT, "host filesystem",
-                    EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST),
+                    EnumSet.of(FileAccess.READ, FileAccess.WRITE, FileAccess.LIST, FileAccess.CHANGE),
                     "a part of the host bind-mounted into this container at " + mountPoint,
                     "/proc/self/mountinfo; Falco sandbox sensitive_mount"), mountPoint);
         }
@@ -136,7 +136,7 @@ public final class PolicyEngine {
         rules.add(HostGuardFiles.RULE);
         rules.add(Operation.PROCESS_SIGNAL_RULE);
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
-                FileAccess.LIST), "every host bind mount found at start-up", "/proc/self/mountinfo"));
+                FileAccess.LIST, FileAccess.CHANGE), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
     }
 

@@ -55,7 +55,7 @@ class PolicyParserTest {
 
         assertEquals(5, p.rules().size());
         assertEquals(new RuleEntry("sensitive-listing", null, null, List.of(), Set.of(FileAccess.READ,
-                FileAccess.WRITE), List.of(), List.of(), RuleAction.OFF), p.rules().get(0));
+                FileAccess.WRITE, FileAccess.CHANGE), List.of(), List.of(), RuleAction.OFF), p.rules().get(0));
         assertEquals("reconnaissance", p.rules().get(1).category());
         assertEquals(RuleAction.LOG, p.rules().get(1).action());
         RuleEntry secrets = p.rules().get(2);

@@ -96,7 +96,7 @@ class HookedJdkClassesVerifyTest {
                 }
             }
         }
-        assertEquals(54, required, "every required JDK hook site");
+        assertEquals(82, required, "every required JDK hook site");
         assertEquals(2, optional, "the fork/join pool's submission and the direct transfer, on whichever JDK this is");
     }
 

@@ -1,5 +1,6 @@
 package dev.hostguard.agent.policy;
 
+import static dev.hostguard.agent.policy.FileAccess.CHANGE;
 import static dev.hostguard.agent.policy.FileAccess.CONNECT;
 import static dev.hostguard.agent.policy.FileAccess.LIST;
 import static dev.hostguard.agent.policy.FileAccess.READ;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -271,10 +273,50 @@ class PathRulesTest {
         for (Rule rule : RULES.rules()) {
             assertFalse(rule.category().isBlank() || rule.description().isBlank() || rule.source().isBlank(), rule.id());
         }
-        assertEquals(EnumSet.of(CONNECT, READ, WRITE), rule("runtime-socket").accesses());
-        assertEquals(EnumSet.of(READ, WRITE, LIST), rule("proc-magic-links").accesses());
-        assertEquals(EnumSet.of(LIST), rule("sensitive-listing").accesses());
+        // every rule's accesses (issue 18): protected paths refuse changes too, the secrecy rules keep read alone
+        Map<String, Set<FileAccess>> accesses = new java.util.LinkedHashMap<>();
+        for (Rule rule : RULES.rules()) {
+            accesses.put(rule.id(), rule.accesses());
+        }
+        Set<FileAccess> readWriteChange = EnumSet.of(READ, WRITE, CHANGE);
+        Set<FileAccess> writeChange = EnumSet.of(WRITE, CHANGE);
+        Set<FileAccess> anyFile = EnumSet.of(READ, WRITE, LIST, CHANGE);
+        Map<String, Set<FileAccess>> expected = new java.util.LinkedHashMap<>();
+        expected.put("runtime-socket", EnumSet.of(CONNECT, READ, WRITE, CHANGE));
+        expected.put("kubelet-config", readWriteChange);
+        expected.put("service-account-token", EnumSet.of(READ));
+        expected.put("cgroup-release-agent", writeChange);
+        expected.put("core-pattern", writeChange);
+        expected.put("sysrq", writeChange);
+        expected.put("kernel-memory", readWriteChange);
+        expected.put("proc-environ", EnumSet.of(READ));
+        expected.put("proc-cmdline", EnumSet.of(READ));
+        expected.put("proc-magic-links", anyFile);
+        expected.put("recon", EnumSet.of(READ));
+        expected.put("proc-exe-write", writeChange);
+        expected.put("host-filesystem", anyFile);
+        expected.put("block-device", readWriteChange);
+        expected.put("credentials", readWriteChange);
+        expected.put("ssh-keys", readWriteChange);
+        expected.put("loader-preload", writeChange);
+        expected.put("sensitive-listing", EnumSet.of(LIST));
+        expected.put("proc-sys-write", writeChange);
+        assertEquals(expected, accesses);
         assertTrue(PathRules.defaults() == RULES, "built once");
+    }
+
+    @Test
+    void changesOfProtectedPathsMatchTheirRules() {
+        assertEquals("host-filesystem", id(RULES.match(CHANGE, plain("/host/usr/bin/passwd"))));
+        assertEquals("runtime-socket", id(RULES.match(CHANGE, plain("/var/run/docker.sock"))));
+        assertEquals("credentials", id(RULES.match(CHANGE, plain("/etc/shadow"))));
+        assertEquals("ssh-keys", id(RULES.match(CHANGE, plain("/srv/app/authorized_keys"))));
+        assertEquals("loader-preload", id(RULES.match(CHANGE, plain("/etc/ld.so.preload"))));
+        assertEquals("proc-sys-write", id(RULES.match(CHANGE, plain("/sys/fs/cgroup/x"))));
+        assertNull(RULES.match(CHANGE, plain("/var/run/secrets/kubernetes.io/serviceaccount/token")),
+                "the token's rule is about its secrecy: reads (moving it out is one)");
+        assertNull(RULES.match(CHANGE, plain("/home")), "sensitive-listing is about listings");
+        assertNull(RULES.match(CHANGE, plain("/tmp/upload")));
     }
 
     @Test
@@ -335,7 +377,7 @@ class PathRulesTest {
         assertEquals(Set.of(READ), rule.accesses());
         assertThrows(UnsupportedOperationException.class, () -> rule.accesses().add(LIST));
         assertThrows(IllegalArgumentException.class, () -> new Rule("r", "c", Set.of(), "d", "s"));
-        assertEquals(List.of("read", "write", "list", "connect", "execute"),
+        assertEquals(List.of("read", "write", "list", "connect", "execute", "change"),
                 Stream.of(FileAccess.values()).map(FileAccess::label).collect(Collectors.toList()));
     }
 

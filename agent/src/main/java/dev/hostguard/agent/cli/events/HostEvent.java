@@ -17,7 +17,8 @@ public record HostEvent(Map<String, Object> fields, String source) {
     /** The host operations the agent judges: what {@code event.action} names for them. */
     public static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
             "unix-connect", "native-load", "native-downcall",
-            "network-connect");
+            "network-connect",
+            "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes");
 
     public HostEvent {
         fields = Map.copyOf(fields);

@@ -99,7 +99,7 @@ public final class LearnedPolicyWriter {
         } else {
             out.println("    path: " + YamlText.quote(e.key.target()));
             check(wildcards, "path", e.key.target());
-            if (e.key.operation().equals("file-open") && !e.access.isEmpty()) {
+            if (e.key.operation().startsWith("file-") && !e.access.isEmpty()) { // file-open and the file changes
                 out.println("    access: " + YamlText.list(new ArrayList<>(e.access)));
             }
         }
