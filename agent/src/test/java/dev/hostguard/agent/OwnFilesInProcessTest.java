@@ -15,7 +15,9 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -170,6 +172,36 @@ abstract class OwnFilesInProcessTest {
             }
         }
         assertFalse(Files.exists(Path.of(events + ".1")), "no forged rotation");
+    }
+
+    /** Changes other than a write: the events file and the policy renamed over, deleted, linked, chmod-ed. */
+    @Test
+    void guardedRequestsCannotMoveDeleteOrChangeHostGuardsFiles() throws Exception {
+        Path forged = Files.writeString(dir.resolve("forged.jsonl"), "{}\n");
+        List<Work> changes = List.of(
+                () -> Files.move(forged, events, StandardCopyOption.REPLACE_EXISTING),
+                () -> Files.move(events, dir.resolve("moved.jsonl")),
+                () -> Files.delete(events),
+                () -> Files.delete(policy),
+                () -> Files.createLink(dir.resolve("policy-link.yaml"), policy),
+                () -> Files.setPosixFilePermissions(events, PosixFilePermissions.fromString("r--------")),
+                () -> {
+                    if (!policy.toFile().delete()) {
+                        throw new IOException("File.delete answered false");
+                    }
+                });
+        byte[] original = Files.readAllBytes(policy);
+        for (int i = 0; i < changes.size(); i++) {
+            List<String> before = Files.readAllLines(events);
+            Served served = serve("api-key", changes.get(i));
+            String what = "change #" + i + " in " + mode;
+            assertEquals(403, served.status(), what + ": " + served.thrown());
+            assertEquals(before, Files.readAllLines(events).subList(0, before.size()), what + ": every event kept");
+            assertEquals("hostguard-files", lastEvent().at("/hostguard/rule").asText(), what);
+        }
+        assertArrayEquals(original, Files.readAllBytes(policy), "the policy file is unchanged");
+        assertTrue(Files.isWritable(events) && Files.exists(forged), "the events file kept its mode, not replaced");
+        assertFalse(Files.exists(dir.resolve("policy-link.yaml")) || Files.exists(dir.resolve("moved.jsonl")));
     }
 
     @Test
