@@ -72,6 +72,7 @@ class ProcessStartMatrixIT {
         others.removeAll(Actions.processActions());
         others.removeAll(Actions.handOverActions());
         others.removeAll(Actions.fileActions());
+        others.removeAll(Actions.fileChangeActions());
         others.removeAll(Actions.networkActions());
         assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics", "jni-load", "jni-load-library",
                 "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir", "process-info", "process-signal")), others,
