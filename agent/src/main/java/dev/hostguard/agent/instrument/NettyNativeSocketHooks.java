@@ -83,7 +83,7 @@ final class NettyNativeSocketHooks implements HookFamily {
                                 int.class, InetAddress.class, int.class, boolean.class), advice("SendToAdvice"), false),
                         new HookSite("Socket.sendToAddress(fastOpen)", "sendToAddress", instance(long.class,
                                 int.class, int.class, InetAddress.class, int.class, boolean.class),
-                                advice("SendToAddressAdvice"), false),
+                                advice("SendToAdvice"), false),
                         new HookSite("Socket.sendToAddresses(fastOpen)", "sendToAddresses", instance(long.class,
                                 int.class, InetAddress.class, int.class, boolean.class),
                                 advice("SendToAddressesAdvice"), false)),
@@ -185,29 +185,12 @@ final class NettyNativeSocketHooks implements HookFamily {
         }
     }
 
-    /** {@code sendTo(ByteBuffer, pos, limit, InetAddress, port, fastOpen)}: with fastOpen, a TCP connect. */
+    /**
+     * {@code sendTo(ByteBuffer, pos, limit, InetAddress, port, fastOpen)} and {@code sendToAddress(memoryAddress,
+     * pos, limit, InetAddress, port, fastOpen)}: with fastOpen, a TCP connect.
+     */
     static final class SendToAdvice {
         private SendToAdvice() {
-        }
-
-        @Advice.OnMethodEnter
-        static void enter(@Advice.This Object socket, @Advice.Argument(3) InetAddress address,
-                          @Advice.Argument(4) int port, @Advice.Argument(5) boolean fastOpen)
-                throws java.io.IOException {
-            Hooks.nativeSendTo(socket, address, port, fastOpen);
-        }
-
-        @Advice.OnMethodExit(onThrowable = Throwable.class)
-        static void exit(@Advice.This Object socket, @Advice.Argument(3) InetAddress address,
-                         @Advice.Argument(4) int port, @Advice.Argument(5) boolean fastOpen,
-                         @Advice.Thrown Throwable thrown) {
-            Hooks.nativeSentTo(socket, address, port, fastOpen, thrown);
-        }
-    }
-
-    /** {@code sendToAddress(memoryAddress, pos, limit, InetAddress, port, fastOpen)}. */
-    static final class SendToAddressAdvice {
-        private SendToAddressAdvice() {
         }
 
         @Advice.OnMethodEnter
