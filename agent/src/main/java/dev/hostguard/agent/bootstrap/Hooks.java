@@ -1059,6 +1059,80 @@ public final class Hooks {
         }
     }
 
+    // ---- the JVM's own diagnostics: heap dumps, VM options, diagnostic commands, attach ----
+
+    /**
+     * A JVM diagnostic ({@code JvmDiagnosticsHooks}): {@code HotSpotDiagnostic.dumpHeap}, {@code setVMOption},
+     * {@code DiagnosticCommandImpl.invoke}, jdk.attach's {@code VirtualMachineImpl} constructor and {@code execute}.
+     * The advice throws what the API declares for a refusal (an {@code IOException}, an {@code MBeanException}, a
+     * {@code SecurityException}) with the refusal as its cause.
+     *
+     * @return the refusal, recorded on the request; {@code null} when the diagnostic may go ahead
+     */
+    public static HostGuardBlockedException jvmDiagnosticRefusal(String kind, String name, Object arguments) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return null;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return null;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return null;
+        }
+        scope.busy = true;
+        try {
+            h.jvmDiagnostic(scope, kind, name, arguments);
+            return null;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            return e;
+        } catch (Throwable t) {
+            failed(h, "jvm-diagnostic", t);
+            return null;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * {@code jdk.internal.perf.Perf}'s attach to another JVM's performance counters (its {@code hsperfdata} file),
+     * which hold that JVM's command line: judged as {@code ProcessHandle.info()} of that pid is, a read of
+     * {@code /proc/<pid>/cmdline}. A refusal is the {@link HostGuardBlockedException}, an {@code IOException}, as the
+     * method declares.
+     */
+    public static void processCounters(int pid) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.processInfo(scope, pid);
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "process-counters", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
     // ---- native code ----
 
     /**
