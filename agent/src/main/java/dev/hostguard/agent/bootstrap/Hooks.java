@@ -1019,6 +1019,22 @@ public final class Hooks {
     }
 
     /**
+     * {@code UnixDomainSockets.bind}: a Unix-domain socket bound to a path makes a socket file there, judged as a
+     * create of that name ({@link HookHandler#CHANGE_CREATE}). An unnamed address is the JDK's to refuse.
+     */
+    public static void unixBind(Object socketPath) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests) {
+            return;
+        }
+        if (socketPath == null || socketPath.toString().isEmpty()) {
+            return;
+        }
+        judgeFileChange(scope, HookHandler.CHANGE_CREATE, HookHandler.AT_FDCWD, socketPath, HookHandler.AT_FDCWD,
+                null, -1, null);
+    }
+
+    /**
      * A java.io change that answers {@code false} on failure and declares no exception, or one whose caller turns a
      * {@code false} into its own answer ({@code File.delete}, {@code renameTo}, {@code mkdir}, {@code createNewFile},
      * {@code setExecutable}, ...): a refusal is a {@code false}, as on any failure; the event is written.
