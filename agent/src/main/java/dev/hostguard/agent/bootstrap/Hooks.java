@@ -1204,6 +1204,28 @@ public final class Hooks {
     }
 
     /**
+     * A library the JDK's own classes open outside {@code NativeLibraries} at a path or name the caller chose
+     * ({@code NativeLibraryOpenHooks}): SunPKCS11's module ({@code pkcs11}) and NSS ({@code pkcs11-nss}), the
+     * smart-card library ({@code smartcardio}). The advice throws the refusal as the {@code IOException} these
+     * methods declare.
+     *
+     * @return the refusal, recorded on the request; {@code null} when the library may be opened
+     */
+    public static HostGuardBlockedException nativeLibraryRefusal(String api, String library) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return null;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return null;
+        }
+        return judgeNative(scope, HookHandler.NATIVE_LOAD, api, library == null ? "<default>" : library, null);
+    }
+
+    /**
      * FFM (JDK 22+): {@code SymbolLookup.libraryLookup(String|Path, Arena)}. A refusal is an
      * {@link IllegalArgumentException} whose cause is the refusal: what the method throws when it cannot open the
      * library.
