@@ -20,6 +20,7 @@ import dev.hostguard.agent.path.ResolvedPath;
 import dev.hostguard.agent.policy.AuthClass;
 import dev.hostguard.agent.policy.Decision;
 import dev.hostguard.agent.policy.FileAccess;
+import dev.hostguard.agent.policy.JvmDiagnostics;
 import dev.hostguard.agent.policy.NativeCode;
 import dev.hostguard.agent.policy.Operation;
 import dev.hostguard.agent.policy.PolicyEngine;
@@ -169,6 +170,32 @@ final class Guard implements HookHandler {
         Rule rule = policy.engine().pathRules().match(FileAccess.READ, cmdline);
         if (rule != null) {
             judge(policy, request, Operation.file(FileAccess.READ, cmdline, rule));
+        }
+    }
+
+    /**
+     * A JVM diagnostic inside a request ({@link JvmDiagnosticCommands}): each file it writes at a path it names judged
+     * as a write of that path by the path rules first, then the diagnostic itself ({@code jvm-diagnostics}).
+     */
+    @Override
+    public void jvmDiagnostic(RequestScope scope, String kind, String name, Object arguments)
+            throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
+        for (String file : JvmDiagnosticCommands.filesWritten(kind, name, arguments)) {
+            ResolvedPath resolved = paths.resolve(file);
+            Rule rule = policy.engine().pathRules().match(FileAccess.WRITE, resolved);
+            if (rule != null) {
+                judge(policy, request, Operation.file(FileAccess.WRITE, resolved, rule));
+            }
+        }
+        Rule rule = policy.engine().jvmDiagnosticsRule();
+        if (rule != null) {
+            judge(policy, request, JvmDiagnostics.operation(kind, JvmDiagnosticCommands.commandLine(name, arguments),
+                    rule));
         }
     }
 

@@ -180,6 +180,19 @@ public interface HookHandler {
     default void processSignal(RequestScope scope, long pid, boolean forcibly) throws HostGuardBlockedException {
     }
 
+    /**
+     * Judges, inside a request, a JVM diagnostic ({@code dev.hostguard.agent.policy.JvmDiagnostics}): a heap dump, a VM
+     * option set, a diagnostic command, an attach to another JVM or a command sent to it; throws to refuse it.
+     *
+     * @param kind {@code heap-dump}, {@code vm-option}, {@code diagnostic-command} or {@code attach}
+     * @param name the method, option, command or target JVM (its pid)
+     * @param arguments its arguments as the JDK has them (a heap dump's path, an option's value, a command's
+     *                  {@code Object[]}, an attach command's {@code Object[]}); may be {@code null}
+     */
+    default void jvmDiagnostic(RequestScope scope, String kind, String name, Object arguments)
+            throws HostGuardBlockedException {
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

@@ -1019,6 +1019,22 @@ public final class Hooks {
     }
 
     /**
+     * {@code UnixDomainSockets.bind}: a Unix-domain socket bound to a path makes a socket file there, judged as a
+     * create of that name ({@link HookHandler#CHANGE_CREATE}). An unnamed address is the JDK's to refuse.
+     */
+    public static void unixBind(Object socketPath) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests) {
+            return;
+        }
+        if (socketPath == null || socketPath.toString().isEmpty()) {
+            return;
+        }
+        judgeFileChange(scope, HookHandler.CHANGE_CREATE, HookHandler.AT_FDCWD, socketPath, HookHandler.AT_FDCWD,
+                null, -1, null);
+    }
+
+    /**
      * A java.io change that answers {@code false} on failure and declares no exception, or one whose caller turns a
      * {@code false} into its own answer ({@code File.delete}, {@code renameTo}, {@code mkdir}, {@code createNewFile},
      * {@code setExecutable}, ...): a refusal is a {@code false}, as on any failure; the event is written.
@@ -1054,6 +1070,80 @@ public final class Hooks {
             throw e;
         } catch (Throwable t) {
             failed(h, "file-change", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    // ---- the JVM's own diagnostics: heap dumps, VM options, diagnostic commands, attach ----
+
+    /**
+     * A JVM diagnostic ({@code JvmDiagnosticsHooks}): {@code HotSpotDiagnostic.dumpHeap}, {@code setVMOption},
+     * {@code DiagnosticCommandImpl.invoke}, jdk.attach's {@code VirtualMachineImpl} constructor and {@code execute}.
+     * The advice throws what the API declares for a refusal (an {@code IOException}, an {@code MBeanException}, a
+     * {@code SecurityException}) with the refusal as its cause.
+     *
+     * @return the refusal, recorded on the request; {@code null} when the diagnostic may go ahead
+     */
+    public static HostGuardBlockedException jvmDiagnosticRefusal(String kind, String name, Object arguments) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return null;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return null;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return null;
+        }
+        scope.busy = true;
+        try {
+            h.jvmDiagnostic(scope, kind, name, arguments);
+            return null;
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            return e;
+        } catch (Throwable t) {
+            failed(h, "jvm-diagnostic", t);
+            return null;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * {@code jdk.internal.perf.Perf}'s attach to another JVM's performance counters (its {@code hsperfdata} file),
+     * which hold that JVM's command line: judged as {@code ProcessHandle.info()} of that pid is, a read of
+     * {@code /proc/<pid>/cmdline}. A refusal is the {@link HostGuardBlockedException}, an {@code IOException}, as the
+     * method declares.
+     */
+    public static void processCounters(int pid) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            h.processInfo(scope, pid);
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "process-counters", t);
         } finally {
             scope.busy = false;
         }
@@ -1111,6 +1201,28 @@ public final class Hooks {
         if (refused != null) {
             throw (UnsatisfiedLinkError) new UnsatisfiedLinkError(refused.getMessage()).initCause(refused);
         }
+    }
+
+    /**
+     * A library the JDK's own classes open outside {@code NativeLibraries} at a path or name the caller chose
+     * ({@code NativeLibraryOpenHooks}): SunPKCS11's module ({@code pkcs11}) and NSS ({@code pkcs11-nss}), the
+     * smart-card library ({@code smartcardio}). The advice throws the refusal as the {@code IOException} these
+     * methods declare.
+     *
+     * @return the refusal, recorded on the request; {@code null} when the library may be opened
+     */
+    public static HostGuardBlockedException nativeLibraryRefusal(String api, String library) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return null;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return null;
+        }
+        return judgeNative(scope, HookHandler.NATIVE_LOAD, api, library == null ? "<default>" : library, null);
     }
 
     /**

@@ -56,6 +56,10 @@ public final class EventJson {
             if (e.operation().action() == Action.PROCESS_SIGNAL) {
                 g.writeStringField("signal", e.operation().arguments().get(1));
             }
+            if (e.operation().action() == Action.JVM_DIAGNOSTIC) {
+                g.writeStringField("jvm_diagnostic", e.operation().arguments().get(0));
+                g.writeStringField("jvm_command", e.operation().target());
+            }
             if (e.operation().change() != null) {
                 g.writeStringField("change", e.operation().change());
             }

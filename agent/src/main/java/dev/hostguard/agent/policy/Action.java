@@ -25,7 +25,9 @@ public enum Action {
     /** A directory or an empty file created without an open ({@code mkdir}, {@code createNewFile}, {@code createTempFile}). */
     FILE_CREATE("file-create", "file"),
     /** An existing path's mode, owner or group, times or extended attributes changed. */
-    FILE_ATTRIBUTES("file-attributes", "file");
+    FILE_ATTRIBUTES("file-attributes", "file"),
+    /** A JVM diagnostic: a heap dump, a VM option set, a diagnostic command, an attach to another JVM ({@link JvmDiagnostics}). */
+    JVM_DIAGNOSTIC("jvm-diagnostic", "process");
 
     private final String eventAction;
     private final String category;

@@ -61,6 +61,7 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
             case FILE_OPEN -> accesses.contains(op.access()) && path.matches(op.target());
             case DIRECTORY_LIST, UNIX_CONNECT, NATIVE_LOAD, NATIVE_DOWNCALL -> path.matches(op.target());
             case PROCESS_SIGNAL -> false; // no allow entry takes it (yet): the rule's action is the policy's say
+            case JVM_DIAGNOSTIC -> false; // as a signal's: the rule's action is the policy's say
             case FILE_RENAME, FILE_LINK, FILE_SYMLINK, FILE_DELETE, FILE_CREATE, FILE_ATTRIBUTES ->
                     accesses.contains(op.access()) && path.matches(op.target());
             case NETWORK_CONNECT -> endpoint != null

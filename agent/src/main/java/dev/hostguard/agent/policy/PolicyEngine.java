@@ -44,6 +44,7 @@ public final class PolicyEngine {
     private final boolean processStartOn;
     private final boolean nativeCodeOn;
     private final boolean processSignalOn;
+    private final boolean jvmDiagnosticsOn;
     /** Per rule id, the decision for each verdict (by ordinal), made once: deciding a finding allocates nothing. */
     private final Map<String, Decision[]> decisions = new HashMap<>();
     private final Map<String, Decision.Verdict> ceilings = new HashMap<>();
@@ -119,6 +120,7 @@ public final class PolicyEngine {
         this.processStartOn = !off.contains(Operation.PROCESS_START_RULE.id());
         this.nativeCodeOn = !off.contains(NativeCode.RULE.id());
         this.processSignalOn = !off.contains(Operation.PROCESS_SIGNAL_RULE.id());
+        this.jvmDiagnosticsOn = !off.contains(JvmDiagnostics.RULE.id());
         for (Iterator<CommandRule> it = commandRules.iterator(); it.hasNext(); ) {
             if (off.contains(it.next().rule().id())) {
                 it.remove();
@@ -135,6 +137,7 @@ public final class PolicyEngine {
         rules.addAll(DefaultNetworkRules.rules());
         rules.add(HostGuardFiles.RULE);
         rules.add(Operation.PROCESS_SIGNAL_RULE);
+        rules.add(JvmDiagnostics.RULE);
         rules.add(new Rule(HOST_MOUNT, "host filesystem", EnumSet.of(FileAccess.READ, FileAccess.WRITE,
                 FileAccess.LIST, FileAccess.CHANGE), "every host bind mount found at start-up", "/proc/self/mountinfo"));
         return rules;
@@ -288,6 +291,11 @@ public final class PolicyEngine {
     /** The rule a signal to another process matches ({@code process-signal}); {@code null} when switched off. */
     public Rule processSignalRule() {
         return processSignalOn ? Operation.PROCESS_SIGNAL_RULE : null;
+    }
+
+    /** The rule a JVM diagnostic matches ({@link JvmDiagnostics}); {@code null} when switched off. */
+    public Rule jvmDiagnosticsRule() {
+        return jvmDiagnosticsOn ? JvmDiagnostics.RULE : null;
     }
 
     /** The rule native code matches ({@link NativeCode}); {@code null} when the policy switched it off. */

@@ -48,10 +48,10 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(82, checked, "every required JDK hook site");
-        assertEquals(2, optionalFound, "one of each pair of alternatives: the fork/join pool's submission, externalSubmit "
+        assertEquals(92, checked, "every required JDK hook site");
+        assertEquals(3, optionalFound, "one of each pair of alternatives: the fork/join pool's submission, externalSubmit "
                 + "(JDK 17-18) or poolSubmit (JDK 19+); the direct transfer, transferToDirectlyInternal (JDK 17) or "
-                + "transferToFileDescriptor (JDK 25)");
+                + "transferToFileDescriptor (JDK 25); Perf's attach, attachImpl (JDK 17-24) or attach(int) (JDK 25)");
     }
 
     /**
@@ -83,7 +83,8 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(2, optionalHooked, "the fork/join pool's submission and the direct transfer, on whichever JDK this is");
+        assertEquals(3, optionalHooked, "the fork/join pool's submission, the direct transfer and Perf's attach,"
+                + " on whichever JDK this is");
     }
 
     /** Every method of a class file checked by ASM's data-flow verifier, with types resolved by this JVM. */
