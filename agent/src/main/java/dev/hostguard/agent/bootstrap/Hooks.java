@@ -1205,7 +1205,7 @@ public final class Hooks {
 
     /**
      * A library the JDK's own classes open outside {@code NativeLibraries} at a path or name the caller chose
-     * ({@code NativeLibraryOpenHooks}): SunPKCS11's module ({@code pkcs11}) and NSS ({@code pkcs11-nss}), the
+     * ({@code NativeCodeHooks}): SunPKCS11's module ({@code pkcs11}) and NSS ({@code pkcs11-nss}), the
      * smart-card library ({@code smartcardio}). The advice throws the refusal as the {@code IOException} these
      * methods declare.
      *

@@ -1,6 +1,10 @@
 package dev.hostguard.agent.instrument;
 
 import static dev.hostguard.agent.instrument.HookFamily.takes;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.hostguard.agent.bootstrap.Hooks;
@@ -15,7 +19,10 @@ import net.bytebuddy.asm.Advice;
  * below it changed name in JDK 21). NIO: the Linux provider's {@code newDirectoryStream} (behind {@code Files.list},
  * {@code walk}, {@code find}, {@code newDirectoryStream}; it reaches the native {@code opendir} or
  * {@code fdopendir}, which cannot carry advice) and {@code SecureDirectoryStream.newDirectoryStream}, relative to an
- * open directory.
+ * open directory. And a watch: {@code sun.nio.fs.LinuxWatchService.register(Path, Kind[], Modifier...)}
+ * ({@code Path.register(watcher, ...)}) reports the names of a directory's entries as they come and go, so it is
+ * judged as a listing of that directory, on the caller's thread (the native {@code inotifyAddWatch} runs later on
+ * the watch service's poller thread, which only carries out what {@code register} queued).
  */
 final class DirectoryListHooks implements HookFamily {
 
@@ -34,7 +41,10 @@ final class DirectoryListHooks implements HookFamily {
                         takes(Path.class, DirectoryStream.Filter.class), advice("NioListAdvice"), true)),
                 HookTarget.jdk("sun.nio.fs.UnixSecureDirectoryStream", new HookSite(
                         "UnixSecureDirectoryStream.newDirectoryStream", "newDirectoryStream",
-                        takes(Path.class, LinkOption[].class), advice("NioListAtAdvice"), true)));
+                        takes(Path.class, LinkOption[].class), advice("NioListAtAdvice"), true)),
+                HookTarget.jdk("sun.nio.fs.LinuxWatchService", new HookSite("LinuxWatchService.register",
+                        "register", not(isStatic()).and(takesArguments(3))
+                                .and(takesArgument(0, named("java.nio.file.Path"))), advice("WatchAdvice"), true)));
     }
 
     static final class JavaIoListAdvice {
@@ -66,6 +76,16 @@ final class DirectoryListHooks implements HookFamily {
         static void enter(@Advice.FieldValue("dfd") int directoryFd, @Advice.Argument(0) Object path)
                 throws java.io.IOException {
             Hooks.directoryListAt(directoryFd, path);
+        }
+    }
+
+    static final class WatchAdvice {
+        private WatchAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object directory) throws java.io.IOException {
+            Hooks.directoryList(directory);
         }
     }
 }

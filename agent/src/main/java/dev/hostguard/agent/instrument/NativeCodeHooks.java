@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.hostguard.agent.bootstrap.HostGuardBlockedException;
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,14 @@ import net.bytebuddy.asm.Advice;
  *       {@code com.kenai.jffi.Library.dlopen(Foreign, String, int)}, which every library jnr-ffi opens reaches
  *       ({@code LibraryLoader.load}, {@code Library.getCachedInstance}, {@code openLibrary}, {@code getDefault}: the
  *       process's own symbols). jffi's own stub library is a JNI load.</li>
+ *   <li>Libraries the JDK's own classes open outside {@code NativeLibraries}, at a path or name a caller chooses:
+ *       SunPKCS11's {@code sun.security.pkcs11.wrapper.PKCS11(String modulePath, String functionList)}, the native
+ *       {@code connect}'s one caller (a configuration's {@code library=}); {@code Secmod.initialize(DbMode, String,
+ *       String, boolean)}, the NSS library in its {@code nssLibDir}; {@code PlatformPCSC.getLibraryName()}'s answer,
+ *       the smart-card library its initializer opens next (a refusal there becomes the class's
+ *       {@code initException}: javax.smartcardio reports PC/SC unavailable for the rest of the JVM's life, as when
+ *       the library is missing). Each refusal is the {@code HostGuardBlockedException}, as each method declares an
+ *       {@code IOException}.</li>
  * </ul>
  */
 final class NativeCodeHooks implements HookFamily {
@@ -76,7 +85,15 @@ final class NativeCodeHooks implements HookFamily {
                         new HookSite("Library.dlopen", "dlopen", isStatic().and(takesArguments(3))
                                 .and(takesArgument(0, named("com.kenai.jffi.Foreign")))
                                 .and(takesArgument(1, named(String.class.getName()))), advice("JffiOpenAdvice"),
-                                false)));
+                                false)),
+                HookTarget.jdk("sun.security.pkcs11.wrapper.PKCS11", new HookSite("PKCS11.<init>",
+                        HookSite.CONSTRUCTOR, takes(String.class, String.class), advice("Pkcs11Advice"), true)),
+                HookTarget.jdk("sun.security.pkcs11.Secmod", new HookSite("Secmod.initialize", "initialize",
+                        not(isStatic()).and(takesArguments(4)).and(takesArgument(1, named(String.class.getName())))
+                                .and(takesArgument(2, named(String.class.getName())))
+                                .and(takesArgument(3, named(boolean.class.getName()))), advice("NssAdvice"), true)),
+                HookTarget.jdk("sun.security.smartcardio.PlatformPCSC", new HookSite("PlatformPCSC.getLibraryName",
+                        "getLibraryName", isStatic().and(takesArguments(0)), advice("PcscAdvice"), true)));
     }
 
     /** The FFM targets, which exist on JDK 22+ only. */
@@ -153,6 +170,45 @@ final class NativeCodeHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(1) String name) {
             Hooks.nativeLibraryOpen("jnr-ffi", name);
+        }
+    }
+
+    static final class Pkcs11Advice {
+        private Pkcs11Advice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) String module) throws java.io.IOException {
+            HostGuardBlockedException refused = Hooks.nativeLibraryRefusal("pkcs11", module);
+            if (refused != null) {
+                throw refused;
+            }
+        }
+    }
+
+    static final class NssAdvice {
+        private NssAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(2) String nssLibraryDirectory) throws java.io.IOException {
+            HostGuardBlockedException refused = Hooks.nativeLibraryRefusal("pkcs11-nss", nssLibraryDirectory);
+            if (refused != null) {
+                throw refused;
+            }
+        }
+    }
+
+    static final class PcscAdvice {
+        private PcscAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Return String library) throws java.io.IOException {
+            HostGuardBlockedException refused = Hooks.nativeLibraryRefusal("smartcardio", library);
+            if (refused != null) {
+                throw refused;
+            }
         }
     }
 }
