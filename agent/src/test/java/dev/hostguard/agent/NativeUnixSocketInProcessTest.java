@@ -80,14 +80,7 @@ class NativeUnixSocketInProcessTest {
     /** What reached the server: it reads until {@code marker}, which the client sends outside any request. */
     private String receivedUpTo(Use sendMarker, String marker) throws Exception {
         sendMarker.run();
-        StringBuilder got = new StringBuilder();
-        ByteBuffer buffer = ByteBuffer.allocate(256);
-        while (got.indexOf(marker) < 0) {
-            buffer.clear();
-            accepted.read(buffer);
-            got.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
-        }
-        return got.substring(0, got.length() - marker.length());
+        return PeerReads.upTo(accepted, marker);
     }
 
     private static byte[] bytes(String s) {

@@ -164,20 +164,6 @@ class NettyNativeSocketInProcessTest {
         }
     }
 
-    /** What the peer read until {@code marker}, which the caller sent outside any request. */
-    private static String readUpTo(SocketChannel peer, String marker) throws IOException {
-        StringBuilder got = new StringBuilder();
-        ByteBuffer buffer = ByteBuffer.allocate(256);
-        while (got.indexOf(marker) < 0) {
-            buffer.clear();
-            if (peer.read(buffer) < 0) {
-                throw new AssertionError("closed before " + marker + ": " + got);
-            }
-            got.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
-        }
-        return got.substring(0, got.length() - marker.length());
-    }
-
     @Test
     void aDomainSocketChannelKeptFromOutsideRequestsIsRefusedInAnApiKeyRequest() throws Exception {
         keptDomainSocketChannel(epoll);
@@ -320,7 +306,7 @@ class NettyNativeSocketInProcessTest {
                 });
                 ByteBuffer end = ByteBuffer.allocateDirect(4).put("#end".getBytes(StandardCharsets.US_ASCII)).flip();
                 assertEquals(4, kept.send(end, 0, 4));
-                String got = readUpTo(peer, "#end");
+                String got = PeerReads.upTo(peer, "#end");
                 assertTrue(got.isEmpty() || got.equals("GET /_ping "), () -> "the server read: " + got);
             }
         } finally {
@@ -366,7 +352,7 @@ class NettyNativeSocketInProcessTest {
             inRequest(true, () -> assertEquals(userDirect.limit(), kept.send(userDirect, 0, userDirect.limit())));
             ByteBuffer end = ByteBuffer.allocateDirect(4).put("#end".getBytes(StandardCharsets.US_ASCII)).flip();
             kept.send(end, 0, 4);
-            assertEquals("GET /containers/json ", readUpTo(accepted, "#end"), "no refused write sent a byte");
+            assertEquals("GET /containers/json ", PeerReads.upTo(accepted, "#end"), "no refused write sent a byte");
             ByteBuffer pong = ByteBuffer.allocateDirect(8);
             int read = kept.recv(pong, 0, 8);  // outside any request; the socket is non-blocking, the bytes are there
             assertEquals(4, read, "a refused read took bytes");

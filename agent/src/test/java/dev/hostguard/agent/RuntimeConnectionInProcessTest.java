@@ -91,14 +91,7 @@ class RuntimeConnectionInProcessTest {
     /** What reached the server so far: it reads until {@code marker}, sent outside any request, arrives. */
     private String receivedUpTo(String marker) throws Exception {
         client.write(bytes(marker));
-        StringBuilder got = new StringBuilder();
-        ByteBuffer buffer = ByteBuffer.allocate(256);
-        while (got.indexOf(marker) < 0) {
-            buffer.clear();
-            accepted.read(buffer);
-            got.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
-        }
-        return got.substring(0, got.length() - marker.length());
+        return PeerReads.upTo(accepted, marker);
     }
 
     @Test
@@ -167,9 +160,9 @@ class RuntimeConnectionInProcessTest {
                 out.write("#end".getBytes(StandardCharsets.US_ASCII));
                 channel.write(bytes("#end"));
                 async.write(bytes("#end")).get();
-                assertEquals("GET /_ping ", readUpTo(socketPeer, "#end"), "no byte of a refused write went out");
-                assertEquals("GET /containers/json ", readUpTo(channelPeer, "#end"));
-                assertEquals("", readUpTo(asyncPeer, "#end"));
+                assertEquals("GET /_ping ", PeerReads.upTo(socketPeer, "#end"), "no byte of a refused write went out");
+                assertEquals("GET /containers/json ", PeerReads.upTo(channelPeer, "#end"));
+                assertEquals("", PeerReads.upTo(asyncPeer, "#end"));
             }
         }
         String events = Files.readString(dir.resolve("events.jsonl"));
@@ -183,19 +176,6 @@ class RuntimeConnectionInProcessTest {
         try (FileChannel file = FileChannel.open(body)) {
             file.transferTo(0, file.size(), target);
         }
-    }
-
-    private static String readUpTo(SocketChannel peer, String marker) throws Exception {
-        StringBuilder got = new StringBuilder();
-        ByteBuffer buffer = ByteBuffer.allocate(256);
-        while (got.indexOf(marker) < 0) {
-            buffer.clear();
-            if (peer.read(buffer) < 0) {
-                throw new AssertionError("closed before " + marker + ": " + got);
-            }
-            got.append(new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII));
-        }
-        return got.substring(0, got.length() - marker.length());
     }
 
     @Test
