@@ -34,6 +34,7 @@ public final class PolicyEngine {
     private final Decision.Verdict outsideRequest;
     private final PathRules pathRules;
     private final Map<String, String> environment;
+    private List<String> runtimeSocketHomes;
     /** Every rule by id, the policy's own included: what the network rules are compiled from. */
     private final Map<String, Rule> rulesById;
     /** The rules switched off. */
@@ -221,9 +222,17 @@ public final class PolicyEngine {
         return pathRules;
     }
 
-    /** Where runtimes keep their sockets ({@link RuntimeSocketHomes}), for a socket reached under another name. */
+    /**
+     * Where runtimes keep their sockets ({@link RuntimeSocketHomes}), for a socket reached under another name: derived
+     * from the environment once, when a connect first needs it (an immutable list: a race computes it twice, no more).
+     */
     public List<String> runtimeSocketHomes() {
-        return RuntimeSocketHomes.of(environment);
+        List<String> homes = runtimeSocketHomes;
+        if (homes == null) {
+            homes = RuntimeSocketHomes.of(environment);
+            runtimeSocketHomes = homes;
+        }
+        return homes;
     }
 
     /**
