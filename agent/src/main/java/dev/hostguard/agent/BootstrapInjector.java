@@ -20,6 +20,8 @@ import java.util.Set;
  */
 final class BootstrapInjector {
     private static final String INTERNAL_PACKAGE = "jdk.internal.misc";
+    /** Opened to the agent for {@code OpenDescriptors}: the JDK's own {@code readlink} and {@code fstat} natives. */
+    private static final String NIO_FS_PACKAGE = "sun.nio.fs";
     static final String PACKAGE_PATH = "dev/hostguard/agent/bootstrap/";
 
     private BootstrapInjector() {
@@ -51,7 +53,8 @@ final class BootstrapInjector {
     private static void define(Instrumentation instrumentation, Map<String, byte[]> classes) {
         Module javaBase = Object.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(),
-                Map.of(INTERNAL_PACKAGE, Set.of(BootstrapInjector.class.getModule())), Map.of(), Set.of(), Map.of());
+                Map.of(INTERNAL_PACKAGE, Set.of(BootstrapInjector.class.getModule())),
+                Map.of(NIO_FS_PACKAGE, Set.of(BootstrapInjector.class.getModule())), Set.of(), Map.of());
         for (Map.Entry<String, byte[]> c : classes.entrySet()) {
             BootLoaderDefiner.define(c.getKey(), c.getValue());
         }

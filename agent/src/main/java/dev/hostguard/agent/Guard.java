@@ -50,6 +50,8 @@ final class Guard implements HookHandler {
     private final Logger events;
     private final Logger log;
     private final Set<String> failedSites = ConcurrentHashMap.newKeySet();
+    /** The protected files by identity of the last policy that needed them; {@code null}: none yet. */
+    private volatile Identities identities;
     /** What a guarded request did to the policy file since the last look at it; {@code null}: nothing. */
     private volatile PolicyTampering tampering;
     /**
@@ -120,6 +122,114 @@ final class Guard implements HookHandler {
             judge(policy, request, Operation.file(access, resolved, rule));
         }
         notePolicyWrite(policy, request, access, resolved);
+    }
+
+    /**
+     * A read-only open, before it happens: the rules are looked up on the path as spelled (lexically: no system
+     * call, nothing allocated for an absolute normal path) and a match is judged now, as {@link #fileAccess} judges
+     * it; any other path is left to {@link #fileReadOpened}, which judges what the kernel opened. The request is not
+     * classified unless something matched; a request already known as one the rules do not guard (a logged-in
+     * user's) is let through without a look at the path. Where descriptors cannot be read ({@code /proc} missing)
+     * every open is judged before, as before.
+     */
+    @Override
+    public boolean fileReadOpening(RequestScope scope, int directoryFd, String path)
+            throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        if (!OpenDescriptors.available()) {
+            fileAccess(scope, FILE_READ, directoryFd, path);
+            return false;
+        }
+        if (knownUnguarded(scope, policy)) {
+            return false;
+        }
+        String absolute = paths.lexical(directoryFd, path);
+        if (absolute == null || policy.engine().pathRules().match(FileAccess.READ, absolute) == null) {
+            return true;
+        }
+        fileAccess(scope, FILE_READ, directoryFd, path);
+        return false;
+    }
+
+    /**
+     * The descriptor of a read-only open whose path, as spelled, matched no rule: the file the kernel opened, named
+     * by {@code /proc/self/fd/<fd>} (one {@code readlink}: links planted on the way, {@code ..} through them,
+     * {@code /proc/self} all resolved by the kernel itself, race-free), matched by the same rules; and a regular file
+     * with more than one name ({@code fstat}) looked up by identity among the protected files
+     * ({@link ProtectedIdentities}): a hard link is the file it is. Only a match classifies the request. A
+     * descriptor that cannot be read is judged by its path resolved as before the open: never let through unseen.
+     */
+    @Override
+    public void fileReadOpened(RequestScope scope, int fd, int directoryFd, String path)
+            throws HostGuardBlockedException {
+        ActivePolicy policy = active;
+        String opened = OpenDescriptors.path(fd);
+        if (opened == null) {
+            fileAccess(scope, FILE_READ, directoryFd, path);
+            return;
+        }
+        if (!opened.startsWith("/")) {
+            return; // pipe:[..], anon_inode:[..]: an object with no path, reached through /proc/<pid>/fd
+        }
+        Rule rule = policy.engine().pathRules().match(FileAccess.READ, opened);
+        String canonical = opened;
+        if (rule == null) {
+            if (OpenDescriptors.linkedRegularFile(fd) == 0) {
+                return; // the common case: one name, matched by none
+            }
+            OpenDescriptors.Identity identity = OpenDescriptors.identify(fd);
+            ProtectedIdentities.Protected file = identity == null ? null
+                    : readIdentities(policy).find(identity.dev(), identity.ino());
+            if (file == null) {
+                return;
+            }
+            rule = file.rule();
+            canonical = file.path();
+        }
+        GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null || JdkInternalCaller.initiatedThisAccess()) {
+            return;
+        }
+        String absolute = paths.lexical(directoryFd, path);
+        judge(policy, request, Operation.file(FileAccess.READ, new ResolvedPath(path,
+                absolute != null ? absolute : paths.resolveAt(directoryFd, path).absolute(), canonical), rule));
+    }
+
+    @Override
+    public int descriptorNumber(java.io.FileDescriptor descriptor) {
+        return OpenDescriptors.number(descriptor);
+    }
+
+    @Override
+    public void closeDescriptor(int fd) {
+        OpenDescriptors.close(fd);
+    }
+
+    /** The protected files by identity under the policy in force, walked on first need ({@link ProtectedIdentities}). */
+    private ProtectedIdentities readIdentities(ActivePolicy policy) {
+        Identities known = identities;
+        if (known == null || known.policy() != policy) {
+            known = new Identities(policy, ProtectedIdentities.of(policy.engine().pathRules(), FileAccess.READ));
+            identities = known;
+        }
+        return known.index();
+    }
+
+    /** {@link ProtectedIdentities} of one policy. */
+    private record Identities(ActivePolicy policy, ProtectedIdentities index) {
+    }
+
+    /**
+     * Whether this thread serves a request already classified, under this policy, as one the rules do not guard (a
+     * logged-in user's): its file opens need no look at all. A request not classified yet is not classified here.
+     */
+    private boolean knownUnguarded(RequestScope scope, ActivePolicy policy) {
+        if (scope.request() == null || scope.propagated() != null
+                || !(scope.memo() instanceof Noted n) || n.request() != scope.request() || n.policy() != policy) {
+            return false;
+        }
+        Noted noted = noted(scope, policy); // a login or logout on the same request object since is seen here
+        return noted != null && noted.guarded() == null;
     }
 
     /**

@@ -43,6 +43,39 @@ public interface HookHandler {
     void fileAccess(RequestScope scope, int operation, int directoryFd, String path) throws HostGuardBlockedException;
 
     /**
+     * A read-only open (no write access, {@code O_CREAT} or {@code O_TRUNC}) about to happen inside a request: judged
+     * now (throws to refuse it) when its path could name a protected file as spelled; else left for
+     * {@link #fileReadOpened} on the descriptor the open makes.
+     *
+     * @param directoryFd the open directory {@code path} is relative to, or {@link #AT_FDCWD}
+     * @return whether to judge the descriptor after the open
+     */
+    default boolean fileReadOpening(RequestScope scope, int directoryFd, String path)
+            throws HostGuardBlockedException {
+        fileAccess(scope, FILE_READ, directoryFd, path);
+        return false;
+    }
+
+    /**
+     * The descriptor a read-only open made, when {@link #fileReadOpening} asked for it, before anything is read:
+     * throws to refuse it (the caller then closes it, {@link #closeDescriptor}).
+     *
+     * @param fd the descriptor; -1 when it cannot be told
+     */
+    default void fileReadOpened(RequestScope scope, int fd, int directoryFd, String path)
+            throws HostGuardBlockedException {
+    }
+
+    /** The number a java.io {@code FileDescriptor} holds; -1 when it cannot be read. */
+    default int descriptorNumber(java.io.FileDescriptor descriptor) {
+        return -1;
+    }
+
+    /** Closes descriptor {@code fd} of an open refused after it happened. Never throws. */
+    default void closeDescriptor(int fd) {
+    }
+
+    /**
      * Judges a change of the file system other than an open inside a request; throws to refuse it.
      *
      * @param operation one of the {@code CHANGE_*} constants

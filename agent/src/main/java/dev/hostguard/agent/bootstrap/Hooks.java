@@ -645,6 +645,135 @@ public final class Hooks {
         judgeFile(write ? HookHandler.FILE_WRITE : HookHandler.FILE_READ, HookHandler.AT_FDCWD, path);
     }
 
+    /** Linux open flags: {@code O_ACCMODE} (any bit: written), {@code O_CREAT}, {@code O_TRUNC}. */
+    private static final int O_ACCMODE = 3;
+    private static final int O_CREAT = 0x40;
+    private static final int O_TRUNC = 0x200;
+
+    /**
+     * An open about to happen, with its Linux flags (java.io passes {@code 0} for a read, {@code 2} for a
+     * read-write {@code RandomAccessFile}). An open with effects at open time (written, created, truncated) is
+     * judged now, as {@link #fileOpen}; a read-only one is judged now only when its path, as spelled, names a rule,
+     * else after the open on what the kernel opened ({@link #fileOpened}, {@link #streamOpened}).
+     *
+     * @return whether the descriptor the open makes is to be judged ({@link #fileOpened}'s first argument)
+     */
+    public static boolean fileOpening(Object path, int flags) throws HostGuardBlockedException {
+        if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC)) != 0) {
+            judgeFile((flags & O_ACCMODE) != 0 ? HookHandler.FILE_WRITE : HookHandler.FILE_READ,
+                    HookHandler.AT_FDCWD, path);
+            return false;
+        }
+        return judgeReadOpening(HookHandler.AT_FDCWD, path);
+    }
+
+    /** {@link #fileOpening} for {@code UnixNativeDispatcher.openat}: a path relative to an open directory. */
+    public static boolean fileOpeningAt(int directoryFd, byte[] path, int flags) throws HostGuardBlockedException {
+        if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC)) != 0) {
+            judgeFile((flags & O_ACCMODE) != 0 ? HookHandler.FILE_WRITE : HookHandler.FILE_READ, directoryFd, path);
+            return false;
+        }
+        return judgeReadOpening(directoryFd, path);
+    }
+
+    /**
+     * NIO's open returned descriptor {@code fd}: judged when {@link #fileOpening} said so, before any byte is read;
+     * a refused descriptor is closed before the refusal is thrown.
+     */
+    public static void fileOpened(boolean judge, int fd, int directoryFd, Object path)
+            throws HostGuardBlockedException {
+        if (judge) {
+            judgeOpened(fd, null, directoryFd, path);
+        }
+    }
+
+    /**
+     * A java.io stream's open returned ({@code FileInputStream}, {@code RandomAccessFile}): its descriptor judged when
+     * {@link #fileOpening} said so; a refused one is closed (the stream's constructor then throws, so nothing holds
+     * the stream).
+     */
+    public static void streamOpened(boolean judge, Object stream, Object path) throws HostGuardBlockedException {
+        if (judge) {
+            java.io.FileDescriptor descriptor = null;
+            try {
+                descriptor = stream instanceof java.io.FileInputStream in ? in.getFD()
+                        : stream instanceof java.io.RandomAccessFile file ? file.getFD() : null;
+            } catch (java.io.IOException noDescriptor) {
+                // not opened after all: nothing to judge
+            }
+            if (descriptor != null) {
+                judgeOpened(-1, descriptor, HookHandler.AT_FDCWD, path);
+            }
+        }
+    }
+
+    private static boolean judgeReadOpening(int directoryFd, Object path) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return false;
+            }
+            scope = outsideScope(scope);
+        }
+        if (scope.busy) {
+            return false;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return false;
+        }
+        scope.busy = true;
+        try {
+            return h.fileReadOpening(scope, directoryFd, pathText(path));
+        } catch (HostGuardBlockedException e) {
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "file-read", t);
+            return false;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    private static void judgeOpened(int fd, java.io.FileDescriptor descriptor, int directoryFd, Object path)
+            throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.active()) {
+            if (!outsideRequests) {
+                return;
+            }
+            scope = outsideScope(scope);
+        }
+        HookHandler h = handler;
+        if (scope.busy || h == null) {
+            return;
+        }
+        scope.busy = true;
+        int number = fd;
+        try {
+            if (descriptor != null) {
+                number = h.descriptorNumber(descriptor);
+            }
+            h.fileReadOpened(scope, number, directoryFd, pathText(path));
+        } catch (HostGuardBlockedException e) {
+            h.closeDescriptor(number);
+            scope.recordBlock(e);
+            throw e;
+        } catch (Throwable t) {
+            failed(h, "file-read-opened", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /** A path as the JDK has it (a String, a {@code File}, a {@code UnixPath}, an {@code *at} call's bytes) as text. */
+    private static String pathText(Object path) {
+        return path instanceof String text ? text : path instanceof byte[] bytes
+                ? new String(bytes, StandardCharsets.UTF_8) : path instanceof java.io.File file
+                ? file.getPath() : String.valueOf(path);
+    }
+
     /** {@code UnixNativeDispatcher.openat}: a path relative to an open directory. */
     public static void fileOpenAt(int directoryFd, byte[] path, boolean write) throws HostGuardBlockedException {
         judgeFile(write ? HookHandler.FILE_WRITE : HookHandler.FILE_READ, directoryFd, path);

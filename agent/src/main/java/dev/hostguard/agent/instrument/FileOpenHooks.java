@@ -17,12 +17,20 @@ import net.bytebuddy.asm.Advice;
  * asynchronous channels, copies and {@code UnixChannelFactory}, whose {@code open} changed shape in JDK 24, calls
  * them). The natives below take a buffer address, not a path, so the wrappers just above them are the choke
  * points; their shapes are the same on JDK 17, 21 and 25.
+ *
+ * <p>A read-only open is judged before it only when its path names a rule as spelled, else after it, on the
+ * descriptor (the exit advice: NIO's returned {@code int}, the java.io stream's {@code FileDescriptor}), before
+ * anything is read; opens that write, create or truncate are judged before ({@link Hooks#fileOpening}).
  */
 final class FileOpenHooks implements HookFamily {
     /** java.io {@code RandomAccessFile} mode bit for read-write. */
     static final int RAF_READ_WRITE = 2;
     /** Linux {@code O_ACCMODE}: any bit set means the file is opened for writing. */
     static final int O_ACCMODE = 3;
+    /** Linux {@code O_RDONLY}: what a {@code FileInputStream} opens with. */
+    static final int O_RDONLY = 0;
+    /** Linux {@code AT_FDCWD}: {@code open}'s path is relative to the working directory. */
+    static final int AT_FDCWD = -100;
 
     @Override
     public String name() {
@@ -51,8 +59,14 @@ final class FileOpenHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) String name) throws java.io.IOException {
-            Hooks.fileOpen(name, false);
+        static boolean enter(@Advice.Argument(0) String name) throws java.io.IOException {
+            return Hooks.fileOpening(name, O_RDONLY);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean judge, @Advice.This Object stream, @Advice.Argument(0) String name)
+                throws java.io.IOException {
+            Hooks.streamOpened(judge, stream, name);
         }
     }
 
@@ -71,8 +85,15 @@ final class FileOpenHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) String name, @Advice.Argument(1) int mode) throws java.io.IOException {
-            Hooks.fileOpen(name, (mode & RAF_READ_WRITE) != 0);
+        static boolean enter(@Advice.Argument(0) String name, @Advice.Argument(1) int mode)
+                throws java.io.IOException {
+            return Hooks.fileOpening(name, mode & RAF_READ_WRITE); // RandomAccessFile's RW bit is Linux's O_RDWR
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean judge, @Advice.This Object stream, @Advice.Argument(0) String name)
+                throws java.io.IOException {
+            Hooks.streamOpened(judge, stream, name);
         }
     }
 
@@ -81,8 +102,15 @@ final class FileOpenHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) Object path, @Advice.Argument(1) int flags) throws java.io.IOException {
-            Hooks.fileOpen(path, (flags & O_ACCMODE) != 0);
+        static boolean enter(@Advice.Argument(0) Object path, @Advice.Argument(1) int flags)
+                throws java.io.IOException {
+            return Hooks.fileOpening(path, flags);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean judge, @Advice.Return int fd, @Advice.Argument(0) Object path)
+                throws java.io.IOException {
+            Hooks.fileOpened(judge, fd, AT_FDCWD, path);
         }
     }
 
@@ -91,9 +119,15 @@ final class FileOpenHooks implements HookFamily {
         }
 
         @Advice.OnMethodEnter
-        static void enter(@Advice.Argument(0) int directoryFd, @Advice.Argument(1) byte[] path,
-                          @Advice.Argument(2) int flags) throws java.io.IOException {
-            Hooks.fileOpenAt(directoryFd, path, (flags & O_ACCMODE) != 0);
+        static boolean enter(@Advice.Argument(0) int directoryFd, @Advice.Argument(1) byte[] path,
+                             @Advice.Argument(2) int flags) throws java.io.IOException {
+            return Hooks.fileOpeningAt(directoryFd, path, flags);
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Enter boolean judge, @Advice.Return int fd, @Advice.Argument(0) int directoryFd,
+                         @Advice.Argument(1) byte[] path) throws java.io.IOException {
+            Hooks.fileOpened(judge, fd, directoryFd, path);
         }
     }
 }

@@ -60,6 +60,45 @@ public final class PathResolver {
     }
 
     /**
+     * The path made absolute and normalised, as spelled: no file-system access, so links are not seen (the caller
+     * judges what the kernel then opens). {@code null} for a relative path given relative to an open directory,
+     * which only that descriptor can name. Allocates nothing for a path that is already absolute and normal, the
+     * common case.
+     */
+    public String lexical(int directoryFd, String path) {
+        String given = path == null ? "" : path;
+        if (isNormalAbsolute(given)) {
+            return given;
+        }
+        if (given.startsWith("/") || directoryFd == AT_FDCWD) {
+            return LexicalPath.normalise(workingDirectory, given);
+        }
+        return null;
+    }
+
+    /** Whether {@code path} is absolute with no empty, {@code .} or {@code ..} component and no trailing slash. */
+    static boolean isNormalAbsolute(String path) {
+        int n = path.length();
+        if (n == 0 || path.charAt(0) != '/') {
+            return false;
+        }
+        if (n == 1) {
+            return true;
+        }
+        int from = 1;
+        while (from <= n) {
+            int slash = path.indexOf('/', from);
+            int to = slash < 0 ? n : slash;
+            int length = to - from;
+            if (length == 0 || path.charAt(from) == '.' && (length == 1 || length == 2 && path.charAt(from + 1) == '.')) {
+                return false;
+            }
+            from = to + 1;
+        }
+        return true;
+    }
+
+    /**
      * Resolves a name itself, not what a symbolic link there points to ({@code lstat} semantics): what the kernel
      * removes, renames or links when it is given this path ({@code unlink}, {@code rename}, {@code link},
      * {@code mkdir}, {@code symlink}, {@code lchown}). The directory it lives in is canonical (links on the way are

@@ -35,6 +35,8 @@ public final class PathRules {
     private final int[][] nameFragmentSlots;
     private final String[] tokenMarkers;
     private final int[][] tokenMarkerSlots;
+    /** The path patterns in force (not switched off), for what is judged by identity ({@link #pathPatterns}). */
+    private final List<PathPattern> pathPatterns;
 
     private PathRules(Builder builder) {
         this.rules = builder.rules.toArray(new Rule[0]);
@@ -46,9 +48,14 @@ public final class PathRules {
         List<int[]> fragmentSlots = new ArrayList<>();
         List<String> markers = new ArrayList<>();
         List<int[]> markerSlots = new ArrayList<>();
+        List<PathPattern> inForce = new ArrayList<>();
         for (Pattern pattern : builder.patterns) {
             if (builder.disabled.contains(rules[pattern.rule].id())) {
                 continue; // switched off by a policy: the next rule that matches counts
+            }
+            if (pattern.kind == Kind.PATH || pattern.kind == Kind.PREFIX) {
+                inForce.add(new PathPattern(rules[pattern.rule], pattern.accesses,
+                        pattern.kind == Kind.PREFIX ? pattern.text + "/**" : pattern.text));
             }
             int[] slots = RuleSlots.of(pattern.rule, pattern.accesses);
             switch (pattern.kind) {
@@ -89,6 +96,7 @@ public final class PathRules {
         this.nameFragmentSlots = fragmentSlots.toArray(new int[0][]);
         this.tokenMarkers = markers.toArray(new String[0]);
         this.tokenMarkerSlots = markerSlots.toArray(new int[0][]);
+        this.pathPatterns = List.copyOf(inForce);
     }
 
     /** The default container-escape ruleset ({@code shared/design/container-escape-ruleset.md}). */
@@ -116,6 +124,28 @@ public final class PathRules {
             }
         }
         return first == RuleSlots.NONE ? null : rules[first];
+    }
+
+    /**
+     * The first rule this access to one form of a path matches (absolute and normalised, as the kernel names an open
+     * descriptor's file), or {@code null}: {@link #match(FileAccess, ResolvedPath)} for a path known in one form
+     * only. Allocates nothing.
+     */
+    public Rule match(FileAccess access, String path) {
+        int first = path == null ? RuleSlots.NONE : first(path, access.ordinal());
+        return first == RuleSlots.NONE ? null : rules[first];
+    }
+
+    /**
+     * A path pattern in force: {@code /etc/shadow}, {@code /root/**} (a prefix rule's directory is given so too),
+     * {@code /home/*}{@code /.ssh/**}, {@code /dev/sd*}, {@code /proc/<pid>/environ}.
+     */
+    public record PathPattern(Rule rule, Set<FileAccess> accesses, String pattern) {
+    }
+
+    /** The path patterns in force, in rule order (file-name rules and fragments are not paths, so not here). */
+    public List<PathPattern> pathPatterns() {
+        return pathPatterns;
     }
 
     /** Every rule, in order, for docs and tests. */

@@ -71,6 +71,14 @@ class PathResolverProperties {
         assertEquals(base.resolve(path).normalize().toString(), resolver.resolve(path).absolute());
     }
 
+    /** What the read-only opens are matched by before the open: the same absolute form, with no look at the disk. */
+    @Property
+    void lexicalIsTheAbsoluteForm(@ForAll("plainSpellings") String path) {
+        assertEquals(resolver.resolve(path).absolute(), resolver.lexical(PathResolver.AT_FDCWD, path));
+        String absolute = resolver.resolve(path).absolute();
+        assertEquals(absolute, resolver.lexical(7, absolute), "an absolute path ignores the descriptor");
+    }
+
     @Property
     void canonicalIsTheRealPathWhereThePathExists(@ForAll("relativePaths") String path) {
         Path real;
