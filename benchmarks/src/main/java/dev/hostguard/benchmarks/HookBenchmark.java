@@ -26,10 +26,13 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *   <li>{@code fileOpen}: {@link Hooks#fileOpen(Object, boolean)} outside any request, against an empty method and
  *       a read of a thread-local of our own (what the hook's first act costs by itself). Target: at most 2 ns and
  *       0 bytes per call.</li>
- *   <li>{@code fileOpenInRequest}: the same hook inside a request ({@link Requests.Any}): a logged-in user's
- *       ({@code user}: classified, allowed; target at most 20 ns and 0 bytes) or a guarded one ({@code api-key},
- *       {@code none}: classified, the path resolved and matched against the rules, allowed: the rules guard no
- *       temp file).</li>
+ *   <li>{@code fileOpenInRequest}: a read-only open's hooks inside a request ({@link Requests.Any}), before and
+ *       after the open (a descriptor opened in set-up): a logged-in user's ({@code user}: once the request is
+ *       classified as a user's, nothing more; target at most 20 ns and 0 bytes) or a guarded one ({@code api-key},
+ *       {@code none}: the path matched as spelled, then the descriptor's path and identity read from the kernel and
+ *       matched, allowed: the rules guard no temp file; never classified). {@code fileOpeningInRequest} and
+ *       {@code fileOpenedInRequest} measure the two parts apart; {@code fileOpenResolvedInRequest} the judging of
+ *       an open before it on its resolved canonical path (what every open paid before, and what writes still pay).</li>
  *   <li>{@code requestEnterExit}: {@link Hooks#requestEnter} and {@link Hooks#requestExit} of a request that
  *       touches nothing, as the server advice calls them. Target: at most 30 ns and 0 bytes.</li>
  *   <li>{@code requestEnterExitNested}: the same request entered twice, one entry inside the other, as on a Netty
@@ -51,6 +54,10 @@ public class HookBenchmark {
     /** Never opened, only judged: a temp file that exists. Not final, not folded. */
     private Object path;
     private Path file;
+    /** A descriptor open on {@link #file} for the whole trial, as the open of a read would have made it. */
+    private java.io.FileInputStream openStream;
+    private int open;
+    private static final int AT_FDCWD = -100;
     /** The request {@code requestEnterExit} enters and leaves (not classified: nothing happens inside). */
     private FakeExchange exchange;
     private final ThreadLocal<Object> ownThreadLocal = new ThreadLocal<>();
@@ -68,12 +75,32 @@ public class HookBenchmark {
         }
         file = Files.createTempFile("hostguard-bench-", ".txt");
         path = file.toString();
+        openStream = new java.io.FileInputStream(file.toFile()); // outside any request: nothing judged
+        open = descriptorOf(file);
         exchange = new FakeExchange();
         eventsBefore = Agent.eventsSize();
     }
 
+    /** The number of this process's descriptor open on {@code target}, found in {@code /proc/self/fd}. */
+    private static int descriptorOf(Path file) throws IOException {
+        Path target = file.toRealPath();
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).equals(target)) {
+                        return Integer.parseInt(fd.getFileName().toString());
+                    }
+                } catch (IOException gone) {
+                    // the listing's own descriptor
+                }
+            }
+        }
+        throw new IllegalStateException("no descriptor open on " + target);
+    }
+
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
+        openStream.close();
         Files.deleteIfExists(file);
         Agent.requireNoEventsSince(eventsBefore);
     }
@@ -96,9 +123,37 @@ public class HookBenchmark {
         Hooks.fileOpen(path, false);
     }
 
-    /** The hook as a java.io read open calls it, on a thread inside a request; the rules allow the open. */
+    /**
+     * What a read-only open pays inside a request, both parts, as the read advice calls them: before the open the
+     * path as spelled is matched ({@link Hooks#fileOpening}); after it, the descriptor ({@code open} here: a
+     * descriptor of the same file, opened in set-up) is read from the kernel and matched
+     * ({@link Hooks#fileOpened}: {@code readlink} of {@code /proc/self/fd/<n>} and an {@code fstat}). The rules
+     * allow the open.
+     */
     @Benchmark
     public void fileOpenInRequest(Requests.Any request) throws IOException {
+        Hooks.fileOpened(Hooks.fileOpening(path, 0), open, AT_FDCWD, path);
+    }
+
+    /** The part before the open alone: the path as spelled matched against the rules, no system call. */
+    @Benchmark
+    public boolean fileOpeningInRequest(Requests.Any request) throws IOException {
+        return Hooks.fileOpening(path, 0);
+    }
+
+    /** The part after the open alone: the descriptor's path and identity read from the kernel and matched. */
+    @Benchmark
+    public void fileOpenedInRequest(Requests.Any request) throws IOException {
+        Hooks.fileOpened(true, open, AT_FDCWD, path);
+    }
+
+    /**
+     * The judging of an open before it happens, on the name resolved to its canonical path (a system call per
+     * component): what every open inside a guarded request paid before reads were judged on their descriptor, and
+     * what an open that writes, creates or truncates still pays.
+     */
+    @Benchmark
+    public void fileOpenResolvedInRequest(Requests.Any request) throws IOException {
         Hooks.fileOpen(path, false);
     }
 

@@ -147,6 +147,8 @@ class OpenJudgingIT {
             swapper.join();
         }
         assertEquals(null, swapFailure.get(), "the swapper failed");
+        System.out.println("[it] " + service.jdk().label() + " link swap race: " + requests + " requests, " + read
+                + " read the harmless file, " + refused + " refused, " + flips.get() + " flips");
         int reads = read;
         int refusals = refused;
         int sent = requests;
