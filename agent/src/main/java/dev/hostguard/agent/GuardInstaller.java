@@ -100,6 +100,9 @@ final class GuardInstaller {
         }
     }
 
+    /** How long the JVM's exit waits for a queued event sink (a stalled pipe must not hold the exit up). */
+    static final long EVENTS_FLUSH_AT_EXIT_MILLIS = 2000;
+
     private static void finish(AgentOptions options, PolicyFile policyFile, AgentLogging logging,
                                HookInstallation hooks, List<String> injected, long startNanos,
                                Phases phases) throws Exception {
@@ -126,6 +129,7 @@ final class GuardInstaller {
             @Override
             public void run() {
                 guard.reportAllSuppressed();
+                logging.flushEvents(EVENTS_FLUSH_AT_EXIT_MILLIS); // a queued sink: what it holds, a stalled one not long
             }
         }, "hostguard-suppressed-counts"));
         if (policyFile != null) {

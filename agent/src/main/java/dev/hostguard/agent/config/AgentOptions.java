@@ -23,7 +23,8 @@ import java.util.Map;
  * of the three sources, wins over it ({@link #withPolicy}).
  *
  * @param mode {@code audit} (default), {@code block} or {@code off}
- * @param events {@code stdout} (default), {@code stderr} or a file path
+ * @param events {@code stdout} (default), {@code stderr} or a file path; with {@code events-max-size},
+ *     {@code events-max-files} and {@code events-queue} ({@link EventSinkOptions})
  * @param policy the policy file; {@code null} when none is given
  * @param modeOrigin where the mode came from: a source as the operator wrote it, {@code policy file} or
  *     {@code default}
@@ -32,7 +33,8 @@ import java.util.Map;
 public record AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin) {
     static final String SYSTEM_PROPERTY_PREFIX = "hostguard.";
     static final String ENVIRONMENT_PREFIX = "HOSTGUARD_";
-    static final List<String> KEYS = List.of("mode", "events", "policy");
+    static final List<String> KEYS = List.of("mode", "events", "policy", "events-max-size", "events-max-files",
+            "events-queue");
     static final String DEFAULT_ORIGIN = "default";
     static final String POLICY_ORIGIN = "policy file";
 
@@ -55,7 +57,9 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
         collectEnvironment(environment, found);
         collectSystemProperties(systemProperties, found);
         collectAgentArgument(agentArgument, found);
-        return new AgentOptions(mode(found.get("mode")), events(found.get("events")), policy(found.get("policy")),
+        EventTarget events = EventSinkOptions.apply(events(found.get("events")), found.get("events-max-size"),
+                found.get("events-max-files"), found.get("events-queue"));
+        return new AgentOptions(mode(found.get("mode")), events, policy(found.get("policy")),
                 origin(found.get("mode")), origin(found.get("events")));
     }
 
@@ -70,7 +74,7 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
         return new AgentOptions(policyMode ? policy.mode() : mode,
                 policyEvents ? events(new Source("events.sink", policy.events().sink(),
                         "events.sink: " + policy.events().sink() + " in the policy file " + this.policy,
-                        POLICY_ORIGIN)) : events,
+                        POLICY_ORIGIN)).withSink(events.maxBytes(), events.maxFiles(), events.queue()) : events,
                 this.policy, policyMode ? POLICY_ORIGIN : modeOrigin, policyEvents ? POLICY_ORIGIN : eventsOrigin);
     }
 
@@ -105,7 +109,7 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
      * @param describe the source and setting as the operator wrote them, for error messages
      * @param origin the source alone, for the start-up line ({@code agent argument}, {@code -Dhostguard.mode})
      */
-    private record Source(String key, String value, String describe, String origin) {
+    record Source(String key, String value, String describe, String origin) {
     }
 
     private static void collectAgentArgument(String argument, Map<String, Source> found)
@@ -141,7 +145,7 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
             if (e.getKey().startsWith(prefix)) {
                 String name = e.getKey().substring(prefix.length());
                 put(found, new Source(name, e.getValue().trim(), origin + e.getKey() + "=" + e.getValue(),
-                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), lowerCaseKeys ? name.toLowerCase(Locale.ROOT) : name);
+                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), lowerCaseKeys ? name.toLowerCase(Locale.ROOT).replace('_', '-') : name);
             }
         }
     }
