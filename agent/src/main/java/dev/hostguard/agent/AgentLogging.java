@@ -38,8 +38,10 @@ final class AgentLogging {
      * {@code events-queue} the lines go through a {@link QueuedLines} writer thread.
      */
     private Lines eventLines(EventTarget target) {
-        drops = new SinkDrops(target.file() == null ? (target.stderr() ? "stderr" : "stdout")
-                : target.file().toString());
+        if (target.file() != null || target.queue() > 0) { // the default sink, standard output, drops nothing
+            drops = new SinkDrops(target.file() == null ? (target.stderr() ? "stderr" : "stdout")
+                    : target.file().toString());
+        }
         Lines lines;
         if (target.file() == null) {
             lines = new StreamLines(target.stderr());
@@ -60,7 +62,7 @@ final class AgentLogging {
         return lines;
     }
 
-    /** The events the sink dropped (a full queue, failed writes), for metrics. */
+    /** The events the sink dropped (a full queue, failed writes), for metrics; {@code null}: it drops none. */
     SinkDrops drops() {
         return drops;
     }
