@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code metrics} option: a scripted run of refused opens in block mode (the JDK {@code HttpServer} app, the
- * default rate limit) shows exactly in the Prometheus endpoint ({@code metrics=127.0.0.1:0}) and in the MBeans
+ * default rate limit) shows exactly in the Prometheus endpoint and in the MBeans ({@code metrics=jmx+127.0.0.1:0})
  * (read over the JVM's local JMX connector, through the Attach API); without the option there is neither the
  * endpoint's line nor the {@code hostguard-metrics} thread, nor the MBeans.
  */
@@ -64,7 +64,7 @@ class MetricsIT {
     private static void scriptedRun(Jdks.Jdk jdk) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(jdk.label()));
         try (GuardedService service = GuardedService.start(TEST, GuardedServer.HTTPSERVER_APP, jdk, "block", dir,
-                b -> b.addAgentOption("metrics=127.0.0.1:0"))) {
+                b -> b.addAgentOption("metrics=jmx+127.0.0.1:0"))) {
             Matcher endpoint = service.process().awaitLine(ENDPOINT, Duration.ofSeconds(30));
             assertTrue(endpoint != null, "the endpoint's line");
             URI metrics = URI.create("http://" + endpoint.group(1) + ":" + endpoint.group(2) + "/metrics");

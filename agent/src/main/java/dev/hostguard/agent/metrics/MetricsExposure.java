@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 
 /**
  * Shows {@link AgentMetrics} when the {@code metrics} option asks for it: as MBeans ({@code dev.hostguard:type=
- * Decisions}, {@code type=EventsSuppressed}, {@code type=Agent}) and, with an address, as a Prometheus text endpoint
- * on a port of its own. All of it on one daemon thread, {@code hostguard-metrics}, started only with the option:
- * the platform MBean server is not created at start-up on the agent's account otherwise.
+ * Decisions}, {@code type=EventsSuppressed}, {@code type=Agent}) with {@code jmx}, and as a Prometheus text endpoint
+ * on a port of its own with an address. All of it on one daemon thread, {@code hostguard-metrics}, started only
+ * with the option; the platform MBean server is created on the agent's account only with {@code jmx}.
  */
 public final class MetricsExposure {
     static final String DECISIONS = "dev.hostguard:type=Decisions";
@@ -52,13 +52,13 @@ public final class MetricsExposure {
     }
 
     private void run() {
-        try {
-            registerMBeans(ManagementFactory.getPlatformMBeanServer(), AgentMetrics.INSTANCE);
-            if (option.prometheus() == null) {
+        if (option.jmx()) {
+            try {
+                registerMBeans(ManagementFactory.getPlatformMBeanServer(), AgentMetrics.INSTANCE);
                 log.info("metrics: MBeans {}, {}, {}", DECISIONS, SUPPRESSED, AGENT);
+            } catch (Exception | LinkageError e) {
+                log.warn("cannot register the metrics MBeans ({})", e.toString());
             }
-        } catch (Exception | LinkageError e) {
-            log.warn("cannot register the metrics MBeans ({})", e.toString());
         }
         InetSocketAddress address = option.prometheus();
         if (address == null) {
@@ -72,7 +72,7 @@ public final class MetricsExposure {
             log.info("metrics: Prometheus text on http://{}:{}/metrics", address.getHostString(),
                     socket.getLocalPort());
         } catch (IOException e) {
-            log.error("metrics: cannot listen on {} ({}); the counters are still in JMX", option, e.toString());
+            log.error("metrics: cannot listen on {} ({}); no Prometheus endpoint", option, e.toString());
             return;
         }
         serve();

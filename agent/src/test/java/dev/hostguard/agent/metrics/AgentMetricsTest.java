@@ -91,7 +91,12 @@ class AgentMetricsTest {
         assertEquals("127.0.0.1", prometheus.prometheus().getHostString());
         assertEquals(0, MetricsOption.parse("[::1]:0").prometheus().getPort());
         assertNull(MetricsOption.parse("jmx").prometheus());
-        for (String bad : new String[] {"9464", "127.0.0.1:", "127.0.0.1:99999", "on", ":9464"}) {
+        assertEquals(false, prometheus.jmx());
+        MetricsOption both = MetricsOption.parse("jmx+127.0.0.1:9464");
+        assertEquals(true, both.jmx());
+        assertEquals(9464, both.prometheus().getPort());
+        assertEquals("jmx+127.0.0.1:9464", both.toString());
+        for (String bad : new String[] {"9464", "127.0.0.1:", "127.0.0.1:99999", "on", ":9464", "jmx+", "jmx9464"}) {
             assertThrows(IllegalArgumentException.class, () -> MetricsOption.parse(bad), bad);
         }
     }
