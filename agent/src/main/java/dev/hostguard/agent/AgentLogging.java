@@ -2,14 +2,9 @@ package dev.hostguard.agent;
 
 import dev.hostguard.agent.config.EventTarget;
 import java.io.ByteArrayOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
@@ -30,24 +25,55 @@ final class AgentLogging {
 
     private final LineLogger events;
     private final LineLogger diagnostics;
+    private SinkDrops drops;
+    private QueuedLines queued;
 
     AgentLogging(EventTarget target) {
         diagnostics = new LineLogger("dev.hostguard", new StreamLines(true), PREFIX);
         events = new LineLogger(EVENTS_LOGGER, eventLines(target), "");
     }
 
-    /** The event sink; an event file that cannot be opened sends the events to standard error, never nowhere. */
+    /**
+     * The event sink; an event file that cannot be opened sends the events to standard error, never nowhere. With
+     * {@code events-queue} the lines go through a {@link QueuedLines} writer thread.
+     */
     private Lines eventLines(EventTarget target) {
+        if (target.file() != null || target.queue() > 0) { // the default sink, standard output, drops nothing
+            drops = new SinkDrops(target.file() == null ? (target.stderr() ? "stderr" : "stdout")
+                    : target.file().toString());
+        }
+        Lines lines;
         if (target.file() == null) {
-            return new StreamLines(target.stderr());
+            lines = new StreamLines(target.stderr());
+        } else {
+            try {
+                lines = new EventFile(target.file(), target.rotates() ? target.maxBytes() : 0, target.maxFiles(),
+                        drops);
+            } catch (IOException | RuntimeException e) {
+                diagnostics.error("cannot open the event file {} ({}); events go to standard error", target.file(),
+                        e.toString());
+                lines = new StreamLines(true);
+            }
         }
-        try {
-            return new FileLines(target.file());
-        } catch (IOException | RuntimeException e) {
-            diagnostics.error("cannot open the event file {} ({}); events go to standard error", target.file(),
-                    e.toString());
-            return new StreamLines(true);
+        if (target.queue() > 0) {
+            queued = new QueuedLines(lines, target.queue(), drops);
+            return queued;
         }
+        return lines;
+    }
+
+    /** The events the sink dropped (a full queue, failed writes), for metrics; {@code null}: it drops none. */
+    SinkDrops drops() {
+        return drops;
+    }
+
+    /**
+     * Waits at most {@code millis} for queued events to be written (at shutdown).
+     *
+     * @return whether all were written (also when there is no queue)
+     */
+    boolean flushEvents(long millis) {
+        return queued == null || queued.flush(millis);
     }
 
     Logger diagnostics(Class<?> type) {
@@ -59,7 +85,7 @@ final class AgentLogging {
     }
 
     /** Where whole lines go; one call per line, so concurrent lines never interleave. */
-    private interface Lines {
+    interface Lines {
         void write(String line);
     }
 
@@ -73,28 +99,6 @@ final class AgentLogging {
             PrintStream stream = stderr ? System.err : System.out;
             stream.print(line + System.lineSeparator());
             stream.flush();
-        }
-    }
-
-    /** A file appended to (created with its parent directories), in UTF-8, unbuffered. */
-    private static final class FileLines implements Lines {
-        private final OutputStream out;
-
-        FileLines(Path file) throws IOException {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            out = new FileOutputStream(file.toFile(), true);
-        }
-
-        @Override
-        public synchronized void write(String line) {
-            try {
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                System.err.println(PREFIX + "ERROR cannot write an event: " + e);
-            }
         }
     }
 

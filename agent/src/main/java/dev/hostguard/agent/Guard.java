@@ -12,6 +12,7 @@ import dev.hostguard.agent.context.RequestView;
 import dev.hostguard.agent.context.RequestViews;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
+import dev.hostguard.agent.metrics.AgentMetrics;
 import dev.hostguard.agent.event.EventRateLimiter;
 import dev.hostguard.agent.event.RequestInfo;
 import dev.hostguard.agent.event.SecurityEvent;
@@ -566,7 +567,9 @@ final class Guard implements HookHandler {
         if (decision.allowed()) {
             return;
         }
+        AgentMetrics.INSTANCE.decided(decision, request.authClass(), policy.engine().mode());
         if (!limiter.tryAcquire(decision.rule())) {
+            AgentMetrics.INSTANCE.suppressed(decision.rule());
             if (decision.blocked()) {
                 throw refuse(request, new HostGuardBlockedException("blocked by HostGuard: " + operation.action().eventAction()
                         + " (rule " + decision.rule() + "; event suppressed by the rate limit)", decision.rule(),
@@ -657,6 +660,7 @@ final class Guard implements HookHandler {
 
     @Override
     public void hookFailed(String site, Throwable failure) {
+        AgentMetrics.INSTANCE.hookFailed();
         if (failedSites.add(site)) {
             log.warn("hook {} failed and let the operation go ahead; further failures there are only counted",
                     site, failure);

@@ -8,6 +8,7 @@ import dev.hostguard.agent.config.PolicyWatcher;
 import dev.hostguard.agent.context.KeyFingerprint;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
+import dev.hostguard.agent.metrics.AgentMetrics;
 import dev.hostguard.agent.event.EventStamps;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.policy.FileAccess;
@@ -100,6 +101,9 @@ final class GuardInstaller {
         }
     }
 
+    /** How long the JVM's exit waits for a queued event sink (a stalled pipe must not hold the exit up). */
+    static final long EVENTS_FLUSH_AT_EXIT_MILLIS = 2000;
+
     private static void finish(AgentOptions options, PolicyFile policyFile, AgentLogging logging,
                                HookInstallation hooks, List<String> injected, long startNanos,
                                Phases phases) throws Exception {
@@ -126,8 +130,12 @@ final class GuardInstaller {
             @Override
             public void run() {
                 guard.reportAllSuppressed();
+                logging.flushEvents(EVENTS_FLUSH_AT_EXIT_MILLIS); // a queued sink: what it holds, a stalled one not long
             }
         }, "hostguard-suppressed-counts"));
+        if (options.metrics() != null) {
+            MetricsStart.start(options, logging); // only with the metrics option: a thread of its own
+        }
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();
@@ -208,6 +216,7 @@ final class GuardInstaller {
             PolicyTampering tampered = guard.takePolicyTampering();
             if (tampered != null) {
                 // written by a guarded request: not put in force, whatever it says (the old policy stays)
+                AgentMetrics.INSTANCE.policyTampered();
                 guard.writeEvent(EventJson.policyTampered(loaded.path().toString(), loaded.sha256(), tampered.path(),
                         tampered.access().label(), tampered.auth().label(), tampered.request(), tampered.at()));
                 log.warn("policy file {} changed after a guarded request ({}) wrote {}: the change is refused, the"
@@ -221,6 +230,7 @@ final class GuardInstaller {
             // recomputed: a ConfigMap update reads the file through a new ..<timestamp> directory
             guard.replace(ActivePolicy.compile(policy, mode, hostMounts, loaded.sha256(),
                     ownFiles(options, System.getProperty("user.dir"))));
+            AgentMetrics.INSTANCE.policyReloaded();
             guard.writeEvent(EventJson.policyReloaded(loaded.path().toString(), loaded.sha256(), mode.label()));
             log.info("policy reloaded: {} sha256={} mode={}", loaded.path(), loaded.sha256(), mode.label());
         }
@@ -228,6 +238,7 @@ final class GuardInstaller {
         @Override
         public void refused(Path path, InvalidPolicyException problems) {
             guard.takePolicyTampering(); // refused anyway: the note is spent on this change
+            AgentMetrics.INSTANCE.policyError();
             guard.writeEvent(EventJson.policyError(path.toString(), null, problems.getMessage()));
             log.warn("policy file {} changed but is invalid, the policy in force stays:\n  {}", path,
                     problems.getMessage().replace("\n", "\n  "));

@@ -1,5 +1,6 @@
 package dev.hostguard.agent.config;
 
+import dev.hostguard.agent.metrics.MetricsOption;
 import dev.hostguard.agent.policy.Mode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,21 +24,30 @@ import java.util.Map;
  * of the three sources, wins over it ({@link #withPolicy}).
  *
  * @param mode {@code audit} (default), {@code block} or {@code off}
- * @param events {@code stdout} (default), {@code stderr} or a file path
+ * @param events {@code stdout} (default), {@code stderr} or a file path; with {@code events-max-size},
+ *     {@code events-max-files} and {@code events-queue} ({@link EventSinkOptions})
  * @param policy the policy file; {@code null} when none is given
  * @param modeOrigin where the mode came from: a source as the operator wrote it, {@code policy file} or
  *     {@code default}
  * @param eventsOrigin where the event sink came from, likewise
+ * @param metrics the {@code metrics} option: {@code jmx} or a Prometheus endpoint's address; {@code null} when not
+ *     given (off)
  */
-public record AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin) {
+public record AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin,
+                           MetricsOption metrics) {
     static final String SYSTEM_PROPERTY_PREFIX = "hostguard.";
     static final String ENVIRONMENT_PREFIX = "HOSTGUARD_";
-    static final List<String> KEYS = List.of("mode", "events", "policy");
+    static final List<String> KEYS = List.of("mode", "events", "policy", "events-max-size", "events-max-files",
+            "events-queue", "metrics");
     static final String DEFAULT_ORIGIN = "default";
     static final String POLICY_ORIGIN = "policy file";
 
     public AgentOptions(Mode mode, EventTarget events) {
         this(mode, events, null, DEFAULT_ORIGIN, DEFAULT_ORIGIN);
+    }
+
+    public AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin) {
+        this(mode, events, policy, modeOrigin, eventsOrigin, null);
     }
 
     /** Reads the options of this JVM. */
@@ -55,8 +65,23 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
         collectEnvironment(environment, found);
         collectSystemProperties(systemProperties, found);
         collectAgentArgument(agentArgument, found);
-        return new AgentOptions(mode(found.get("mode")), events(found.get("events")), policy(found.get("policy")),
-                origin(found.get("mode")), origin(found.get("events")));
+        EventTarget events = events(found.get("events"));
+        if (found.containsKey("events-max-size") || found.containsKey("events-max-files")
+                || found.containsKey("events-queue")) { // not loaded at start-up otherwise
+            events = EventSinkOptions.apply(events, found.get("events-max-size"), found.get("events-max-files"),
+                    found.get("events-queue"));
+        }
+        return new AgentOptions(mode(found.get("mode")), events, policy(found.get("policy")),
+                origin(found.get("mode")), origin(found.get("events")), metrics(found.get("metrics")));
+    }
+
+    private static MetricsOption metrics(Source source) throws InvalidOptionException {
+        try {
+            return source == null ? null : MetricsOption.parse(source.value()); // null: off, no class loaded
+        } catch (IllegalArgumentException e) {
+            throw new InvalidOptionException("bad value for option 'metrics' (" + source.describe() + "); "
+                    + e.getMessage());
+        }
     }
 
     /**
@@ -70,8 +95,9 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
         return new AgentOptions(policyMode ? policy.mode() : mode,
                 policyEvents ? events(new Source("events.sink", policy.events().sink(),
                         "events.sink: " + policy.events().sink() + " in the policy file " + this.policy,
-                        POLICY_ORIGIN)) : events,
-                this.policy, policyMode ? POLICY_ORIGIN : modeOrigin, policyEvents ? POLICY_ORIGIN : eventsOrigin);
+                        POLICY_ORIGIN)).withSink(events.maxBytes(), events.maxFiles(), events.queue()) : events,
+                this.policy, policyMode ? POLICY_ORIGIN : modeOrigin, policyEvents ? POLICY_ORIGIN : eventsOrigin,
+                metrics);
     }
 
     /** Whether the mode was given as an option (so a policy file, also a reloaded one, does not change it). */
@@ -105,7 +131,7 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
      * @param describe the source and setting as the operator wrote them, for error messages
      * @param origin the source alone, for the start-up line ({@code agent argument}, {@code -Dhostguard.mode})
      */
-    private record Source(String key, String value, String describe, String origin) {
+    record Source(String key, String value, String describe, String origin) {
     }
 
     private static void collectAgentArgument(String argument, Map<String, Source> found)
@@ -141,7 +167,7 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
             if (e.getKey().startsWith(prefix)) {
                 String name = e.getKey().substring(prefix.length());
                 put(found, new Source(name, e.getValue().trim(), origin + e.getKey() + "=" + e.getValue(),
-                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), lowerCaseKeys ? name.toLowerCase(Locale.ROOT) : name);
+                        (origin.startsWith("system") ? "-D" : "") + e.getKey()), lowerCaseKeys ? name.toLowerCase(Locale.ROOT).replace('_', '-') : name);
             }
         }
     }

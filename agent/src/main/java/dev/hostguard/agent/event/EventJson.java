@@ -271,6 +271,28 @@ public final class EventJson {
         });
     }
 
+    /**
+     * An {@code events-suppressed} event of the sink itself ({@code hostguard.rule} {@code event-sink}): events
+     * dropped because its queue was full or its writes failed (a full disk), since the last such event.
+     */
+    public static String eventsDropped(String sink, long queueFull, long writeFailed) {
+        return write(g -> {
+            startAgentEvent(g, "metric");
+            g.writeStringField("action", "events-suppressed");
+            g.writeEndObject();
+            g.writeObjectFieldStart("hostguard");
+            g.writeStringField("rule", "event-sink");
+            g.writeNumberField("suppressed", queueFull + writeFailed);
+            g.writeObjectFieldStart("sink");
+            g.writeStringField("target", sink);
+            g.writeNumberField("queue_full", queueFull);
+            g.writeNumberField("write_failed", writeFailed);
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
     private static String configuration(String action, String outcome, Body hostguard, String error) {
         return write(g -> {
             startAgentEvent(g, "event");
