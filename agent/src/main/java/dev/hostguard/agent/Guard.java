@@ -45,6 +45,12 @@ final class Guard implements HookHandler {
 
     /** The policy in force: read once per operation, replaced as a whole by a reload. */
     private volatile ActivePolicy active;
+    /** The policy put in force last, kept apart from {@link #active}: what the self-check compares it with. */
+    private volatile ActivePolicy inForce;
+    /** What the self-check weaves again; {@code null} until {@link #selfCheck} (tests without one). */
+    private volatile HookInstallation hooks;
+    /** Made and started with the first request served (no thread, no class at start-up). */
+    private SelfCheck selfCheck; // guarded by this
     private final PathResolver paths;
     private final EventRateLimiter limiter;
     private final Logger events;
@@ -60,6 +66,7 @@ final class Guard implements HookHandler {
 
     Guard(ActivePolicy policy, PathResolver paths, Logger events, Logger log) {
         this.active = policy;
+        this.inForce = policy;
         this.paths = paths;
         this.limiter = new EventRateLimiter(policy.policy().events().perSecond());
         this.events = events;
@@ -70,7 +77,77 @@ final class Guard implements HookHandler {
     void replace(ActivePolicy policy) {
         limiter.perSecond(policy.policy().events().perSecond());
         active = policy;
-        Hooks.judgeOutsideRequests(policy.engine().guardsOutsideRequest());
+        inForce = policy;
+        Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest());
+    }
+
+    /** Lets the self-check start with the first request served (GuardInstaller), weaving again through {@code hooks}. */
+    void selfCheck(HookInstallation hooks) {
+        this.hooks = hooks;
+    }
+
+    @Override
+    public synchronized void requestsServed() {
+        if (selfCheck == null && hooks != null) {
+            selfCheck = new SelfCheck(this, hooks);
+            selfCheck.start();
+        }
+    }
+
+    /** The policy put in force last; whether the one judging by is still it (the self-check). */
+    ActivePolicy policyInForce() {
+        return inForce;
+    }
+
+    boolean policyIntact() {
+        return active == inForce;
+    }
+
+    /** Puts the policy in force back where the self-check found another. */
+    void restorePolicy() {
+        active = inForce;
+    }
+
+    /**
+     * A tamper attempt refused at a choke point, or a change the self-check found: one {@code tamper} event (at most
+     * the policy's rate per second, as any rule's), naming the request {@code scope} works for, if any. Inside a
+     * guarded request in block mode the request is refused too.
+     */
+    @Override
+    public HostGuardBlockedException tamper(RequestScope scope, String family, String target, String detail) {
+        return tamper(scope, family, target, detail, null);
+    }
+
+    /** @param decision {@code detected} for the self-check's finds; {@code null}: refused (or blocked) */
+    HostGuardBlockedException tamper(RequestScope scope, String family, String target, String detail,
+                                     String decision) {
+        ActivePolicy policy = active;
+        RequestInfo info = null;
+        AuthClass auth = null;
+        GuardedRequest guarded = null;
+        if (scope != null && scope.propagated() instanceof GuardedRequest handedOver) {
+            info = handedOver.info();
+            auth = handedOver.authClass();
+            guarded = handedOver;
+        } else if (scope != null && scope.request() != null && scope.request() != SelfCheck.CANARY) {
+            Noted noted = noted(scope, policy);
+            if (noted != null) {
+                info = new RequestInfo(noted.view().method(), noted.view().path(), noted.view().clientIp());
+                auth = noted.classification().auth().authClass();
+                guarded = noted.guarded();
+            }
+        }
+        boolean refuse = guarded != null && policy.engine().mode() == dev.hostguard.agent.policy.Mode.BLOCK;
+        String id = limiter.tryAcquire(SelfCheck.RULE) ? dev.hostguard.agent.event.EventStamps.newId() : null;
+        if (id != null) {
+            events.info(EventJson.tamper(id, family, target, detail,
+                    decision != null ? decision : refuse ? "blocked" : "refused",
+                    policy.engine().mode().label(), auth == null ? null : auth.label(), info,
+                    ApplicationFrames.capture(policy.policy().events().stackDepth())));
+            reportSuppressed();
+        }
+        return refuse ? refuse(guarded, new HostGuardBlockedException("blocked by HostGuard: tamper (" + family + " "
+                + target + ")", SelfCheck.RULE, id == null ? SUPPRESSED_EVENT_ID : id)) : null;
     }
 
     /** Writes a configuration event (policy reloaded or refused) to the event sink. */
@@ -86,6 +163,9 @@ final class Guard implements HookHandler {
     @Override
     public void processStart(RequestScope scope, String[] command, String directory)
             throws HostGuardBlockedException {
+        if (scope.request() == SelfCheck.CANARY && SelfCheck.CANARY_PATH.equals(command[0])) {
+            throw SelfCheck.reached(SelfCheck.PROCESS_CANARY);
+        }
         ActivePolicy policy = active;
         GuardedRequest request = guardedRequest(scope, policy);
         if (request != null) {
@@ -105,6 +185,9 @@ final class Guard implements HookHandler {
     @Override
     public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
             throws HostGuardBlockedException {
+        if (scope.request() == SelfCheck.CANARY && SelfCheck.CANARY_PATH.equals(path)) {
+            throw SelfCheck.reached(SelfCheck.FILE_CANARY);
+        }
         ActivePolicy policy = active;
         GuardedRequest request = guardedRequest(scope, policy);
         if (request == null) {

@@ -113,6 +113,7 @@ final class GuardInstaller {
         ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
                 policyFile == null ? null : policyFile.sha256(), ownFiles);
         Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
+        guard.selfCheck(hooks);
         phases.done("guard");
         warmUp(paths, active);
         phases.done("warm-up");
