@@ -124,6 +124,20 @@ class SelfProtectionInProcessTest {
         processStartStillRefused(dir.resolve("later"));
     }
 
+    /** What --add-opens java.base/java.lang would allow: HostGuard refuses it inside a request, before the JDK. */
+    @Test
+    void aThreadsThreadLocalsAreRefusedInsideARequest() throws Exception {
+        int before = tamperEvents().size();
+        inRequest(false, () -> assertEquals("self-protection", ruleOf(assertThrows(
+                InaccessibleObjectException.class, Attempts::threadsInheritableThreadLocals))));
+        tamperSince(before, "Thread.inheritableThreadLocals", family("set-accessible",
+                "java.lang.Thread.inheritableThreadLocals"));
+        InaccessibleObjectException jdks = assertThrows(InaccessibleObjectException.class,
+                Attempts::threadsInheritableThreadLocals);
+        assertEquals(null, jdks.getCause(), "outside requests the JDK's own refusal: " + jdks);
+        assertEquals(before + 1, tamperEvents().size());
+    }
+
     @Test
     void unsafeOffsetsOfHostGuardsFieldsAreRefused() throws Exception {
         int before = tamperEvents().size();

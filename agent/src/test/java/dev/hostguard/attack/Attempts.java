@@ -35,6 +35,11 @@ public final class Attempts {
         ((ThreadLocal<?>) scope.get(null)).remove();
     }
 
+    /** The thread's own inheritable thread-locals (where the facade keeps its scope) made accessible. */
+    public static void threadsInheritableThreadLocals() throws Exception {
+        Thread.class.getDeclaredField("inheritableThreadLocals").setAccessible(true);
+    }
+
     /** A private lookup in the facade and a {@code VarHandle} on {@code outsideRequests}. */
     public static void privateLookup() throws Exception {
         MethodHandles.privateLookupIn(Class.forName(HOOKS), MethodHandles.lookup())

@@ -66,7 +66,7 @@ public class ReflectionGuardBenchmark {
     /** The facade's answer for a class that is not HostGuard's. */
     @Benchmark
     public boolean accessCheckOtherClass() {
-        return Hooks.accessRefused(caller, declaring, true);
+        return Hooks.accessRefused(field, caller, declaring, true);
     }
 
     /** {@code trySetAccessible} of an application field, through the woven JDK method. */

@@ -60,6 +60,8 @@ class TamperIT {
             new Attempt("try-set-accessible", HOOKS, "outsideRequests", "set-accessible", HOOKS),
             new Attempt("accessible-array", HOOKS, "installing", "set-accessible", HOOKS),
             new Attempt("thread-local", HOOKS, "SCOPE", "set-accessible", HOOKS),
+            new Attempt("thread-local", "java.lang.Thread", "inheritableThreadLocals", "set-accessible",
+                    "java.lang.Thread.inheritableThreadLocals"),
             new Attempt("private-lookup", HOOKS, "handler", "private-lookup", HOOKS),
             new Attempt("unsafe-offset", HOOKS, "handler", "unsafe-offset", HOOKS + ".handler"),
             new Attempt("facade-call", HOOKS, "-", "facade-call", "Hooks.judgeOutsideRequests"),

@@ -64,6 +64,9 @@ public final class Hooks {
     private static final HookHandler[] INSTALLED = new HookHandler[1];
     /** Whether the self-check was asked to start (with the first request served). */
     private static volatile boolean selfCheckStarted;
+    /** Where a thread keeps its thread-locals, {@link #SCOPE} among them (see {@link #threadLocalsAimedAt}). */
+    private static final Class<?> THREAD_LOCAL_MAP = jdkClass("java.lang.ThreadLocal$ThreadLocalMap");
+    private static final Class<?> THREAD_LOCAL_ENTRY = jdkClass("java.lang.ThreadLocal$ThreadLocalMap$Entry");
     private static final long INSTALL_WAIT_MILLIS = 60_000;
 
     private Hooks() {
@@ -1347,16 +1350,29 @@ public final class Hooks {
      * @throws java.lang.reflect.InaccessibleObjectException when refused and the caller asked for an exception, as the
      *     JDK throws for a package its module does not open
      */
-    public static boolean accessRefused(Class<?> caller, Class<?> declaring, boolean raise) {
-        if (declaring == null || !declaring.getName().startsWith(OWN_PACKAGE) || !ownClass(declaring)
-                || ownCaller(caller)) {
+    public static boolean accessRefused(Object member, Class<?> caller, Class<?> declaring, boolean raise) {
+        if (declaring == null) {
             return false;
         }
-        HostGuardBlockedException refusal = tampered("set-accessible", declaring.getName(),
+        String target;
+        if (declaring.getName().startsWith(OWN_PACKAGE)) {
+            if (!ownClass(declaring) || ownCaller(caller)) {
+                return false;
+            }
+            target = declaring.getName();
+        } else if (declaring == Thread.class || declaring == THREAD_LOCAL_MAP || declaring == THREAD_LOCAL_ENTRY) {
+            target = threadLocalsAimedAt(member, declaring, caller);
+            if (target == null) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        HostGuardBlockedException refusal = tampered("set-accessible", target,
                 caller == null ? "caller unknown" : "caller " + caller.getName());
         if (raise) {
             java.lang.reflect.InaccessibleObjectException denied = new java.lang.reflect.InaccessibleObjectException(
-                    "Unable to make a member of " + declaring.getName() + " accessible: HostGuard's own state is"
+                    "Unable to make a member of " + target + " accessible: HostGuard's own state is"
                             + " not open to reflection");
             if (refusal != null) {
                 denied.initCause(refusal);
@@ -1448,6 +1464,36 @@ public final class Hooks {
             Hooks.class.notifyAll();
         }
         return true;
+    }
+
+    /**
+     * A service run with {@code --add-opens java.base/java.lang} (common: many libraries ask for it) lets its code
+     * make a thread's thread-locals accessible, and clearing them ends the request this thread serves as far as the
+     * hooks see. Inside a request (or when outside requests are judged) a {@code setAccessible} of
+     * {@code Thread.threadLocals}/{@code inheritableThreadLocals} or of a member of {@code ThreadLocalMap} and its
+     * entries by code not the JDK's or HostGuard's is refused; elsewhere (a container's leak check at undeploy) it
+     * goes ahead.
+     *
+     * @return what was aimed at; {@code null}: not refused
+     */
+    private static String threadLocalsAimedAt(Object member, Class<?> declaring, Class<?> caller) {
+        if (declaring == Thread.class && !(member instanceof java.lang.reflect.Field field
+                && (field.getName().equals("threadLocals") || field.getName().equals("inheritableThreadLocals")))) {
+            return null;
+        }
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests || ownCaller(caller)) {
+            return null;
+        }
+        return declaring.getName() + (member instanceof java.lang.reflect.Member m ? "." + m.getName() : "");
+    }
+
+    private static Class<?> jdkClass(String name) {
+        try {
+            return Class.forName(name, false, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Hooks.class; // never a declaring class the hook sees for a member of the JDK's
+        }
     }
 
     /**

@@ -20,7 +20,9 @@ import net.bytebuddy.asm.Advice;
  *       {@code AccessibleObject.setAccessible(array, true)} and {@code trySetAccessible()} (the JDK's own check of
  *       whether the member's module opens its package, which unnamed modules always do): refused with the
  *       {@code InaccessibleObjectException} the JDK throws for a module that does not open the package, or
- *       {@code false} for {@code trySetAccessible}.</li>
+ *       {@code false} for {@code trySetAccessible}. Inside a request, also a thread's thread-locals
+ *       ({@code Thread.threadLocals}, {@code inheritableThreadLocals}, {@code ThreadLocalMap}), which a service run
+ *       with {@code --add-opens java.base/java.lang} would otherwise let its code clear.</li>
  *   <li>{@code java.lang.invoke.MethodHandles.privateLookupIn(Class, Lookup)}: a lookup with private access (a
  *       {@code VarHandle} on a private static field, an unreflected setter): the {@code IllegalAccessException} it
  *       declares.</li>
@@ -68,9 +70,9 @@ final class SelfProtectionHooks implements HookFamily {
 
         /** A refusal skips the check, which then answers false; asked to throw, the facade throws. */
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class)
-        static boolean enter(@Advice.Argument(0) Class<?> caller, @Advice.Argument(1) Class<?> declaring,
-                             @Advice.Argument(2) boolean raise) {
-            return Hooks.accessRefused(caller, declaring, raise);
+        static boolean enter(@Advice.This Object member, @Advice.Argument(0) Class<?> caller,
+                             @Advice.Argument(1) Class<?> declaring, @Advice.Argument(2) boolean raise) {
+            return Hooks.accessRefused(member, caller, declaring, raise);
         }
     }
 

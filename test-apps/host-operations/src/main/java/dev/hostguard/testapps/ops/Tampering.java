@@ -22,7 +22,8 @@ import javax.management.ObjectName;
  *   <li>{@code try-set-accessible}: {@code trySetAccessible()}, then the same</li>
  *   <li>{@code accessible-array}: {@code AccessibleObject.setAccessible(AccessibleObject[], true)}</li>
  *   <li>{@code thread-local}: the facade's per-thread scopes ({@code SCOPE}) removed for this thread through
- *       reflection, else through the thread's own {@code threadLocals}</li>
+ *       reflection, else the thread's own {@code inheritableThreadLocals} and {@code threadLocals} cleared (the test
+ *       apps run with {@code --add-opens java.base/java.lang}, as many services do)</li>
  *   <li>{@code private-lookup}: {@code MethodHandles.privateLookupIn} and a {@code VarHandle} set</li>
  *   <li>{@code unsafe-offset}: {@code sun.misc.Unsafe}'s {@code staticFieldBase}/{@code staticFieldOffset}, then
  *       {@code putObject}</li>
@@ -88,10 +89,13 @@ final class Tampering {
                 } catch (RuntimeException | ReflectiveOperationException e) {
                     viaFacade = e.getClass().getSimpleName();
                 }
-                Field locals = Thread.class.getDeclaredField("threadLocals"); // java.base does not open java.lang
-                locals.setAccessible(true);
-                locals.set(Thread.currentThread(), null);
-                yield "cleared threadLocals (the facade's way: " + viaFacade + ")";
+                // the thread's own maps: java.base opens java.lang only with --add-opens (the test apps have it)
+                for (String name : new String[] {"inheritableThreadLocals", "threadLocals"}) {
+                    Field locals = Thread.class.getDeclaredField(name);
+                    locals.setAccessible(true);
+                    locals.set(Thread.currentThread(), null);
+                }
+                yield "cleared the thread's thread-locals (the facade's way: " + viaFacade + ")";
             }
             case "private-lookup" -> {
                 Field field = field(className, fieldName);
