@@ -49,6 +49,7 @@ final class Guard implements HookHandler {
     private volatile ActivePolicy inForce;
     /** What the self-check weaves again; {@code null} until {@link #selfCheck} (tests without one). */
     private volatile HookInstallation hooks;
+    private volatile boolean selfCheckOnTicks;
     /** Made and started with the first request served (no thread, no class at start-up). */
     private SelfCheck selfCheck; // guarded by this
     private final PathResolver paths;
@@ -81,8 +82,13 @@ final class Guard implements HookHandler {
         Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest());
     }
 
-    /** Lets the self-check start with the first request served (GuardInstaller), weaving again through {@code hooks}. */
-    void selfCheck(HookInstallation hooks) {
+    /**
+     * Lets the self-check start with the first request served (GuardInstaller), weaving again through {@code hooks}:
+     * on the policy watcher's ticks when there is a watcher ({@code onTicks}: no thread more), else on a thread of
+     * its own.
+     */
+    void selfCheck(HookInstallation hooks, boolean onTicks) {
+        this.selfCheckOnTicks = onTicks;
         this.hooks = hooks;
     }
 
@@ -90,7 +96,24 @@ final class Guard implements HookHandler {
     public synchronized void requestsServed() {
         if (selfCheck == null && hooks != null) {
             selfCheck = new SelfCheck(this, hooks);
-            selfCheck.start();
+            if (!selfCheckOnTicks) {
+                selfCheck.start();
+            }
+        }
+    }
+
+    /** A tick of the policy watcher (every second): the self-check, once requests are served. */
+    void selfCheckTick() {
+        SelfCheck check;
+        synchronized (this) {
+            check = selfCheckOnTicks ? selfCheck : null;
+        }
+        if (check != null) {
+            try {
+                check.check();
+            } catch (RuntimeException | Error e) {
+                hookFailed("self-check", e);
+            }
         }
     }
 

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The agent's periodic self-check (issue 14): what reflection cannot change any more ({@code SelfProtectionHooks})
  * a write through {@code sun.misc.Unsafe} at an offset found some other way still can, and a second agent can
- * retransform a hooked JDK class without our advice. Every {@link #PERIOD} this checks, on a daemon thread of its own
- * started with the first request the service serves (none at start-up, and none in a JVM that serves no request):
+ * retransform a hooked JDK class without our advice. Every {@link #PERIOD} this checks, once the service serves its
+ * first request: on the policy watcher's ticks when a policy file is watched (no thread more), else on a daemon
+ * thread of its own started then (none at start-up, and none in a JVM that serves no request):
  * <ul>
  *   <li>the facade ({@link Hooks#integrity}): the handler is the one installed, outside-request judging is what the
  *       policy in force says, no request waits for an installation;</li>

@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       runs (its attempt refused, the request not), and the app's reflection into its own class works.</li>
  *   <li>With {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (what HostGuard cannot refuse: a write
  *       through the JDK's internal {@code Unsafe}), the write of {@code Hooks.handler} goes through and that request's
- *       process runs; the self-check reports it ({@code tamper}, {@code decision: detected}) within its period
- *       (1 s) and puts the handler back: the next API-key process start is refused again.</li>
+ *       process runs; the self-check (its own thread: no policy file here) reports it ({@code tamper},
+ *       {@code decision: detected}) within its period (1 s) and puts the handler back: the next API-key process
+ *       start is refused again. The families above run with a policy file, the self-check on the watcher's ticks.</li>
  * </ul>
  */
 class TamperIT {
@@ -126,8 +127,9 @@ class TamperIT {
 
     private static void unsafeWrite(Jdks.Jdk jdk) throws Exception {
         Path dir = tmp.resolve(jdk.label() + "-unsafe");
-        try (GuardedService service = GuardedService.start(TEST, SERVER, jdk, "block", dir, b -> GuardedService
-                .withPolicy(dir.resolve("policy.yaml"), GuardedService.UNLIMITED_EVENTS_POLICY).apply(b)
+        // no policy file, so no watcher: the self-check runs on its own thread (with a policy file, on the watcher's
+        // ticks: the families above)
+        try (GuardedService service = GuardedService.start(TEST, SERVER, jdk, "block", dir, b -> b
                 .jvmArgs("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"))) {
             usersGoOn(service); // the first request served starts the self-check
             Attempt write = new Attempt("unsafe-write", HOOKS, "handler", "self-check", "Hooks.handler");
