@@ -608,6 +608,9 @@ final class Guard implements HookHandler {
 
     @Override
     public boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked) {
+        if (scope.request() == SelfCheck.CANARY) {
+            return true; // the self-check's canary request: no client, nothing to look up
+        }
         RequestView request = RequestViews.of(scope.request(), scope.response());  // null in handed-over work
         try {
             ResponseTemplate response = active.policy().response();

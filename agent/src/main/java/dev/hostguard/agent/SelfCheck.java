@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>the facade ({@link Hooks#integrity}): the handler is the one installed, outside-request judging is what the
  *       policy in force says, no request waits for an installation;</li>
  *   <li>the handler: the policy it judges by is the one put in force last (its mode, its rules);</li>
- *   <li>the hooks, with two canaries: a process start ({@code ProcessImpl.start}) and a file open
- *       ({@code FileInputStream}) of names that do not exist, inside a canary request on this thread, must reach the
- *       handler (which refuses them: nothing is started or opened).</li>
+ *   <li>the hooks, with two canaries: a process start ({@code ProcessImpl.start}; once the service started a process,
+ *       so {@code ProcessImpl} is loaded) and a file open ({@code FileInputStream}) of names that do not exist, inside
+ *       a canary request on this thread, must reach the handler (which refuses them: nothing is started or
+ *       opened).</li>
  * </ul>
  * What it finds changed is put back (the handler, the flag, the policy; hooks missing are woven again by
  * retransforming the hooked classes) and reported as one {@code tamper} event ({@code decision: detected}) per
@@ -149,10 +150,16 @@ final class SelfCheck implements Runnable {
         reached = 0;
         Object token = Hooks.requestEnter(CANARY, null);
         try {
-            try {
-                new ProcessBuilder(CANARY_PATH).start().destroyForcibly(); // refused: nothing is started
-            } catch (IOException expected) {
-                // the canary's refusal, or (hook missing) no such program
+            // only once the JVM started a process: before, ProcessImpl may not even be loaded, and the canary would
+            // load the JDK's process machinery (some 20 classes) into a service that never starts one
+            if (Hooks.processStartsSeen()) {
+                try {
+                    new ProcessBuilder(CANARY_PATH).start().destroyForcibly(); // refused: nothing is started
+                } catch (IOException expected) {
+                    // the canary's refusal, or (hook missing) no such program
+                }
+            } else {
+                reached |= PROCESS_CANARY;
             }
             try (FileInputStream in = new FileInputStream(CANARY_PATH)) {
                 in.read();

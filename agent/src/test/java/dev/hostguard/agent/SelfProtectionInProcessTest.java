@@ -208,6 +208,7 @@ class SelfProtectionInProcessTest {
     /** A second agent's transformer that takes our advice out of ProcessImpl (once): woven again by the self-check. */
     @Test
     void hooksASecondTransformerTookOutAreWovenAgain() throws Exception {
+        processStartStillRefused(dir.resolve("before-strip")); // a process started: the canary runs from now on
         byte[] original;
         try (InputStream in = Object.class.getResourceAsStream("/java/lang/ProcessImpl.class")) {
             original = in.readAllBytes();

@@ -62,6 +62,8 @@ public final class Hooks {
      * either ({@link #accessRefused}); {@code sun.misc.Unsafe} can, and the self-check sees it.
      */
     private static final HookHandler[] INSTALLED = new HookHandler[1];
+    /** Whether {@code ProcessImpl.start} ever ran in this JVM (its hook is then worth the self-check's canary). */
+    private static boolean processStarts;
     /** Whether the self-check was asked to start (with the first request served). */
     private static volatile boolean selfCheckStarted;
     /** Where a thread keeps its thread-locals, {@link #SCOPE} among them (see {@link #threadLocalsAimedAt}). */
@@ -594,6 +596,7 @@ public final class Hooks {
 
     /** {@code ProcessImpl.start}: every public way to start a process ends here. */
     public static void processStart(String[] command, String directory) throws HostGuardBlockedException {
+        processStarts = true;
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
             if (!outsideRequests) {
@@ -1494,6 +1497,11 @@ public final class Hooks {
         } catch (ClassNotFoundException | LinkageError e) {
             return Hooks.class; // never a declaring class the hook sees for a member of the JDK's
         }
+    }
+
+    /** Whether this JVM ever started a process (the hooked {@code ProcessImpl.start} ran): for the self-check. */
+    public static boolean processStartsSeen() {
+        return processStarts;
     }
 
     /**
