@@ -46,6 +46,13 @@ final class Guard implements HookHandler {
 
     /** The policy in force: read once per operation, replaced as a whole by a reload. */
     private volatile ActivePolicy active;
+    /** The policy put in force last, kept apart from {@link #active}: what the self-check compares it with. */
+    private volatile ActivePolicy inForce;
+    /** What the self-check weaves again; {@code null} until {@link #selfCheck} (tests without one). */
+    private volatile HookInstallation hooks;
+    private volatile boolean selfCheckOnTicks;
+    /** Made and started with the first request served (no thread, no class at start-up). */
+    private SelfCheck selfCheck; // guarded by this
     private final PathResolver paths;
     private final EventRateLimiter limiter;
     private final Logger events;
@@ -63,6 +70,7 @@ final class Guard implements HookHandler {
 
     Guard(ActivePolicy policy, PathResolver paths, Logger events, Logger log) {
         this.active = policy;
+        this.inForce = policy;
         this.paths = paths;
         this.limiter = new EventRateLimiter(policy.policy().events().perSecond());
         this.events = events;
@@ -73,7 +81,99 @@ final class Guard implements HookHandler {
     void replace(ActivePolicy policy) {
         limiter.perSecond(policy.policy().events().perSecond());
         active = policy;
-        Hooks.judgeOutsideRequests(policy.engine().guardsOutsideRequest());
+        inForce = policy;
+        Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest());
+    }
+
+    /**
+     * Lets the self-check start with the first request served (GuardInstaller), weaving again through {@code hooks}:
+     * on the policy watcher's ticks when there is a watcher ({@code onTicks}: no thread more), else on a thread of
+     * its own.
+     */
+    void selfCheck(HookInstallation hooks, boolean onTicks) {
+        this.selfCheckOnTicks = onTicks;
+        this.hooks = hooks;
+    }
+
+    @Override
+    public synchronized void requestsServed() {
+        if (selfCheck == null && hooks != null) {
+            selfCheck = new SelfCheck(this, hooks);
+            if (!selfCheckOnTicks) {
+                selfCheck.start();
+            }
+        }
+    }
+
+    /** A tick of the policy watcher (every second): the self-check, once requests are served. */
+    void selfCheckTick() {
+        SelfCheck check;
+        synchronized (this) {
+            check = selfCheckOnTicks ? selfCheck : null;
+        }
+        if (check != null) {
+            try {
+                check.check();
+            } catch (RuntimeException | Error e) {
+                hookFailed("self-check", e);
+            }
+        }
+    }
+
+    /** The policy put in force last; whether the one judging by is still it (the self-check). */
+    ActivePolicy policyInForce() {
+        return inForce;
+    }
+
+    boolean policyIntact() {
+        return active == inForce;
+    }
+
+    /** Puts the policy in force back where the self-check found another. */
+    void restorePolicy() {
+        active = inForce;
+    }
+
+    /**
+     * A tamper attempt refused at a choke point, or a change the self-check found: one {@code tamper} event (at most
+     * the policy's rate per second, as any rule's), naming the request {@code scope} works for, if any. Inside a
+     * guarded request in block mode the request is refused too.
+     */
+    @Override
+    public HostGuardBlockedException tamper(RequestScope scope, String family, String target, String detail) {
+        return tamper(scope, family, target, detail, null);
+    }
+
+    /** @param decision {@code detected} for the self-check's finds; {@code null}: refused (or blocked) */
+    HostGuardBlockedException tamper(RequestScope scope, String family, String target, String detail,
+                                     String decision) {
+        ActivePolicy policy = active;
+        RequestInfo info = null;
+        AuthClass auth = null;
+        GuardedRequest guarded = null;
+        if (scope != null && scope.propagated() instanceof GuardedRequest handedOver) {
+            info = handedOver.info();
+            auth = handedOver.authClass();
+            guarded = handedOver;
+        } else if (scope != null && scope.request() != null && scope.request() != SelfCheck.CANARY) {
+            Noted noted = noted(scope, policy);
+            if (noted != null) {
+                info = new RequestInfo(noted.view().method(), noted.view().path(), noted.view().clientIp());
+                auth = noted.classification().auth().authClass();
+                guarded = noted.guarded();
+            }
+        }
+        boolean refuse = guarded != null && policy.engine().mode() == dev.hostguard.agent.policy.Mode.BLOCK;
+        String id = limiter.tryAcquire(SelfCheck.RULE) ? dev.hostguard.agent.event.EventStamps.newId() : null;
+        if (id != null) {
+            events.info(EventJson.tamper(id, family, target, detail,
+                    decision != null ? decision : refuse ? "blocked" : "refused",
+                    policy.engine().mode().label(), auth == null ? null : auth.label(), info,
+                    ApplicationFrames.capture(policy.policy().events().stackDepth())));
+            reportSuppressed();
+        }
+        return refuse ? refuse(guarded, new HostGuardBlockedException("blocked by HostGuard: tamper (" + family + " "
+                + target + ")", SelfCheck.RULE, id == null ? SUPPRESSED_EVENT_ID : id)) : null;
     }
 
     /** Writes a configuration event (policy reloaded or refused) to the event sink. */
@@ -89,6 +189,9 @@ final class Guard implements HookHandler {
     @Override
     public void processStart(RequestScope scope, String[] command, String directory)
             throws HostGuardBlockedException {
+        if (scope.request() == SelfCheck.CANARY && SelfCheck.CANARY_PATH.equals(command[0])) {
+            throw SelfCheck.reached(SelfCheck.PROCESS_CANARY);
+        }
         ActivePolicy policy = active;
         GuardedRequest request = guardedRequest(scope, policy);
         if (request != null) {
@@ -108,6 +211,9 @@ final class Guard implements HookHandler {
     @Override
     public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
             throws HostGuardBlockedException {
+        if (scope.request() == SelfCheck.CANARY && SelfCheck.CANARY_PATH.equals(path)) {
+            throw SelfCheck.reached(SelfCheck.FILE_CANARY);
+        }
         ActivePolicy policy = active;
         GuardedRequest request = guardedRequest(scope, policy);
         if (request == null) {
@@ -615,6 +721,9 @@ final class Guard implements HookHandler {
 
     @Override
     public boolean answerBlocked(RequestScope scope, HostGuardBlockedException blocked) {
+        if (scope.request() == SelfCheck.CANARY) {
+            return true; // the self-check's canary request: no client, nothing to look up
+        }
         RequestView request = RequestViews.of(scope.request(), scope.response());  // null in handed-over work
         try {
             ResponseTemplate response = active.policy().response();

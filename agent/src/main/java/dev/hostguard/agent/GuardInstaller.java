@@ -117,6 +117,7 @@ final class GuardInstaller {
         ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
                 policyFile == null ? null : policyFile.sha256(), ownFiles);
         Guard guard = new Guard(active, paths, logging.events(), logging.diagnostics(Guard.class));
+        guard.selfCheck(hooks, policyFile != null); // on the policy watcher's ticks when it runs
         phases.done("guard");
         warmUp(paths, active);
         phases.done("warm-up");
@@ -247,6 +248,7 @@ final class GuardInstaller {
         @Override
         public void tick() {
             guard.reportSuppressed();
+            guard.selfCheckTick();
         }
     }
 

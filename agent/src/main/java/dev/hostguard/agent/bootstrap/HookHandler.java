@@ -226,6 +226,24 @@ public interface HookHandler {
             throws HostGuardBlockedException {
     }
 
+    /**
+     * Code tried to reach HostGuard's own state (reflection into its classes, an {@code Unsafe} offset of its fields,
+     * a facade method called out of turn), or the self-check found it changed: writes a {@code tamper} event naming
+     * the request {@code scope} works for.
+     *
+     * @param family {@code set-accessible}, {@code private-lookup}, {@code unsafe-offset}, {@code facade-call}, ...
+     * @param target what was aimed at (a class, a field, a facade method)
+     * @param detail how (the caller, the arguments)
+     * @return the refusal of the request, when it is a guarded request in block mode; else {@code null}
+     */
+    default HostGuardBlockedException tamper(RequestScope scope, String family, String target, String detail) {
+        return null;
+    }
+
+    /** The service serves its first request: the handler may start what it runs only for a serving service. */
+    default void requestsServed() {
+    }
+
     /** One of our own hooks failed; the operation went ahead (fail open). Never throws. */
     void hookFailed(String site, Throwable failure);
 }

@@ -56,6 +56,19 @@ public final class Hooks {
     private static volatile boolean outsideRequests;
     /** While the agent finishes installing off the service's main thread, requests wait at their entry. */
     private static volatile boolean installing;
+    /**
+     * The handler {@link #install} installed, kept apart from {@link #handler}: what the agent's self-check compares
+     * the live handler with, and what alone may change the facade's state once installed. Reflection cannot reach
+     * either ({@link #accessRefused}); {@code sun.misc.Unsafe} can, and the self-check sees it.
+     */
+    private static final HookHandler[] INSTALLED = new HookHandler[1];
+    /** Whether {@code ProcessImpl.start} ever ran in this JVM (its hook is then worth the self-check's canary). */
+    private static boolean processStarts;
+    /** Whether the self-check was asked to start (with the first request served). */
+    private static volatile boolean selfCheckStarted;
+    /** Where a thread keeps its thread-locals, {@link #SCOPE} among them (see {@link #threadLocalsAimedAt}). */
+    private static final Class<?> THREAD_LOCAL_MAP = jdkClass("java.lang.ThreadLocal$ThreadLocalMap");
+    private static final Class<?> THREAD_LOCAL_ENTRY = jdkClass("java.lang.ThreadLocal$ThreadLocalMap$Entry");
     private static final long INSTALL_WAIT_MILLIS = 60_000;
 
     private Hooks() {
@@ -73,10 +86,12 @@ public final class Hooks {
 
     /** Installs the handler once; a second call (from anyone) is refused. Lets waiting requests in. */
     public static synchronized void install(HookHandler h) {
-        if (handler != null) {
+        if (handler != null || INSTALLED[0] != null) {
+            tampered("facade-call", "Hooks.install", "a second installation, refused");
             throw new IllegalStateException("HostGuard is already installed");
         }
         handler = h;
+        INSTALLED[0] = h;
         installing = false;
         Hooks.class.notifyAll();
     }
@@ -112,8 +127,25 @@ public final class Hooks {
         }
     }
 
-    /** Turns judging operations outside any request on or off (at start-up and on each policy reload). */
+    /**
+     * Turns judging operations outside any request on or off, before {@link #install}; once installed, only the
+     * installed handler may ({@link #judgeOutsideRequests(HookHandler, boolean)}): a call from anyone else changes
+     * nothing and is a {@code tamper} event.
+     */
     public static void judgeOutsideRequests(boolean judge) {
+        if (INSTALLED[0] != null) {
+            tampered("facade-call", "Hooks.judgeOutsideRequests", "judge=" + judge + " after the installation, refused");
+            return;
+        }
+        outsideRequests = judge;
+    }
+
+    /** Turns judging operations outside any request on or off (each policy reload), by the installed handler only. */
+    public static void judgeOutsideRequests(HookHandler by, boolean judge) {
+        if (by == null || by != INSTALLED[0]) {
+            tampered("facade-call", "Hooks.judgeOutsideRequests", "judge=" + judge + " by another handler, refused");
+            return;
+        }
         outsideRequests = judge;
     }
 
@@ -143,6 +175,7 @@ public final class Hooks {
         if (scope == null) {
             scope = new RequestScope();
             SCOPE.set(scope);
+            firstRequestOnThread(); // once per thread: the self-check starts with the first request served
         }
         return scope.enter(request, response);
     }
@@ -563,6 +596,7 @@ public final class Hooks {
 
     /** {@code ProcessImpl.start}: every public way to start a process ends here. */
     public static void processStart(String[] command, String directory) throws HostGuardBlockedException {
+        processStarts = true;
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
             if (!outsideRequests) {
@@ -1425,6 +1459,271 @@ public final class Hooks {
             return null;
         } finally {
             scope.busy = false;
+        }
+    }
+
+    // ---- self-protection: HostGuard's own classes and the facade's state (SelfProtectionHooks) ----
+
+    /** Binary names of HostGuard's classes (the facade, the agent, the libraries it shades) start with this. */
+    private static final String OWN_PACKAGE = "dev.hostguard.agent.";
+    /** {@link #integrity} bits. */
+    public static final int HANDLER_REPLACED = 1;
+    public static final int OUTSIDE_REQUESTS_CHANGED = 2;
+    public static final int INSTALLING_AGAIN = 4;
+
+    /**
+     * {@code AccessibleObject.checkCanSetAccessible(caller, declaringClass, throwExceptionIfDenied)}, behind every
+     * {@code setAccessible(true)}, {@code trySetAccessible()} and {@code AccessibleObject.setAccessible(array, true)}
+     * of a field, method or constructor: refused when the member is HostGuard's and the caller is not, in either mode,
+     * inside requests or not, with a {@code tamper} event. Runs on every {@code setAccessible} of the JVM: the first
+     * test is one compare of the declaring class's (cached) name.
+     *
+     * @return whether the access is refused (the method then answers {@code false}, as {@code trySetAccessible} does)
+     * @throws java.lang.reflect.InaccessibleObjectException when refused and the caller asked for an exception, as the
+     *     JDK throws for a package its module does not open
+     */
+    public static boolean accessRefused(Object member, Class<?> caller, Class<?> declaring, boolean raise) {
+        if (declaring == null) {
+            return false;
+        }
+        String target;
+        if (declaring.getName().startsWith(OWN_PACKAGE)) {
+            if (!ownClass(declaring) || ownCaller(caller)) {
+                return false;
+            }
+            target = declaring.getName();
+        } else if (declaring == Thread.class || declaring == THREAD_LOCAL_MAP || declaring == THREAD_LOCAL_ENTRY) {
+            target = threadLocalsAimedAt(member, declaring, caller);
+            if (target == null) {
+                return false;
+            }
+        } else {
+            return false;
+        }
+        HostGuardBlockedException refusal = tampered("set-accessible", target,
+                caller == null ? "caller unknown" : "caller " + caller.getName());
+        if (raise) {
+            java.lang.reflect.InaccessibleObjectException denied = new java.lang.reflect.InaccessibleObjectException(
+                    "Unable to make a member of " + target + " accessible: HostGuard's own state is"
+                            + " not open to reflection");
+            if (refusal != null) {
+                denied.initCause(refusal);
+            }
+            throw denied;
+        }
+        return true;
+    }
+
+    /**
+     * {@code MethodHandles.privateLookupIn(targetClass, caller)}: a lookup with private access into HostGuard's classes,
+     * for anyone but HostGuard, is refused with the {@link IllegalAccessException} the method declares, and a
+     * {@code tamper} event.
+     */
+    public static void privateLookupRefused(Class<?> target, java.lang.invoke.MethodHandles.Lookup caller)
+            throws IllegalAccessException {
+        if (target == null || !target.getName().startsWith(OWN_PACKAGE) || !ownClass(target)
+                || caller != null && ownCaller(caller.lookupClass())) {
+            return;
+        }
+        HostGuardBlockedException refusal = tampered("private-lookup", target.getName(),
+                caller == null ? "caller unknown" : "caller " + caller.lookupClass().getName());
+        IllegalAccessException denied = new IllegalAccessException("no private access to " + target.getName()
+                + ": HostGuard's own state is not open to reflection");
+        if (refusal != null) {
+            denied.initCause(refusal);
+        }
+        throw denied;
+    }
+
+    /**
+     * {@code sun.misc.Unsafe}'s {@code objectFieldOffset}, {@code staticFieldOffset} and {@code staticFieldBase}: the
+     * offset (or base) of a field of HostGuard's, which an {@code Unsafe} write needs, is refused with an
+     * {@link UnsupportedOperationException} (what these methods throw for a record's or hidden class's field) and a
+     * {@code tamper} event. HostGuard itself never asks for one.
+     */
+    public static void unsafeOffsetRefused(java.lang.reflect.Field field, String method) {
+        if (field == null || !field.getDeclaringClass().getName().startsWith(OWN_PACKAGE)
+                || !ownClass(field.getDeclaringClass())) {
+            return;
+        }
+        String target = field.getDeclaringClass().getName() + "." + field.getName();
+        HostGuardBlockedException refusal = tampered("unsafe-offset", target, "sun.misc.Unsafe." + method);
+        UnsupportedOperationException denied = new UnsupportedOperationException("Unsafe." + method + " of " + target
+                + ": HostGuard's own state");
+        if (refusal != null) {
+            denied.initCause(refusal);
+        }
+        throw denied;
+    }
+
+    /**
+     * The agent's self-check: what differs from what {@code expected} (the handler the agent installed) put in place.
+     *
+     * @param outside whether the policy in force judges outside requests
+     * @return a sum of {@link #HANDLER_REPLACED}, {@link #OUTSIDE_REQUESTS_CHANGED}, {@link #INSTALLING_AGAIN}; 0 when
+     *     intact
+     */
+    public static int integrity(HookHandler expected, boolean outside) {
+        int broken = 0;
+        if (handler != expected || INSTALLED[0] != expected) {
+            broken |= HANDLER_REPLACED;
+        }
+        if (outsideRequests != outside) {
+            broken |= OUTSIDE_REQUESTS_CHANGED;
+        }
+        if (installing) {
+            broken |= INSTALLING_AGAIN;
+        }
+        return broken;
+    }
+
+    /**
+     * Puts back what {@link #integrity} found changed, for the handler {@link #install} installed (and the self-check
+     * holds): anyone else's call changes nothing and is a {@code tamper} event.
+     *
+     * @return whether {@code installed} is the handler installed (then the facade is as it put it)
+     */
+    public static synchronized boolean restore(HookHandler installed, boolean outside) {
+        HookHandler original = INSTALLED[0];
+        if (installed == null || installed != original) {
+            tampered("facade-call", "Hooks.restore", "by another handler, refused");
+            return false;
+        }
+        handler = installed;
+        outsideRequests = outside;
+        if (installing) {
+            installing = false;
+            Hooks.class.notifyAll();
+        }
+        return true;
+    }
+
+    /**
+     * A service run with {@code --add-opens java.base/java.lang} (common: many libraries ask for it) lets its code
+     * make a thread's thread-locals accessible, and clearing them ends the request this thread serves as far as the
+     * hooks see. Inside a request (or when outside requests are judged) a {@code setAccessible} of
+     * {@code Thread.threadLocals}/{@code inheritableThreadLocals} or of a member of {@code ThreadLocalMap} and its
+     * entries by code not the JDK's or HostGuard's is refused; elsewhere (a container's leak check at undeploy) it
+     * goes ahead.
+     *
+     * @return what was aimed at; {@code null}: not refused
+     */
+    private static String threadLocalsAimedAt(Object member, Class<?> declaring, Class<?> caller) {
+        if (declaring == Thread.class && !(member instanceof java.lang.reflect.Field field
+                && (field.getName().equals("threadLocals") || field.getName().equals("inheritableThreadLocals")))) {
+            return null;
+        }
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests || ownCaller(caller)) {
+            return null;
+        }
+        return declaring.getName() + (member instanceof java.lang.reflect.Member m ? "." + m.getName() : "");
+    }
+
+    private static Class<?> jdkClass(String name) {
+        try {
+            return Class.forName(name, false, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            return Hooks.class; // never a declaring class the hook sees for a member of the JDK's
+        }
+    }
+
+    /** Whether this JVM ever started a process (the hooked {@code ProcessImpl.start} ran): for the self-check. */
+    public static boolean processStartsSeen() {
+        return processStarts;
+    }
+
+    /**
+     * Whether {@code c}, named in HostGuard's package, is HostGuard's: the facade (boot loader), the agent's classes
+     * (the installed handler's protection domain: the agent jar) and its weaving loader's. Not another class of that
+     * name elsewhere (the agent's own tests, say); before the installation only the facade.
+     */
+    private static boolean ownClass(Class<?> c) {
+        ClassLoader loader = c.getClassLoader();
+        if (loader == null) {
+            return true;
+        }
+        HookHandler installed = INSTALLED[0];
+        return installed != null && (c.getProtectionDomain() == installed.getClass().getProtectionDomain()
+                || ownLoader(loader));
+    }
+
+    /** The agent's weaving loader: a loader of HostGuard's package that the system loader defined. */
+    private static boolean ownLoader(ClassLoader loader) {
+        Class<?> loaderClass = loader.getClass();
+        ClassLoader loaderLoader = loaderClass.getClassLoader();
+        return loaderClass.getName().startsWith(OWN_PACKAGE)
+                && (loaderLoader == null || loaderLoader == ClassLoader.getSystemClassLoader());
+    }
+
+    /**
+     * Whether {@code caller} is the JDK's (a class of a named module of the boot or platform loader: the JDK decides
+     * its own accesses, and code in the service cannot define a class there) or HostGuard's own: named in its package
+     * and defined by the boot loader, the agent's
+     * (the system loader) or the agent's weaving loader (a loader of our package the system loader defined). A class
+     * of that name in any other loader is not.
+     */
+    private static boolean ownCaller(Class<?> caller) {
+        if (caller == null) {
+            return false;
+        }
+        ClassLoader loader = caller.getClassLoader();
+        if (caller.getModule().isNamed() && (loader == null || loader == ClassLoader.getPlatformClassLoader())) {
+            return true; // the JDK's own (its lambda metafactory makes our lambdas' constructors accessible)
+        }
+        if (!caller.getName().startsWith(OWN_PACKAGE)) {
+            return false;
+        }
+        if (loader == null || loader == ClassLoader.getSystemClassLoader()) {
+            return true;
+        }
+        return ownLoader(loader);
+    }
+
+    /**
+     * Reports a tamper attempt to the handler: a {@code tamper} event naming the request this thread works for;
+     * inside a guarded request in block mode, the request is refused too (the refusal is kept for its answer).
+     *
+     * @return that refusal; {@code null} when the request goes on (audit, a user's request, outside requests)
+     */
+    private static HostGuardBlockedException tampered(String family, String target, String detail) {
+        HookHandler h = handler;
+        if (h == null) {
+            h = INSTALLED[0]; // the live handler was taken away: report to the one installed
+        }
+        if (h == null) {
+            return null;
+        }
+        RequestScope scope = outsideScope(SCOPE.get());
+        if (scope.busy) {
+            return null;
+        }
+        scope.busy = true;
+        try {
+            HostGuardBlockedException refusal = h.tamper(scope, family, target, detail);
+            if (refusal != null) {
+                scope.recordBlock(refusal);
+            }
+            return refusal;
+        } catch (Throwable t) {
+            failed(h, "tamper", t);
+            return null;
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /** The first request served on a thread: the handler starts its self-check (once). */
+    private static void firstRequestOnThread() {
+        HookHandler h = handler;
+        if (selfCheckStarted || h == null) {
+            return;
+        }
+        selfCheckStarted = true;
+        try {
+            h.requestsServed();
+        } catch (Throwable t) {
+            failed(h, "self-check-start", t);
         }
     }
 

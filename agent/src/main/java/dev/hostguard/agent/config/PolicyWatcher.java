@@ -66,7 +66,7 @@ public final class PolicyWatcher implements Runnable {
             try {
                 Thread.sleep(interval.toMillis()); // the polling interval, between two looks at the file
             } catch (InterruptedException e) {
-                return;
+                continue; // code in the service that interrupts it stops neither the watching nor the self-check
             }
             try {
                 check();

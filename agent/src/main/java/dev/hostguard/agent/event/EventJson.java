@@ -255,6 +255,81 @@ public final class EventJson {
         });
     }
 
+    /**
+     * A {@code tamper} event: code in the service tried to reach HostGuard's own state (reflection into its classes,
+     * an {@code Unsafe} offset of its fields, a facade method called out of turn) and was refused, or the agent's
+     * self-check found that state changed (and put it back). An alert ({@code event.category}
+     * {@code intrusion_detection}), rule {@code self-protection}, naming the request when there is one.
+     *
+     * @param id the event id (a refusal of the request names it)
+     * @param family how: {@code set-accessible}, {@code private-lookup}, {@code unsafe-offset}, {@code facade-call},
+     *               {@code self-check}
+     * @param target what was aimed at (a class, a field, a facade method, a hooked site)
+     * @param detail the caller or what was found
+     * @param decision {@code refused} (the attempt failed, the request goes on), {@code blocked} (and the request is
+     *                 refused, block mode) or {@code detected} (found changed by the self-check, and restored)
+     * @param auth the request's authentication class; {@code null} outside requests
+     * @param request the request; {@code null} outside requests
+     * @param frames the application's frames that made the attempt
+     */
+    public static String tamper(String id, String family, String target, String detail, String decision, String mode,
+                                String auth, RequestInfo request, java.util.List<String> frames) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeStringField("@timestamp", EventStamps.iso(java.time.Instant.now()));
+            g.writeObjectFieldStart("event");
+            g.writeStringField("id", id);
+            g.writeStringField("kind", "alert");
+            g.writeArrayFieldStart("category");
+            g.writeString("intrusion_detection");
+            g.writeEndArray();
+            g.writeStringField("action", "tamper");
+            g.writeStringField("outcome", "detected".equals(decision) ? "success" : "failure");
+            g.writeEndObject();
+            g.writeObjectFieldStart("hostguard");
+            g.writeStringField("rule", "self-protection");
+            g.writeStringField("decision", decision);
+            g.writeStringField("mode", mode);
+            if (auth != null) {
+                g.writeStringField("auth", auth);
+            }
+            g.writeObjectFieldStart("tamper");
+            g.writeStringField("family", family);
+            g.writeStringField("target", target);
+            if (detail != null) {
+                g.writeStringField("detail", detail);
+            }
+            g.writeEndObject();
+            if (frames != null && !frames.isEmpty()) {
+                g.writeArrayFieldStart("frames");
+                for (String frame : frames) {
+                    g.writeString(frame);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            if (request != null) {
+                g.writeObjectFieldStart("url");
+                g.writeStringField("path", request.path());
+                g.writeEndObject();
+                g.writeObjectFieldStart("http");
+                g.writeObjectFieldStart("request");
+                g.writeStringField("method", request.method());
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeObjectFieldStart("client");
+                g.writeStringField("ip", request.clientIp());
+                g.writeEndObject();
+            }
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", "detected".equals(decision)
+                    ? "HostGuard's own state was found changed (" + target + "): put back; " + detail
+                    : "an attempt to reach HostGuard's own state (" + family + " " + target + ") was refused");
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
     /** An {@code events-suppressed} event: how many events of one rule the rate limit held back in one second. */
     public static String eventsSuppressed(String rule, long epochSecond, long count, int perSecond) {
         return write(g -> {

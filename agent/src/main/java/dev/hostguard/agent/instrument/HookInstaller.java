@@ -29,7 +29,7 @@ public final class HookInstaller {
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
             new DirectoryListHooks(), new UnixSocketHooks(), new SocketIoHooks(), new NetworkConnectHooks(),
             new HandOverHooks(), new ServletHooks(), new HttpServerHooks(), new NativeCodeHooks(),
-            new FileChangeHooks(), new JvmDiagnosticsHooks());
+            new FileChangeHooks(), new JvmDiagnosticsHooks(), new SelfProtectionHooks());
 
     private HookInstaller() {
     }

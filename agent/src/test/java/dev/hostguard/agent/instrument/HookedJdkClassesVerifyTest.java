@@ -96,7 +96,7 @@ class HookedJdkClassesVerifyTest {
                 }
             }
         }
-        assertEquals(92, required, "every required JDK hook site");
+        assertEquals(97, required, "every required JDK hook site");
         assertEquals(3, optional, "the fork/join pool's submission, the direct transfer and Perf's attach, on whichever"
                 + " JDK this is");
     }

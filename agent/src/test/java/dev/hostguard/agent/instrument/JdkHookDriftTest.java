@@ -48,7 +48,7 @@ class JdkHookDriftTest {
                 }
             }
         }
-        assertEquals(92, checked, "every required JDK hook site");
+        assertEquals(97, checked, "every required JDK hook site");
         assertEquals(3, optionalFound, "one of each pair of alternatives: the fork/join pool's submission, externalSubmit "
                 + "(JDK 17-18) or poolSubmit (JDK 19+); the direct transfer, transferToDirectlyInternal (JDK 17) or "
                 + "transferToFileDescriptor (JDK 25); Perf's attach, attachImpl (JDK 17-24) or attach(int) (JDK 25)");

@@ -31,11 +31,14 @@ import java.util.concurrent.TimeUnit;
  *       sends {@code GET /_ping}, the harmless first request of the docker CLI; {@code status=<code>\n<body>}</li>
  *   <li>{@code benign}: reads {@value #BENIGN_FILE} in the working directory, written by {@link #prepare()} at
  *       start-up; a read that matches no rule, so never a finding</li>
+ *   <li>{@code tamper}: an injection-style attempt to switch HostGuard off ({@link Tampering}: {@code family},
+ *       {@code class}, {@code field}), its outcome caught, then {@code exec} of {@code cmd};
+ *       {@code attempt=<outcome>\nexit=<code>\n<output>}</li>
  * </ul>
  */
 public final class HostOperations {
     /** The operations, as they appear in the routes. */
-    public static final Set<String> NAMES = Set.of("exec", "environ", "socket", "benign");
+    public static final Set<String> NAMES = Set.of("exec", "environ", "socket", "benign", "tamper");
 
     static final String BENIGN_FILE = "benign.txt";
     private static final long EXEC_TIMEOUT_SECONDS = 10;
@@ -55,6 +58,7 @@ public final class HostOperations {
             case "environ" -> environ();
             case "socket" -> socket();
             case "benign" -> benign();
+            case "tamper" -> "attempt=" + Tampering.attempt(params) + "\n" + exec(params.get("cmd"), params.get("dir"));
             default -> throw new IllegalArgumentException("unknown operation '" + op + "'; known: " + NAMES);
         };
     }
