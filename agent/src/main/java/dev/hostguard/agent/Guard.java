@@ -204,6 +204,13 @@ final class Guard implements HookHandler {
         }
     }
 
+    /** The self-check's file canary ({@link SelfCheck}) reached a file-open hook: it is refused, nothing opened. */
+    private static void fileCanary(RequestScope scope, String path) throws HostGuardBlockedException {
+        if (scope.request() == SelfCheck.CANARY && SelfCheck.CANARY_PATH.equals(path)) {
+            throw SelfCheck.reached(SelfCheck.FILE_CANARY);
+        }
+    }
+
     /**
      * The request is classified first: a logged-in user's file opens are never resolved (a canonical path costs a
      * system call per path component), only those of requests the rules guard.
@@ -211,9 +218,7 @@ final class Guard implements HookHandler {
     @Override
     public void fileAccess(RequestScope scope, int operation, int directoryFd, String path)
             throws HostGuardBlockedException {
-        if (scope.request() == SelfCheck.CANARY && SelfCheck.CANARY_PATH.equals(path)) {
-            throw SelfCheck.reached(SelfCheck.FILE_CANARY);
-        }
+        fileCanary(scope, path);
         ActivePolicy policy = active;
         GuardedRequest request = guardedRequest(scope, policy);
         if (request == null) {
@@ -242,6 +247,7 @@ final class Guard implements HookHandler {
     @Override
     public boolean fileReadOpening(RequestScope scope, int directoryFd, String path)
             throws HostGuardBlockedException {
+        fileCanary(scope, path);
         ActivePolicy policy = active;
         if (!OpenDescriptors.available()) {
             fileAccess(scope, FILE_READ, directoryFd, path);
