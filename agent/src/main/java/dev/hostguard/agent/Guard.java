@@ -448,6 +448,12 @@ final class Guard implements HookHandler {
         }
     }
 
+    /** {@code DELETE_ON_CLOSE}'s unlink right after its open: the JDK's own exception, which it ignores there. */
+    @Override
+    public Throwable unlinkRefusal(HostGuardBlockedException refused) {
+        return DeleteOnCloseRefusals.forCaller();
+    }
+
     /**
      * Native code: the request is classified first (a user's loads cost nothing more); then code the JDK links for
      * itself through FFM (its caller a boot or platform class) is let go, as {@code Hooks} lets the JDK's own JNI

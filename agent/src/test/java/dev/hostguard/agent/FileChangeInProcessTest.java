@@ -53,6 +53,8 @@ class FileChangeInProcessTest {
     private static Path host;
     /** Protected for reads only: {@code token-stand-in}, as {@code service-account-token}. */
     private static Path token;
+    /** Protected against writes and changes, not reads: {@code logs-stand-in}. */
+    private static Path logs;
 
     /** This test's own directories, one under {@code host}, one beside it. */
     private Path protectedDir;
@@ -63,8 +65,10 @@ class FileChangeInProcessTest {
         host = Files.createDirectories(dir.resolve("host"));
         Path secrets = Files.createDirectories(dir.resolve("secrets"));
         token = Files.writeString(secrets.resolve("token"), "t0ken");
+        logs = Files.createDirectories(dir.resolve("logs"));
         Path policy = Files.writeString(dir.resolve("policy.yaml"), "rules:\n"
                 + "  - id: host-stand-in\n    paths: [\"" + host + "/**\"]\n"
+                + "  - id: logs-stand-in\n    paths: [\"" + logs + "/**\"]\n    access: [write, change]\n"
                 + "  - id: token-stand-in\n    paths: [\"" + token + "\"]\n    access: [read]\n");
         events = dir.resolve("events.jsonl");
         AgentMain.agentmain("mode=block,policy=" + policy + ",events=" + events, ByteBuddyAgent.install());
@@ -233,6 +237,54 @@ class FileChangeInProcessTest {
         inRequest(true, () -> Files.delete(file));
         inRequest(true, () -> assertTrue(directory.toFile().delete()));
         assertTrue(Files.notExists(file) && Files.notExists(directory), "a user's deletes go ahead");
+    }
+
+    /**
+     * {@code DELETE_ON_CLOSE} of a file that may be read but not deleted: the open answers its channel, the delete
+     * is refused (event, file kept), and no descriptor is left behind (the JDK unlinks right after its open and
+     * ignores only its own exception there): {@code /proc/self/fd} does not grow over many such opens, through
+     * {@code Files.newByteChannel} ({@code unlink}) and a {@code SecureDirectoryStream} ({@code unlinkat}).
+     */
+    @Test
+    void deleteOnCloseRefusedKeepsTheFileAndLeaksNoDescriptor() throws Exception {
+        Path file = Files.writeString(Files.createDirectories(logs.resolve("c" + CASES.get())).resolve("audit.log"),
+                "x");
+        int opens = 40;
+        long before = openDescriptors();
+        inRequest(false, () -> {
+            for (int i = 0; i < opens; i++) {
+                try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file,
+                        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE)) {
+                    assertEquals(1, channel.read(ByteBuffer.allocate(8)), "the channel reads the file");
+                }
+            }
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(file.getParent())) {
+                if (stream instanceof SecureDirectoryStream<Path> secure) {
+                    for (int i = 0; i < opens; i++) {
+                        secure.newByteChannel(file.getFileName(), java.util.Set.of(
+                                java.nio.file.StandardOpenOption.READ,
+                                java.nio.file.StandardOpenOption.DELETE_ON_CLOSE)).close();
+                    }
+                }
+            }
+        });
+        long after = openDescriptors();
+        assertTrue(Files.exists(file), "the refused delete-on-close kept the file");
+        assertTrue(after - before < 5, "descriptors before " + before + ", after " + 2 * opens
+                + " refused delete-on-close opens " + after);
+        JsonNode event = eventFor("file-delete", file);
+        assertEquals("logs-stand-in", event.at("/hostguard/rule").asText());
+        assertEquals("blocked", event.at("/hostguard/decision").asText());
+
+        inRequest(true, () -> Files.newByteChannel(file, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.DELETE_ON_CLOSE).close());
+        assertTrue(Files.notExists(file), "a user's delete-on-close deletes");
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
     }
 
     @Test

@@ -267,6 +267,7 @@ public final class Actions {
         TABLE.other("docker-list", p -> DockerSocketClient.forParams(p).get("/containers/json"));
         TABLE.other("docker-run", p -> DockerSocketClient.forParams(p).post("/containers/create", PRIVILEGED_CONTAINER));
         TABLE.other("metrics", p -> Metrics.snapshot());
+        TABLE.other("files-delete-on-close", FileChangeOperations::filesDeleteOnClose);
         TABLE.other("process-info", Actions::processInfo);
         TABLE.other("process-signal", Actions::processSignal);
 

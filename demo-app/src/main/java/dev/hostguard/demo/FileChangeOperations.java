@@ -47,6 +47,31 @@ final class FileChangeOperations {
         return "moved to " + Files.move(path(p), target(p));
     }
 
+    /**
+     * {@code files-delete-on-close}: opens {@code path} {@code count} times (default 1) for reading with
+     * {@code DELETE_ON_CLOSE}, through {@code Files.newByteChannel} or, with {@code via=secure-directory-stream}, a
+     * {@code SecureDirectoryStream} of its directory; each channel closed. Answers whether the file is still there.
+     */
+    static String filesDeleteOnClose(Map<String, String> p) throws IOException {
+        Path file = path(p);
+        int count = Integer.parseInt(p.getOrDefault("count", "1"));
+        boolean secure = "secure-directory-stream".equals(p.get("via"));
+        for (int i = 0; i < count; i++) {
+            if (secure) {
+                try (java.nio.file.DirectoryStream<Path> dir = Files.newDirectoryStream(file.getParent())) {
+                    java.nio.file.SecureDirectoryStream<Path> stream = (java.nio.file.SecureDirectoryStream<Path>) dir;
+                    stream.newByteChannel(file.getFileName(), java.util.Set.of(
+                            java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.DELETE_ON_CLOSE))
+                            .close();
+                }
+            } else {
+                Files.newByteChannel(file, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.DELETE_ON_CLOSE).close();
+            }
+        }
+        return "opened " + count + " times; exists=" + Files.exists(file);
+    }
+
     static String fileRenameTo(Map<String, String> p) throws IOException {
         return answer("renamed", path(p).toFile().renameTo(target(p).toFile()));
     }

@@ -75,7 +75,8 @@ class ProcessStartMatrixIT {
         others.removeAll(Actions.fileChangeActions());
         others.removeAll(Actions.networkActions());
         assertEquals(new TreeSet<>(Set.of("docker-list", "docker-run", "metrics", "jni-load", "jni-load-library",
-                "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir", "process-info", "process-signal")), others,
+                "jna-mkdir", "ffm-library-mkdir", "ffm-mkdir", "process-info", "process-signal",
+                "files-delete-on-close")), others,
                 "the demo's actions that are neither process nor file actions");
     }
 

@@ -93,6 +93,16 @@ public interface HookHandler {
     }
 
     /**
+     * A delete refused at the dispatcher's {@code unlink}/{@code unlinkat}: what to throw there instead of the
+     * refusal, or {@code null} for the refusal itself. {@code UnixChannelFactory}'s {@code DELETE_ON_CLOSE} unlink
+     * (after its open) catches only the JDK's own {@code sun.nio.fs.UnixException}; the refusal would leave the
+     * descriptor it opened open.
+     */
+    default Throwable unlinkRefusal(HostGuardBlockedException refused) {
+        return null;
+    }
+
+    /**
      * Judges native code inside a request; throws to refuse it. Called only for code the JDK did not load for
      * itself (a library of a boot or platform class never reaches it).
      *

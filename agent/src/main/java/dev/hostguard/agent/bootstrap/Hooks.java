@@ -1182,6 +1182,42 @@ public final class Hooks {
     }
 
     /**
+     * The dispatcher's {@code unlink} and {@code unlinkat}: a delete, as {@link #fileChange}. One caller opens before
+     * it unlinks: {@code UnixChannelFactory} with {@code DELETE_ON_CLOSE} unlinks the file it has just opened and
+     * ignores the JDK's own {@code UnixException} there (best effort); any other exception leaves the descriptor it
+     * made open for good. A refusal there is thrown as that exception ({@link HookHandler#unlinkRefusal}): the open
+     * answers its channel, the file stays, the event is written and the request answered as refused.
+     */
+    public static void fileUnlink(int directoryFd, Object path) throws HostGuardBlockedException {
+        RequestScope scope = SCOPE.get();
+        if ((scope == null || !scope.active()) && !outsideRequests) {
+            return;
+        }
+        try {
+            judgeFileChange(scope, HookHandler.CHANGE_DELETE, directoryFd, path, HookHandler.AT_FDCWD, null, -1,
+                    null);
+        } catch (HostGuardBlockedException refused) {
+            Throwable jdkOwn = null;
+            HookHandler h = handler;
+            try {
+                jdkOwn = h == null ? null : h.unlinkRefusal(refused);
+            } catch (Throwable t) {
+                failed(h, "file-unlink", t);
+            }
+            if (jdkOwn != null) {
+                throw Hooks.<RuntimeException>unchecked(jdkOwn);
+            }
+            throw refused;
+        }
+    }
+
+    /** Throws a checked exception the caller's signature does not name (the JDK's own, for its own catch). */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T unchecked(Throwable t) throws T {
+        throw (T) t;
+    }
+
+    /**
      * {@code UnixDomainSockets.bind}: a Unix-domain socket bound to a path makes a socket file there, judged as a
      * create of that name ({@link HookHandler#CHANGE_CREATE}). An unnamed address is the JDK's to refuse.
      */

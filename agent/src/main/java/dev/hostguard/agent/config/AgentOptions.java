@@ -2,11 +2,10 @@ package dev.hostguard.agent.config;
 
 import dev.hostguard.agent.metrics.MetricsOption;
 import dev.hostguard.agent.policy.Mode;
+import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -202,8 +201,10 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
         }
         try {
             Path file = Path.of(source.value()).toAbsolutePath();
-            // Open it now: a sink that fails later would lose the very events the operator asked for.
-            Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+            // Open it now: a sink that fails later would lose the very events the operator asked for. With java.io,
+            // loaded before any agent: NIO's Files.newOutputStream would load FileChannelImpl and some twenty NIO
+            // classes before the hooks' transformer is registered, and FileChannelImpl would then be retransformed.
+            new FileOutputStream(file.toFile(), true).close();
             return EventTarget.file(file);
         } catch (IOException | InvalidPathException | UnsupportedOperationException e) {
             throw new InvalidOptionException("bad value for option 'events' (" + source.describe()

@@ -62,13 +62,14 @@ public final class PolicyParser {
     private static final List<String> RULE = List.of("id", "category", "description", "paths", "access", "sockets",
             "commands", "endpoints", "action");
     private static final List<String> ALLOW = List.of("operation", "executable", "args", "path", "access", "endpoint",
-            "route", "auth", "caller", "reason");
+            "route", "auth", "caller", "reason", "command", "diagnostic", "signal");
     private static final List<String> EVENTS = List.of("sink", "rate-limit", "stack-depth");
     private static final List<String> RESPONSE = List.of("status", "content-type", "body");
     private static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
             "unix-connect", "native-load", "native-downcall",
             "network-connect",
-            "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes");
+            "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes",
+            "jvm-diagnostic", "process-signal");
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*s");
     private static final Pattern METHOD = Pattern.compile("[A-Za-z]+|\\*");
@@ -395,6 +396,8 @@ public final class PolicyParser {
                     case "file-delete" -> Action.FILE_DELETE;
                     case "file-create" -> Action.FILE_CREATE;
                     case "file-attributes" -> Action.FILE_ATTRIBUTES;
+                    case "jvm-diagnostic" -> Action.JVM_DIAGNOSTIC;
+                    case "process-signal" -> Action.PROCESS_SIGNAL;
                     default -> {
                         problem(map.get("operation"), "unknown operation '" + op + "'; expected one of "
                                 + String.join(", ", OPERATIONS) + Suggestions.didYouMean(op, OPERATIONS));
@@ -419,7 +422,57 @@ public final class PolicyParser {
         if (operation != Action.NETWORK_CONNECT && operation != null) {
             notFor(map, "endpoint", operation);
         }
-        if (operation == Action.NETWORK_CONNECT) {
+        if (operation != Action.JVM_DIAGNOSTIC && operation != null) {
+            notFor(map, "command", operation);
+            notFor(map, "diagnostic", operation);
+        }
+        if (operation != Action.PROCESS_SIGNAL && operation != null) {
+            notFor(map, "signal", operation);
+        }
+        if (operation == Action.JVM_DIAGNOSTIC || operation == Action.PROCESS_SIGNAL) {
+            // ProcessControlEntries: a diagnostic's command glob is kept as the entry's path, its kind and a
+            // signal entry's signals as its args
+            notFor(map, "executable", operation);
+            notFor(map, "args", operation);
+            notFor(map, "path", operation);
+            notFor(map, "access", operation);
+            if (operation == Action.JVM_DIAGNOSTIC) {
+                if (!map.containsKey("command")) {
+                    problem(node, "a jvm-diagnostic entry needs a 'command' (a glob on the event's"
+                            + " hostguard.jvm_command: \"gcClassHistogram\", \"dumpHeap /dumps/*.hprof\")");
+                } else {
+                    String command = string(map.get("command"), "command");
+                    if (command != null) {
+                        path = new Glob(command);
+                    }
+                }
+                if (map.containsKey("diagnostic")) {
+                    String kind = string(map.get("diagnostic"), "diagnostic");
+                    if (kind != null && !ProcessControlEntries.DIAGNOSTICS.contains(kind)) {
+                        problem(map.get("diagnostic"), "unknown diagnostic '" + kind + "'; expected "
+                                + String.join(", ", ProcessControlEntries.DIAGNOSTICS)
+                                + Suggestions.didYouMean(kind, ProcessControlEntries.DIAGNOSTICS));
+                    } else if (kind != null) {
+                        args = List.of(new Glob(kind));
+                    }
+                }
+            } else if (map.containsKey("signal")) {
+                args = new ArrayList<>();
+                List<String> given = strings(map.get("signal"), "signal");
+                for (int i = 0; i < given.size(); i++) {
+                    if (!ProcessControlEntries.SIGNALS.contains(given.get(i))) {
+                        problem(element(map.get("signal"), i), "unknown signal '" + given.get(i) + "'; expected "
+                                + String.join(", ", ProcessControlEntries.SIGNALS)
+                                + Suggestions.didYouMean(given.get(i), ProcessControlEntries.SIGNALS));
+                    }
+                    args.add(new Glob(given.get(i)));
+                }
+                if (given.isEmpty()) {
+                    problem(map.get("signal"), "an empty signal list; expected some of "
+                            + String.join(", ", ProcessControlEntries.SIGNALS) + " (or no 'signal': any)");
+                }
+            }
+        } else if (operation == Action.NETWORK_CONNECT) {
             notFor(map, "executable", operation);
             notFor(map, "args", operation);
             notFor(map, "path", operation);
@@ -528,6 +581,8 @@ public final class PolicyParser {
                         case PROCESS_START -> " (it takes executable and args)";
                         case FILE_OPEN -> " (it takes path and access)";
                         case NETWORK_CONNECT -> " (it takes endpoint)";
+                        case JVM_DIAGNOSTIC -> " (it takes command and diagnostic)";
+                        case PROCESS_SIGNAL -> " (it takes signal)";
                         default -> " (it takes path)";
                     });
         }

@@ -78,6 +78,11 @@ public final class PolicySummary {
         if (e.endpoint() != null) {
             s.append(' ').append(e.endpoint().text());
         }
+        if (e.executable() == null && e.args() != null) { // a diagnostic's kind, a signal entry's signals
+            s.append(' ').append(e.args().stream().map(g -> g.written()).collect(Collectors.joining("|", "[", "]")));
+        } else if (e.executable() == null && e.operation() == dev.hostguard.agent.policy.Action.PROCESS_SIGNAL) {
+            s.append(" (any signal)");
+        }
         s.append(" on ").append(e.routePath() == null ? "any route"
                 : (e.routeMethod() == null ? "*" : e.routeMethod()) + " " + e.routePath());
         if (!e.auth().isEmpty()) {

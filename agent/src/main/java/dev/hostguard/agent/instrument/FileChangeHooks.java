@@ -68,7 +68,7 @@ final class FileChangeHooks implements HookFamily {
                                 "RenameAtAdvice"),
                         dispatcher("link", names(UNIX_PATH, UNIX_PATH), "LinkAdvice"),
                         dispatcher("symlink", names("byte[]", UNIX_PATH), "SymlinkAdvice"),
-                        dispatcher("unlink", names(UNIX_PATH), "DeleteAdvice"),
+                        dispatcher("unlink", names(UNIX_PATH), "UnlinkAdvice"),
                         dispatcher("unlinkat", takes(int.class, byte[].class, int.class), "DeleteAtAdvice"),
                         dispatcher("rmdir", names(UNIX_PATH), "DeleteAdvice"),
                         dispatcher("mkdir", names(UNIX_PATH, "int"), "CreateAdvice"),
@@ -199,7 +199,21 @@ final class FileChangeHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.Argument(0) int directoryFd, @Advice.Argument(1) byte[] path)
                 throws java.io.IOException {
-            Hooks.fileChange(HookHandler.CHANGE_DELETE, directoryFd, path, HookHandler.AT_FDCWD, null, -1, null);
+            Hooks.fileUnlink(directoryFd, path);
+        }
+    }
+
+    /**
+     * The dispatcher's {@code unlink}: as {@link DeleteAdvice}, through {@link Hooks#fileUnlink}, which knows the one
+     * caller that must not see a refusal as ours ({@code DELETE_ON_CLOSE}'s unlink right after its open).
+     */
+    static final class UnlinkAdvice {
+        private UnlinkAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object path) throws java.io.IOException {
+            Hooks.fileUnlink(HookHandler.AT_FDCWD, path);
         }
     }
 

@@ -34,6 +34,13 @@ final class HookTransformer implements ClassFileTransformer {
     private final HookInstaller.InstallReport report;
     private final Logger log;
     private HookWeaver weaver; // guarded by this
+    /**
+     * JDK classes (boot and platform loaders) woven as they loaded, after this transformer was registered (internal names): the classes
+     * the start-up retransforms are those loaded before it ({@link #hookedAmong}); one the service or the start-up
+     * itself loaded since (the start-up thread runs beside the service's main) is hooked already, and a
+     * retransformation would weave it a second time for nothing.
+     */
+    private final Set<String> wovenAtLoad = ConcurrentHashMap.newKeySet();
 
     /** @param report told of every class woven */
     HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
@@ -70,6 +77,9 @@ final class HookTransformer implements ClassFileTransformer {
             }
             if (result.classFile() != null) {
                 assureReadEdge(module);
+            }
+            if (classBeingRedefined == null && isJdkLoader(loader)) {
+                wovenAtLoad.add(className);
             }
             report.woven(result);
             return result.classFile();
@@ -136,11 +146,15 @@ final class HookTransformer implements ClassFileTransformer {
         return sites;
     }
 
-    /** The already-loaded classes this transformer hooks, to retransform at once when the agent starts. */
+    /**
+     * The already-loaded classes this transformer hooks, to retransform at once when the agent starts: not those it
+     * wove as they loaded ({@link #wovenAtLoad}).
+     */
     synchronized List<Class<?>> hookedAmong(Class<?>[] loaded) {
         List<Class<?>> hooked = new ArrayList<>();
         for (Class<?> type : loaded) {
-            if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()) {
+            if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()
+                    || isJdkLoader(type.getClassLoader()) && wovenAtLoad.contains(type.getName().replace('.', '/'))) {
                 continue;
             }
             if (namedTypes.contains(type.getName()) || type.getClassLoader() != null
@@ -151,6 +165,11 @@ final class HookTransformer implements ClassFileTransformer {
             }
         }
         return hooked;
+    }
+
+    /** The boot or platform loader: a JDK class, one of its name in the JVM. */
+    private static boolean isJdkLoader(ClassLoader loader) {
+        return loader == null || loader == ClassLoader.getPlatformClassLoader();
     }
 
     private boolean isSubTypeTarget(Class<?> type) {

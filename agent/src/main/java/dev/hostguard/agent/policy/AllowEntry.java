@@ -11,8 +11,10 @@ import java.util.Set;
  * @param operation the kind of operation
  * @param executable process starts: a glob on the executable; a bare name matches it in any directory
  * @param args process starts: one glob per argument after the executable, the last may be {@code **}
- *     (any remaining arguments); {@code null}: any arguments
- * @param path files, listings, sockets: a glob on the canonical path
+ *     (any remaining arguments); {@code null}: any arguments. JVM diagnostics: the kind allowed
+ *     ({@code heap-dump}, ...); process signals: the signals allowed ({@code SIGTERM}, {@code SIGKILL}); {@code null}:
+ *     any
+ * @param path files, listings, sockets: a glob on the canonical path; JVM diagnostics: a glob on the command line
  * @param accesses file opens: the accesses allowed (read, write); file changes (rename, link, ...): read, write,
  *     change
  * @param routeMethod the HTTP method, upper case; {@code null}: any
@@ -60,8 +62,8 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
             case PROCESS_START -> executableMatches(op) && argsMatch(op.arguments());
             case FILE_OPEN -> accesses.contains(op.access()) && path.matches(op.target());
             case DIRECTORY_LIST, UNIX_CONNECT, NATIVE_LOAD, NATIVE_DOWNCALL -> path.matches(op.target());
-            case PROCESS_SIGNAL -> false; // no allow entry takes it (yet): the rule's action is the policy's say
-            case JVM_DIAGNOSTIC -> false; // as a signal's: the rule's action is the policy's say
+            case PROCESS_SIGNAL -> args == null || anyMatches(args, op.arguments().get(1));
+            case JVM_DIAGNOSTIC -> path.matches(op.target()) && (args == null || anyMatches(args, op.arguments().get(0)));
             case FILE_RENAME, FILE_LINK, FILE_SYMLINK, FILE_DELETE, FILE_CREATE, FILE_ATTRIBUTES ->
                     accesses.contains(op.access()) && path.matches(op.target());
             case NETWORK_CONNECT -> endpoint != null
@@ -79,6 +81,15 @@ public record AllowEntry(int index, Action operation, Glob executable, List<Glob
         return StackWalker.getInstance().walk(frames -> frames.anyMatch(f -> prefix
                 ? f.getClassName().startsWith(caller)
                 : f.getClassName().equals(caller) || f.getClassName().startsWith(caller + "$")));
+    }
+
+    private static boolean anyMatches(List<Glob> globs, String value) {
+        for (Glob glob : globs) {
+            if (glob.matches(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean executableMatches(Operation op) {

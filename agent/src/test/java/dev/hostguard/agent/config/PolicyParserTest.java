@@ -69,7 +69,7 @@ class PolicyParserTest {
         assertNull(p.rules().get(3).action());
         assertEquals(List.of("sh", "bash", "dash", "zsh", "nc", "curl"), p.rules().get(4).commands());
 
-        assertEquals(4, p.allow().size());
+        assertEquals(6, p.allow().size());
         AllowEntry backup = p.allow().get(0);
         assertEquals(1, backup.index());
         assertEquals(Action.PROCESS_START, backup.operation());
@@ -90,6 +90,11 @@ class PolicyParserTest {
         assertNull(p.allow().get(2).routePath());
         assertEquals(Action.UNIX_CONNECT, p.allow().get(3).operation());
         assertEquals("/run/myapp/helper.sock", p.allow().get(3).path().pattern());
+        assertEquals(Action.JVM_DIAGNOSTIC, p.allow().get(4).operation());
+        assertEquals("gcClassHistogram*", p.allow().get(4).path().pattern());
+        assertEquals("diagnostic-command", p.allow().get(4).args().get(0).pattern());
+        assertEquals(Action.PROCESS_SIGNAL, p.allow().get(5).operation());
+        assertEquals(List.of("SIGTERM"), p.allow().get(5).args().stream().map(g -> g.pattern()).toList());
 
         assertNull(p.events().sink().equals("stdout") ? null : "sink");
         assertEquals(100, p.events().perSecond());

@@ -18,7 +18,8 @@ public record HostEvent(Map<String, Object> fields, String source) {
     public static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
             "unix-connect", "native-load", "native-downcall",
             "network-connect",
-            "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes");
+            "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes",
+            "jvm-diagnostic", "process-signal");
 
     public HostEvent {
         fields = Map.copyOf(fields);

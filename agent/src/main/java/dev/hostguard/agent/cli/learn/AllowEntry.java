@@ -41,6 +41,16 @@ final class AllowEntry {
                 String target = event.text(operation.equals("native-load") ? "dll.path" : "hostguard.native_function");
                 return target == null ? null : new Key(event.route(), operation, target, List.of());
             }
+            if (operation.equals("jvm-diagnostic")) { // the command line, exactly; its kind
+                String command = event.text("hostguard.jvm_command");
+                String kind = event.text("hostguard.jvm_diagnostic");
+                return command == null ? null
+                        : new Key(event.route(), operation, command, kind == null ? List.of() : List.of(kind));
+            }
+            if (operation.equals("process-signal")) { // the signal: the pid names another process after a restart
+                String signal = event.text("hostguard.signal");
+                return signal == null ? null : new Key(event.route(), operation, signal, List.of());
+            }
             if (operation.equals("network-connect")) {
                 String endpoint = endpoint(event);
                 return endpoint == null ? null : new Key(event.route(), operation, endpoint, List.of());

@@ -94,6 +94,14 @@ public final class LearnedPolicyWriter {
             out.println("    args: " + YamlText.list(e.key.args()));
             check(wildcards, "executable", e.key.target());
             e.key.args().forEach(arg -> check(wildcards, "args", arg));
+        } else if (e.key.operation().equals("jvm-diagnostic")) {
+            out.println("    command: " + YamlText.quote(e.key.target()));
+            check(wildcards, "command", e.key.target());
+            if (!e.key.args().isEmpty()) {
+                out.println("    diagnostic: " + YamlText.quote(e.key.args().get(0)));
+            }
+        } else if (e.key.operation().equals("process-signal")) {
+            out.println("    signal: " + YamlText.list(List.of(e.key.target())));
         } else if (e.key.operation().equals("network-connect")) {
             out.println("    endpoint: " + YamlText.quote(e.key.target()));
         } else {
