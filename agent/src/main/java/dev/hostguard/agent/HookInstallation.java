@@ -13,6 +13,12 @@ public interface HookInstallation {
     /** Hooks, in one retransformation, the target classes the JVM loaded before the transformer was registered. */
     void hookLoaded() throws UnmodifiableClassException;
 
+    /**
+     * Weaves again, in one retransformation, every loaded class the hooks target, those woven as they loaded
+     * included: what the self-check does when another transformer took hooks out.
+     */
+    void rehookAll() throws UnmodifiableClassException;
+
     /** Runs the self-test: the required JDK hook sites found on no method of this JDK. */
     Set<String> missingRequiredSites();
 

@@ -120,7 +120,7 @@ final class SelfCheck implements Runnable {
         if (canaries != (PROCESS_CANARY | FILE_CANARY) && (broken & Hooks.HANDLER_REPLACED) == 0) {
             found.add(missing(canaries));
             try {
-                hooks.hookLoaded(); // weave again whatever a retransformation took out
+                hooks.rehookAll(); // weave again whatever a retransformation took out
             } catch (Exception | LinkageError e) {
                 guard.hookFailed("self-check-rehook", e);
             }

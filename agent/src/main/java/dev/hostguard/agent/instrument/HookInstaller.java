@@ -69,9 +69,17 @@ public final class HookInstaller {
          */
         @Override
         public void hookLoaded() throws UnmodifiableClassException {
-            List<Class<?>> loaded = transformer.hookedAmong(instrumentation.getAllLoadedClasses());
-            if (!loaded.isEmpty()) {
-                instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
+            retransform(transformer.hookedAmong(instrumentation.getAllLoadedClasses(), false));
+        }
+
+        @Override
+        public void rehookAll() throws UnmodifiableClassException {
+            retransform(transformer.hookedAmong(instrumentation.getAllLoadedClasses(), true));
+        }
+
+        private void retransform(List<Class<?>> classes) throws UnmodifiableClassException {
+            if (!classes.isEmpty()) {
+                instrumentation.retransformClasses(classes.toArray(new Class<?>[0]));
             }
         }
 

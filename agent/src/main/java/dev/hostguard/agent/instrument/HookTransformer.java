@@ -147,14 +147,14 @@ final class HookTransformer implements ClassFileTransformer {
     }
 
     /**
-     * The already-loaded classes this transformer hooks, to retransform at once when the agent starts: not those it
-     * wove as they loaded ({@link #wovenAtLoad}).
+     * The already-loaded classes this transformer hooks: at start-up, to retransform at once, not those it wove as
+     * they loaded ({@link #wovenAtLoad}); for the self-check's weaving again, all of them ({@code wovenAtLoadToo}).
      */
-    synchronized List<Class<?>> hookedAmong(Class<?>[] loaded) {
+    synchronized List<Class<?>> hookedAmong(Class<?>[] loaded, boolean wovenAtLoadToo) {
         List<Class<?>> hooked = new ArrayList<>();
         for (Class<?> type : loaded) {
-            if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive()
-                    || isJdkLoader(type.getClassLoader()) && wovenAtLoad.contains(type.getName().replace('.', '/'))) {
+            if (!instrumentation.isModifiableClass(type) || type.isArray() || type.isPrimitive() || !wovenAtLoadToo
+                    && isJdkLoader(type.getClassLoader()) && wovenAtLoad.contains(type.getName().replace('.', '/'))) {
                 continue;
             }
             if (namedTypes.contains(type.getName()) || type.getClassLoader() != null
