@@ -71,7 +71,7 @@ class CommandLineIT {
         String summary = AgentCli.text(valid.stdout());
         assertTrue(valid.stdout().get(0).matches("valid policy " + Pattern.quote(example.toString())
                 + " \\(sha256 [0-9a-f]{64}\\)"), summary);
-        assertTrue(summary.contains("\nallow entries: 4\n  1. process-start /usr/bin/pg_dump"), summary);
+        assertTrue(summary.contains("\nallow entries: 6\n  1. process-start /usr/bin/pg_dump"), summary);
 
         Path typo = Files.writeString(tmp.resolve("policy.yaml"), """
                 version: 1
@@ -88,7 +88,8 @@ class CommandLineIT {
         assertEquals(List.of("hostguard check: invalid policy file " + typo + " (2 problems)",
                 "  " + typo + ":2:7: bad value 'blok' for mode; expected audit, block, off; did you mean 'block'?",
                 "  " + typo + ":6:5: unknown key 'rout' in an allow entry; did you mean 'route'? (expected one of:"
-                        + " operation, executable, args, path, access, endpoint, route, auth, caller, reason)"),
+                        + " operation, executable, args, path, access, endpoint, route, auth, caller, reason, command,"
+                        + " diagnostic, signal)"),
                 invalid.stderr());
 
         ServiceProcess.Exit usage = AgentCli.run(TEST, jdk, "check");
