@@ -287,12 +287,11 @@ final class Guard implements HookHandler {
         Rule rule = policy.engine().pathRules().match(FileAccess.READ, opened);
         String canonical = opened;
         if (rule == null) {
-            if (OpenDescriptors.linkedRegularFile(fd) == 0) {
+            OpenDescriptors.Identity linked = OpenDescriptors.linkedRegularFile(fd);
+            if (linked == null) {
                 return; // the common case: one name, matched by none
             }
-            OpenDescriptors.Identity identity = OpenDescriptors.identify(fd);
-            ProtectedIdentities.Protected file = identity == null ? null
-                    : readIdentities(policy).find(identity.dev(), identity.ino());
+            ProtectedIdentities.Protected file = readIdentities(policy).find(linked.dev(), linked.ino());
             if (file == null) {
                 return;
             }

@@ -144,6 +144,26 @@ final class OpenDescriptors {
 
     /** What {@code fstat} says of {@code fd}; {@code null} when it cannot be read. */
     static Identity identify(int fd) {
+        Object attributes = stat(fd);
+        return attributes == null ? null : identity(attributes);
+    }
+
+    /**
+     * What {@code fstat} says of {@code fd} when it is a regular file with more than one name, else {@code null} (also
+     * when it cannot be read): the only case in which a hard link could make it another, protected, file. One
+     * {@code fstat}; allocates only for such a file.
+     */
+    static Identity linkedRegularFile(int fd) {
+        Object attributes = stat(fd);
+        if (attributes == null || UNSAFE.getInt(attributes, NLINK) < 2
+                || (UNSAFE.getInt(attributes, MODE) & S_IFMT) != S_IFREG) {
+            return null;
+        }
+        return identity(attributes);
+    }
+
+    /** {@code fstat} of {@code fd} into this thread's reused attributes; {@code null} when it cannot be read. */
+    private static Object stat(int fd) {
         if (UNSAFE == null || fd < 0) {
             return null;
         }
@@ -154,33 +174,15 @@ final class OpenDescriptors {
                 ATTRIBUTES.set(attributes);
             }
             FSTAT.invokeExact(fd, attributes);
-            return new Identity(UNSAFE.getLong(attributes, DEV), UNSAFE.getLong(attributes, INO),
-                    UNSAFE.getInt(attributes, NLINK), UNSAFE.getInt(attributes, MODE));
+            return attributes;
         } catch (Throwable unreadable) {
             return null;
         }
     }
 
-    /**
-     * The link count of {@code fd} when it is a regular file with more than one name, else 0 (or -1 when it
-     * cannot be read): the only case in which a hard link could make it another, protected, file. Allocates nothing.
-     */
-    static long linkedRegularFile(int fd) {
-        if (UNSAFE == null || fd < 0) {
-            return -1;
-        }
-        try {
-            Object attributes = ATTRIBUTES.get();
-            if (attributes == null) {
-                attributes = (Object) NEW_ATTRIBUTES.invokeExact();
-                ATTRIBUTES.set(attributes);
-            }
-            FSTAT.invokeExact(fd, attributes);
-            int nlink = UNSAFE.getInt(attributes, NLINK);
-            return (UNSAFE.getInt(attributes, MODE) & S_IFMT) == S_IFREG && nlink > 1 ? nlink : 0;
-        } catch (Throwable unreadable) {
-            return -1;
-        }
+    private static Identity identity(Object attributes) {
+        return new Identity(UNSAFE.getLong(attributes, DEV), UNSAFE.getLong(attributes, INO),
+                UNSAFE.getInt(attributes, NLINK), UNSAFE.getInt(attributes, MODE));
     }
 
     /** Closes {@code fd} (an NIO open refused after it happened). Never throws. */
