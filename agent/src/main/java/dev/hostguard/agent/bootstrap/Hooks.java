@@ -1070,9 +1070,7 @@ public final class Hooks {
         }
         scope.busy = true;
         try {
-            h.fileAccess(scope, operation, directoryFd, path instanceof byte[] bytes
-                    ? new String(bytes, StandardCharsets.UTF_8) : path instanceof java.io.File file
-                    ? file.getPath() : String.valueOf(path));
+            h.fileAccess(scope, operation, directoryFd, pathText(path));
         } catch (HostGuardBlockedException e) {
             scope.recordBlock(e);
             throw e;
