@@ -83,19 +83,7 @@ public final class EventJson {
 
             writeOperation(g, e.operation());
 
-            if (e.request() != null) {
-                g.writeObjectFieldStart("url");
-                g.writeStringField("path", e.request().path());
-                g.writeEndObject();
-                g.writeObjectFieldStart("http");
-                g.writeObjectFieldStart("request");
-                g.writeStringField("method", e.request().method());
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeObjectFieldStart("client");
-                g.writeStringField("ip", e.request().clientIp());
-                g.writeEndObject();
-            }
+            writeRequest(g, e.request());
             if (e.auth() != null && e.auth().keyFingerprint() != null) {
                 g.writeObjectFieldStart("api_key");
                 g.writeStringField("fingerprint", e.auth().keyFingerprint());
@@ -109,6 +97,27 @@ public final class EventJson {
             g.writeEndObject();
             g.writeEndObject();
         });
+    }
+
+    /**
+     * The ECS fields of the request an event came from, if any: {@code url.path}, {@code http.request.method},
+     * {@code client.ip}.
+     */
+    private static void writeRequest(JsonGenerator g, RequestInfo request) throws IOException {
+        if (request == null) {
+            return;
+        }
+        g.writeObjectFieldStart("url");
+        g.writeStringField("path", request.path());
+        g.writeEndObject();
+        g.writeObjectFieldStart("http");
+        g.writeObjectFieldStart("request");
+        g.writeStringField("method", request.method());
+        g.writeEndObject();
+        g.writeEndObject();
+        g.writeObjectFieldStart("client");
+        g.writeStringField("ip", request.clientIp());
+        g.writeEndObject();
     }
 
     private static void writeOperation(JsonGenerator g, Operation op) throws IOException {
@@ -234,19 +243,7 @@ public final class EventJson {
             g.writeObjectFieldStart("file");
             g.writeStringField("path", written);
             g.writeEndObject();
-            if (request != null) {
-                g.writeObjectFieldStart("url");
-                g.writeStringField("path", request.path());
-                g.writeEndObject();
-                g.writeObjectFieldStart("http");
-                g.writeObjectFieldStart("request");
-                g.writeStringField("method", request.method());
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeObjectFieldStart("client");
-                g.writeStringField("ip", request.clientIp());
-                g.writeEndObject();
-            }
+            writeRequest(g, request);
             g.writeObjectFieldStart("error");
             g.writeStringField("message", "the policy file was written by a guarded request (" + auth + "): the"
                     + " change is not put in force, the policy in force stays; restore the file");
@@ -308,19 +305,7 @@ public final class EventJson {
                 g.writeEndArray();
             }
             g.writeEndObject();
-            if (request != null) {
-                g.writeObjectFieldStart("url");
-                g.writeStringField("path", request.path());
-                g.writeEndObject();
-                g.writeObjectFieldStart("http");
-                g.writeObjectFieldStart("request");
-                g.writeStringField("method", request.method());
-                g.writeEndObject();
-                g.writeEndObject();
-                g.writeObjectFieldStart("client");
-                g.writeStringField("ip", request.clientIp());
-                g.writeEndObject();
-            }
+            writeRequest(g, request);
             g.writeObjectFieldStart("error");
             g.writeStringField("message", "detected".equals(decision)
                     ? "HostGuard's own state was found changed (" + target + "): put back; " + detail
