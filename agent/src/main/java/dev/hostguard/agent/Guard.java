@@ -164,6 +164,7 @@ final class Guard implements HookHandler {
             }
         }
         boolean refuse = guarded != null && policy.engine().mode() == dev.hostguard.agent.policy.Mode.BLOCK;
+        AgentMetrics.INSTANCE.tamperAttempt();
         String id = limiter.tryAcquire(SelfCheck.RULE) ? dev.hostguard.agent.event.EventStamps.newId() : null;
         if (id != null) {
             events.info(EventJson.tamper(id, family, target, detail,

@@ -7,6 +7,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -19,6 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>the facade ({@link Hooks#integrity}): the handler is the one installed, outside-request judging is what the
  *       policy in force says, no request waits for an installation;</li>
  *   <li>the handler: the policy it judges by is the one put in force last (its mode, its rules);</li>
+ *   <li>HostGuard's system properties ({@code dev.hostguard.*}, {@code hostguard.*}): the agent reads none after it
+ *       started (so setting one switches nothing off), but one changed is an attempt on it, and
+ *       {@code dev.hostguard.agent.active} is what keeps a second installation out; compared with what they were
+ *       when the first request was served;</li>
  *   <li>the hooks, with two canaries: a process start ({@code ProcessImpl.start}; once the service started a process,
  *       so {@code ProcessImpl} is loaded) and a file open ({@code FileInputStream}) of names that do not exist, inside
  *       a canary request on this thread, must reach the handler (which refuses them: nothing is started or
@@ -52,10 +61,22 @@ final class SelfCheck implements Runnable {
     private final AtomicBoolean started = new AtomicBoolean();
     /** What the last check found changed and reported: reported once until it is found intact again. */
     private final List<String> reported = new ArrayList<>();
+    /** HostGuard's system properties when the first request was served (before any request's code ran). */
+    private final Map<String, String> ownProperties = ownProperties();
 
     SelfCheck(Guard guard, HookInstallation hooks) {
         this.guard = guard;
         this.hooks = hooks;
+    }
+
+    private static Map<String, String> ownProperties() {
+        Map<String, String> own = new TreeMap<>();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("dev.hostguard.") || name.startsWith("hostguard.")) {
+                own.put(name, System.getProperty(name));
+            }
+        }
+        return own;
     }
 
     /** The refusal a canary gets from the handler, noting it reached it. */
@@ -137,7 +158,36 @@ final class SelfCheck implements Runnable {
                 reported.add(change);
             }
         }
+        for (String property : propertiesChanged()) { // put back: found again only when changed again
+            guard.tamper(null, "system-properties", property, "a HostGuard system property changed (HostGuard reads"
+                    + " none after start); found by the self-check (every " + PERIOD.toMillis() + " ms) and put back",
+                    "detected");
+            found.add(property);
+        }
         return found;
+    }
+
+    /** HostGuard's system properties that differ from {@link #ownProperties}, each put back. */
+    private List<String> propertiesChanged() {
+        Map<String, String> now = ownProperties();
+        if (now.equals(ownProperties)) {
+            return List.of();
+        }
+        Set<String> names = new TreeSet<>(now.keySet());
+        names.addAll(ownProperties.keySet());
+        List<String> changed = new ArrayList<>();
+        for (String name : names) {
+            String was = ownProperties.get(name);
+            if (!Objects.equals(was, now.get(name))) {
+                changed.add(name);
+                if (was == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, was);
+                }
+            }
+        }
+        return changed;
     }
 
     private static String missing(int canaries) {

@@ -4,6 +4,7 @@ import static dev.hostguard.agent.GuardedRequests.inRequest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,6 +204,29 @@ class SelfProtectionInProcessTest {
         assertEquals("detected", policyFound.at("/hostguard/decision").asText());
         assertSame(guard, handler.get(null), "put back");
         processStartStillRefused(dir.resolve("after-self-check"));
+    }
+
+    /**
+     * HostGuard's system properties changed inside a guarded request (one cleared, one put through the
+     * {@code Properties} object, not {@code System.setProperty}): found by the self-check, put back, one
+     * {@code tamper} event each; judging goes on.
+     */
+    @Test
+    void hostGuardsSystemPropertiesChangedAreFoundAndPutBack() throws Exception {
+        String active = System.getProperty(AgentMain.ACTIVE_PROPERTY);
+        assertEquals("block", active);
+        int before = tamperEvents().size();
+        inRequest(false, () -> {
+            System.clearProperty(AgentMain.ACTIVE_PROPERTY);
+            System.getProperties().put("hostguard.mode", "off");
+        });
+        JsonNode cleared = awaitTamper(before, family("system-properties", AgentMain.ACTIVE_PROPERTY));
+        JsonNode added = awaitTamper(before, family("system-properties", "hostguard.mode"));
+        assertEquals("detected", cleared.at("/hostguard/decision").asText());
+        assertEquals("detected", added.at("/hostguard/decision").asText());
+        assertEquals(active, System.getProperty(AgentMain.ACTIVE_PROPERTY), "put back");
+        assertNull(System.getProperty("hostguard.mode"), "taken out again");
+        processStartStillRefused(dir.resolve("after-properties"));
     }
 
     /** A second agent's transformer that takes our advice out of ProcessImpl (once): woven again by the self-check. */

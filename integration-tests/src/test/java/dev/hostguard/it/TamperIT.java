@@ -27,9 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>In an API-key request, each family reflection can reach (setAccessible, trySetAccessible, the array form,
  *       the facade's thread-local, a private lookup, {@code sun.misc.Unsafe} offsets, the facade's methods out of
  *       turn) is refused and leaves one {@code tamper} event naming it and the request; in block mode the request is
- *       refused (403) and the process never runs (marker absent), in audit mode it runs and is logged. System
- *       properties and JMX change nothing of HostGuard's (the process start is judged as ever; the VM option set
- *       through JMX is the jvm-diagnostics rule's).</li>
+ *       refused (403) and the process never runs (marker absent), in audit mode it runs and is logged. Writes to
+ *       HostGuard's MBeans ({@code metrics=jmx}) are refused the same way (the VM option set through JMX is the
+ *       jvm-diagnostics rule's). HostGuard's system properties change nothing of it (it reads none after start):
+ *       the self-check finds them changed within its period, puts them back and writes a {@code tamper} event
+ *       ({@code decision: detected}).</li>
  *   <li>After every family, a plain process start in an API-key request is still judged; a user's request still
  *       runs (its attempt refused, the request not), and the app's reflection into its own class works.</li>
  *   <li>With {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (what HostGuard cannot refuse: a write
@@ -52,6 +54,11 @@ class TamperIT {
         String label() {
             return family + " " + className.substring(className.lastIndexOf('.') + 1) + "." + field;
         }
+
+        /** Not refused where it is made (it changes nothing of HostGuard's) but found by the self-check. */
+        boolean detectedLater() {
+            return "system-properties".equals(family);
+        }
     }
 
     private static final List<Attempt> ATTEMPTS = List.of(
@@ -66,8 +73,8 @@ class TamperIT {
             new Attempt("private-lookup", HOOKS, "handler", "private-lookup", HOOKS),
             new Attempt("unsafe-offset", HOOKS, "handler", "unsafe-offset", HOOKS + ".handler"),
             new Attempt("facade-call", HOOKS, "-", "facade-call", "Hooks.judgeOutsideRequests"),
-            new Attempt("system-properties", HOOKS, "-", null, null),
-            new Attempt("jmx", HOOKS, "-", null, null));
+            new Attempt("system-properties", HOOKS, "-", "system-properties", "hostguard.mode"),
+            new Attempt("jmx", HOOKS, "-", "jmx", "dev.hostguard:type="));
 
     @TempDir
     static Path tmp;
@@ -89,7 +96,8 @@ class TamperIT {
     private static void families(Jdks.Jdk jdk, String mode) throws Exception {
         Path dir = tmp.resolve(jdk.label() + "-" + mode);
         try (GuardedService service = GuardedService.start(TEST, SERVER, jdk, mode, dir,
-                GuardedService.withPolicy(dir.resolve("policy.yaml"), GuardedService.UNLIMITED_EVENTS_POLICY))) {
+                b -> GuardedService.withPolicy(dir.resolve("policy.yaml"), GuardedService.UNLIMITED_EVENTS_POLICY)
+                        .apply(b).addAgentOption("metrics=jmx"))) {
             boolean blocking = service.blocking();
             for (Attempt attempt : ATTEMPTS) {
                 Path marker = service.marker("key-" + attempt.label());
@@ -101,12 +109,16 @@ class TamperIT {
                         : "ran"));
                 if (!blocking) {
                     assertTrue(response.body().startsWith("attempt=failed") || attempt.eventFamily() == null
-                            || attempt.family().equals("facade-call"), what + ": the attempt itself failed");
+                            || attempt.family().equals("facade-call") || attempt.detectedLater(),
+                            what + ": the attempt itself failed");
                 }
                 JsonNode start = service.events().awaitSince(before, what + ": the process start judged",
                         EventLog.hasProcessArg(marker.toString()));
                 assertEquals(blocking ? "blocked" : "logged", start.path("hostguard").path("decision").asText());
-                if (attempt.eventFamily() != null) {
+                if (attempt.detectedLater()) {
+                    JsonNode event = tamperEvent(service, before, what, attempt);
+                    assertEquals("detected", event.path("hostguard").path("decision").asText(), what);
+                } else if (attempt.eventFamily() != null) {
                     JsonNode event = tamperEvent(service, before, what, attempt);
                     assertEquals(blocking ? "blocked" : "refused", event.path("hostguard").path("decision").asText(),
                             what);

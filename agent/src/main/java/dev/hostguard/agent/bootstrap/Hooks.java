@@ -1591,6 +1591,17 @@ public final class Hooks {
     }
 
     /**
+     * An attempt on HostGuard that the agent itself refused (a write to one of its MBeans): one {@code tamper} event
+     * naming the request this thread works for, as for the attempts refused at the JDK's choke points.
+     *
+     * @return the request's refusal (block mode, guarded request), to be the cause of the refusal the caller throws;
+     *     {@code null} when the request goes on
+     */
+    public static HostGuardBlockedException refusedAttempt(String family, String target, String detail) {
+        return tampered(family, target, detail);
+    }
+
+    /**
      * The agent's self-check: what differs from what {@code expected} (the handler the agent installed) put in place.
      *
      * @param outside whether the policy in force judges outside requests

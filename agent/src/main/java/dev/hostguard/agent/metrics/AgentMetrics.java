@@ -41,6 +41,7 @@ public final class AgentMetrics {
     private final AtomicLong policyReloads = new AtomicLong();
     private final AtomicLong policyErrors = new AtomicLong();
     private final AtomicLong policyTampered = new AtomicLong();
+    private final AtomicLong tamperAttempts = new AtomicLong();
     private volatile LongSupplier droppedQueueFull = ZERO;
     private volatile LongSupplier droppedWriteFailed = ZERO;
 
@@ -84,6 +85,11 @@ public final class AgentMetrics {
         policyTampered.incrementAndGet();
     }
 
+    /** Counts a tamper attempt refused or a change the self-check found (each one, written or rate-limited). */
+    public void tamperAttempt() {
+        tamperAttempts.incrementAndGet();
+    }
+
     /** Where the sink's drops are read (they are counted by the sink). */
     public void sinkDrops(LongSupplier queueFull, LongSupplier writeFailed) {
         droppedQueueFull = queueFull;
@@ -125,7 +131,7 @@ public final class AgentMetrics {
             }
         }
         return new Snapshot(decisions, suppressed, droppedQueueFull.getAsLong(), droppedWriteFailed.getAsLong(),
-                hookFailures.get(), policyReloads.get(), policyErrors.get(), policyTampered.get());
+                hookFailures.get(), policyReloads.get(), policyErrors.get(), policyTampered.get(), tamperAttempts.get());
     }
 
     private static final class RuleCounters {
@@ -140,7 +146,7 @@ public final class AgentMetrics {
     /** The counters at one moment. */
     public record Snapshot(List<Decisions> decisions, Map<String, Long> suppressed, long droppedQueueFull,
                            long droppedWriteFailed, long hookFailures, long policyReloads, long policyErrors,
-                           long policyTampered) {
+                           long policyTampered, long tamperAttempts) {
         public long decisions(String rule, String auth, String decision, String mode) {
             long n = 0;
             for (Decisions d : decisions) {

@@ -1,5 +1,6 @@
 package dev.hostguard.agent.metrics;
 
+import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +19,12 @@ import javax.management.MBeanOperationInfo;
  */
 abstract class CounterMBean implements DynamicMBean {
     private final AgentMetrics metrics;
+    private final String name;
     private final String description;
 
-    CounterMBean(AgentMetrics metrics, String description) {
+    CounterMBean(AgentMetrics metrics, String name, String description) {
         this.metrics = metrics;
+        this.name = name;
         this.description = description;
     }
 
@@ -43,7 +46,9 @@ abstract class CounterMBean implements DynamicMBean {
 
     @Override
     public void setAttribute(Attribute attribute) throws AttributeNotFoundException {
-        throw new AttributeNotFoundException(attribute.getName() + " is read-only");
+        AttributeNotFoundException refused = new AttributeNotFoundException(attribute.getName() + " is read-only");
+        refused.initCause(attempted("setAttribute " + attribute.getName()));
+        throw refused;
     }
 
     @Override
@@ -61,12 +66,23 @@ abstract class CounterMBean implements DynamicMBean {
 
     @Override
     public AttributeList setAttributes(AttributeList attributes) {
+        attempted("setAttributes");
         return new AttributeList();
     }
 
     @Override
     public Object invoke(String actionName, Object[] params, String[] signature) {
-        throw new UnsupportedOperationException("no operations");
+        throw new UnsupportedOperationException("no operations", attempted("invoke " + actionName));
+    }
+
+    /**
+     * A write to HostGuard's MBeans changes nothing, and is still an attempt on HostGuard: a {@code tamper} event
+     * (family {@code jmx}); inside a guarded request in block mode that request is refused too.
+     *
+     * @return the request's refusal, or {@code null}
+     */
+    private Throwable attempted(String what) {
+        return Hooks.refusedAttempt("jmx", name, what + ": HostGuard's MBeans are read-only");
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class MetricsExposure {
     }
 
     static void registerMBeans(MBeanServer mbeans, AgentMetrics metrics) throws Exception {
-        mbeans.registerMBean(new CounterMBean(metrics,
+        mbeans.registerMBean(new CounterMBean(metrics, DECISIONS,
                 "HostGuard's decided findings: <rule>.<auth>.<decision>.<mode>") {
             @Override
             Map<String, Long> counters(AgentMetrics.Snapshot s) {
@@ -90,13 +90,13 @@ public final class MetricsExposure {
                 return counters;
             }
         }, new ObjectName(DECISIONS));
-        mbeans.registerMBean(new CounterMBean(metrics, "Events the rate limit held back, by rule") {
+        mbeans.registerMBean(new CounterMBean(metrics, SUPPRESSED, "Events the rate limit held back, by rule") {
             @Override
             Map<String, Long> counters(AgentMetrics.Snapshot s) {
                 return new LinkedHashMap<>(s.suppressed());
             }
         }, new ObjectName(SUPPRESSED));
-        mbeans.registerMBean(new CounterMBean(metrics, "HostGuard's own counters") {
+        mbeans.registerMBean(new CounterMBean(metrics, AGENT, "HostGuard's own counters") {
             @Override
             Map<String, Long> counters(AgentMetrics.Snapshot s) {
                 Map<String, Long> counters = new LinkedHashMap<>();
@@ -106,6 +106,7 @@ public final class MetricsExposure {
                 counters.put("PolicyReloads", s.policyReloads());
                 counters.put("PolicyErrors", s.policyErrors());
                 counters.put("PolicyTampered", s.policyTampered());
+                counters.put("TamperAttempts", s.tamperAttempts());
                 return counters;
             }
         }, new ObjectName(AGENT));

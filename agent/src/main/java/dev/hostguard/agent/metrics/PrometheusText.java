@@ -34,6 +34,8 @@ final class PrometheusText {
         single(out, "hostguard_policy_errors_total", "Policy file changes refused as invalid.", s.policyErrors());
         single(out, "hostguard_policy_tampered_total", "Policy file changes refused as written by a guarded request.",
                 s.policyTampered());
+        single(out, "hostguard_tamper_total", "Attempts to switch HostGuard off refused, and changes its self-check"
+                + " found and put back.", s.tamperAttempts());
         return out.toString();
     }
 

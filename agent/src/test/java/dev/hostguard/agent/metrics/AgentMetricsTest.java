@@ -53,6 +53,8 @@ class AgentMetricsTest {
         metrics.decided(BLOCKED, AuthClass.API_KEY, Mode.BLOCK);
         metrics.decided(new Decision(Decision.Verdict.LOG, "we\"ird"), AuthClass.USER, Mode.AUDIT);
         metrics.suppressed("process-start");
+        metrics.tamperAttempt();
+        metrics.tamperAttempt();
         String text = PrometheusText.of(metrics.snapshot());
         assertTrue(text.contains("# TYPE hostguard_decisions_total counter\n"), text);
         assertTrue(text.contains("hostguard_decisions_total{rule=\"process-start\",auth=\"api-key\","
@@ -62,6 +64,7 @@ class AgentMetricsTest {
         assertTrue(text.contains("hostguard_events_suppressed_total{rule=\"process-start\"} 1\n"), text);
         assertTrue(text.contains("hostguard_events_dropped_total{reason=\"queue_full\"} 0\n"), text);
         assertTrue(text.contains("hostguard_policy_tampered_total 0\n"), text);
+        assertTrue(text.contains("hostguard_tamper_total 2\n"), text);
         for (String line : text.split("\n")) {
             assertTrue(line.startsWith("# HELP ") || line.startsWith("# TYPE ") || line.matches("hostguard_\\w+"
                     + "(\\{.*\\})? \\d+"), line);

@@ -5,7 +5,13 @@ import java.lang.management.ManagementFactory;
 import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import javax.management.Attribute;
+import javax.management.JMException;
+import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
@@ -32,7 +38,8 @@ import javax.management.ObjectName;
  *   <li>{@code facade-call}: the facade's public methods out of turn: {@code judgeOutsideRequests(false)},
  *       {@code install(null)}, {@code installAbandoned()}, {@code requestExit} with a forged token</li>
  *   <li>{@code system-properties}: {@code dev.hostguard.*} and {@code hostguard.*} properties set to switch it off</li>
- *   <li>{@code jmx}: the platform MBean server's {@code dev.hostguard} MBeans, and a VM option set through
+ *   <li>{@code jmx}: a counter of each of the platform MBean server's {@code dev.hostguard} MBeans set, an
+ *       operation invoked (the agent runs with {@code metrics=jmx}), and a VM option set through
  *       {@code HotSpotDiagnostic}</li>
  *   <li>{@code own-reflection}: reflection into a class of the app's own (must keep working)</li>
  * </ul>
@@ -161,11 +168,33 @@ final class Tampering {
                 yield "set dev.hostguard.* and hostguard.* properties";
             }
             case "jmx" -> {
-                int found = ManagementFactory.getPlatformMBeanServer()
-                        .queryNames(new ObjectName("dev.hostguard*:*"), null).size();
+                MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                Set<ObjectName> own = server.queryNames(new ObjectName("dev.hostguard*:*"), null);
+                if (own.isEmpty()) {
+                    throw new IllegalStateException("no HostGuard MBeans (the agent runs without metrics=jmx)");
+                }
+                List<String> refused = new ArrayList<>();
+                List<String> done = new ArrayList<>();
+                for (ObjectName name : own) {
+                    try {
+                        server.setAttribute(name, new Attribute("HookFailures", 0L));
+                        done.add(name + " setAttribute");
+                    } catch (JMException | RuntimeException e) {
+                        refused.add(name + " setAttribute: " + e.getClass().getSimpleName());
+                    }
+                    try {
+                        server.invoke(name, "reset", new Object[0], new String[0]);
+                        done.add(name + " invoke");
+                    } catch (JMException | RuntimeException e) {
+                        refused.add(name + " invoke: " + e.getClass().getSimpleName());
+                    }
+                }
                 ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
                         .setVMOption("HeapDumpOnOutOfMemoryError", "true");
-                yield found + " HostGuard MBeans; a VM option set";
+                if (!done.isEmpty()) {
+                    yield "MBean writes went through: " + done;
+                }
+                throw new IllegalStateException("every write to HostGuard's MBeans refused: " + refused);
             }
             case "own-reflection" -> {
                 Field secret = Own.class.getDeclaredField("secret");
