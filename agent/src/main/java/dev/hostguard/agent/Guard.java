@@ -10,6 +10,7 @@ import dev.hostguard.agent.context.NativeCaller;
 import dev.hostguard.agent.context.Authentication;
 import dev.hostguard.agent.context.RequestView;
 import dev.hostguard.agent.context.RequestViews;
+import dev.hostguard.agent.context.UnknownRequestView;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.metrics.AgentMetrics;
@@ -631,8 +632,18 @@ final class Guard implements HookHandler {
         Noted noted = scope.memo() instanceof Noted n && n.request() == scope.request() && n.policy() == policy
                 ? n : null;
         RequestView view = noted != null ? noted.view() : RequestViews.of(scope.request(), scope.response());
+        boolean forged = false;
         if (view == null) {
-            return null;
+            if (scope.request() == null || scope.request() == SelfCheck.CANARY) {
+                return null;
+            }
+            // an entry made by hand inside a request changes nothing: it stays the server's request; made outside
+            // one, it is a request with no login
+            Object outermost = scope.outermost();
+            RequestView server = outermost != null && outermost != scope.request()
+                    ? RequestViews.of(outermost, scope.response()) : null;
+            view = server != null ? server : new UnknownRequestView(scope.request().getClass().getName());
+            forged = true;
         }
         AuthClassifier classifier = policy.classifier();
         AuthClassifier.Classification classification = noted == null
@@ -643,6 +654,11 @@ final class Guard implements HookHandler {
                     policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null, null) : null,
                     null);
             scope.memo(noted);
+        }
+        if (forged) { // after the memo: the tamper event reads this request as noted
+            tamper(scope, "facade-call", "Hooks.requestEnter", "a request object of a type no server HostGuard"
+                    + " knows (" + scope.request().getClass().getName() + "): an entry made by hand, judged as "
+                    + (view instanceof UnknownRequestView ? "a request with no login" : "the server's request"));
         }
         return noted;
     }

@@ -207,6 +207,43 @@ class SelfProtectionInProcessTest {
     }
 
     /**
+     * {@code Hooks.requestEnter} called by hand with a request object of the caller's making: inside an API-key
+     * request (and never left) the request stays the server's (api-key), outside requests it is one with no login;
+     * either way a process start is refused and a {@code tamper} event names the entry; the thread's next request is
+     * a request of its own, not nested in the forged one.
+     */
+    @Test
+    void aRequestEnteredByHandChangesNothing() throws Exception {
+        int before = tamperEvents().size();
+        Path inside = dir.resolve("forged-inside");
+        inRequest(false, () -> {
+            Hooks.requestEnter(new Object(), null); // never left
+            assertEquals("process-start", ruleOf(assertThrows(IOException.class,
+                    () -> new ProcessBuilder("touch", inside.toString()).start().waitFor())));
+        });
+        assertFalse(Files.exists(inside), "never ran");
+        JsonNode event = tamperSince(before, "an entry by hand inside a request",
+                family("facade-call", "Hooks.requestEnter"));
+        assertEquals("blocked", event.at("/hostguard/decision").asText());
+        assertEquals("api-key", event.at("/hostguard/auth").asText(), "still the server's request");
+
+        before = tamperEvents().size();
+        Path outside = dir.resolve("forged-outside");
+        Object token = Hooks.requestEnter(new Object(), null);
+        try {
+            assertEquals("process-start", ruleOf(assertThrows(IOException.class,
+                    () -> new ProcessBuilder("touch", outside.toString()).start().waitFor())));
+        } finally {
+            Hooks.requestExit(token, null);
+        }
+        assertFalse(Files.exists(outside), "never ran");
+        event = tamperSince(before, "an entry by hand outside requests", family("facade-call", "Hooks.requestEnter"));
+        assertEquals("none", event.at("/hostguard/auth").asText(), "a request with no login, never a person's");
+        processStartStillRefused(dir.resolve("after-forged-entries"));
+        inRequest(true, () -> new ProcessBuilder("true").start().waitFor()); // a user's request on this thread runs
+    }
+
+    /**
      * HostGuard's system properties changed inside a guarded request (one cleared, one put through the
      * {@code Properties} object, not {@code System.setProperty}): found by the self-check, put back, one
      * {@code tamper} event each; judging goes on.

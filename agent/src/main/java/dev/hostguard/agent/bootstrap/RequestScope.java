@@ -11,6 +11,8 @@ package dev.hostguard.agent.bootstrap;
  */
 public final class RequestScope {
     private Object request;
+    /** The outermost entry's request (the server's own), for its exit. */
+    private Object outermost;
     private Object response;
     private int depth;
     private HostGuardBlockedException blocked;
@@ -43,6 +45,11 @@ public final class RequestScope {
     private Object runtimeConnectionJudgedFor;
 
     RequestScope() {
+    }
+
+    /** The request the outermost entry was made with (the server's own); {@code null} outside requests. */
+    public Object outermost() {
+        return depth > 0 ? outermost : null;
     }
 
     public Object request() {
@@ -96,6 +103,7 @@ public final class RequestScope {
     Object enter(Object request, Object response) {
         if (depth++ == 0) {
             this.request = request;
+            this.outermost = request;
             this.response = response;
             blocked = null;  // a new request starts with no refusal and no notes, whatever ran here before
             blockAnswered = false;
@@ -112,18 +120,23 @@ public final class RequestScope {
 
     /** Whether {@code token} ends the outermost entry, made while the thread worked for a handed-over request. */
     boolean endsInHandedOverWork(Object token) {
-        return depth == 1 && token == this && propagated != null;
+        return token == this && depth > 0 && propagated != null;
     }
 
     /**
      * Leaves one entry. Only the outermost entry's token closes the scope, so code that calls the hooks by hand
-     * cannot end a request early.
+     * cannot end a request early; and it closes the scope whatever was entered inside it and never left (an entry
+     * made by hand), so no entry outlives its request into the next one the thread serves.
      *
      * @return whether the token was accepted; the request ended when the scope is no longer {@link #active()}
      */
     boolean exit(Object token) {
         if (depth == 0 || depth == 1 && token != this) {
             return false;
+        }
+        if (token == this) {
+            depth = 1;
+            request = outermost; // its answer goes to the server's request, whatever was entered inside
         }
         if (--depth > 0) {
             request = token;
@@ -157,6 +170,7 @@ public final class RequestScope {
 
     void clear() {
         request = null;
+        outermost = null;
         response = null;
         blocked = null;
         blockAnswered = false;

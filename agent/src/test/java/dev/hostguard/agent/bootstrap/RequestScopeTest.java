@@ -39,6 +39,22 @@ class RequestScopeTest {
     }
 
     @Test
+    void theOutermostExitEndsEntriesMadeInsideAndNeverLeft() {
+        Object outer = scope.enter("raw", "response");
+        scope.enter("forged by hand", null); // never left
+        scope.enter("and again", null);
+        assertEquals("and again", scope.request());
+        assertTrue(scope.exit(outer));
+        assertEquals("raw", scope.request(), "the outermost exit answers the server's request");
+        assertFalse(scope.active(), "the request ended with its outermost entry");
+        Object next = scope.enter("next request", "its response");
+        assertSame(scope, next, "the next request is an outermost entry, not nested in the forged one");
+        assertEquals("next request", scope.request());
+        assertTrue(scope.exit(next));
+        assertFalse(scope.active());
+    }
+
+    @Test
     void clearForgetsTheRequest() {
         scope.enter("raw", "response");
         scope.recordBlock(new HostGuardBlockedException("m", "r", "e"));

@@ -41,6 +41,8 @@ import javax.management.ObjectName;
  *   <li>{@code jmx}: a counter of each of the platform MBean server's {@code dev.hostguard} MBeans set, an
  *       operation invoked (the agent runs with {@code metrics=jmx}), and a VM option set through
  *       {@code HotSpotDiagnostic}</li>
+ *   <li>{@code forged-entry}: {@code Hooks.requestEnter} called by hand with a request object of its own making,
+ *       never left</li>
  *   <li>{@code own-reflection}: reflection into a class of the app's own (must keep working)</li>
  * </ul>
  */
@@ -195,6 +197,12 @@ final class Tampering {
                     yield "MBean writes went through: " + done;
                 }
                 throw new IllegalStateException("every write to HostGuard's MBeans refused: " + refused);
+            }
+            case "forged-entry" -> {
+                // a request of our own making entered by hand, and never left: the facade's method is public
+                Object token = Class.forName(FACADE).getMethod("requestEnter", Object.class, Object.class)
+                        .invoke(null, new Object(), null);
+                yield "entered a request of our own making" + (token == null ? "" : " (a token back)");
             }
             case "own-reflection" -> {
                 Field secret = Own.class.getDeclaredField("secret");
