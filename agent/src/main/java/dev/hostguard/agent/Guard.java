@@ -17,6 +17,10 @@ import dev.hostguard.agent.metrics.AgentMetrics;
 import dev.hostguard.agent.event.EventRateLimiter;
 import dev.hostguard.agent.event.RequestInfo;
 import dev.hostguard.agent.event.SecurityEvent;
+import dev.hostguard.agent.event.TraceIds;
+import dev.hostguard.agent.trace.RequestIds;
+import dev.hostguard.agent.trace.RequestTrace;
+import dev.hostguard.agent.trace.TracerFailure;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.path.ResolvedPath;
 import dev.hostguard.agent.policy.AuthClass;
@@ -55,6 +59,8 @@ final class Guard implements HookHandler {
     /** Made and started with the first request served (no thread, no class at start-up). */
     private SelfCheck selfCheck; // guarded by this
     private final PathResolver paths;
+    /** The correlation ids of an event's request: read only when an event is written. */
+    private final RequestTrace trace;
     private final EventRateLimiter limiter;
     private final Logger events;
     private final Logger log;
@@ -70,6 +76,11 @@ final class Guard implements HookHandler {
     private volatile boolean refusalKept;
 
     Guard(ActivePolicy policy, PathResolver paths, Logger events, Logger log) {
+        this(policy, paths, new RequestTrace(RequestIds.DEFAULT_HEADER), events, log);
+    }
+
+    Guard(ActivePolicy policy, PathResolver paths, RequestTrace trace, Logger events, Logger log) {
+        this.trace = trace;
         this.active = policy;
         this.inForce = policy;
         this.paths = paths;
@@ -153,13 +164,14 @@ final class Guard implements HookHandler {
         AuthClass auth = null;
         GuardedRequest guarded = null;
         if (scope != null && scope.propagated() instanceof GuardedRequest handedOver) {
-            info = handedOver.info();
+            info = traced(null, handedOver.info());
             auth = handedOver.authClass();
             guarded = handedOver;
         } else if (scope != null && scope.request() != null && scope.request() != SelfCheck.CANARY) {
             Noted noted = noted(scope, policy);
             if (noted != null) {
-                info = new RequestInfo(noted.view().method(), noted.view().path(), noted.view().clientIp());
+                info = traced(noted.view(), new RequestInfo(noted.view().method(), noted.view().path(),
+                        noted.view().clientIp()));
                 auth = noted.classification().auth().authClass();
                 guarded = noted.guarded();
             }
@@ -356,7 +368,8 @@ final class Guard implements HookHandler {
                 && request.authClass() != null && policy.engine().ownFiles().touchesPolicy(resolved)) {
             if (tampering == null) { // the first write counts: it is the one that started the change
                 tampering = new PolicyTampering(resolved.canonical() != null ? resolved.canonical()
-                        : resolved.absolute(), access, request.authClass(), request.info(), java.time.Instant.now());
+                        : resolved.absolute(), access, request.authClass(), traced(request.view(), request.info()),
+                        java.time.Instant.now());
             }
         }
     }
@@ -681,7 +694,10 @@ final class Guard implements HookHandler {
         GuardedRequest captured = noted.captured();
         if (captured == null || !captured.submitter().equals(submitter)) {
             GuardedRequest request = noted.guarded();
-            captured = new GuardedRequest(null, request.auth(), request.info(), submitter,
+            // the request's correlation headers go with the work: the request object may be recycled when it runs
+            RequestInfo info = request.info();
+            captured = new GuardedRequest(null, request.auth(),
+                    request.view() == null ? info : info.withTrace(trace.fromHeaders(request.view())), submitter,
                     request.view() != null && request.view().keepsHandedOverRefusals() ? request.view() : null);
             scope.memo(new Noted(noted.request(), noted.view(), noted.policy(), noted.classification(), request,
                     captured));
@@ -711,7 +727,8 @@ final class Guard implements HookHandler {
             }
             return;
         }
-        SecurityEvent event = SecurityEvent.of(operation, decision, policy.engine().mode(), request.auth(), info,
+        SecurityEvent event = SecurityEvent.of(operation, decision, policy.engine().mode(), request.auth(),
+                traced(request.view(), info),
                 request.submitter(), Thread.currentThread().getName(),
                 ApplicationFrames.capture(policy.policy().events().stackDepth()));
         events.info(EventJson.toJson(event));
@@ -719,6 +736,26 @@ final class Guard implements HookHandler {
         if (decision.blocked()) {
             throw refuse(request, new HostGuardBlockedException(event.summary(), decision.rule(), event.id()));
         }
+    }
+
+    /**
+     * {@code info} with its correlation ids, read now, on the thread that decides the event: a tracer's current span
+     * here, else the {@code traceparent} of the live request {@code view}, or, in work handed over ({@code view}
+     * {@code null}), the ids captured at the hand-over.
+     */
+    private RequestInfo traced(RequestView view, RequestInfo info) {
+        if (info == null) {
+            return null; // outside requests
+        }
+        TraceIds ids = view != null ? trace.fromHeaders(view) : info.trace();
+        try {
+            ids = trace.withActiveSpan(ids);
+        } catch (TracerFailure e) {
+            hookFailed("tracer-span", e);
+        } catch (RuntimeException e) {
+            hookFailed("trace-ids", e);
+        }
+        return info.withTrace(ids);
     }
 
     /**

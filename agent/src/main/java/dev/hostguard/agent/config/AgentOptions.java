@@ -2,6 +2,7 @@ package dev.hostguard.agent.config;
 
 import dev.hostguard.agent.metrics.MetricsOption;
 import dev.hostguard.agent.policy.Mode;
+import dev.hostguard.agent.trace.RequestIds;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
@@ -31,13 +32,15 @@ import java.util.Map;
  * @param eventsOrigin where the event sink came from, likewise
  * @param metrics the {@code metrics} option: {@code jmx} or a Prometheus endpoint's address; {@code null} when not
  *     given (off)
+ * @param requestIdHeader the {@code request-id-header} option: the header whose value events carry as
+ *     {@code http.request.id} ({@code X-Request-Id} by default)
  */
 public record AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin,
-                           MetricsOption metrics) {
+                           MetricsOption metrics, String requestIdHeader) {
     static final String SYSTEM_PROPERTY_PREFIX = "hostguard.";
     static final String ENVIRONMENT_PREFIX = "HOSTGUARD_";
     static final List<String> KEYS = List.of("mode", "events", "policy", "events-max-size", "events-max-files",
-            "events-queue", "metrics");
+            "events-queue", "metrics", "request-id-header");
     static final String DEFAULT_ORIGIN = "default";
     static final String POLICY_ORIGIN = "policy file";
 
@@ -47,6 +50,11 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
 
     public AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin) {
         this(mode, events, policy, modeOrigin, eventsOrigin, null);
+    }
+
+    public AgentOptions(Mode mode, EventTarget events, Path policy, String modeOrigin, String eventsOrigin,
+                        MetricsOption metrics) {
+        this(mode, events, policy, modeOrigin, eventsOrigin, metrics, RequestIds.DEFAULT_HEADER);
     }
 
     /** Reads the options of this JVM. */
@@ -71,7 +79,20 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
                     found.get("events-queue"));
         }
         return new AgentOptions(mode(found.get("mode")), events, policy(found.get("policy")),
-                origin(found.get("mode")), origin(found.get("events")), metrics(found.get("metrics")));
+                origin(found.get("mode")), origin(found.get("events")), metrics(found.get("metrics")),
+                requestIdHeader(found.get("request-id-header")));
+    }
+
+    private static String requestIdHeader(Source source) throws InvalidOptionException {
+        if (source == null) {
+            return RequestIds.DEFAULT_HEADER;
+        }
+        String problem = RequestIds.headerNameProblem(source.value());
+        if (problem != null) {
+            throw new InvalidOptionException("bad value for option 'request-id-header' (" + source.describe() + "); "
+                    + problem);
+        }
+        return source.value();
     }
 
     private static MetricsOption metrics(Source source) throws InvalidOptionException {
@@ -96,7 +117,7 @@ public record AgentOptions(Mode mode, EventTarget events, Path policy, String mo
                         "events.sink: " + policy.events().sink() + " in the policy file " + this.policy,
                         POLICY_ORIGIN)).withSink(events.maxBytes(), events.maxFiles(), events.queue()) : events,
                 this.policy, policyMode ? POLICY_ORIGIN : modeOrigin, policyEvents ? POLICY_ORIGIN : eventsOrigin,
-                metrics);
+                metrics, requestIdHeader);
     }
 
     /** Whether the mode was given as an option (so a policy file, also a reloaded one, does not change it). */

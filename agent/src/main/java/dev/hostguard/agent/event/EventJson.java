@@ -101,23 +101,37 @@ public final class EventJson {
 
     /**
      * The ECS fields of the request an event came from, if any: {@code url.path}, {@code http.request.method},
-     * {@code client.ip}.
+     * {@code client.ip}, and when known {@code http.request.id}, {@code trace.id}, {@code span.id}.
      */
     private static void writeRequest(JsonGenerator g, RequestInfo request) throws IOException {
         if (request == null) {
             return;
         }
+        TraceIds trace = request.trace();
         g.writeObjectFieldStart("url");
         g.writeStringField("path", request.path());
         g.writeEndObject();
         g.writeObjectFieldStart("http");
         g.writeObjectFieldStart("request");
         g.writeStringField("method", request.method());
+        if (trace != null && trace.requestId() != null) {
+            g.writeStringField("id", trace.requestId());
+        }
         g.writeEndObject();
         g.writeEndObject();
         g.writeObjectFieldStart("client");
         g.writeStringField("ip", request.clientIp());
         g.writeEndObject();
+        if (trace != null && trace.traceId() != null) {
+            g.writeObjectFieldStart("trace");
+            g.writeStringField("id", trace.traceId());
+            g.writeEndObject();
+        }
+        if (trace != null && trace.spanId() != null) {
+            g.writeObjectFieldStart("span");
+            g.writeStringField("id", trace.spanId());
+            g.writeEndObject();
+        }
     }
 
     private static void writeOperation(JsonGenerator g, Operation op) throws IOException {

@@ -67,6 +67,18 @@ class AgentOptionsTest {
     }
 
     @Test
+    void theRequestIdHeaderIsAnOptionCheckedAsAHeaderName() throws Exception {
+        assertEquals("X-Request-Id", resolve(null, Map.of(), Map.of()).requestIdHeader());
+        assertEquals("X-Correlation-Id",
+                resolve(null, Map.of(), Map.of("HOSTGUARD_REQUEST_ID_HEADER", "X-Correlation-Id")).requestIdHeader());
+        assertEquals("X-Amzn-Trace-Id", resolve("request-id-header=X-Amzn-Trace-Id", Map.of(), Map.of())
+                .requestIdHeader());
+        assertMessage("bad value for option 'request-id-header' (system property -Dhostguard.request-id-header=X Id);"
+                        + " ' ' at position 2 is not allowed in an HTTP header name",
+                () -> resolve(null, Map.of("hostguard.request-id-header", "X Id"), Map.of()));
+    }
+
+    @Test
     void explicitOptionsWinOverThePolicyFileAndTheOriginIsKept() throws Exception {
         Path events = dir.resolve("policy-events.jsonl");
         dev.hostguard.agent.policy.Policy policy = PolicyParser.parse(

@@ -5,14 +5,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** A request view with whatever the test sets; header names compare case-insensitively, as servers do. */
-final class FakeRequest implements RequestView {
+public final class FakeRequest implements RequestView {
     private final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     String query;
     java.security.Principal principal;
     String authType;
     boolean clientCertificate;
 
-    FakeRequest header(String name, String value) {
+    public FakeRequest header(String name, String value) {
         headers.put(name.toLowerCase(Locale.ROOT), value);
         return this;
     }

@@ -55,6 +55,31 @@ class EventJsonTest {
     }
 
     @Test
+    void theRequestsCorrelationIdsAreEcsFieldsWhenKnown() throws Exception {
+        SecurityEvent plain = event("/admin/exec", "id");
+        JsonNode without = MAPPER.readTree(EventJson.toJson(plain));
+        assertTrue(without.at("/trace").isMissingNode());
+        assertTrue(without.at("/span").isMissingNode());
+        assertTrue(without.at("/http/request/id").isMissingNode());
+        SecurityEvent traced = new SecurityEvent(plain.id(), plain.timestamp(), plain.operation(), plain.decision(),
+                plain.mode(), plain.auth(), plain.request().withTrace(new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736",
+                "00f067aa0ba902b7", "req-7")), null, "worker-1", List.of());
+        JsonNode with = MAPPER.readTree(EventJson.toJson(traced));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", with.at("/trace/id").asText());
+        assertEquals("00f067aa0ba902b7", with.at("/span/id").asText());
+        assertEquals("req-7", with.at("/http/request/id").asText());
+        assertEquals("POST", with.at("/http/request/method").asText());
+        JsonNode tampered = MAPPER.readTree(EventJson.policyTampered("/etc/p.yaml", "ab", "/etc/p.yaml", "write",
+                "api-key", traced.request(), plain.timestamp()));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", tampered.at("/trace/id").asText());
+        assertEquals("req-7", tampered.at("/http/request/id").asText());
+        JsonNode onlyId = MAPPER.readTree(EventJson.tamper("id-1", "jmx", "t", null, "refused", "audit", "api-key",
+                new RequestInfo("GET", "/x", "::1", new TraceIds(null, null, "req-8")), List.of()));
+        assertEquals("req-8", onlyId.at("/http/request/id").asText());
+        assertTrue(onlyId.at("/trace").isMissingNode());
+    }
+
+    @Test
     void nothingAnAttackerControlsCanBreakTheLine() throws Exception {
         String hostile = "/a\n{\"forged\":true}\r\u2028\"\\";
         String line = EventJson.toJson(event(hostile, "sh", "-c", "echo \"x\"\n"));
