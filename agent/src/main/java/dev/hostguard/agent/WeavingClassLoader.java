@@ -29,7 +29,16 @@ final class WeavingClassLoader extends ClassLoader {
 
     private final AgentClassFiles files;
     private final ProtectionDomain domain;
-    private final AgentClassFiles.Buffer buffer = new AgentClassFiles.Buffer(); // guarded by itself
+    private final Object reading = new Object();
+    /**
+     * One reused buffer per nesting depth of {@link #define} (guarded by {@link #reading}): a definition may load
+     * another class of this loader before the JVM copied its bytes, where another agent instruments
+     * {@code ClassLoader.defineClass} to load the super types first (the OpenTelemetry Java agent's
+     * {@code DefineClassHandler} does), and a nested read into the same buffer would overwrite the bytes being
+     * defined ({@code ClassFormatError}, "wrong name").
+     */
+    private AgentClassFiles.Buffer[] buffers = {new AgentClassFiles.Buffer()};
+    private int depth; // guarded by reading
 
     private WeavingClassLoader(ClassLoader parent, AgentClassFiles files, ProtectionDomain domain) {
         super("hostguard-weaving", parent);
@@ -70,12 +79,19 @@ final class WeavingClassLoader extends ClassLoader {
     }
 
     private Class<?> define(String name) throws ClassNotFoundException {
-        synchronized (buffer) {
+        synchronized (reading) {
+            if (depth == buffers.length) {
+                buffers = java.util.Arrays.copyOf(buffers, depth + 1);
+                buffers[depth] = new AgentClassFiles.Buffer();
+            }
+            AgentClassFiles.Buffer buffer = buffers[depth++];
             try {
                 int length = files.read(entryName(name), buffer);
                 return length < 0 ? null : defineClass(name, buffer.bytes(), 0, length, domain);
             } catch (IOException e) {
                 throw new ClassNotFoundException(name, e);
+            } finally {
+                depth--;
             }
         }
     }
