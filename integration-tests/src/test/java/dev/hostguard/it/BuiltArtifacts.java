@@ -21,6 +21,15 @@ public final class BuiltArtifacts {
         return existing("hostguard.agent.jar", "../agent/target/hostguard-agent.jar", "mvn -pl agent package");
     }
 
+    /**
+     * The OpenTelemetry Java agent ({@code io.opentelemetry.javaagent:opentelemetry-javaagent}, copied to
+     * {@code target/tracers/} by the build).
+     */
+    public static Path openTelemetryAgentJar() {
+        return existing("hostguard.otel.agent.jar", "target/tracers/opentelemetry-javaagent.jar",
+                "mvn -pl integration-tests verify (dependency:copy of opentelemetry-javaagent)");
+    }
+
     /** The runnable demo ({@code demo-app/target/hostguard-demo.jar}); fails the test if it was not built. */
     public static Path demoJar() {
         return existing("hostguard.demo.jar", "../demo-app/target/hostguard-demo.jar", "mvn -pl demo-app package");

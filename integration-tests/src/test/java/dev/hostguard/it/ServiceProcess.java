@@ -343,6 +343,7 @@ public final class ServiceProcess implements AutoCloseable {
         private Path agentJar;
         private String agentOptions;
         private final List<String> jvmArgs = new ArrayList<>();
+        private final List<String> argsBeforeAgent = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private Path jar;
         private String mainClass;
@@ -376,6 +377,12 @@ public final class ServiceProcess implements AutoCloseable {
         /** Appends {@code key=value} to the agent's options (set by {@link #agent} before). */
         public Builder addAgentOption(String keyValue) {
             this.agentOptions = agentOptions == null || agentOptions.isEmpty() ? keyValue : agentOptions + "," + keyValue;
+            return this;
+        }
+
+        /** JVM options before the agent's {@code -javaagent} (another agent that must start first). */
+        public Builder jvmArgsBeforeAgent(String... args) {
+            argsBeforeAgent.addAll(List.of(args));
             return this;
         }
 
@@ -444,6 +451,7 @@ public final class ServiceProcess implements AutoCloseable {
         public List<String> command() {
             List<String> cmd = new ArrayList<>();
             cmd.add(jdk.java().toString());
+            cmd.addAll(argsBeforeAgent);
             if (agentJar != null) {
                 cmd.add("-javaagent:" + agentJar + (agentOptions == null || agentOptions.isEmpty() ? "" : "=" + agentOptions));
             }
