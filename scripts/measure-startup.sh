@@ -11,6 +11,8 @@
 #   scripts/measure-startup.sh [runs] [tiny|demo ...]   (default: 7 runs, both apps)
 # JAVA=/path/to/java picks the JVM (jstat is taken from the same bin directory); AGENT=<jar> another agent jar;
 # BEFORE=<jar> adds a third variant, "before", interleaved with the others (an older agent jar, to compare);
+# OTEL=<jar> adds two variants, "otel" (the OpenTelemetry Java agent alone, with OTEL_PROPS, by default traces to its
+# logging exporter, metrics and logs off) and "both" (this agent, then OpenTelemetry's);
 # LOAD=n requests (default 50);
 # AGENT_OPTS=... extra agent options (e.g. debug.startup=true to see the agent's own phases on its stderr).
 set -euo pipefail
@@ -84,6 +86,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 echo "$(nproc) cores, $RUNS interleaved runs per variant, $LOAD requests before the footprint, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 VARIANTS=(none agent)
 [ -n "${BEFORE:-}" ] && VARIANTS+=(before)
+[ -n "${OTEL:-}" ] && VARIANTS+=(otel both)
+OTEL_PROPS=${OTEL_PROPS:--Dotel.traces.exporter=logging -Dotel.metrics.exporter=none -Dotel.logs.exporter=none}
 for app in "${APPS[@]}"; do
   for v in "${VARIANTS[@]}"; do : >"$TMP/$app-$v"; done
 done
@@ -93,6 +97,10 @@ for _ in $(seq "$RUNS"); do
     one_run "$app" "" >>"$TMP/$app-none"
     one_run "$app" "$(agent_opts "$AGENT")" >>"$TMP/$app-agent"
     [ -z "${BEFORE:-}" ] || one_run "$app" "$(agent_opts "$BEFORE")" >>"$TMP/$app-before"
+    if [ -n "${OTEL:-}" ]; then
+      one_run "$app" "-javaagent:$OTEL $OTEL_PROPS" >>"$TMP/$app-otel"
+      one_run "$app" "$(agent_opts "$AGENT") -javaagent:$OTEL $OTEL_PROPS" >>"$TMP/$app-both"
+    fi
   done
 done
 printf '%-13s %8s %8s %8s %8s %8s\n' "" "wall ms" "cpu ms" "rss MB" "threads" "classes"

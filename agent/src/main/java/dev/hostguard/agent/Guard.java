@@ -697,7 +697,7 @@ final class Guard implements HookHandler {
             // the request's correlation headers go with the work: the request object may be recycled when it runs
             RequestInfo info = request.info();
             captured = new GuardedRequest(null, request.auth(),
-                    request.view() == null ? info : info.withTrace(trace.fromHeaders(request.view())), submitter,
+                    request.view() == null ? info : info.withTrace(headerIds(request.view())), submitter,
                     request.view() != null && request.view().keepsHandedOverRefusals() ? request.view() : null);
             scope.memo(new Noted(noted.request(), noted.view(), noted.policy(), noted.classification(), request,
                     captured));
@@ -747,15 +747,23 @@ final class Guard implements HookHandler {
         if (info == null) {
             return null; // outside requests
         }
-        TraceIds ids = view != null ? trace.fromHeaders(view) : info.trace();
+        TraceIds ids = view != null ? headerIds(view) : info.trace();
         try {
             ids = trace.withActiveSpan(ids);
         } catch (TracerFailure e) {
             hookFailed("tracer-span", e);
-        } catch (RuntimeException e) {
-            hookFailed("trace-ids", e);
         }
         return info.withTrace(ids);
+    }
+
+    /** The ids of the request's headers; {@code null} when none, or when its server's view failed (fail open). */
+    private TraceIds headerIds(RequestView view) {
+        try {
+            return trace.fromHeaders(view);
+        } catch (RuntimeException e) {
+            hookFailed("trace-headers", e);
+            return null;
+        }
     }
 
     /**

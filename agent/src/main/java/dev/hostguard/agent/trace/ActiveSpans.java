@@ -44,12 +44,12 @@ public final class ActiveSpans {
                 if (loader != null) {
                     add(found, OpenTelemetrySpans.find("", loader));
                 }
-            } catch (ReflectiveOperationException | RuntimeException e) {
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 failed.add(new TracerFailure("OpenTelemetry (its API's methods)", e));
             }
             try {
                 add(found, DatadogSpans.find(loader));
-            } catch (ReflectiveOperationException | RuntimeException e) {
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 failed.add(new TracerFailure("Datadog's tracer (its CorrelationIdentifier)", e));
             }
             tracers = found.toArray(new TracerSpans[0]);

@@ -12,7 +12,8 @@ import dev.hostguard.agent.event.TraceIds;
  */
 public final class RequestTrace {
     private final String requestIdHeader;
-    private final ActiveSpans spans = new ActiveSpans();
+    /** Made with the first event (no class of it loaded at start-up). */
+    private volatile ActiveSpans spans;
 
     /** @param requestIdHeader the header of the request id; {@link RequestIds#DEFAULT_HEADER} by default */
     public RequestTrace(String requestIdHeader) {
@@ -35,7 +36,16 @@ public final class RequestTrace {
      * @throws TracerFailure when a tracer failed (the ids of {@code headers} stand; it is not asked again)
      */
     public TraceIds withActiveSpan(TraceIds headers) throws TracerFailure {
-        SpanIds span = spans.current(Thread.currentThread().getContextClassLoader());
+        ActiveSpans tracers = spans;
+        if (tracers == null) {
+            synchronized (this) {
+                if (spans == null) {
+                    spans = new ActiveSpans();
+                }
+                tracers = spans;
+            }
+        }
+        SpanIds span = tracers.current(Thread.currentThread().getContextClassLoader());
         if (span == null) {
             return headers;
         }
