@@ -20,7 +20,6 @@ import dev.hostguard.agent.event.SecurityEvent;
 import dev.hostguard.agent.event.TraceIds;
 import dev.hostguard.agent.trace.RequestIds;
 import dev.hostguard.agent.trace.RequestTrace;
-import dev.hostguard.agent.trace.TracerFailure;
 import dev.hostguard.agent.path.PathResolver;
 import dev.hostguard.agent.path.ResolvedPath;
 import dev.hostguard.agent.policy.AuthClass;
@@ -59,8 +58,9 @@ final class Guard implements HookHandler {
     /** Made and started with the first request served (no thread, no class at start-up). */
     private SelfCheck selfCheck; // guarded by this
     private final PathResolver paths;
-    /** The correlation ids of an event's request: read only when an event is written. */
-    private final RequestTrace trace;
+    private final String requestIdHeader;
+    /** The correlation ids of an event's request, read only when an event is written; made by the first. */
+    private volatile RequestTrace trace;
     private final EventRateLimiter limiter;
     private final Logger events;
     private final Logger log;
@@ -76,11 +76,12 @@ final class Guard implements HookHandler {
     private volatile boolean refusalKept;
 
     Guard(ActivePolicy policy, PathResolver paths, Logger events, Logger log) {
-        this(policy, paths, new RequestTrace(RequestIds.DEFAULT_HEADER), events, log);
+        this(policy, paths, RequestIds.DEFAULT_HEADER, events, log);
     }
 
-    Guard(ActivePolicy policy, PathResolver paths, RequestTrace trace, Logger events, Logger log) {
-        this.trace = trace;
+    /** @param requestIdHeader the header of {@code http.request.id} (the {@code request-id-header} option) */
+    Guard(ActivePolicy policy, PathResolver paths, String requestIdHeader, Logger events, Logger log) {
+        this.requestIdHeader = requestIdHeader;
         this.active = policy;
         this.inForce = policy;
         this.paths = paths;
@@ -749,17 +750,30 @@ final class Guard implements HookHandler {
         }
         TraceIds ids = view != null ? headerIds(view) : info.trace();
         try {
-            ids = trace.withActiveSpan(ids);
-        } catch (TracerFailure e) {
+            ids = trace().withActiveSpan(ids);
+        } catch (Exception e) { // a TracerFailure; caught as Exception: a catch of it would load it with Guard
             hookFailed("tracer-span", e);
         }
         return info.withTrace(ids);
     }
 
+    private RequestTrace trace() {
+        RequestTrace made = trace;
+        if (made == null) {
+            synchronized (this) {
+                if (trace == null) {
+                    trace = new RequestTrace(requestIdHeader);
+                }
+                made = trace;
+            }
+        }
+        return made;
+    }
+
     /** The ids of the request's headers; {@code null} when none, or when its server's view failed (fail open). */
     private TraceIds headerIds(RequestView view) {
         try {
-            return trace.fromHeaders(view);
+            return trace().fromHeaders(view);
         } catch (RuntimeException e) {
             hookFailed("trace-headers", e);
             return null;

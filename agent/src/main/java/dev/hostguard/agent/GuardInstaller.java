@@ -2,7 +2,6 @@ package dev.hostguard.agent;
 
 import dev.hostguard.agent.bootstrap.Hooks;
 import dev.hostguard.agent.config.AgentOptions;
-import dev.hostguard.agent.trace.RequestTrace;
 import dev.hostguard.agent.config.InvalidPolicyException;
 import dev.hostguard.agent.config.PolicyFile;
 import dev.hostguard.agent.config.PolicyWatcher;
@@ -117,7 +116,7 @@ final class GuardInstaller {
         HostGuardFiles ownFiles = ownFiles(options, paths.workingDirectory());
         ActivePolicy active = ActivePolicy.compile(policy, options.mode(), hostMounts,
                 policyFile == null ? null : policyFile.sha256(), ownFiles);
-        Guard guard = new Guard(active, paths, new RequestTrace(options.requestIdHeader()), logging.events(),
+        Guard guard = new Guard(active, paths, options.requestIdHeader(), logging.events(),
                 logging.diagnostics(Guard.class));
         guard.selfCheck(hooks, policyFile != null); // on the policy watcher's ticks when it runs
         phases.done("guard");
