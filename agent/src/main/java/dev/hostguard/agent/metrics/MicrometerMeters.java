@@ -68,6 +68,11 @@ public final class MicrometerMeters {
         return meters;
     }
 
+    /** The registering thread (tests wait for it). */
+    Thread thread() {
+        return thread;
+    }
+
     private void found(ClassLoader loader) {
         if (micrometerLoader == null) {
             micrometerLoader = loader;

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -70,6 +71,34 @@ class MicrometerMetersTest {
         } finally {
             Metrics.removeRegistry(simple);
         }
+    }
+
+    @Test
+    void aMicrometerWhoseApiDiffersIsOneWarningAndNoMeter() throws Exception {
+        // a Metrics class with a globalRegistry and nothing else of Micrometer's beside it
+        Class<?> metricsOfAnotherShape = new net.bytebuddy.ByteBuddy().subclass(Object.class)
+                .name(MicrometerMeters.METRICS_CLASS)
+                .defineField("globalRegistry", Object.class, java.lang.reflect.Modifier.PUBLIC
+                        | java.lang.reflect.Modifier.STATIC)
+                .make().load(new ClassLoader(null) { }).getLoaded();
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.slf4j.Logger log = (org.slf4j.Logger) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {org.slf4j.Logger.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("warn") || method.getName().equals("info")
+                            || method.getName().equals("error")) {
+                        said.add(method.getName() + " " + args[0]);
+                    }
+                    return method.getReturnType() == boolean.class ? Boolean.TRUE : null;
+                });
+        AgentMetrics metrics = new AgentMetrics();
+        metrics.decided(new Decision(Decision.Verdict.BLOCK, "process-start"), AuthClass.NONE, Mode.BLOCK);
+        MicrometerMeters meters = MicrometerMeters.start(loadedAlready(metricsOfAnotherShape), metrics, log);
+        meters.thread().join(10_000);
+        assertTrue(!meters.thread().isAlive(), "the thread gave up");
+        assertEquals(List.of("warn metrics: Micrometer's API is not the one expected ({}); no HostGuard meters on its"
+                + " registry"), said);
+        metrics.decided(new Decision(Decision.Verdict.BLOCK, "proc-environ"), AuthClass.NONE, Mode.BLOCK); // counts on
+        assertEquals(1, metrics.snapshot().decisions("proc-environ", "none", "blocked", "block"));
     }
 
     /** The meter as Prometheus names it: underscores, {@code _total}, the tags in the Prometheus text's order. */
