@@ -194,7 +194,7 @@ class PolicyParserTest {
     void wrongTypesAndValuesNameWhatWasExpected() {
         assertEquals(List.of("p.yaml:1:7: bad value 'blok' for mode; expected audit, block, off; did you mean"
                 + " 'block'?"), problems("mode: blok\n"));
-        assertEquals(List.of("p.yaml:1:7: auth must be a mapping of api-key, none, user, mtls, outside-request;"
+        assertEquals(List.of("p.yaml:1:7: auth must be a mapping of api-key, none, user, mtls, outside-request, keys;"
                 + " found the text 'block'"), problems("auth: block\n"));
         assertEquals(List.of("p.yaml:1:8: rules must be a list; found a mapping"), problems("rules: {id: x}\n"));
         assertEquals(List.of("p.yaml:1:20: response.status must be a whole number; found the text 'forbidden'"),
