@@ -62,8 +62,7 @@ public final class LearnedPolicyWriter {
         out.println("# exactly these arguments, or one path) on one route, for the authentication classes seen"
                 + (learned.perKey() ? "" : ". Before you"));
         if (learned.perKey()) {
-            out.println("# (learned per key: an API-key request's operations for its key alone, named in credentials.keys).");
-            out.println("# Before you");
+            out.println("# and, learned per key, for one API key (named in credentials.keys). Before you");
         }
         out.println("# deploy it:");
         out.println("#   1. Read every entry and delete those that are attacks or mistakes rather than what the service");
