@@ -80,6 +80,11 @@ class PolicyParserTest {
         assertEquals("/backup", backup.routePath().pattern());
         assertEquals(Set.of("api-key"), backup.auth());
         assertEquals("com.example.backup.", backup.caller());
+        assertEquals(Set.of("3f2a9c1e7b04"), backup.keys());
+        assertEquals(java.util.Map.of("nightly-backup", "3f2a9c1e7b04", "reporting", "9d81aa02c5f3"),
+                p.credentials().keys());
+        assertEquals(List.of(new dev.hostguard.agent.policy.KeyAction("reporting", "9d81aa02c5f3", Verdict.LOG)),
+                p.keyActions());
         assertEquals("the nightly backup job calls POST /backup with the ops API key", backup.reason());
         AllowEntry metrics = p.allow().get(1);
         assertEquals("/proc/" + ProcessHandle.current().pid() + "/stat", metrics.path().pattern());
