@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -22,11 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  * runs ({@code allowed} event naming the entry and the key), the CI bot's same request is refused (403, archive
  * absent, {@code blocked} event with its fingerprint). The reporter's key has its own auth action, {@code log}: its
  * command runs with a {@code logged} event naming {@code auth.keys.reporter}, while the CI bot's same command is
- * refused. Then {@code learn --per-key} on these events writes a policy with one entry per key, which {@code check}
- * accepts.
+ * refused. A reload that moves the entry to the CI bot's key lets its backup run and refuses the backup job's. Then
+ * {@code learn --per-key} on these events writes a policy with one entry per key, which {@code check} accepts.
  */
 class PerKeyPolicyIT {
     private static final String TEST = PerKeyPolicyIT.class.getSimpleName();
+    private static final Duration RELOAD_WAIT = Duration.ofSeconds(20);
 
     @TempDir
     static Path tmp;
@@ -119,6 +122,29 @@ class PerKeyPolicyIT {
                 assertEquals("blocked", decision(refusedEvent), refusedEvent.toString());
                 assertTrue(refusedEvent.path("hostguard").path("key_action").isMissingNode(), refusedEvent.toString());
             }
+
+            // hot reload: the entry moves from the backup job's key to the CI bot's (an editor's save, renamed over)
+            before = events.count();
+            Path edited = dir.resolve(".policy.yaml.swp");
+            Files.writeString(edited, policy.replace("key: backup-job", "key: ci-bot"), StandardCharsets.UTF_8);
+            Files.move(edited, policyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            events.awaitSince(before, "policy-reloaded",
+                    e -> e.path("event").path("action").asText().equals("policy-reloaded"), RELOAD_WAIT);
+            HttpTestClient.Response ciBotBackup = backup(block, ciBot).send();
+            JsonNode allowedNow = events.awaitSince(before, "the CI bot's tar after the reload",
+                    byKey(archiveTar(archive), ciBot));
+            assertEquals(200, ciBotBackup.status(), "the CI bot's backup after the reload: " + ciBotBackup);
+            assertEquals("allowed", decision(allowedNow), allowedNow.toString());
+            assertTrue(Files.size(archive) > 0, "the CI bot's backup ran: " + archive);
+            Files.delete(archive);
+            int afterCiBot = events.count();
+            HttpTestClient.Response backupJobNow = backup(block, backupJob).send();
+            JsonNode refusedNow = events.awaitSince(afterCiBot, "the backup job's tar after the reload",
+                    byKey(archiveTar(archive), backupJob));
+            assertEquals(403, backupJobNow.status(), "the backup job's backup after the reload: " + backupJobNow);
+            assertEquals("blocked", decision(refusedNow), refusedNow.toString());
+            assertFalse(Files.exists(archive), "refused, yet the archive was written: " + archive);
+
             for (String key : new String[] {backupJob, ciBot, reporter}) {
                 assertFalse(events.rawText().contains(key), "a raw API key is in the events");
             }
