@@ -55,6 +55,25 @@ class EventJsonTest {
     }
 
     @Test
+    void aNamedKeyAndAKeysOwnActionAreNamed() throws Exception {
+        String fingerprint = KeyFingerprint.of("the-key");
+        dev.hostguard.agent.policy.KeyAction ciBot = new dev.hostguard.agent.policy.KeyAction("ci-bot", fingerprint,
+                Decision.Verdict.LOG);
+        JsonNode json = MAPPER.readTree(EventJson.toJson(SecurityEvent.of(Operation.processStart(new String[] {"tar"},
+                "/srv"), new Decision(Decision.Verdict.LOG, "process-start", null, ciBot), Mode.BLOCK,
+                new Authentication(AuthClass.API_KEY, fingerprint, "header X-API-Key", "an API key"), "ci-bot",
+                new RequestInfo("POST", "/admin/backup", "10.0.0.7"), null, "worker-1", List.of())));
+        assertEquals("logged", json.at("/hostguard/decision").asText());
+        assertEquals("auth.keys.ci-bot", json.at("/hostguard/key_action").asText());
+        assertEquals(fingerprint, json.at("/api_key/fingerprint").asText());
+        assertEquals("ci-bot", json.at("/api_key/name").asText());
+
+        JsonNode unnamed = MAPPER.readTree(EventJson.toJson(event("/admin/exec", "docker", "ps")));
+        assertTrue(unnamed.at("/api_key/name").isMissingNode());
+        assertTrue(unnamed.at("/hostguard/key_action").isMissingNode());
+    }
+
+    @Test
     void nothingAnAttackerControlsCanBreakTheLine() throws Exception {
         String hostile = "/a\n{\"forged\":true}\r\u2028\"\\";
         String line = EventJson.toJson(event(hostile, "sh", "-c", "echo \"x\"\n"));
