@@ -34,11 +34,13 @@ final class AgentLogging {
     }
 
     /**
-     * The event sink; an event file that cannot be opened sends the events to standard error, never nowhere. With
-     * {@code events-queue} the lines go through a {@link QueuedLines} writer thread.
+     * The event sink; an event file that cannot be opened sends the events to standard error, never nowhere. With a
+     * queue (a standard stream's by default, or {@code events-queue}) the lines go through a {@link QueuedLines}
+     * writer thread.
      */
     private Lines eventLines(EventTarget target) {
-        if (target.file() != null || target.queue() > 0) { // the default sink, standard output, drops nothing
+        int queue = target.queueCapacity();
+        if (target.file() != null || queue > 0) {
             drops = new SinkDrops(target.file() == null ? (target.stderr() ? "stderr" : "stdout")
                     : target.file().toString());
         }
@@ -55,8 +57,8 @@ final class AgentLogging {
                 lines = new StreamLines(true);
             }
         }
-        if (target.queue() > 0) {
-            queued = new QueuedLines(lines, target.queue(), drops);
+        if (queue > 0) {
+            queued = new QueuedLines(lines, queue, drops);
             return queued;
         }
         return lines;

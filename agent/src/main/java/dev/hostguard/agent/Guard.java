@@ -665,7 +665,7 @@ final class Guard implements HookHandler {
         if (noted == null || classification != noted.classification()) {
             Authentication auth = classification.auth();
             noted = new Noted(scope.request(), view, policy, classification,
-                    policy.engine().guards(auth.authClass()) ? new GuardedRequest(view, auth, null, null, null) : null,
+                    policy.engine().guards(auth.authClass(), auth.keyFingerprint()) ? new GuardedRequest(view, auth, null, null, null) : null,
                     null);
             scope.memo(noted);
         }
@@ -713,8 +713,10 @@ final class Guard implements HookHandler {
     private void judge(ActivePolicy policy, GuardedRequest request, Operation operation)
             throws HostGuardBlockedException {
         RequestInfo info = request.info();
+        Authentication auth = request.auth();
         Decision decision = policy.engine().decide(operation, request.authClass(),
-                info == null ? null : info.method(), info == null ? null : info.path());
+                auth == null ? null : auth.keyFingerprint(), info == null ? null : info.method(),
+                info == null ? null : info.path());
         if (decision.allowed()) {
             return;
         }
@@ -728,8 +730,8 @@ final class Guard implements HookHandler {
             }
             return;
         }
-        SecurityEvent event = SecurityEvent.of(operation, decision, policy.engine().mode(), request.auth(),
-                traced(request.view(), info),
+        SecurityEvent event = SecurityEvent.of(operation, decision, policy.engine().mode(), auth,
+                auth == null ? null : policy.engine().keyName(auth.keyFingerprint()), traced(request.view(), info),
                 request.submitter(), Thread.currentThread().getName(),
                 ApplicationFrames.capture(policy.policy().events().stackDepth()));
         events.info(EventJson.toJson(event));

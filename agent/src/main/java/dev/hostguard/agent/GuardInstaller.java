@@ -78,7 +78,7 @@ final class GuardInstaller {
             public void run() {
                 try {
                     phases.restart();
-                    finish(options, policyFile, logging, hooks, injected, startNanos, phases);
+                    finish(options, policyFile, logging, hooks, instrumentation, injected, startNanos, phases);
                 } catch (Throwable t) {
                     // Our own failure must never stop the host service; requests stop waiting and go unguarded.
                     System.err.println("[hostguard] ERROR not installed, the service runs unguarded: " + t);
@@ -105,7 +105,8 @@ final class GuardInstaller {
     static final long EVENTS_FLUSH_AT_EXIT_MILLIS = 2000;
 
     private static void finish(AgentOptions options, PolicyFile policyFile, AgentLogging logging,
-                               HookInstallation hooks, List<String> injected, long startNanos,
+                               HookInstallation hooks, Instrumentation instrumentation, List<String> injected,
+                               long startNanos,
                                Phases phases) throws Exception {
         Logger log = logging.diagnostics(GuardInstaller.class);
         List<String> hostMounts = HostMounts.of(MountInfo.read(Path.of("/proc/self/mountinfo")));
@@ -136,7 +137,7 @@ final class GuardInstaller {
             }
         }, "hostguard-suppressed-counts"));
         if (options.metrics() != null) {
-            MetricsStart.start(options, logging); // only with the metrics option: a thread of its own
+            MetricsStart.start(options, logging, instrumentation); // only with the metrics option: a thread of its own
         }
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,

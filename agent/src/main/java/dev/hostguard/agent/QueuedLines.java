@@ -7,11 +7,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * Event lines handed to one writer thread through a bounded queue, so that the thread that decided an event never
  * waits for the sink: a full disk, a stalled pipe or a slow log agent only hold up the writer. An event that finds
  * the queue full is dropped and counted ({@link SinkDrops}); the count is written as an {@code events-suppressed}
- * event once the sink takes lines again. The writer thread is started by the first event, not at start-up.
+ * event once the sink takes lines again. The writer thread and the queue are made by the first event, not at
+ * start-up.
  */
 final class QueuedLines implements AgentLogging.Lines {
     private final AgentLogging.Lines target;
-    private final ArrayBlockingQueue<String> queue;
+    private final int capacity;
+    /** Made with the writer, by the first event (a stream sink has a queue by default: nothing at start-up). */
+    private ArrayBlockingQueue<String> queue;
     private final SinkDrops drops;
     /** Whether the target reports the drops itself after each line it wrote (an {@link EventFile}). */
     private final boolean targetReports;
@@ -21,7 +24,7 @@ final class QueuedLines implements AgentLogging.Lines {
 
     QueuedLines(AgentLogging.Lines target, int capacity, SinkDrops drops) {
         this.target = target;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.drops = drops;
         this.targetReports = target instanceof EventFile;
     }
@@ -42,6 +45,7 @@ final class QueuedLines implements AgentLogging.Lines {
         if (writer != null) {
             return;
         }
+        queue = new ArrayBlockingQueue<>(capacity); // published to write() by the volatile write of writer
         Thread thread = new Thread(new Runnable() { // not a lambda: no generated class for this
             @Override
             public void run() {

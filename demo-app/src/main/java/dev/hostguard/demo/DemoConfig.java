@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The demo's settings, read from the environment only: secrets never live in code or the image.
  *
- * @param apiKey value the {@code X-API-Key} header must carry on {@code /admin/*}
+ * @param apiKey value the {@code X-API-Key} header must carry on {@code /admin/*}; several keys (one per client)
+ *     separated by commas
  * @param opsUser the one user of the BASIC-login area {@code /ops/*}
  * @param opsPassword that user's password
  * @param bind address to listen on

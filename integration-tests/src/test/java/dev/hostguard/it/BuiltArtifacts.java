@@ -146,12 +146,22 @@ public final class BuiltArtifacts {
         return new Path[] {locationOf("org.apache.catalina.startup.Tomcat"), locationOf("jakarta.annotation.PostConstruct")};
     }
 
+    /**
+     * Micrometer's jars, as Maven put them on this JVM's test class path (core, commons, observation, HdrHistogram),
+     * for the JDK HttpServer app's {@code /micrometer} route.
+     */
+    public static Path[] micrometerJars() {
+        return new Path[] {locationOf("io.micrometer.core.instrument.Metrics"),
+                locationOf("io.micrometer.common.KeyValue"), locationOf("io.micrometer.observation.Observation"),
+                locationOf("org.HdrHistogram.Histogram")};
+    }
+
     private static Path locationOf(String className) {
         try {
             return Path.of(Class.forName(className, false, BuiltArtifacts.class.getClassLoader())
                     .getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (ClassNotFoundException | URISyntaxException e) {
-            throw new IllegalStateException(className + " is not on the test class path (tomcat-embed-core)", e);
+            throw new IllegalStateException(className + " is not on the test class path (see the module's pom)", e);
         }
     }
 

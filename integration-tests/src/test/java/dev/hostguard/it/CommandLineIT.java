@@ -88,7 +88,7 @@ class CommandLineIT {
         assertEquals(List.of("hostguard check: invalid policy file " + typo + " (2 problems)",
                 "  " + typo + ":2:7: bad value 'blok' for mode; expected audit, block, off; did you mean 'block'?",
                 "  " + typo + ":6:5: unknown key 'rout' in an allow entry; did you mean 'route'? (expected one of:"
-                        + " operation, executable, args, path, access, endpoint, route, auth, caller, reason, command,"
+                        + " operation, executable, args, path, access, endpoint, route, auth, key, caller, reason, command,"
                         + " diagnostic, signal)"),
                 invalid.stderr());
 

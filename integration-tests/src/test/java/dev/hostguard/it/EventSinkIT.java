@@ -41,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <li>rotation: the file rotates below its size, two rotated files kept, each whole JSON lines;</li>
  * <li>a blocked pipe: events on standard error, which the test stops reading; with a queue the p99 of a refused
  * request stays within 2x of the p99 while the pipe is read, and once it is read again the written events plus the
- * queue's drops account for every refusal; without a queue (the default) the same pipe stalls a request.</li>
+ * queue's drops account for every refusal; without a queue ({@code events-queue=0}; a stream's default is a queue)
+ * the same pipe stalls a request.</li>
  * </ul>
  */
 class EventSinkIT {
@@ -157,7 +158,7 @@ class EventSinkIT {
         Secrets secrets = Secrets.fresh();
         List<String> command = GuardedServer.HTTPSERVER_APP.command(TEST, jdk, secrets)
                 .agent(BuiltArtifacts.agentJar(), "mode=block,events=stderr,policy=" + policy
-                        + (queued ? ",events-queue=256" : "")).command();
+                        + (queued ? ",events-queue=256" : ",events-queue=0")).command();
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         builder.environment().put("API_KEY", secrets.apiKey());
         builder.environment().put("OPS_USER", secrets.opsUser());

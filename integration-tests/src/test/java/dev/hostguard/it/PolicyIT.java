@@ -131,7 +131,7 @@ class PolicyIT {
                     + " every event the entry allows)"), output);
             assertTrue(exit.stderr().contains("  " + policy + ":6:5: unknown key 'reasn' in an allow entry; did you"
                     + " mean 'reason'? (expected one of: operation, executable, args, path, access, endpoint, route,"
-                    + " auth, caller, reason, command, diagnostic, signal)"), output);
+                    + " auth, key, caller, reason, command, diagnostic, signal)"), output);
         }
     }
 

@@ -30,8 +30,8 @@ import java.util.Map;
  * @param modeOrigin where the mode came from: a source as the operator wrote it, {@code policy file} or
  *     {@code default}
  * @param eventsOrigin where the event sink came from, likewise
- * @param metrics the {@code metrics} option: {@code jmx} or a Prometheus endpoint's address; {@code null} when not
- *     given (off)
+ * @param metrics the {@code metrics} option: {@code jmx}, {@code micrometer}, a Prometheus endpoint's address, or
+ *     several joined by {@code +}; {@code null} when not given (off)
  * @param requestIdHeader the {@code request-id-header} option: the header whose value events carry as
  *     {@code http.request.id} ({@code X-Request-Id} by default)
  */

@@ -21,7 +21,7 @@ final class EventSinkOptions {
         }
         return target.withSink(maxSize == null ? 0 : bytes(maxSize),
                 maxFiles == null ? EventTarget.DEFAULT_MAX_FILES : count(maxFiles, 1, 1000, "a number of files"),
-                queue == null ? 0 : count(queue, 1, 10_000_000, "a number of lines"));
+                queue == null ? EventTarget.DEFAULT_QUEUE : count(queue, 0, 10_000_000, "a number of lines"));
     }
 
     static long bytes(AgentOptions.Source source) throws InvalidOptionException {

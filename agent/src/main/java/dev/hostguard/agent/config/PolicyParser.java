@@ -11,6 +11,7 @@ import dev.hostguard.agent.policy.Endpoint;
 import dev.hostguard.agent.policy.EventSettings;
 import dev.hostguard.agent.policy.FileAccess;
 import dev.hostguard.agent.policy.Glob;
+import dev.hostguard.agent.policy.KeyAction;
 import dev.hostguard.agent.policy.Mode;
 import dev.hostguard.agent.policy.PathRules;
 import dev.hostguard.agent.policy.Policy;
@@ -54,15 +55,18 @@ public final class PolicyParser {
     private static final List<String> TOP = List.of("version", "mode", "auth", "credentials", "rules", "allow",
             "events", "response");
     private static final List<String> AUTH = List.of("api-key", "none", "user", "mtls", "outside-request");
+    /** The keys of the {@code auth} section: the classes, and {@code keys} for single API keys. */
+    private static final List<String> AUTH_SECTION = List.of("api-key", "none", "user", "mtls", "outside-request",
+            "keys");
     private static final List<String> CREDENTIALS = List.of("headers", "authorization-schemes", "query-parameters",
-            "replace-defaults", "api-key-principals", "person-principals", "bearer-tokens");
+            "replace-defaults", "api-key-principals", "person-principals", "bearer-tokens", "keys");
     private static final List<String> PRINCIPALS = List.of("names", "classes");
     private static final List<String> BEARER_TOKENS = List.of("owner", "person-claims");
     private static final List<String> OWNERS = List.of("client", "person");
     private static final List<String> RULE = List.of("id", "category", "description", "paths", "access", "sockets",
             "commands", "endpoints", "action");
     private static final List<String> ALLOW = List.of("operation", "executable", "args", "path", "access", "endpoint",
-            "route", "auth", "caller", "reason", "command", "diagnostic", "signal");
+            "route", "auth", "key", "caller", "reason", "command", "diagnostic", "signal");
     private static final List<String> EVENTS = List.of("sink", "rate-limit", "stack-depth");
     private static final List<String> RESPONSE = List.of("status", "content-type", "body");
     private static final List<String> OPERATIONS = List.of("process-start", "file-open", "directory-list",
@@ -71,6 +75,7 @@ public final class PolicyParser {
             "file-rename", "file-link", "file-symlink", "file-delete", "file-create", "file-attributes",
             "jvm-diagnostic", "process-signal");
     private static final Pattern RULE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern KEY_NAME = RULE_ID;
     private static final Pattern RATE = Pattern.compile("(\\d{1,9})\\s*/\\s*s");
     private static final Pattern METHOD = Pattern.compile("[A-Za-z]+|\\*");
     private static final Pattern CALLER = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*\\.?");
@@ -82,6 +87,8 @@ public final class PolicyParser {
     private final List<PolicyProblem> problems = new ArrayList<>();
     private final Map<String, Rule> knownRules = new LinkedHashMap<>();
     private final Set<String> knownCategories = new LinkedHashSet<>();
+    /** {@code credentials.keys}: name to fingerprint, read before the parts that name keys. */
+    private Map<String, String> keyNames = Map.of();
 
     private PolicyParser(String source) {
         this.source = source;
@@ -143,11 +150,19 @@ public final class PolicyParser {
         }
         Mode mode = top.containsKey("mode") ? oneOf(top.get("mode"), "mode", Mode.class, List.of("audit", "block", "off"))
                 : null;
+        CredentialSettings credentials = top.containsKey("credentials") ? credentials(top.get("credentials"))
+                : CredentialSettings.DEFAULTS;
+        keyNames = credentials.keys();
         Map<AuthClass, Decision.Verdict> auth = new EnumMap<>(Policy.defaultAuth());
         Decision.Verdict outside = Policy.DEFAULT.outsideRequest();
-        Map<String, Node> authNode = top.containsKey("auth") ? mapping(top.get("auth"), "auth", AUTH) : null;
+        List<KeyAction> keyActions = new ArrayList<>();
+        Map<String, Node> authNode = top.containsKey("auth") ? mapping(top.get("auth"), "auth", AUTH_SECTION) : null;
         if (authNode != null) {
             for (Map.Entry<String, Node> e : authNode.entrySet()) {
+                if (e.getKey().equals("keys")) {
+                    keyActions = keyActions(e.getValue());
+                    continue;
+                }
                 Decision.Verdict verdict = oneOf(e.getValue(), "auth." + e.getKey(), Decision.Verdict.class,
                         List.of("block", "log", "allow"));
                 if (verdict == null) {
@@ -160,8 +175,6 @@ public final class PolicyParser {
                 }
             }
         }
-        CredentialSettings credentials = top.containsKey("credentials") ? credentials(top.get("credentials"))
-                : CredentialSettings.DEFAULTS;
         List<RuleEntry> rules = new ArrayList<>();
         for (Node entry : sequence(top.get("rules"), "rules")) {
             RuleEntry rule = rule(entry);
@@ -180,7 +193,7 @@ public final class PolicyParser {
         EventSettings events = top.containsKey("events") ? events(top.get("events")) : EventSettings.DEFAULTS;
         ResponseTemplate response = top.containsKey("response") ? response(top.get("response"))
                 : ResponseTemplate.DEFAULT;
-        return new Policy(mode, auth, outside, credentials, rules, allow, events, response);
+        return new Policy(mode, auth, outside, keyActions, credentials, rules, allow, events, response);
     }
 
     private static List<String> networkRuleIds() {
@@ -217,7 +230,112 @@ public final class PolicyParser {
                 replace ? parameters : CredentialSettings.withDefaults(d.queryParameters(), parameters, false),
                 replace, principals(map.get("api-key-principals"), "credentials.api-key-principals"),
                 principals(map.get("person-principals"), "credentials.person-principals"),
-                bearerTokens(map.get("bearer-tokens")));
+                bearerTokens(map.get("bearer-tokens")), keys(map.get("keys")));
+    }
+
+    /** {@code credentials.keys}: a name for each key's fingerprint, each name and fingerprint once. */
+    private Map<String, String> keys(Node node) {
+        Map<String, String> keys = new LinkedHashMap<>();
+        if (node == null || isNull(node)) {
+            return keys;
+        }
+        Map<String, Node> byFingerprint = new LinkedHashMap<>();
+        Map<String, Node> names = new LinkedHashMap<>();
+        for (NodeTuple e : freeMapping(node, "credentials.keys",
+                "a name for each key's fingerprint, e.g. {ci-bot: 3f2a9c1e7b04}")) {
+            String name = ((ScalarNode) e.getKeyNode()).getValue();
+            if (names.containsKey(name)) {
+                problem(e.getKeyNode(), "key '" + name + "' named twice in credentials.keys (first at line "
+                        + line(names.get(name)) + ")");
+                continue;
+            }
+            names.put(name, e.getKeyNode());
+            if (!KEY_NAME.matcher(name).matches() || CredentialSettings.FINGERPRINT.matcher(name).matches()) {
+                problem(e.getKeyNode(), "bad key name '" + name + "'; expected a word of letters, digits, '.', '_' and"
+                        + " '-' (e.g. ci-bot) that is not itself 12 hex digits");
+                continue;
+            }
+            String fingerprint = fingerprint(e.getValueNode(), "the fingerprint of key '" + name + "'");
+            if (fingerprint == null) {
+                continue;
+            }
+            Node first = byFingerprint.putIfAbsent(fingerprint, e.getKeyNode());
+            if (first != null) {
+                problem(e.getValueNode(), "fingerprint " + fingerprint + " named twice in credentials.keys ('"
+                        + ((ScalarNode) first).getValue() + "' at line " + line(first) + ", and '" + name + "')");
+                continue;
+            }
+            keys.put(name, fingerprint);
+        }
+        return keys;
+    }
+
+    /** A key's fingerprint as events write it ({@code api_key.fingerprint}); {@code null} after a problem. */
+    private String fingerprint(Node node, String what) {
+        String text = string(node, what);
+        if (text == null) {
+            return null;
+        }
+        String fingerprint = text.trim().toLowerCase(Locale.ROOT);
+        if (!CredentialSettings.FINGERPRINT.matcher(fingerprint).matches()) {
+            problem(node, "bad fingerprint '" + text + "' for " + what + "; expected the 12 hex digits of the"
+                    + " key's api_key.fingerprint in its events (e.g. 3f2a9c1e7b04)");
+            return null;
+        }
+        return fingerprint;
+    }
+
+    /**
+     * A key named in {@code auth.keys} or an allow entry's {@code key}: a name from {@code credentials.keys}, or a
+     * fingerprint. {@code null} after a problem.
+     */
+    private String keyReference(Node node, String what) {
+        String text = string(node, what);
+        if (text == null) {
+            return null;
+        }
+        String named = keyNames.get(text);
+        if (named != null) {
+            return named;
+        }
+        String fingerprint = text.trim().toLowerCase(Locale.ROOT);
+        if (CredentialSettings.FINGERPRINT.matcher(fingerprint).matches()) {
+            return fingerprint;
+        }
+        List<String> known = new ArrayList<>(keyNames.keySet());
+        problem(node, "unknown key '" + text + "' in " + what + "; expected "
+                + (known.isEmpty() ? "" : "a name from credentials.keys (" + String.join(", ", known) + ") or ")
+                + "a key's fingerprint (12 hex digits, as api_key.fingerprint in its events)"
+                + Suggestions.didYouMean(text, known));
+        return null;
+    }
+
+    /** {@code auth.keys}: a key (name or fingerprint) to its action, each key once. */
+    private List<KeyAction> keyActions(Node node) {
+        List<KeyAction> actions = new ArrayList<>();
+        if (isNull(node)) {
+            return actions;
+        }
+        Map<String, Node> seen = new LinkedHashMap<>();
+        for (NodeTuple e : freeMapping(node, "auth.keys",
+                "a key (a name from credentials.keys, or a fingerprint) and its action, e.g. {ci-bot: log}")) {
+            String label = ((ScalarNode) e.getKeyNode()).getValue();
+            String fingerprint = keyReference(e.getKeyNode(), "auth.keys");
+            Decision.Verdict verdict = oneOf(e.getValueNode(), "auth.keys." + label, Decision.Verdict.class,
+                    List.of("block", "log", "allow"));
+            if (fingerprint == null || verdict == null) {
+                continue;
+            }
+            Node first = seen.putIfAbsent(fingerprint, e.getKeyNode());
+            if (first != null) {
+                problem(e.getKeyNode(), "key '" + label + "' given twice in auth.keys (first at line " + line(first)
+                        + (((ScalarNode) first).getValue().equals(label) ? "" : ", as '" + ((ScalarNode) first).getValue() + "'")
+                        + ")");
+                continue;
+            }
+            actions.add(new KeyAction(label, fingerprint, verdict));
+        }
+        return actions;
     }
 
     private PrincipalPatterns principals(Node node, String what) {
@@ -559,6 +677,24 @@ public final class PolicyParser {
                         + "'; expected " + String.join(", ", AUTH) + Suggestions.didYouMean(authGiven.get(i), AUTH));
             }
         }
+        Set<String> keys = new LinkedHashSet<>();
+        if (map.containsKey("key")) {
+            Node keyNode = map.get("key");
+            List<Node> given = keyNode instanceof SequenceNode list ? list.getValue() : List.of(keyNode);
+            for (Node one : given) {
+                String fingerprint = keyReference(one, "an allow entry's key");
+                if (fingerprint != null) {
+                    keys.add(fingerprint);
+                }
+            }
+            if (given.isEmpty()) {
+                problem(keyNode, "an empty key list; expected a key's name or fingerprint (or no 'key': any request)");
+            }
+            if (!auth.isEmpty() && !auth.contains(AuthClass.API_KEY.label())) {
+                problem(keyNode, "'key' narrows an entry to api-key requests with that key, but its auth ("
+                        + String.join(", ", auth) + ") leaves out api-key");
+            }
+        }
         String caller = null;
         if (map.containsKey("caller")) {
             caller = string(map.get("caller"), "caller");
@@ -571,7 +707,7 @@ public final class PolicyParser {
             return null;
         }
         return new AllowEntry(index, operation, executable, args, path, accesses, routeMethod, routePath, auth,
-                caller, reason, endpoint);
+                caller, reason, endpoint, keys);
     }
 
     private void notFor(Map<String, Node> map, String key, Action operation) {
@@ -708,6 +844,26 @@ public final class PolicyParser {
                         + line(found.get(key)) + ")");
             } else {
                 found.put(key, tuple.getValueNode());
+            }
+        }
+        return found;
+    }
+
+    /**
+     * A mapping whose keys are the file's own words (key names), each a plain scalar; {@code null} and repeated keys
+     * are left to the caller. Empty when it is not a mapping (a problem then).
+     */
+    private List<NodeTuple> freeMapping(Node node, String what, String expected) {
+        List<NodeTuple> found = new ArrayList<>();
+        if (!(node instanceof MappingNode mapping)) {
+            problem(node, what + " must be a mapping of " + expected + "; found " + kind(node));
+            return found;
+        }
+        for (NodeTuple tuple : mapping.getValue()) {
+            if (tuple.getKeyNode() instanceof ScalarNode && !isNull(tuple.getKeyNode())) {
+                found.add(tuple);
+            } else {
+                problem(tuple.getKeyNode(), "a key must be a plain word; found " + kind(tuple.getKeyNode()));
             }
         }
         return found;

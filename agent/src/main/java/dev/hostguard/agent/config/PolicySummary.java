@@ -32,6 +32,13 @@ public final class PolicySummary {
             auth.append(' ').append(c.label()).append('=').append(policy.auth().get(c).label());
         }
         auth.append(' ').append(PolicyEngine.OUTSIDE_REQUEST).append('=').append(policy.outsideRequest().label());
+        if (!policy.keyActions().isEmpty()) {
+            auth.append("; keys:");
+            for (dev.hostguard.agent.policy.KeyAction key : policy.keyActions()) {
+                auth.append(' ').append(keyLabel(key.fingerprint(), policy.credentials())).append('=')
+                        .append(key.verdict().label());
+            }
+        }
         lines.add(auth.toString());
         lines.add(credentials(policy.credentials()));
         Map<String, RuleAction> actions = engine.ruleActions();
@@ -53,7 +60,7 @@ public final class PolicySummary {
         }
         lines.add("allow entries: " + (policy.allow().isEmpty() ? "none" : policy.allow().size()));
         for (AllowEntry entry : policy.allow()) {
-            lines.add("  " + entry.index() + ". " + describe(entry) + " -- " + entry.reason());
+            lines.add("  " + entry.index() + ". " + describe(entry, policy.credentials()) + " -- " + entry.reason());
         }
         lines.add("events: sink " + (policy.events().sink() == null ? "stdout (not set)" : policy.events().sink())
                 + ", rate limit " + policy.events().perSecond() + "/s per rule, stack depth "
@@ -63,6 +70,16 @@ public final class PolicySummary {
     }
 
     static String describe(AllowEntry e) {
+        return describe(e, CredentialSettings.DEFAULTS);
+    }
+
+    /** A key as {@code check} names it: {@code name (fingerprint)}, or the fingerprint when the policy names none. */
+    private static String keyLabel(String fingerprint, CredentialSettings credentials) {
+        String name = credentials.keyName(fingerprint);
+        return name == null ? fingerprint : name + " (" + fingerprint + ")";
+    }
+
+    static String describe(AllowEntry e, CredentialSettings credentials) {
         StringBuilder s = new StringBuilder(e.operation().eventAction());
         if (e.executable() != null) {
             s.append(' ').append(e.executable());
@@ -88,6 +105,10 @@ public final class PolicySummary {
         if (!e.auth().isEmpty()) {
             s.append(", auth ").append(String.join("|", e.auth()));
         }
+        if (!e.keys().isEmpty()) {
+            s.append(", key ").append(e.keys().stream().sorted().map(k -> keyLabel(k, credentials))
+                    .collect(Collectors.joining("|")));
+        }
         if (e.caller() != null) {
             s.append(", caller ").append(e.caller());
         }
@@ -103,6 +124,10 @@ public final class PolicySummary {
                 .append(c.authorizationSchemes()).append(", query parameters ").append(c.queryParameters());
         principals(line, "api-key principals", c.apiKeyPrincipals());
         principals(line, "person principals", c.personPrincipals());
+        if (!c.keys().isEmpty()) {
+            line.append("; keys: ").append(c.keys().entrySet().stream().map(k -> k.getKey() + "=" + k.getValue())
+                    .collect(Collectors.joining(", ")));
+        }
         line.append("; bearer tokens: ").append(c.bearerTokens().ownerIsPerson() ? "a person's"
                 : c.bearerTokens().personClaims().isEmpty() ? "a client's"
                 : "a person's with claim " + String.join(" or ", c.bearerTokens().personClaims()) + ", else a client's");

@@ -50,6 +50,9 @@ public final class EventJson {
                 g.writeStringField("reason", e.decision().allowedBy().reason());
                 g.writeNumberField("allow_entry", e.decision().allowedBy().index());
             }
+            if (e.decision().byKey() != null) { // the action was the key's own, not its class's
+                g.writeStringField("key_action", "auth.keys." + e.decision().byKey().label());
+            }
             if (e.operation().access() != null) {
                 g.writeStringField("access", e.operation().access().label());
             }
@@ -87,6 +90,9 @@ public final class EventJson {
             if (e.auth() != null && e.auth().keyFingerprint() != null) {
                 g.writeObjectFieldStart("api_key");
                 g.writeStringField("fingerprint", e.auth().keyFingerprint());
+                if (e.keyName() != null) {
+                    g.writeStringField("name", e.keyName());
+                }
                 if (e.auth().keySource() != null) {
                     g.writeStringField("source", e.auth().keySource());
                 }

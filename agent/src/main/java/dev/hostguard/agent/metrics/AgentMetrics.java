@@ -44,6 +44,8 @@ public final class AgentMetrics {
     private final AtomicLong tamperAttempts = new AtomicLong();
     private volatile LongSupplier droppedQueueFull = ZERO;
     private volatile LongSupplier droppedWriteFailed = ZERO;
+    /** Told when a series counts its first; {@code null} unless Micrometer is asked for ({@link MicrometerMeters}). */
+    private volatile Runnable seriesAdded;
 
     private static final LongSupplier ZERO = new LongSupplier() { // not a lambda: loaded at start-up
         @Override
@@ -60,13 +62,29 @@ public final class AgentMetrics {
         int decisionIndex = decision.blocked() ? 1 : decision.allowedBy() != null ? 2 : 0;
         int authIndex = auth == null ? AUTHS.length - 1 : auth.ordinal();
         int modeIndex = mode == Mode.BLOCK ? 1 : 0;
-        rule(decision.rule()).decisions.incrementAndGet((authIndex * DECISIONS.length + decisionIndex)
-                * MODES.length + modeIndex);
+        if (rule(decision.rule()).decisions.incrementAndGet((authIndex * DECISIONS.length + decisionIndex)
+                * MODES.length + modeIndex) == 1) {
+            seriesAdded();
+        }
     }
 
     /** Counts an event of {@code rule} the rate limit held back. */
     public void suppressed(String rule) {
-        rule(rule).suppressed.incrementAndGet();
+        if (rule(rule).suppressed.incrementAndGet() == 1) {
+            seriesAdded();
+        }
+    }
+
+    private void seriesAdded() {
+        Runnable listener = seriesAdded;
+        if (listener != null) {
+            listener.run();
+        }
+    }
+
+    /** Tells {@code listener}, on the counting thread, of each series' first count (it must return at once). */
+    void onSeriesAdded(Runnable listener) {
+        seriesAdded = listener;
     }
 
     public void hookFailed() {
@@ -132,6 +150,56 @@ public final class AgentMetrics {
         }
         return new Snapshot(decisions, suppressed, droppedQueueFull.getAsLong(), droppedWriteFailed.getAsLong(),
                 hookFailures.get(), policyReloads.get(), policyErrors.get(), policyTampered.get(), tamperAttempts.get());
+    }
+
+    /**
+     * Every series with a value, each reading its counter live: the decisions and suppressed counts of each rule
+     * that has any, then the sink's drops and the agent's own counters (always, zero or not); by family, in a
+     * stable order.
+     */
+    List<Series> series() {
+        Map<String, RuleCounters> byRule = new TreeMap<>(rules);
+        List<Series> all = new ArrayList<>();
+        for (Map.Entry<String, RuleCounters> e : byRule.entrySet()) {
+            AtomicLongArray counts = e.getValue().decisions;
+            for (int a = 0; a < AUTHS.length; a++) {
+                for (int d = 0; d < DECISIONS.length; d++) {
+                    for (int m = 0; m < MODES.length; m++) {
+                        int index = (a * DECISIONS.length + d) * MODES.length + m;
+                        if (counts.get(index) > 0) {
+                            all.add(new Series(MetricFamily.DECISIONS, List.of("rule", e.getKey(), "auth", AUTHS[a],
+                                    "decision", DECISIONS[d], "mode", MODES[m]), () -> counts.get(index)));
+                        }
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, RuleCounters> e : byRule.entrySet()) {
+            AtomicLong held = e.getValue().suppressed;
+            if (held.get() > 0) {
+                all.add(new Series(MetricFamily.EVENTS_SUPPRESSED, List.of("rule", e.getKey()), held::get));
+            }
+        }
+        all.add(new Series(MetricFamily.EVENTS_DROPPED, List.of("reason", "queue_full"),
+                () -> droppedQueueFull.getAsLong()));
+        all.add(new Series(MetricFamily.EVENTS_DROPPED, List.of("reason", "write_failed"),
+                () -> droppedWriteFailed.getAsLong()));
+        all.add(new Series(MetricFamily.HOOK_FAILURES, List.of(), hookFailures::get));
+        all.add(new Series(MetricFamily.POLICY_RELOADS, List.of(), policyReloads::get));
+        all.add(new Series(MetricFamily.POLICY_ERRORS, List.of(), policyErrors::get));
+        all.add(new Series(MetricFamily.POLICY_TAMPERED, List.of(), policyTampered::get));
+        all.add(new Series(MetricFamily.TAMPER, List.of(), tamperAttempts::get));
+        return all;
+    }
+
+    /**
+     * One counter series: its family, its tags (name, value, name, value, ...) and its live value.
+     */
+    record Series(MetricFamily family, List<String> tags, LongSupplier value) {
+        /** The family's name and the tags: what tells one series from another. */
+        String key() {
+            return family.dotted() + tags;
+        }
     }
 
     private static final class RuleCounters {

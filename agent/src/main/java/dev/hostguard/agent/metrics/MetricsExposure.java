@@ -34,9 +34,9 @@ public final class MetricsExposure {
         this.log = log;
     }
 
-    /** Starts the thread; {@code null} for {@code metrics=off}. */
+    /** Starts the thread; {@code null} without {@code jmx} or an endpoint's address. */
     public static MetricsExposure start(MetricsOption option, Logger log) {
-        if (!option.enabled()) {
+        if (!option.jmx() && option.prometheus() == null) {
             return null;
         }
         MetricsExposure exposure = new MetricsExposure(option, log);
@@ -158,7 +158,7 @@ public final class MetricsExposure {
             write(out, "404 Not Found", "text/plain; charset=utf-8", "only GET /metrics\n", true);
             return;
         }
-        write(out, "200 OK", PrometheusText.CONTENT_TYPE, PrometheusText.of(AgentMetrics.INSTANCE.snapshot()),
+        write(out, "200 OK", PrometheusText.CONTENT_TYPE, PrometheusText.of(AgentMetrics.INSTANCE),
                 parts[0].equals("GET"));
     }
 

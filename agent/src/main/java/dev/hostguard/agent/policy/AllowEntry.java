@@ -23,34 +23,36 @@ import java.util.Set;
  * @param caller a class name, or a package prefix ending in '.', that must be on the stack; {@code null}: any
  * @param reason why it is allowed, written into each event
  * @param endpoint network connects: the endpoint allowed (a host, network or name, and a port); else {@code null}
+ * @param keys the fingerprints of the API keys whose requests it allows ({@code key}); empty: any request. An
+ *     entry with keys allows only {@code api-key} requests that present one of them
  */
 public record AllowEntry(int index, Action operation, Glob executable, List<Glob> args, Glob path,
                          Set<FileAccess> accesses, String routeMethod, Glob routePath, Set<String> auth,
-                         String caller, String reason, Endpoint endpoint) {
+                         String caller, String reason, Endpoint endpoint, Set<String> keys) {
 
     public AllowEntry {
         args = args == null ? null : List.copyOf(args);
         accesses = Set.copyOf(accesses);
         auth = Set.copyOf(auth);
-    }
-
-    /** An entry for an operation other than a network connect. */
-    public AllowEntry(int index, Action operation, Glob executable, List<Glob> args, Glob path,
-                      Set<FileAccess> accesses, String routeMethod, Glob routePath, Set<String> auth,
-                      String caller, String reason) {
-        this(index, operation, executable, args, path, accesses, routeMethod, routePath, auth, caller, reason, null);
+        keys = Set.copyOf(keys);
     }
 
     /**
      * Everything but the caller.
      *
      * @param authLabel the request's authentication class label, or {@code outside-request}
+     * @param keyFingerprint the fingerprint of the request's API key; {@code null} when it presents none
      * @param method the request's method; {@code null} outside a request
      * @param requestPath the request's path; {@code null} outside a request
      */
-    boolean matchesOperation(Operation op, String authLabel, String method, String requestPath) {
+    boolean matchesOperation(Operation op, String authLabel, String keyFingerprint, String method,
+                             String requestPath) {
         if (op.action() != operation || !auth.isEmpty() && !auth.contains(authLabel)) {
             return false;
+        }
+        if (!keys.isEmpty() && (keyFingerprint == null || !AuthClass.API_KEY.label().equals(authLabel)
+                || !keys.contains(keyFingerprint))) {
+            return false; // a key's entry: only that key's own requests, never a user's that carries it too
         }
         if (routePath != null && (requestPath == null || !routePath.matches(requestPath))) {
             return false;

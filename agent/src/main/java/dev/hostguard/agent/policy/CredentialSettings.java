@@ -1,8 +1,12 @@
 package dev.hostguard.agent.policy;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Where requests carry an API key, and which principals stand for a key, for a person, or (bearer tokens) for
@@ -15,22 +19,36 @@ import java.util.Locale;
  * @param apiKeyPrincipals principals that stand for a key, whatever else they look like
  * @param personPrincipals principals that stand for a person's login the agent does not know of itself
  * @param bearerTokens whose a resource server's bearer tokens are
+ * @param keys API keys by name ({@code credentials.keys}): the name to the key's fingerprint, in the file's order
  */
 public record CredentialSettings(List<String> headers, List<String> authorizationSchemes,
                                  List<String> queryParameters, boolean replacesDefaults,
                                  PrincipalPatterns apiKeyPrincipals, PrincipalPatterns personPrincipals,
-                                 BearerTokens bearerTokens) {
+                                 BearerTokens bearerTokens, Map<String, String> keys) {
+    /** What {@code api_key.fingerprint} holds: the first 12 hex digits of the key's SHA-256. */
+    public static final Pattern FINGERPRINT = Pattern.compile("[0-9a-f]{12}");
 
     public static final CredentialSettings DEFAULTS = new CredentialSettings(
             List.of("X-API-Key", "Api-Key", "X-Api-Token"),
             List.of("ApiKey", "Api-Key", "Key", "Token"),
             List.of("api_key", "apikey", "api-key"),
-            false, PrincipalPatterns.NONE, PrincipalPatterns.NONE, BearerTokens.CLIENTS);
+            false, PrincipalPatterns.NONE, PrincipalPatterns.NONE, BearerTokens.CLIENTS, Map.of());
 
     public CredentialSettings {
         headers = List.copyOf(headers);
         authorizationSchemes = List.copyOf(authorizationSchemes);
         queryParameters = List.copyOf(queryParameters);
+        keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+    }
+
+    /** The name {@code credentials.keys} gives a fingerprint, or {@code null}. */
+    public String keyName(String fingerprint) {
+        for (Map.Entry<String, String> key : keys.entrySet()) {
+            if (key.getValue().equals(fingerprint)) {
+                return key.getKey();
+            }
+        }
+        return null;
     }
 
     /**

@@ -7,9 +7,11 @@ package dev.hostguard.agent.policy;
  * @param verdict the outcome
  * @param rule the id of the rule that matched; {@code null} when nothing matched
  * @param allowedBy the allow entry that let a finding go; {@code null} otherwise
+ * @param byKey the {@code auth.keys} entry that set the action for the request's API key; {@code null} when the
+ *     action is its authentication class's
  */
-public record Decision(Verdict verdict, String rule, AllowEntry allowedBy) {
-    public static final Decision ALLOW = new Decision(Verdict.ALLOW, null, null);
+public record Decision(Verdict verdict, String rule, AllowEntry allowedBy, KeyAction byKey) {
+    public static final Decision ALLOW = new Decision(Verdict.ALLOW, null, null, null);
 
     /** Ordered from the mildest: the milder of two is the smaller. */
     public enum Verdict {
@@ -27,7 +29,11 @@ public record Decision(Verdict verdict, String rule, AllowEntry allowedBy) {
     }
 
     public Decision(Verdict verdict, String rule) {
-        this(verdict, rule, null);
+        this(verdict, rule, null, null);
+    }
+
+    public Decision(Verdict verdict, String rule, AllowEntry allowedBy) {
+        this(verdict, rule, allowedBy, null);
     }
 
     /** Nothing to write and nothing to refuse. */

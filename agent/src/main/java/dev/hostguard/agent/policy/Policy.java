@@ -12,19 +12,21 @@ import java.util.Map;
  * @param mode the mode the file asks for; {@code null} when it names none
  * @param auth the action per authentication class (every class present)
  * @param outsideRequest the action for operations outside any request
+ * @param keyActions {@code auth.keys}: the action for single API keys, in place of the {@code api-key} one
  */
 public record Policy(Mode mode, Map<AuthClass, Decision.Verdict> auth, Decision.Verdict outsideRequest,
-                     CredentialSettings credentials, List<RuleEntry> rules, List<AllowEntry> allow,
+                     List<KeyAction> keyActions, CredentialSettings credentials, List<RuleEntry> rules, List<AllowEntry> allow,
                      EventSettings events, ResponseTemplate response) {
 
     /** What runs without a policy file: API-key and unauthenticated requests guarded, the rest allowed. */
     public static final Policy DEFAULT = new Policy(null, defaultAuth(), Decision.Verdict.ALLOW,
-            CredentialSettings.DEFAULTS, List.of(), List.of(), EventSettings.DEFAULTS, ResponseTemplate.DEFAULT);
+            List.of(), CredentialSettings.DEFAULTS, List.of(), List.of(), EventSettings.DEFAULTS, ResponseTemplate.DEFAULT);
 
     public Policy {
         EnumMap<AuthClass, Decision.Verdict> copy = new EnumMap<>(defaultAuth());
         copy.putAll(auth);
         auth = Collections.unmodifiableMap(copy);
+        keyActions = List.copyOf(keyActions);
         rules = List.copyOf(rules);
         allow = List.copyOf(allow);
     }

@@ -32,6 +32,16 @@ public final class PolicyEngine {
     private final Mode mode;
     private final Decision.Verdict[] authActions = new Decision.Verdict[AuthClass.values().length];
     private final Decision.Verdict outsideRequest;
+    /** {@code auth.keys} by fingerprint; empty when the policy has none (then no lookup is made). */
+    private final Map<String, KeyAction> keyActions = new HashMap<>();
+    /** Per fingerprint of {@link #keyActions}, per rule id, the decision for each verdict, as {@link #decisions}. */
+    private final Map<String, Map<String, Decision[]>> keyDecisions = new HashMap<>();
+    /** Whether some key's action judges its requests although {@code auth.api-key} is {@code allow}. */
+    private final boolean someKeyGuarded;
+    /** {@code credentials.keys} the other way round: the name of a fingerprint, for its events. */
+    private final Map<String, String> keyNames = new HashMap<>();
+    /** The allow entries, as an array: tried by index, with no iterator made per finding. */
+    private final AllowEntry[] allow;
     private final PathRules pathRules;
     private final Map<String, String> environment;
     private List<String> runtimeSocketHomes;
@@ -88,6 +98,17 @@ public final class PolicyEngine {
             authActions[auth.ordinal()] = policy.auth().get(auth);
         }
         this.outsideRequest = policy.outsideRequest();
+        boolean keyGuarded = false;
+        for (KeyAction key : policy.keyActions()) {
+            keyActions.put(key.fingerprint(), key);
+            keyDecisions.put(key.fingerprint(), new HashMap<>());
+            keyGuarded |= key.verdict() != Decision.Verdict.ALLOW;
+        }
+        this.someKeyGuarded = keyGuarded;
+        this.allow = policy.allow().toArray(new AllowEntry[0]);
+        for (Map.Entry<String, String> named : policy.credentials().keys().entrySet()) {
+            keyNames.put(named.getValue(), named.getKey());
+        }
 
         PathRules.Builder paths = PathRules.builder();
         ownFiles.addTo(paths); // first: a path another rule names too reports hostguard-files, refused in audit too
@@ -109,6 +130,11 @@ public final class PolicyEngine {
         for (Rule rule : known.values()) {
             decisions.put(rule.id(), new Decision[] {null, new Decision(Decision.Verdict.LOG, rule.id()),
                 new Decision(Decision.Verdict.BLOCK, rule.id())});
+            for (KeyAction key : keyActions.values()) {
+                keyDecisions.get(key.fingerprint()).put(rule.id(), new Decision[] {
+                    null, new Decision(Decision.Verdict.LOG, rule.id(), null, key),
+                    new Decision(Decision.Verdict.BLOCK, rule.id(), null, key)});
+            }
         }
         for (Map.Entry<String, RuleAction> e : actions.entrySet()) { // loops, not lambdas: start-up path
             if (e.getValue() == RuleAction.OFF) {
@@ -275,9 +301,36 @@ public final class PolicyEngine {
         return java.util.Collections.unmodifiableMap(actions);
     }
 
-    /** Whether operations of requests of this authentication class are judged at all. */
+    /** Whether operations of requests of this authentication class are judged at all (for some key, for api-key). */
     public boolean guards(AuthClass auth) {
-        return mode != Mode.OFF && authActions[auth.ordinal()] != Decision.Verdict.ALLOW;
+        return mode != Mode.OFF && (authActions[auth.ordinal()] != Decision.Verdict.ALLOW
+                || auth == AuthClass.API_KEY && someKeyGuarded);
+    }
+
+    /**
+     * Whether operations of a request are judged at all.
+     *
+     * @param keyFingerprint the fingerprint of the request's API key; {@code null} when it presents none
+     */
+    public boolean guards(AuthClass auth, String keyFingerprint) {
+        return mode != Mode.OFF && verdictFor(auth, keyFingerprint) != Decision.Verdict.ALLOW;
+    }
+
+    /** The action for a request's findings: its key's ({@code auth.keys}) when an api-key request's key has one. */
+    private Decision.Verdict verdictFor(AuthClass auth, String keyFingerprint) {
+        KeyAction key = keyAction(auth, keyFingerprint);
+        return key != null ? key.verdict() : authActions[auth.ordinal()];
+    }
+
+    /** The {@code auth.keys} entry for an api-key request's key; {@code null} for any other request. */
+    private KeyAction keyAction(AuthClass auth, String keyFingerprint) {
+        return auth == AuthClass.API_KEY && keyFingerprint != null && !keyActions.isEmpty()
+                ? keyActions.get(keyFingerprint) : null;
+    }
+
+    /** The name {@code credentials.keys} gives a key's fingerprint; {@code null} when it names none. */
+    public String keyName(String keyFingerprint) {
+        return keyFingerprint == null || keyNames.isEmpty() ? null : keyNames.get(keyFingerprint);
     }
 
     /** Whether operations outside any request are judged (costs the hooks a check on every operation). */
@@ -312,22 +365,31 @@ public final class PolicyEngine {
         return nativeCodeOn ? NativeCode.RULE : null;
     }
 
-    /** As {@link #decide(Operation, AuthClass, String, String)} for a request on no particular route. */
+    /** As {@link #decide(Operation, AuthClass, String, String, String)} for a request on no particular route. */
     public Decision decide(Operation operation, AuthClass auth) {
-        return decide(operation, auth, null, null);
+        return decide(operation, auth, null, null, null);
+    }
+
+    /** As {@link #decide(Operation, AuthClass, String, String, String)} for a request without an API key. */
+    public Decision decide(Operation operation, AuthClass auth, String method, String path) {
+        return decide(operation, auth, null, method, path);
     }
 
     /**
      * @param auth the request's authentication class; {@code null} for an operation outside any request
+     * @param keyFingerprint the fingerprint of the request's API key ({@code api_key.fingerprint}), computed once per
+     *     request; {@code null} when it presents none
      * @param method the request's method, {@code null} outside a request
      * @param path the request's path, {@code null} outside a request
      */
-    public Decision decide(Operation operation, AuthClass auth, String method, String path) {
+    public Decision decide(Operation operation, AuthClass auth, String keyFingerprint, String method, String path) {
         Rule rule = operation.rule();
         if (rule == null || mode == Mode.OFF) {
             return Decision.ALLOW;
         }
-        Decision.Verdict verdict = auth == null ? outsideRequest : authActions[auth.ordinal()];
+        KeyAction byKey = auth == null ? null : keyAction(auth, keyFingerprint);
+        Decision.Verdict verdict = auth == null ? outsideRequest
+                : byKey != null ? byKey.verdict() : authActions[auth.ordinal()];
         boolean ownFile = rule == HostGuardFiles.RULE;
         if (ownFile && auth != null && verdict == Decision.Verdict.LOG) {
             verdict = Decision.Verdict.BLOCK; // a guarded request never rewrites the audit trail or the policy
@@ -340,16 +402,16 @@ public final class PolicyEngine {
             return Decision.ALLOW;
         }
         String authLabel = auth == null ? OUTSIDE_REQUEST : auth.label();
-        for (AllowEntry entry : policy.allow()) {
-            if (entry.matchesOperation(operation, authLabel, method, path) && entry.callerOnStack()) {
+        for (AllowEntry entry : allow) {
+            if (entry.matchesOperation(operation, authLabel, keyFingerprint, method, path) && entry.callerOnStack()) {
                 return new Decision(Decision.Verdict.ALLOW, rule.id(), entry);
             }
         }
         if (verdict == Decision.Verdict.BLOCK && mode != Mode.BLOCK && !(ownFile && auth != null)) {
             verdict = Decision.Verdict.LOG;
         }
-        Decision[] byVerdict = decisions.get(rule.id());
-        return byVerdict != null ? byVerdict[verdict.ordinal()] : new Decision(verdict, rule.id());
+        Decision[] byVerdict = (byKey != null ? keyDecisions.get(byKey.fingerprint()) : decisions).get(rule.id());
+        return byVerdict != null ? byVerdict[verdict.ordinal()] : new Decision(verdict, rule.id(), null, byKey);
     }
 
     /** A rule of the policy on commands: bare names match the executable in any directory, paths exactly. */

@@ -41,7 +41,10 @@ class CheckCommandTest {
         assertTrue(run.out().contains("rules added: app-secrets (application secrets, block), vault-agent-socket"),
                 run.out());
         assertTrue(run.out().contains("1. process-start /usr/bin/pg_dump [--format=custom --file=/backups/*.dump **]"
-                + " on POST /backup, auth api-key, caller com.example.backup. -- the nightly backup job"), run.out());
+                + " on POST /backup, auth api-key, key nightly-backup (3f2a9c1e7b04), caller com.example.backup. -- the"
+                + " nightly backup job"), run.out());
+        assertTrue(run.out().contains("outside-request=allow; keys: reporting (9d81aa02c5f3)=log\n"), run.out());
+        assertTrue(run.out().contains("; keys: nightly-backup=3f2a9c1e7b04, reporting=9d81aa02c5f3; bearer tokens"), run.out());
         assertTrue(run.out().contains("4. unix-connect /run/myapp/helper.sock on any route -- the image helper daemon"),
                 run.out());
     }

@@ -52,6 +52,12 @@ public final class TestEvents {
             return this;
         }
 
+        /** A key the policy names in {@code credentials.keys} ({@code api_key.name}). */
+        public Event key(String fingerprint, String name) {
+            root.putObject("api_key").put("fingerprint", fingerprint).put("name", name);
+            return this;
+        }
+
         public Event file(String path, String originalPath, String access) {
             ObjectNode file = root.putObject("file").put("path", path);
             if (originalPath != null) {

@@ -18,8 +18,21 @@ class EventSinkOptionsTest {
     void withoutTheOptionsTheSinkIsAsBefore() throws Exception {
         EventTarget target = AgentOptions.resolve("events=" + dir.resolve("e.jsonl"), Map.of(), Map.of()).events();
         assertEquals(EventTarget.file(dir.resolve("e.jsonl")), target);
-        assertEquals(0, target.queue());
+        assertEquals(0, target.queueCapacity(), "a file is written directly: a full disk fails, it does not block");
         assertEquals(false, target.rotates());
+    }
+
+    @Test
+    void aStandardStreamHasAQueueByDefaultAndZeroTurnsItOff() throws Exception {
+        EventTarget stdout = AgentOptions.resolve(null, Map.of(), Map.of()).events();
+        assertEquals(EventTarget.STREAM_QUEUE, stdout.queueCapacity(), "a stalled pipe must not block requests");
+        assertEquals("stdout queue 10000", stdout.toString());
+        assertEquals(EventTarget.STREAM_QUEUE,
+                AgentOptions.resolve("events=stderr", Map.of(), Map.of()).events().queueCapacity());
+        EventTarget direct = AgentOptions.resolve("events=stderr,events-queue=0", Map.of(), Map.of()).events();
+        assertEquals(0, direct.queueCapacity());
+        assertEquals("stderr", direct.toString());
+        assertEquals(64, AgentOptions.resolve("events-queue=64", Map.of(), Map.of()).events().queueCapacity());
     }
 
     @Test
@@ -46,7 +59,9 @@ class EventSinkOptionsTest {
                 dir.resolve("p.yaml").toString());
         EventTarget target = AgentOptions.resolve("policy=" + dir.resolve("p.yaml") + ",events-max-size=1m",
                 Map.of(), Map.of()).withPolicy(policy).events();
-        assertEquals(new EventTarget(file, false, 1024 * 1024, EventTarget.DEFAULT_MAX_FILES, 0), target);
+        assertEquals(new EventTarget(file, false, 1024 * 1024, EventTarget.DEFAULT_MAX_FILES,
+                EventTarget.DEFAULT_QUEUE), target);
+        assertEquals(0, target.queueCapacity());
     }
 
     @Test

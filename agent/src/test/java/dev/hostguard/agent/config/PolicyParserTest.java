@@ -80,6 +80,11 @@ class PolicyParserTest {
         assertEquals("/backup", backup.routePath().pattern());
         assertEquals(Set.of("api-key"), backup.auth());
         assertEquals("com.example.backup.", backup.caller());
+        assertEquals(Set.of("3f2a9c1e7b04"), backup.keys());
+        assertEquals(java.util.Map.of("nightly-backup", "3f2a9c1e7b04", "reporting", "9d81aa02c5f3"),
+                p.credentials().keys());
+        assertEquals(List.of(new dev.hostguard.agent.policy.KeyAction("reporting", "9d81aa02c5f3", Verdict.LOG)),
+                p.keyActions());
         assertEquals("the nightly backup job calls POST /backup with the ops API key", backup.reason());
         AllowEntry metrics = p.allow().get(1);
         assertEquals("/proc/" + ProcessHandle.current().pid() + "/stat", metrics.path().pattern());
@@ -194,7 +199,7 @@ class PolicyParserTest {
     void wrongTypesAndValuesNameWhatWasExpected() {
         assertEquals(List.of("p.yaml:1:7: bad value 'blok' for mode; expected audit, block, off; did you mean"
                 + " 'block'?"), problems("mode: blok\n"));
-        assertEquals(List.of("p.yaml:1:7: auth must be a mapping of api-key, none, user, mtls, outside-request;"
+        assertEquals(List.of("p.yaml:1:7: auth must be a mapping of api-key, none, user, mtls, outside-request, keys;"
                 + " found the text 'block'"), problems("auth: block\n"));
         assertEquals(List.of("p.yaml:1:8: rules must be a list; found a mapping"), problems("rules: {id: x}\n"));
         assertEquals(List.of("p.yaml:1:20: response.status must be a whole number; found the text 'forbidden'"),

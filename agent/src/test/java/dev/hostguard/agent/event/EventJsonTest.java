@@ -55,6 +55,25 @@ class EventJsonTest {
     }
 
     @Test
+    void aNamedKeyAndAKeysOwnActionAreNamed() throws Exception {
+        String fingerprint = KeyFingerprint.of("the-key");
+        dev.hostguard.agent.policy.KeyAction ciBot = new dev.hostguard.agent.policy.KeyAction("ci-bot", fingerprint,
+                Decision.Verdict.LOG);
+        JsonNode json = MAPPER.readTree(EventJson.toJson(SecurityEvent.of(Operation.processStart(new String[] {"tar"},
+                "/srv"), new Decision(Decision.Verdict.LOG, "process-start", null, ciBot), Mode.BLOCK,
+                new Authentication(AuthClass.API_KEY, fingerprint, "header X-API-Key", "an API key"), "ci-bot",
+                new RequestInfo("POST", "/admin/backup", "10.0.0.7"), null, "worker-1", List.of())));
+        assertEquals("logged", json.at("/hostguard/decision").asText());
+        assertEquals("auth.keys.ci-bot", json.at("/hostguard/key_action").asText());
+        assertEquals(fingerprint, json.at("/api_key/fingerprint").asText());
+        assertEquals("ci-bot", json.at("/api_key/name").asText());
+
+        JsonNode unnamed = MAPPER.readTree(EventJson.toJson(event("/admin/exec", "docker", "ps")));
+        assertTrue(unnamed.at("/api_key/name").isMissingNode());
+        assertTrue(unnamed.at("/hostguard/key_action").isMissingNode());
+    }
+
+    @Test
     void theRequestsCorrelationIdsAreEcsFieldsWhenKnown() throws Exception {
         SecurityEvent plain = event("/admin/exec", "id");
         JsonNode without = MAPPER.readTree(EventJson.toJson(plain));
@@ -62,7 +81,7 @@ class EventJsonTest {
         assertTrue(without.at("/span").isMissingNode());
         assertTrue(without.at("/http/request/id").isMissingNode());
         SecurityEvent traced = new SecurityEvent(plain.id(), plain.timestamp(), plain.operation(), plain.decision(),
-                plain.mode(), plain.auth(), plain.request().withTrace(new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736",
+                plain.mode(), plain.auth(), null, plain.request().withTrace(new TraceIds("4bf92f3577b34da6a3ce929d0e0e4736",
                 "00f067aa0ba902b7", "req-7")), null, "worker-1", List.of());
         JsonNode with = MAPPER.readTree(EventJson.toJson(traced));
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", with.at("/trace/id").asText());

@@ -55,7 +55,7 @@ class AgentMetricsTest {
         metrics.suppressed("process-start");
         metrics.tamperAttempt();
         metrics.tamperAttempt();
-        String text = PrometheusText.of(metrics.snapshot());
+        String text = PrometheusText.of(metrics);
         assertTrue(text.contains("# TYPE hostguard_decisions_total counter\n"), text);
         assertTrue(text.contains("hostguard_decisions_total{rule=\"process-start\",auth=\"api-key\","
                 + "decision=\"blocked\",mode=\"block\"} 1\n"), text);
@@ -86,9 +86,9 @@ class AgentMetricsTest {
     }
 
     @Test
-    void theOptionIsOffJmxOrAnAddress() {
+    void theOptionIsOffOrJmxMicrometerAndAnAddress() {
         assertEquals(MetricsOption.OFF, MetricsOption.parse("off"));
-        assertEquals(new MetricsOption(true, null), MetricsOption.parse("JMX"));
+        assertEquals(new MetricsOption(true, false, null), MetricsOption.parse("JMX"));
         MetricsOption prometheus = MetricsOption.parse("127.0.0.1:9464");
         assertEquals(9464, prometheus.prometheus().getPort());
         assertEquals("127.0.0.1", prometheus.prometheus().getHostString());
@@ -99,7 +99,12 @@ class AgentMetricsTest {
         assertEquals(true, both.jmx());
         assertEquals(9464, both.prometheus().getPort());
         assertEquals("jmx+127.0.0.1:9464", both.toString());
-        for (String bad : new String[] {"9464", "127.0.0.1:", "127.0.0.1:99999", "on", ":9464", "jmx+", "jmx9464"}) {
+        assertEquals(new MetricsOption(false, true, null), MetricsOption.parse("micrometer"));
+        MetricsOption all = MetricsOption.parse("micrometer+127.0.0.1:9464+jmx");
+        assertEquals(true, all.jmx() && all.micrometer());
+        assertEquals("jmx+micrometer+127.0.0.1:9464", all.toString());
+        for (String bad : new String[] {"9464", "127.0.0.1:", "127.0.0.1:99999", "on", ":9464", "jmx+", "jmx9464",
+                "jmx+jmx", "micrometer+", "127.0.0.1:1+127.0.0.1:2", "micrometr"}) {
             assertThrows(IllegalArgumentException.class, () -> MetricsOption.parse(bad), bad);
         }
     }

@@ -46,6 +46,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Env {@code BOOT_CONNECT} (optional, {@code host:port}): one {@code tcp-socket} request there, at the same time.
  * For the denial-storm test: {@code /admin/storm?n=&path=&path=...} (API key) opens the paths in turn, {@code n}
  * times in all, and answers how each open ended; {@code /heap} answers the heap used after a full collection.
+ * With Micrometer on the class path, {@code /micrometer} answers the HostGuard meters on its global registry
+ * ({@link MicrometerRoute}).
  */
 public final class HttpServerApp {
 
@@ -111,6 +113,11 @@ public final class HttpServerApp {
         server.createContext("/admin/storm", new StormHandler()).getFilters().add(new ApiKeyFilter(apiKey));
         server.createContext("/heap", exchange -> send(exchange, 200, "application/json",
                 "{\"heap_used_after_gc\":" + heapUsedAfterGc() + "}"));
+        if (HttpServerApp.class.getClassLoader().getResource("io/micrometer/core/instrument/Metrics.class") != null) {
+            // Micrometer loads at the first call, not here (MicrometerRoute)
+            server.createContext("/micrometer", exchange -> send(exchange, 200, "text/plain; charset=utf-8",
+                    MicrometerRoute.hostguardMeters()));
+        }
 
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0), "httpserver-app-stop"));

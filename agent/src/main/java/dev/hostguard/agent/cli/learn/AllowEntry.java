@@ -1,6 +1,7 @@
 package dev.hostguard.agent.cli.learn;
 
 import dev.hostguard.agent.cli.events.HostEvent;
+import dev.hostguard.agent.policy.CredentialSettings;
 import dev.hostguard.agent.policy.Executables;
 import java.time.Instant;
 import java.util.Comparator;
@@ -16,13 +17,40 @@ import java.util.regex.Pattern;
  * on one route, and what was seen of it: authentication classes, accesses, rules, counts, first and last time.
  */
 final class AllowEntry {
-    /** What makes two events the same entry. {@code route} is null outside a request, {@code args} for files. */
-    record Key(String route, String operation, String target, List<String> args) {
+    /**
+     * What makes two events the same entry. {@code route} is null outside a request, {@code args} for files;
+     * {@code key} is the API key's fingerprint when learning per key (an api-key request's), else null.
+     */
+    record Key(String route, String operation, String target, List<String> args, String key) {
         static final Comparator<Key> ORDER = Comparator
                 .comparing(Key::route, Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparing(k -> HostEvent.OPERATIONS.indexOf(k.operation()))
                 .thenComparing(Key::target)
-                .thenComparing(k -> String.join("\u0000", k.args()));
+                .thenComparing(k -> String.join("\u0000", k.args()))
+                .thenComparing(Key::key, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+        Key(String route, String operation, String target, List<String> args) {
+            this(route, operation, target, args, null);
+        }
+
+        /**
+         * The entry an event belongs to, or {@code null} if the event lacks its target.
+         *
+         * @param perKey whether an api-key request's operation is learned for its key alone
+         */
+        static Key of(HostEvent event, boolean perKey) {
+            Key key = of(event);
+            String fingerprint = perKey ? keyOf(event) : null;
+            return key == null || fingerprint == null ? key
+                    : new Key(key.route(), key.operation(), key.target(), key.args(), fingerprint);
+        }
+
+        /** The fingerprint of an api-key request's key, as a policy names it; {@code null} for any other event. */
+        static String keyOf(HostEvent event) {
+            String fingerprint = event.text("api_key.fingerprint");
+            return "api-key".equals(event.text("hostguard.auth")) && fingerprint != null
+                    && CredentialSettings.FINGERPRINT.matcher(fingerprint).matches() ? fingerprint : null;
+        }
 
         /** The entry an event belongs to, or {@code null} if the event lacks its target. */
         static Key of(HostEvent event) {

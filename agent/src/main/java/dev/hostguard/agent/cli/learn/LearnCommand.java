@@ -24,13 +24,18 @@ public final class LearnCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "EVENTS", description = "events files (JSON lines), as the agent's events=<file> writes them")
     List<Path> files;
 
+    @CommandLine.Option(names = "--per-key", description = "learn an API-key request's operations for its key alone:"
+            + " entries narrowed with 'key' to the key's fingerprint, named key-1, key-2... (or the name its events"
+            + " carry) in credentials.keys")
+    boolean perKey;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        PolicyLearner learner = new PolicyLearner();
+        PolicyLearner learner = new PolicyLearner(perKey);
         EventReader.readAll(files, err).forEach(learner::add);
         LearnedPolicyWriter.write(learner, spec.commandLine().getOut(), err);
         return HostGuardCli.OK;

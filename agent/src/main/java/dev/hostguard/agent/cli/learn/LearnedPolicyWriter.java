@@ -30,6 +30,8 @@ public final class LearnedPolicyWriter {
         principals(learned.principals(), out, warnings);
         out.println("version: 1");
         out.println("mode: block");
+        Map<String, String> keyNames = learned.keyNames();
+        keys(learned, keyNames, out);
         List<AllowEntry> entries = learned.entries();
         if (entries.isEmpty()) {
             out.println("allow: []");
@@ -43,7 +45,7 @@ public final class LearnedPolicyWriter {
                 out.println();
                 out.println("  # " + (route == null ? "outside any request" : YamlText.comment(route)));
             }
-            entry(entry, out, warnings);
+            entry(entry, keyNames, out, warnings);
         }
         out.flush();
         warnings.flush();
@@ -57,7 +59,11 @@ public final class LearnedPolicyWriter {
         }
         out.println("#");
         out.println("# It allows exactly what was seen: each entry is one operation on one target (an executable with");
-        out.println("# exactly these arguments, or one path) on one route, for the authentication classes seen. Before you");
+        out.println("# exactly these arguments, or one path) on one route, for the authentication classes seen"
+                + (learned.perKey() ? "" : ". Before you"));
+        if (learned.perKey()) {
+            out.println("# and, learned per key, for one API key (named in credentials.keys). Before you");
+        }
         out.println("# deploy it:");
         out.println("#   1. Read every entry and delete those that are attacks or mistakes rather than what the service");
         out.println("#      must do: in audit mode every finding ran, including the ones an attacker caused.");
@@ -83,7 +89,23 @@ public final class LearnedPolicyWriter {
         });
     }
 
-    private static void entry(AllowEntry e, PrintWriter out, PrintWriter warnings) {
+    /**
+     * {@code credentials.keys}, when learning per key: a name for each key entries were learned for, which the
+     * entries' {@code key} refer to.
+     */
+    private static void keys(PolicyLearner learned, Map<String, String> keyNames, PrintWriter out) {
+        if (keyNames.isEmpty()) {
+            return;
+        }
+        out.println("credentials:");
+        out.println("  # The API keys seen, by fingerprint (api_key.fingerprint in their events). Name each after");
+        out.println("  # its client (ci-bot, nightly-backup); an entry with 'key' allows that key's requests only.");
+        out.println("  keys:");
+        keyNames.forEach((fingerprint, name) -> out.println("    " + name + ": " + YamlText.quote(fingerprint)
+                + "  # " + learned.keyEvents(fingerprint) + (learned.keyEvents(fingerprint) == 1 ? " event" : " events")));
+    }
+
+    private static void entry(AllowEntry e, Map<String, String> keyNames, PrintWriter out, PrintWriter warnings) {
         List<String> wildcards = new ArrayList<>();
         out.println("  # seen " + e.count + (e.count == 1 ? " time" : " times") + " (" + decisions(e.decisions) + ")"
                 + (e.first == null ? "" : e.first.equals(e.last) ? ", at " + e.first : ", first " + e.first + ", last " + e.last)
@@ -117,6 +139,9 @@ public final class LearnedPolicyWriter {
         }
         if (!e.auth.isEmpty()) {
             out.println("    auth: " + YamlText.list(new ArrayList<>(e.auth)));
+        }
+        if (e.key.key() != null) {
+            out.println("    key: " + YamlText.quote(keyNames.get(e.key.key())));
         }
         out.println("    reason: " + YamlText.quote("learned from events (seen " + e.count + "x); say why the service does this"));
         List<String> review = new ArrayList<>();

@@ -24,6 +24,20 @@ final class FindingSummary {
                 .thenComparing(Row::name);
     }
 
+    /**
+     * One API key's findings, grouped by rule and route: what each client did, which a per-key allow entry names.
+     *
+     * @param fingerprint the key's fingerprint
+     * @param name the name a policy gives it ({@code api_key.name}); {@code null} when none
+     * @param rows its decisions by rule and route ({@code "process-start on POST /admin/backup"})
+     */
+    record KeyGroup(String fingerprint, String name, Counts counts, List<Row> rows) {
+        /** The fingerprint, and the name when there is one: {@code 3f2a9c1e7b04 (ci-bot)}. */
+        String label() {
+            return name == null ? fingerprint : fingerprint + " (" + name + ")";
+        }
+    }
+
     /** One time bucket: its start and its counts (empty buckets included, so the chart shows quiet periods). */
     record Bucket(Instant start, Counts counts) {
     }
@@ -36,6 +50,8 @@ final class FindingSummary {
     final List<Row> byRule;
     final List<Row> byRoute;
     final List<Row> byKey;
+    /** Per API key (in the order of {@link #byKey}), its findings by rule and route. */
+    final List<KeyGroup> perKey;
     /** Principals that made requests api-key unattributed, with their counts; empty when none. */
     final List<Row> byPrincipal;
     final List<Bucket> overTime;
@@ -49,7 +65,21 @@ final class FindingSummary {
         operations.forEach(e -> total.add(e.decision()));
         byRule = rows(operations, e -> orElse(e.text("hostguard.rule"), NO_RULE));
         byRoute = rows(operations, e -> orElse(e.route(), NO_ROUTE));
-        byKey = rows(operations, e -> orElse(e.text("api_key.fingerprint"), NO_KEY));
+        Map<String, String> keyNames = new HashMap<>();
+        operations.forEach(e -> {
+            String fingerprint = e.text("api_key.fingerprint");
+            String name = e.text("api_key.name");
+            if (fingerprint != null && name != null) {
+                keyNames.putIfAbsent(fingerprint, name);
+            }
+        });
+        byKey = rows(operations, e -> {
+            String fingerprint = e.text("api_key.fingerprint");
+            return fingerprint == null || fingerprint.isEmpty() ? NO_KEY
+                    : keyNames.containsKey(fingerprint) ? fingerprint + " (" + keyNames.get(fingerprint) + ")"
+                    : fingerprint;
+        });
+        perKey = keyGroups(operations, keyNames);
         byPrincipal = rows(operations.stream().filter(e -> e.text("hostguard.principal_type") != null).toList(),
                 e -> e.text("hostguard.principal_type"));
         List<Instant> times = operations.stream().map(HostEvent::timestamp).filter(t -> t != null).sorted().toList();
@@ -72,6 +102,27 @@ final class FindingSummary {
         counts.forEach((k, v) -> rows.add(new Row(k, v)));
         rows.sort(Row.ORDER);
         return List.copyOf(rows);
+    }
+
+    /** Each key's decisions by rule and route, the keys ordered as their rows in {@link #byKey}. */
+    private List<KeyGroup> keyGroups(List<HostEvent> operations, Map<String, String> keyNames) {
+        Map<String, List<HostEvent>> byFingerprint = new HashMap<>();
+        for (HostEvent e : operations) {
+            String fingerprint = e.text("api_key.fingerprint");
+            if (fingerprint != null && !fingerprint.isEmpty()) {
+                byFingerprint.computeIfAbsent(fingerprint, k -> new ArrayList<>()).add(e);
+            }
+        }
+        List<KeyGroup> groups = new ArrayList<>();
+        byFingerprint.forEach((fingerprint, events) -> {
+            Counts counts = new Counts();
+            events.forEach(e -> counts.add(e.decision()));
+            groups.add(new KeyGroup(fingerprint, keyNames.get(fingerprint), counts, rows(events,
+                    e -> orElse(e.text("hostguard.rule"), NO_RULE) + " on " + orElse(e.route(), NO_ROUTE))));
+        });
+        groups.sort(Comparator.comparingInt((KeyGroup g) -> -g.counts().findings())
+                .thenComparingInt(g -> -g.counts().total()).thenComparing(KeyGroup::fingerprint));
+        return List.copyOf(groups);
     }
 
     private List<Bucket> buckets(List<HostEvent> events) {

@@ -46,6 +46,14 @@ final class HtmlReport {
         table(out, "by-rule", "By rule", "rule", s.byRule);
         table(out, "by-route", "By route", "route", s.byRoute);
         table(out, "by-key", "By API key", "key fingerprint", s.byKey);
+        if (!s.perKey.isEmpty()) {
+            out.println("<h2>Per API key, by rule and route</h2>");
+            for (FindingSummary.KeyGroup key : s.perKey) {
+                // the fingerprint is checked hex only where a policy names it; here it came from an event: escaped
+                table(out, "key-" + HtmlText.escape(key.fingerprint()), "h3", "API key " + HtmlText.escape(key.label()),
+                        "rule on route", key.rows());
+            }
+        }
         if (!s.byPrincipal.isEmpty()) {
             table(out, "by-principal", "By principal HostGuard cannot attribute", "principal type", s.byPrincipal);
             out.println("<p id=\"principal-advice\">" + HtmlText.escape(String.join(" ", UnattributedPrincipals.ADVICE))
@@ -101,7 +109,12 @@ final class HtmlReport {
 
     private static void table(PrintWriter out, String id, String title, String nameHeader,
                               List<FindingSummary.Row> rows) {
-        out.println("<h2>" + title + "</h2>");
+        table(out, id, "h2", title, nameHeader, rows);
+    }
+
+    private static void table(PrintWriter out, String id, String heading, String title, String nameHeader,
+                              List<FindingSummary.Row> rows) {
+        out.println("<" + heading + ">" + title + "</" + heading + ">");
         out.println("<table id=\"" + id + "\"><thead><tr><th>" + nameHeader
                 + "</th><th class=\"n\">blocked</th><th class=\"n\">logged</th><th class=\"n\">allowed</th></tr></thead><tbody>");
         for (FindingSummary.Row row : rows) {

@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
         header = "Summarise events: per rule, route, API key and over time; optional HTML page.",
         description = {
             "Summarises the events: blocked, logged and allowed decisions per rule, per route, per API-key"
-                + " fingerprint, and over time (per minute, or wider buckets for longer runs), as text on"
-                + " standard output.",
+                + " fingerprint (with the name the policy's credentials.keys gives it), per key by rule and route,"
+                + " and over time (per minute, or wider buckets for longer runs), as text on standard output.",
             "With --html, also writes one self-contained HTML page (no scripts, nothing fetched) with a chart of"
                 + " the findings over time and the same tables."})
 public final class ReportCommand implements Callable<Integer> {

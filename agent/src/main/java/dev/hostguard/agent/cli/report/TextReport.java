@@ -20,6 +20,9 @@ final class TextReport {
         table(out, "By rule", s.byRule);
         table(out, "By route", s.byRoute);
         table(out, "By API key (fingerprint)", s.byKey);
+        for (FindingSummary.KeyGroup key : s.perKey) {
+            table(out, "API key " + key.label() + ": by rule and route", key.rows());
+        }
         if (!s.byPrincipal.isEmpty()) {
             table(out, "By principal HostGuard cannot attribute", s.byPrincipal);
             UnattributedPrincipals.ADVICE.forEach(out::println);

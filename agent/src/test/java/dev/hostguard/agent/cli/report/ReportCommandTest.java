@@ -66,6 +66,35 @@ class ReportCommandTest {
     }
 
     @Test
+    void findingsAreGroupedPerKeyByRuleAndRoute() throws Exception {
+        Path events = TestEvents.write(dir.resolve("keys.jsonl"),
+                process("allowed", "2026-11-29T10:00:01Z", "tar").route("POST", "/admin/backup").key("aaaaaaaaaaaa", "backup-job").json(),
+                process("allowed", "2026-11-29T10:00:02Z", "tar").route("POST", "/admin/backup").key("aaaaaaaaaaaa").json(),
+                process("blocked", "2026-11-29T10:00:03Z", "tar").route("POST", "/admin/backup").key("bbbbbbbbbbbb").json(),
+                process("blocked", "2026-11-29T10:00:04Z", "sh").route("GET", "/admin/exec").key("bbbbbbbbbbbb").json(),
+                fileOpen("logged", "credentials", "2026-11-29T10:00:05Z", "/etc/shadow").route("GET", "/admin/file").key("bbbbbbbbbbbb").json(),
+                fileOpen("logged", "credentials", "2026-11-29T10:00:06Z", "/etc/shadow").route("GET", "/public/file").json());
+        String out = cli("report", events.toString()).out();
+        assertTrue(out.matches("(?s).*\naaaaaaaaaaaa \\(backup-job\\) +0 +0 +2\n.*"), "named where an event names it:\n" + out);
+        int b = out.indexOf("\nAPI key bbbbbbbbbbbb: by rule and route ");
+        int a = out.indexOf("\nAPI key aaaaaaaaaaaa (backup-job): by rule and route ");
+        assertTrue(b > 0 && a > b, "each key's own table, the one with most findings first:\n" + out);
+        assertTrue(out.substring(b, a).matches("(?s).*\nprocess-start on GET /admin/exec +1 +0 +0\n"
+                + "process-start on POST /admin/backup +1 +0 +0\n.*"), out);
+        assertTrue(out.substring(b, a).matches("(?s).*\ncredentials on GET /admin/file +0 +1 +0\n.*"), out);
+        assertTrue(out.substring(a).matches("(?s)[^\n]*\n[^\n]*\nprocess-start on POST /admin/backup +0 +0 +2\n.*"), out);
+        assertFalse(out.contains("on GET /public/file"), "requests without a key have no key table:\n" + out);
+
+        Path html = dir.resolve("keys.html");
+        assertEquals(0, cli("report", "--html", html.toString(), events.toString()).exit());
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        assertTrue(page.contains("<h3>API key aaaaaaaaaaaa (backup-job)</h3>"), page);
+        assertTrue(page.contains("<table id=\"key-bbbbbbbbbbbb\">"), page);
+        assertTrue(page.contains("<td class=\"name\">process-start on POST /admin/backup</td><td class=\"n\">0</td>"
+                + "<td class=\"n\">0</td><td class=\"n\">2</td>"), page);
+    }
+
+    @Test
     void principalsHostGuardCannotAttributeGetTheirOwnTableAndAdvice() {
         assertFalse(cli("report", events(dir).toString()).out().contains("cannot attribute"), "none: no table");
         Path events = TestEvents.write(dir.resolve("principals.jsonl"),
