@@ -251,11 +251,11 @@ final class Guard implements HookHandler {
             throws HostGuardBlockedException {
         fileCanary(scope, path);
         ActivePolicy policy = active;
+        if (knownUnguarded(scope, policy)) {
+            return false; // before OpenDescriptors: a user's reads never load it
+        }
         if (!OpenDescriptors.available()) {
             fileAccess(scope, FILE_READ, directoryFd, path);
-            return false;
-        }
-        if (knownUnguarded(scope, policy)) {
             return false;
         }
         String absolute = paths.lexical(directoryFd, path);
