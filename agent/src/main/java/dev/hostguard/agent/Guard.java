@@ -232,7 +232,8 @@ final class Guard implements HookHandler {
             resolved = knownSocket(policy.engine(), resolved);
         }
         Rule rule = policy.engine().pathRules().match(access, resolved);
-        if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
+        if (rule != null && !(JdkInternalCaller.mayRead(resolved.absolute(), resolved.canonical())
+                && JdkInternalCaller.initiatedThisAccess())) {
             judge(policy, request, Operation.file(access, resolved, rule));
         }
         notePolicyWrite(policy, request, access, resolved);
@@ -301,10 +302,11 @@ final class Guard implements HookHandler {
             canonical = file.path();
         }
         GuardedRequest request = guardedRequest(scope, policy);
-        if (request == null || JdkInternalCaller.initiatedThisAccess()) {
+        String absolute = paths.lexical(directoryFd, path);
+        if (request == null
+                || JdkInternalCaller.mayRead(absolute, canonical) && JdkInternalCaller.initiatedThisAccess()) {
             return;
         }
-        String absolute = paths.lexical(directoryFd, path);
         judge(policy, request, Operation.file(FileAccess.READ, new ResolvedPath(path,
                 absolute != null ? absolute : paths.resolveAt(directoryFd, path).absolute(), canonical), rule));
     }
