@@ -19,11 +19,12 @@ import statistics
 import sys
 
 CONFIGS = ["none", "audit", "block"]
-TARGET = {"hello": 1.05, "file-read": 1.02, "file-read-api-key": 1.02, "process-start": 1.02}
+TARGET = {"hello": 1.05, "file-read": 1.02, "file-read-api-key": 1.05, "process-start": 1.02}
 WHAT = {
     "hello": "hello, touches nothing (`/hello`, `/health`)",
     "file-read": "allowed file read, logged-in user (`/ops/file`, BASIC)",
     "file-read-api-key": "allowed file read, API key (`/admin/file`, `X-API-Key`; judged, then let through)",
+    "proc-read-api-key": "`/proc/self/environ` read, API key (`/admin/file`; block: refused, 403; target: block ≤ no agent)",
     "process-start": "allowed process start, logged-in user (`/ops/exec?cmd=/bin/true`, BASIC)",
 }
 # functions only the JIT's threads run: the compilers (C2: the Phase* optimisers and the register allocator; C1:

@@ -102,7 +102,10 @@ run_service() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$app" "$config" "$round" "$SVC_STARTUP_WALL_MS" "$SVC_STARTUP_CPU_MS" \
     >>"$WORK/startup.tsv"
   echo "  $app $config: first answer after $SVC_STARTUP_WALL_MS ms, $SVC_STARTUP_CPU_MS ms CPU" >&2
-  for spec in "${APP_ENDPOINTS[@]}"; do
+  local -a endpoints=("${APP_ENDPOINTS[@]}")
+  # the demo's file read with an API key: allowed (judged, then let through) and of /proc/self/environ (refused)
+  [ "$app" = demo ] && endpoints+=("$KEY_FILE_READ" "$KEY_PROC_READ")
+  for spec in "${endpoints[@]}"; do
     load_endpoint "$app" "$config" "$round" "$spec"
   done
   printf '%s\t%s\t%s\t%s\n' "$app" "$config" "$round" "$(svc_memory | tr ' ' '\t')" >>"$WORK/memory.tsv"

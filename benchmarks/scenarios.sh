@@ -2,10 +2,11 @@
 # loads the same ones. Sourced by benchmarks/run-comparison.sh and benchmarks/count-instructions.sh, after
 # benchmarks/service.sh and with ROOT, WORK, JAVA, AGENT, DEMO and BENCH set.
 #
-#   CONFIGS                             no agent, HostGuard audit, HostGuard block
+#   CONFIGS                             no agent, HostGuard audit, HostGuard block (env CONFIGS: a subset)
 #   agent_opts <config>                 the -javaagent option of a configuration (none: nothing)
 #   DEMO_ENDPOINTS, TINY_ENDPOINTS      "name|path|header|status in none audit block" of each service's endpoints
 #   KEY_FILE_READ                       an allowed file read inside an API-key request (judged, then let through)
+#   KEY_PROC_READ                       a read of /proc/self/environ inside an API-key request (refused in block mode)
 #   app_start <app> <config> [launcher...]
 #                                       svc_start of the service (tiny or demo) in a configuration, its java command
 #                                       run by the launcher when one is given (e.g. valgrind); sets APP_ENDPOINTS
@@ -20,7 +21,7 @@ BASIC=$(printf '%s:%s' "$OPS_USER" "$OPS_PASSWORD" | base64)
 READ_FILE=$WORK/allowed-read.txt
 printf 'a small file a logged-in user may read\n' >"$READ_FILE"
 
-CONFIGS="none audit block"
+CONFIGS=${CONFIGS:-none audit block}
 agent_opts() {
   case $1 in
     none) ;;
@@ -38,6 +39,9 @@ TINY_ENDPOINTS=("hello|/hello||200 200 200")
 # the default rules guard no temp file: HostGuard classifies the request, resolves the path, matches it against the
 # rules and lets it run, writing no event (the logged-in user's read above is classified only)
 KEY_FILE_READ="file-read-api-key|/admin/file?path=$READ_FILE|X-API-Key: $API_KEY|200 200 200"
+# the same request reading /proc/self/environ: read without the agent, read and logged in audit mode, refused (403)
+# in block mode before a byte is read; what a refusal costs against the operation it refuses
+KEY_PROC_READ="proc-read-api-key|/admin/file?path=/proc/self/environ|X-API-Key: $API_KEY|200 200 403"
 
 app_start() {
   local app=$1 config=$2
@@ -64,7 +68,7 @@ app_start() {
 endpoint_status() {
   local spec=$1 config=$2 statuses c i=0
   statuses=${spec##*|}
-  for c in $CONFIGS; do
+  for c in none audit block; do # the statuses' order, whichever CONFIGS run
     i=$((i + 1))
     [ "$c" = "$config" ] && { echo "$statuses" | cut -d' ' -f"$i"; return; }
   done

@@ -245,7 +245,8 @@ final class Guard implements HookHandler {
             resolved = knownSocket(policy.engine(), resolved);
         }
         Rule rule = policy.engine().pathRules().match(access, resolved);
-        if (rule != null && !JdkInternalCaller.initiatedThisAccess()) {
+        if (rule != null && !(JdkInternalCaller.mayRead(resolved.absolute(), resolved.canonical())
+                && JdkInternalCaller.initiatedThisAccess())) {
             judge(policy, request, Operation.file(access, resolved, rule));
         }
         notePolicyWrite(policy, request, access, resolved);
@@ -264,11 +265,11 @@ final class Guard implements HookHandler {
             throws HostGuardBlockedException {
         fileCanary(scope, path);
         ActivePolicy policy = active;
+        if (knownUnguarded(scope, policy)) {
+            return false; // before OpenDescriptors: a user's reads never load it
+        }
         if (!OpenDescriptors.available()) {
             fileAccess(scope, FILE_READ, directoryFd, path);
-            return false;
-        }
-        if (knownUnguarded(scope, policy)) {
             return false;
         }
         String absolute = paths.lexical(directoryFd, path);
@@ -314,10 +315,11 @@ final class Guard implements HookHandler {
             canonical = file.path();
         }
         GuardedRequest request = guardedRequest(scope, policy);
-        if (request == null || JdkInternalCaller.initiatedThisAccess()) {
+        String absolute = paths.lexical(directoryFd, path);
+        if (request == null
+                || JdkInternalCaller.mayRead(absolute, canonical) && JdkInternalCaller.initiatedThisAccess()) {
             return;
         }
-        String absolute = paths.lexical(directoryFd, path);
         judge(policy, request, Operation.file(FileAccess.READ, new ResolvedPath(path,
                 absolute != null ? absolute : paths.resolveAt(directoryFd, path).absolute(), canonical), rule));
     }

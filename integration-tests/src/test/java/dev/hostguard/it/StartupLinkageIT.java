@@ -21,12 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
  * The agent's start-up, and judging an allowed operation in a guarded request, link no {@code invokedynamic} of the
  * agent's own: the first lambda, record {@code equals}/{@code hashCode} or string concatenation run bootstraps
  * {@code java.lang.invoke} and spins classes, tens of milliseconds and hundreds of classes of the start-up budget
- * (ARCHITECTURE.md "Start-up"). The JVM's {@code TRACE_METHOD_LINKAGE} prints every call site it links.
+ * (ARCHITECTURE.md "Start-up"). The JVM's {@code TRACE_METHOD_LINKAGE} prints every call site it links. Nor do they
+ * load the JDK's process machinery ({@code ProcessHandleImpl}: its reaper executor and some 15 classes) into a
+ * service that starts no process: the class-load log ({@code -Xlog:class+load}) names every class loaded.
  */
 class StartupLinkageIT {
     private static final String TEST = StartupLinkageIT.class.getSimpleName();
     private static final String TRACE = "-Djava.lang.invoke.MethodHandle.TRACE_METHOD_LINKAGE=true";
     private static final String LINKED = "linkCallSite ";
+    private static final String CLASS_LOAD = "-Xlog:class+load=info:stdout";
 
     @TempDir
     static Path tmp;
@@ -44,7 +47,7 @@ class StartupLinkageIT {
         Secrets secrets = Secrets.fresh();
         try (ServiceProcess service = GuardedServer.HTTPSERVER_APP.command(TEST, jdk, secrets)
                 .agent(BuiltArtifacts.agentJar(), "mode=block,events=" + dir.resolve("events.jsonl"))
-                .jvmArgs(TRACE)
+                .jvmArgs(TRACE, CLASS_LOAD)
                 .requireLine(GuardedService.AGENT_ACTIVE)
                 .start()) {
             HttpTestClient.Response read = HttpTestClient.get(service.baseUri(),
@@ -60,6 +63,12 @@ class StartupLinkageIT {
             List<String> ours = service.lines(ServiceProcess.Stream.STDOUT).stream()
                     .filter(l -> l.startsWith(LINKED + "dev.hostguard.agent.")).toList();
             assertTrue(ours.isEmpty(), "call sites of the agent linked:\n  " + String.join("\n  ", ours));
+            assertTrue(service.lines(ServiceProcess.Stream.STDOUT).stream()
+                            .anyMatch(l -> l.contains(" dev.hostguard.agent.OpenDescriptors ")),
+                    "the class-load log is on and the read was judged on its descriptor");
+            List<String> processMachinery = service.lines(ServiceProcess.Stream.STDOUT).stream()
+                    .filter(l -> l.contains(" java.lang.ProcessHandleImpl ")).toList();
+            assertTrue(processMachinery.isEmpty(), "process machinery loaded:\n  " + String.join("\n  ", processMachinery));
             Path events = dir.resolve("events.jsonl");
             assertFalse(Files.exists(events) && Files.readString(events).contains("\"file-open\""),
                     "the allowed read was judged as a finding");
