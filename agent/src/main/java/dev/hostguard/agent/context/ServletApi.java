@@ -20,6 +20,8 @@ final class ServletApi implements ServerApi {
     private final Method getUserPrincipal;
     private final Method getAuthType;
     private final Method getAttribute;
+    /** The response's methods, found at the first answer of ours (most services never get one). */
+    private volatile ResponseMethods responseMethods;
 
     private ServletApi(Class<?> request, String basePackage) throws NoSuchMethodException {
         this.basePackage = basePackage;
@@ -85,5 +87,49 @@ final class ServletApi implements ServerApi {
 
     Object attribute(Object r, String name) {
         return Types.call(getAttribute, r, name);
+    }
+
+    /**
+     * The response methods of {@code response}'s class, found once per class (a server uses one) rather than looked
+     * up (and copied: {@code getMethod} returns a new {@code Method}) six times for every refusal. {@code null} when
+     * it is no HTTP servlet response.
+     */
+    ResponseMethods responseMethods(Object response) {
+        ResponseMethods known = responseMethods;
+        if (known != null && known.type == response.getClass()) {
+            return known;
+        }
+        Class<?> http = Types.findSuperType(response.getClass(), basePackage + ".http.HttpServletResponse");
+        if (http == null) {
+            return null;
+        }
+        try {
+            known = new ResponseMethods(response.getClass(), http);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("unexpected servlet API " + http, e);
+        }
+        responseMethods = known;
+        return known;
+    }
+
+    /** The {@code HttpServletResponse} methods the guard's answer calls, for one response class. */
+    static final class ResponseMethods {
+        final Class<?> type;
+        final Method isCommitted;
+        final Method reset;
+        final Method setStatus;
+        final Method setContentType;
+        final Method setContentLength;
+        final Method getOutputStream;
+
+        private ResponseMethods(Class<?> type, Class<?> http) throws NoSuchMethodException {
+            this.type = type;
+            isCommitted = http.getMethod("isCommitted");
+            reset = http.getMethod("reset");
+            setStatus = http.getMethod("setStatus", int.class);
+            setContentType = http.getMethod("setContentType", String.class);
+            setContentLength = http.getMethod("setContentLength", int.class);
+            getOutputStream = http.getMethod("getOutputStream");
+        }
     }
 }

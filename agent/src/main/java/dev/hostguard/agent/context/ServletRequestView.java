@@ -64,17 +64,16 @@ final class ServletRequestView implements RequestView {
 
     @Override
     public boolean respond(int status, String contentType, byte[] json) throws Exception {
-        Class<?> http = response == null
-                ? null : Types.findSuperType(response.getClass(), api.basePackage + ".http.HttpServletResponse");
-        if (http == null || (Boolean) Types.call(http.getMethod("isCommitted"), response)) {
+        ServletApi.ResponseMethods http = response == null ? null : api.responseMethods(response);
+        if (http == null || (Boolean) Types.call(http.isCommitted, response)) {
             return false;
         }
-        Types.call(http.getMethod("reset"), response);
-        Types.call(http.getMethod("setStatus", int.class), response, status);
-        Types.call(http.getMethod("setContentType", String.class), response, contentType);
-        Types.call(http.getMethod("setContentLength", int.class), response, json.length);
+        Types.call(http.reset, response);
+        Types.call(http.setStatus, response, status);
+        Types.call(http.setContentType, response, contentType);
+        Types.call(http.setContentLength, response, json.length);
         // Closed, not just flushed: whatever the application writes afterwards must not trail our answer.
-        try (OutputStream body = (OutputStream) Types.call(http.getMethod("getOutputStream"), response)) {
+        try (OutputStream body = (OutputStream) Types.call(http.getOutputStream, response)) {
             body.write(json);
         }
         return true;
