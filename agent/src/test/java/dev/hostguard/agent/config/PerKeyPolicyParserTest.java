@@ -1,7 +1,8 @@
 package dev.hostguard.agent.config;
 
+import static dev.hostguard.agent.config.PolicyParserTest.parse;
+import static dev.hostguard.agent.config.PolicyParserTest.problems;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hostguard.agent.policy.Decision.Verdict;
@@ -20,15 +21,6 @@ class PerKeyPolicyParserTest {
                 ci-bot: 3f2a9c1e7b04
                 backup-job: 9D81AA02C5F3
             """;
-
-    private static Policy parse(String yaml) throws InvalidPolicyException {
-        return PolicyParser.parse(yaml, "p.yaml");
-    }
-
-    private static List<String> problems(String yaml) {
-        InvalidPolicyException e = assertThrows(InvalidPolicyException.class, () -> parse(yaml));
-        return e.problems().stream().map(PolicyProblem::toString).toList();
-    }
 
     @Test
     void namedKeysKeyActionsAndKeyEntriesAreRead() throws Exception {

@@ -25,11 +25,13 @@ import org.junit.jupiter.api.Test;
 class PolicyParserTest {
     private static final Path EXAMPLE = Path.of("../examples/policy.yaml");
 
-    private static Policy parse(String yaml) throws InvalidPolicyException {
+    /** The policy of {@code yaml} (named {@code p.yaml}); shared with the other parser tests. */
+    static Policy parse(String yaml) throws InvalidPolicyException {
         return PolicyParser.parse(yaml, "p.yaml");
     }
 
-    private static List<String> problems(String yaml) {
+    /** The problems, as printed, of an invalid {@code yaml}. */
+    static List<String> problems(String yaml) {
         InvalidPolicyException e = assertThrows(InvalidPolicyException.class, () -> parse(yaml));
         return e.problems().stream().map(PolicyProblem::toString).toList();
     }
