@@ -36,8 +36,6 @@ public final class PolicyEngine {
     private final Map<String, KeyAction> keyActions = new HashMap<>();
     /** Per fingerprint of {@link #keyActions}, per rule id, the decision for each verdict, as {@link #decisions}. */
     private final Map<String, Map<String, Decision[]>> keyDecisions = new HashMap<>();
-    /** Whether some key's action judges its requests although {@code auth.api-key} is {@code allow}. */
-    private final boolean someKeyGuarded;
     /** {@code credentials.keys} the other way round: the name of a fingerprint, for its events. */
     private final Map<String, String> keyNames = new HashMap<>();
     /** The allow entries, as an array: tried by index, with no iterator made per finding. */
@@ -98,13 +96,10 @@ public final class PolicyEngine {
             authActions[auth.ordinal()] = policy.auth().get(auth);
         }
         this.outsideRequest = policy.outsideRequest();
-        boolean keyGuarded = false;
         for (KeyAction key : policy.keyActions()) {
             keyActions.put(key.fingerprint(), key);
             keyDecisions.put(key.fingerprint(), new HashMap<>());
-            keyGuarded |= key.verdict() != Decision.Verdict.ALLOW;
         }
-        this.someKeyGuarded = keyGuarded;
         this.allow = policy.allow().toArray(new AllowEntry[0]);
         for (Map.Entry<String, String> named : policy.credentials().keys().entrySet()) {
             keyNames.put(named.getValue(), named.getKey());
@@ -299,12 +294,6 @@ public final class PolicyEngine {
     /** Rule actions the policy set, by rule id (categories expanded), in order. */
     public Map<String, RuleAction> ruleActions() {
         return java.util.Collections.unmodifiableMap(actions);
-    }
-
-    /** Whether operations of requests of this authentication class are judged at all (for some key, for api-key). */
-    public boolean guards(AuthClass auth) {
-        return mode != Mode.OFF && (authActions[auth.ordinal()] != Decision.Verdict.ALLOW
-                || auth == AuthClass.API_KEY && someKeyGuarded);
     }
 
     /**

@@ -149,6 +149,6 @@ class HostGuardFilesTest {
         assertEquals(Decision.Verdict.LOG, new PolicyEngine(ruleLogged, mode, List.of(), Map.of(), own)
                 .decide(write, AuthClass.API_KEY).verdict(), "the operator's own rule action stands");
         Policy free = PolicyParser.parse("auth:\n  api-key: allow\n", "test");
-        assertFalse(new PolicyEngine(free, mode, List.of(), Map.of(), own).guards(AuthClass.API_KEY));
+        assertFalse(new PolicyEngine(free, mode, List.of(), Map.of(), own).guards(AuthClass.API_KEY, null));
     }
 }

@@ -182,9 +182,9 @@ class PolicyFromFileTest {
         Operation ls = exec(engine, "ls");
         assertEquals(Decision.Verdict.LOG, engine.decide(ls, AuthClass.API_KEY).verdict());
         assertSame(Decision.ALLOW, engine.decide(ls, AuthClass.NONE));
-        assertFalse(engine.guards(AuthClass.NONE), "an allowed class is not even classified further");
+        assertFalse(engine.guards(AuthClass.NONE, null), "an allowed class is not even classified further");
         assertEquals(Decision.Verdict.BLOCK, engine.decide(ls, AuthClass.USER).verdict());
-        assertTrue(engine.guards(AuthClass.USER));
+        assertTrue(engine.guards(AuthClass.USER, null));
         assertEquals(Decision.Verdict.BLOCK, engine.decide(ls, null).verdict(), "outside any request");
         assertTrue(engine.guardsOutsideRequest());
         assertFalse(new PolicyEngine(Mode.BLOCK).guardsOutsideRequest());
@@ -193,7 +193,7 @@ class PolicyFromFileTest {
     @Test
     void modeOffInAReloadJudgesNothing() throws Exception {
         PolicyEngine off = engine("mode: off\n", Mode.OFF);
-        assertFalse(off.guards(AuthClass.API_KEY));
+        assertFalse(off.guards(AuthClass.API_KEY, null));
         assertSame(Decision.ALLOW, off.decide(exec(off, "sh"), AuthClass.API_KEY));
     }
 
