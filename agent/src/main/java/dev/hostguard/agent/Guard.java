@@ -315,9 +315,11 @@ final class Guard implements HookHandler {
             canonical = file.path();
         }
         GuardedRequest request = guardedRequest(scope, policy);
+        if (request == null) {
+            return;
+        }
         String absolute = paths.lexical(directoryFd, path);
-        if (request == null
-                || JdkInternalCaller.mayRead(absolute, canonical) && JdkInternalCaller.initiatedThisAccess()) {
+        if (JdkInternalCaller.mayRead(absolute, canonical) && JdkInternalCaller.initiatedThisAccess()) {
             return;
         }
         judge(policy, request, Operation.file(FileAccess.READ, new ResolvedPath(path,
