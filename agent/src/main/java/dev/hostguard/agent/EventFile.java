@@ -1,13 +1,10 @@
 package dev.hostguard.agent;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /**
  * An event file: appended to (created with its parent directories), in UTF-8, unbuffered, one whole line per write
@@ -16,6 +13,11 @@ import java.nio.file.StandardOpenOption;
  * after the next line that is written. With a size limit the file is rotated before a line would cross it:
  * {@code events.jsonl} becomes {@code events.jsonl.1}, the older ones move up by one, the oldest beyond
  * {@code maxFiles} is deleted.
+ *
+ * <p>Written through {@code java.io} ({@link RandomAccessFile}, {@link File}), not NIO's {@code FileChannel} and
+ * {@code Files}: the JDK has loaded {@code RandomAccessFile} already (it reads the agent jar with it), while a
+ * {@code FileChannel} opened at start-up loads some twenty NIO classes before the hooks are registered and makes
+ * {@code FileChannelImpl}, a hooked class, one more retransformation in every service with an events file.
  */
 final class EventFile implements AgentLogging.Lines {
     private static final String PREFIX = "[hostguard] ";
@@ -24,7 +26,7 @@ final class EventFile implements AgentLogging.Lines {
     private final long maxBytes;
     private final int maxFiles;
     private final SinkDrops drops;
-    private FileChannel channel;
+    private RandomAccessFile channel;
     /** Whether the last write failed: the failure is told once, and its end too. */
     private boolean failing;
     private boolean rotationFailed;
@@ -62,16 +64,14 @@ final class EventFile implements AgentLogging.Lines {
             if (channel == null) {
                 open();
             }
-            long before = channel.size();
+            long before = channel.length();
             if (maxBytes > 0 && before > 0 && before + bytes.length > maxBytes) {
                 rotate();
-                before = channel.size();
+                before = channel.length();
             }
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
             try {
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
+                channel.seek(before); // appends: another writer (a rotation, a truncation) may have moved the end
+                channel.write(bytes);
             } catch (IOException e) {
                 undo(before);
                 throw e;
@@ -97,31 +97,30 @@ final class EventFile implements AgentLogging.Lines {
     /** Cuts a partly written line off again. */
     private void undo(long size) {
         try {
-            channel.truncate(size);
+            channel.setLength(size);
         } catch (IOException | RuntimeException e) {
             // the torn line stays; the next line starts on its own all the same only if it ended: nothing better
         }
     }
 
     private void open() throws IOException {
-        Path parent = file.getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        File parent = file.toFile().getParentFile();
+        if (parent != null && !parent.isDirectory() && !parent.mkdirs() && !parent.isDirectory()) {
+            throw new IOException("cannot create the directory " + parent);
         }
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        channel = new RandomAccessFile(file.toFile(), "rw");
     }
 
     /** Shifts the files up by one and opens a new one; if that fails the current file goes on growing. */
     private void rotate() throws IOException {
         try {
             for (int i = maxFiles - 1; i >= 1; i--) {
-                Path older = rotated(i);
-                if (Files.exists(older)) {
-                    Files.move(older, rotated(i + 1), StandardCopyOption.REPLACE_EXISTING);
+                File older = rotated(i).toFile();
+                if (older.exists()) {
+                    rename(older, rotated(i + 1).toFile());
                 }
             }
-            Files.move(file, rotated(1), StandardCopyOption.REPLACE_EXISTING);
+            rename(file.toFile(), rotated(1).toFile());
         } catch (IOException | RuntimeException e) {
             if (!rotationFailed) {
                 rotationFailed = true;
@@ -131,10 +130,17 @@ final class EventFile implements AgentLogging.Lines {
             return;
         }
         rotationFailed = false;
-        FileChannel old = channel;
+        RandomAccessFile old = channel;
         channel = null;
         old.close();
         open();
+    }
+
+    /** {@code rename(2)}: replaces {@code to} if it exists, as a rotation wants. */
+    private static void rename(File from, File to) throws IOException {
+        if (!from.renameTo(to)) {
+            throw new IOException("cannot rename " + from + " to " + to);
+        }
     }
 
     Path rotated(int index) {

@@ -250,7 +250,7 @@ public final class PolicyParser {
                 continue;
             }
             names.put(name, e.getKeyNode());
-            if (!KEY_NAME.matcher(name).matches() || CredentialSettings.FINGERPRINT.matcher(name).matches()) {
+            if (!KEY_NAME.matcher(name).matches() || CredentialSettings.isFingerprint(name)) {
                 problem(e.getKeyNode(), "bad key name '" + name + "'; expected a word of letters, digits, '.', '_' and"
                         + " '-' (e.g. ci-bot) that is not itself 12 hex digits");
                 continue;
@@ -277,7 +277,7 @@ public final class PolicyParser {
             return null;
         }
         String fingerprint = text.trim().toLowerCase(Locale.ROOT);
-        if (!CredentialSettings.FINGERPRINT.matcher(fingerprint).matches()) {
+        if (!CredentialSettings.isFingerprint(fingerprint)) {
             problem(node, "bad fingerprint '" + text + "' for " + what + "; expected the 12 hex digits of the"
                     + " key's api_key.fingerprint in its events (e.g. 3f2a9c1e7b04)");
             return null;
@@ -299,7 +299,7 @@ public final class PolicyParser {
             return named;
         }
         String fingerprint = text.trim().toLowerCase(Locale.ROOT);
-        if (CredentialSettings.FINGERPRINT.matcher(fingerprint).matches()) {
+        if (CredentialSettings.isFingerprint(fingerprint)) {
             return fingerprint;
         }
         List<String> known = new ArrayList<>(keyNames.keySet());

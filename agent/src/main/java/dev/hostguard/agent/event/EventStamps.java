@@ -2,11 +2,10 @@ package dev.hostguard.agent.event;
 
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Event ids and {@code @timestamp} text, made without the JDK's costly first uses: {@link UUID#randomUUID()}
+ * Event ids and {@code @timestamp} text, made without the JDK's costly first uses: {@code UUID.randomUUID()}
  * initialises {@code SecureRandom} and {@link Instant#toString()} the {@code java.time.format} machinery, tens of
  * milliseconds and hundreds of classes at start-up. An event id only has to be unique, not unpredictable.
  */
@@ -19,8 +18,27 @@ public final class EventStamps {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long high = random.nextLong() & ~0xF000L | 0x4000L; // version 4
         long low = random.nextLong() & ~(3L << 62) | 1L << 63; // IETF variant
-        return new UUID(high, low).toString();
+        char[] text = new char[36];
+        hex(text, 0, high >>> 32, 8);
+        text[8] = '-';
+        hex(text, 9, high >>> 16, 4);
+        text[13] = '-';
+        hex(text, 14, high, 4);
+        text[18] = '-';
+        hex(text, 19, low >>> 48, 4);
+        text[23] = '-';
+        hex(text, 24, low, 12);
+        return new String(text);
     }
+
+    /** The low {@code digits} hex digits of {@code value}, lower case, into {@code text} at {@code at}. */
+    private static void hex(char[] text, int at, long value, int digits) {
+        for (int i = at + digits - 1; i >= at; i--, value >>>= 4) {
+            text[i] = HEX[(int) (value & 0xF)];
+        }
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** {@code instant} in ISO-8601, UTC, to the millisecond: {@code 2026-11-29T03:04:05.678Z}. */
     public static String iso(Instant instant) {

@@ -21,9 +21,21 @@ interface HookFamily {
      * initialise Byte Buddy's reflective machinery on the service's main thread, where the hooks are declared.
      */
     static ElementMatcher.Junction<MethodDescription> takes(Class<?>... types) {
-        ElementMatcher.Junction<MethodDescription> matcher = takesArguments(types.length);
+        String[] names = new String[types.length];
         for (int i = 0; i < types.length; i++) {
-            matcher = matcher.and(takesArgument(i, named(types[i].getTypeName())));
+            names[i] = types[i].getTypeName();
+        }
+        return takes(names);
+    }
+
+    /**
+     * As {@link #takes(Class...)}, with the types' names as {@link Class#getTypeName()} spells them: for a type
+     * the service may never load ({@code ProcessBuilder.Redirect[]}), whose class literal would load it.
+     */
+    static ElementMatcher.Junction<MethodDescription> takes(String... typeNames) {
+        ElementMatcher.Junction<MethodDescription> matcher = takesArguments(typeNames.length);
+        for (int i = 0; i < typeNames.length; i++) {
+            matcher = matcher.and(takesArgument(i, named(typeNames[i])));
         }
         return matcher;
     }

@@ -6,7 +6,6 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.hostguard.agent.bootstrap.Hooks;
 import java.util.List;
-import java.util.Map;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -36,8 +35,9 @@ final class ProcessStartHooks implements HookFamily {
 
     private HookTarget processStarts() {
         return HookTarget.jdk(TYPE,
-                new HookSite("ProcessImpl.start", "start", isStatic().and(takes(String[].class, Map.class,
-                        String.class, ProcessBuilder.Redirect[].class, boolean.class)), advice("StartAdvice"), true),
+                new HookSite("ProcessImpl.start", "start", isStatic().and(takes("java.lang.String[]", "java.util.Map",
+                        "java.lang.String", "java.lang.ProcessBuilder$Redirect[]", "boolean")), advice("StartAdvice"),
+                        true),
                 new HookSite("ProcessImpl.<init>", HookSite.CONSTRUCTOR, takes(byte[].class, byte[].class,
                         int.class, byte[].class, int.class, byte[].class, int[].class, boolean.class, boolean.class),
                         advice("ConstructAdvice"), true));

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Where requests carry an API key, and which principals stand for a key, for a person, or (bearer tokens) for
@@ -25,14 +24,32 @@ public record CredentialSettings(List<String> headers, List<String> authorizatio
                                  List<String> queryParameters, boolean replacesDefaults,
                                  PrincipalPatterns apiKeyPrincipals, PrincipalPatterns personPrincipals,
                                  BearerTokens bearerTokens, Map<String, String> keys) {
-    /** What {@code api_key.fingerprint} holds: the first 12 hex digits of the key's SHA-256. */
-    public static final Pattern FINGERPRINT = Pattern.compile("[0-9a-f]{12}");
+    /** How many hex digits of the key's SHA-256 a fingerprint keeps. */
+    public static final int FINGERPRINT_LENGTH = 12;
 
     public static final CredentialSettings DEFAULTS = new CredentialSettings(
             List.of("X-API-Key", "Api-Key", "X-Api-Token"),
             List.of("ApiKey", "Api-Key", "Key", "Token"),
             List.of("api_key", "apikey", "api-key"),
             false, PrincipalPatterns.NONE, PrincipalPatterns.NONE, BearerTokens.CLIENTS, Map.of());
+
+    /**
+     * Whether {@code text} is what {@code api_key.fingerprint} holds: the first 12 hex digits (lower case) of the
+     * key's SHA-256. A loop, not a regular expression: this class loads at every start-up, and a compiled pattern
+     * would load some 13 classes of {@code java.util.regex} into services that never use one.
+     */
+    public static boolean isFingerprint(String text) {
+        if (text == null || text.length() != FINGERPRINT_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < FINGERPRINT_LENGTH; i++) {
+            char c = text.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public CredentialSettings {
         headers = List.copyOf(headers);

@@ -6,7 +6,7 @@ package dev.hostguard.agent.policy;
  * carries the key is the user's).
  *
  * @param label the key as the entry names it: a name from {@code credentials.keys}, or the fingerprint
- * @param fingerprint the key's fingerprint ({@link CredentialSettings#FINGERPRINT})
+ * @param fingerprint the key's fingerprint ({@link CredentialSettings#isFingerprint})
  * @param verdict its action
  */
 public record KeyAction(String label, String fingerprint, Decision.Verdict verdict) {

@@ -1,8 +1,8 @@
 package dev.hostguard.agent.posture;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,14 +38,25 @@ public final class MountInfo {
     /**
      * Reads and parses a mountinfo file; an empty list on any I/O error. Read as bytes and decoded leniently rather
      * than with {@code Files.readAllLines}, which throws on the first name that is not UTF-8 and so would lose every
-     * mount for one odd directory name. Files.readAllBytes copes with procfs reporting a size of 0.
+     * mount for one odd directory name.
      */
     public static List<Mount> read(Path mountinfo) {
         try {
-            String text = new String(Files.readAllBytes(mountinfo), StandardCharsets.UTF_8);
+            String text = new String(readAll(mountinfo), StandardCharsets.UTF_8);
             return parse(Arrays.asList(text.split("\n")));
         } catch (IOException | RuntimeException e) {
             return List.of();
+        }
+    }
+
+    /**
+     * The whole file, to its end (procfs reports a size of 0). Through {@code FileInputStream}, which every JVM has
+     * loaded, not {@code Files.readAllBytes}: at start-up that would load NIO's file channels (a dozen classes) and
+     * weave the hooked {@code UnixChannelFactory} before the service's first line of code.
+     */
+    static byte[] readAll(Path file) throws IOException {
+        try (FileInputStream in = new FileInputStream(file.toFile())) {
+            return in.readAllBytes();
         }
     }
 

@@ -2,7 +2,6 @@ package dev.hostguard.agent.posture;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +16,7 @@ final class ProcStatus {
         Map<String, String> fields = new HashMap<>();
         String text;
         try {
-            text = new String(Files.readAllBytes(status), StandardCharsets.UTF_8);
+            text = new String(MountInfo.readAll(status), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException e) {
             return fields;
         }

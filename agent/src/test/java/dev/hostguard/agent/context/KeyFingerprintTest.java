@@ -1,7 +1,11 @@
 package dev.hostguard.agent.context;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hostguard.agent.policy.CredentialSettings;
 
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +19,15 @@ class KeyFingerprintTest {
     @Test
     void differsForDifferentKeys() {
         assertNotEquals(KeyFingerprint.of("key-1"), KeyFingerprint.of("key-2"));
+    }
+
+    @Test
+    void isWhatThePolicyCheckTakesForAFingerprint() {
+        assertTrue(CredentialSettings.isFingerprint(KeyFingerprint.of("any key")));
+        assertTrue(CredentialSettings.isFingerprint("0123456789af"));
+        for (String not : new String[] {null, "", "0123456789a", "0123456789abc", "0123456789aF", "0123456789ag",
+                "0123456789a/", "0123456789a:", "0123456789a`", "prod-key-one"}) {
+            assertFalse(CredentialSettings.isFingerprint(not), String.valueOf(not));
+        }
     }
 }

@@ -30,10 +30,14 @@ class EventStampsProperties {
     }
 
     @Example
-    void idIsAVersion4IetfUuid() {
-        UUID id = UUID.fromString(EventStamps.newId());
-        assertEquals(4, id.version());
-        assertEquals(2, id.variant());
-        assertNotEquals(EventStamps.newId(), EventStamps.newId());
+    void idIsAVersion4IetfUuidSpelledAsTheJdkSpellsIt() {
+        for (int i = 0; i < 1000; i++) {
+            String text = EventStamps.newId();
+            UUID id = UUID.fromString(text);
+            assertEquals(4, id.version());
+            assertEquals(2, id.variant());
+            assertEquals(id.toString(), text); // 36 characters, lower-case hex, every digit in place
+            assertNotEquals(text, EventStamps.newId());
+        }
     }
 }

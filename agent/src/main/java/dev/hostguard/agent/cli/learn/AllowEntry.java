@@ -49,7 +49,7 @@ final class AllowEntry {
         static String keyOf(HostEvent event) {
             String fingerprint = event.text("api_key.fingerprint");
             return "api-key".equals(event.text("hostguard.auth")) && fingerprint != null
-                    && CredentialSettings.FINGERPRINT.matcher(fingerprint).matches() ? fingerprint : null;
+                    && CredentialSettings.isFingerprint(fingerprint) ? fingerprint : null;
         }
 
         /** The entry an event belongs to, or {@code null} if the event lacks its target. */

@@ -80,7 +80,7 @@ public final class PolicyLearner {
         Map<String, String> names = new LinkedHashMap<>();
         Set<String> taken = new HashSet<>();
         keysSeen.forEach((fingerprint, name) -> {
-            boolean usable = KEY_NAME.matcher(name).matches() && !CredentialSettings.FINGERPRINT.matcher(name).matches()
+            boolean usable = KEY_NAME.matcher(name).matches() && !CredentialSettings.isFingerprint(name)
                     && taken.add(name);
             names.put(fingerprint, usable ? name : null);
         });
