@@ -43,6 +43,11 @@ public final class Hooks {
      * WebFlux's exchange, made of Reactor Netty's request), by the server's request: weakly both ways.
      */
     private static final TaskContexts DESCRIBED = new TaskContexts();
+    /**
+     * The headers of each server request whose object does not keep them (grpc-java's {@code ServerCallImpl} and its
+     * {@code Metadata}), by the request, weakly: the headers hold no reference back to it.
+     */
+    private static final TaskContexts HEADERS = new TaskContexts();
     /** What a task's start returns when it changed nothing, so its end restores nothing. */
     private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
@@ -371,6 +376,26 @@ public final class Hooks {
             return null;
         }
         return DESCRIBED.get(request) instanceof WeakReference<?> described ? described.get() : null;
+    }
+
+    /**
+     * A server made {@code request} from {@code headers} and keeps no reference to them (grpc-java's call of its
+     * metadata): its views read them from here ({@link #headersOf}), whichever thread serves the request later.
+     */
+    public static void requestHeaders(Object request, Object headers) {
+        if (request == null || headers == null || handler == null) {
+            return;
+        }
+        try {
+            HEADERS.put(request, headers);
+        } catch (RuntimeException e) {
+            failed(handler, "request-headers", e);
+        }
+    }
+
+    /** @return what {@link #requestHeaders} noted for {@code request}; {@code null} when nothing */
+    public static Object headersOf(Object request) {
+        return request == null || HEADERS.isEmpty() ? null : HEADERS.get(request);
     }
 
     // ---- hand-overs: tasks and threads work for the request that handed them over ----
