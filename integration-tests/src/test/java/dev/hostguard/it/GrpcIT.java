@@ -12,7 +12,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -35,8 +37,14 @@ import org.junit.jupiter.api.io.TempDir;
  *       event, marker absent, the environment's bytes not read, the stand-in never saw the connection) and logged in
  *       audit mode (it ran); the event has {@code hostguard.context=grpc}, {@code url.path=/hostguard.Ops/<Method>},
  *       {@code http.request.method=POST}; {@code Benign} runs with no event</li>
- *   <li>mTLS (a client certificate the server requires and verified; a self-signed pair made by the JDK's
- *       {@code keytool} for this test): every operation runs, no event ({@code mtls} is allowed by default)</li>
+ *   <li>{@code x-service-key: <key>}, which the app's interceptor turns into a {@code ServiceKeyPrincipal} in the
+ *       gRPC {@code Context} (a principal HostGuard does not attribute to a person): as an API key, the reason naming
+ *       the principal</li>
+ *   <li>{@code authorization: Basic}, which the app's interceptor turns into Spring Security's
+ *       {@code UsernamePasswordAuthenticationToken} of a {@code UserDetails} in the gRPC {@code Context} (a user's
+ *       login), and mTLS (a client certificate the server requires and verified; a self-signed pair made by the
+ *       JDK's {@code keytool} for this test): every operation runs, no event ({@code user} and {@code mtls} are
+ *       allowed by default)</li>
  * </ul>
  */
 class GrpcIT {
@@ -70,7 +78,13 @@ class GrpcIT {
 
     /** The metadata a call presents. */
     enum Presents {
-        X_API_KEY("x-api-key", "api-key"), AUTHORIZATION("authorization ApiKey", "api-key"), NOTHING("nothing", "none");
+        X_API_KEY("x-api-key: <key>", "api-key"),
+        AUTHORIZATION("authorization: ApiKey <key>", "api-key"),
+        SERVICE_KEY("x-service-key: <key> (the app's interceptor: a ServiceKeyPrincipal in the gRPC Context)",
+                "api-key"),
+        NOTHING("nothing", "none"),
+        USER_LOGIN("authorization: Basic <user> (the app's interceptor: Spring Security's"
+                + " UsernamePasswordAuthenticationToken of a UserDetails in the gRPC Context)", "user");
 
         final String label;
         final String auth;
@@ -110,7 +124,7 @@ class GrpcIT {
         for (Presents presents : Presents.values()) {
             for (Op op : Op.values()) {
                 String name = at + "metadata " + presents.label + " | " + GrpcTestClient.method(op) + " -> ";
-                tests.add(op == Op.BENIGN
+                tests.add(op == Op.BENIGN || presents == Presents.USER_LOGIN
                         ? dynamicTest(name + "it ran, no event", () -> calls.untouched(presents, op))
                         : dynamicTest(name + outcome + " (auth " + presents.auth + ", hostguard.context grpc)",
                                 () -> calls.guarded(presents, op)));
@@ -155,7 +169,11 @@ class GrpcIT {
             return switch (presents) {
                 case X_API_KEY -> client.call(op, request, "x-api-key", key);
                 case AUTHORIZATION -> client.call(op, request, "authorization", "ApiKey " + key);
+                case SERVICE_KEY -> client.call(op, request, "x-service-key", key);
                 case NOTHING -> client.call(op, request, null, null);
+                case USER_LOGIN -> client.call(op, request, "authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString((service.secrets().opsUser() + ":" + service.secrets().opsPassword())
+                                .getBytes(StandardCharsets.UTF_8)));
             };
         }
 
@@ -236,6 +254,10 @@ class GrpcIT {
                 if (event.has("api_key")) {
                     problems.add("api_key present although no key was sent: " + event.path("api_key"));
                 }
+            } else if (presents == Presents.SERVICE_KEY) { // the key is the app's: the principal stands for it
+                if (!hg.path("auth_reason").asText("").contains("ServiceKeyPrincipal")) {
+                    problems.add("hostguard.auth_reason does not name ServiceKeyPrincipal: " + hg.path("auth_reason"));
+                }
             } else {
                 RequestEventFields.check(problems, "api_key.fingerprint", service.secrets().apiKeyFingerprint(),
                         event.path("api_key").path("fingerprint"));
@@ -254,26 +276,25 @@ class GrpcIT {
             return args;
         }
 
-        /** A benign call: it ran, and no event came of it (a later refused-or-logged call's is the only one). */
+        /** A call the agent leaves alone (benign, or a user's): it ran, and no event came of it. */
         void untouched(Presents presents, Op op) {
-            GuardedService service = slot.require();
-            int before = service.events().count();
-            GrpcTestClient.Answer answer = call(plain, presents, op, "");
-            assertEquals("OK", answer.code(), () -> "the benign call failed: " + answer);
-            assertTrue(answer.text().startsWith("benign bytes="), () -> "the benign file was not read: " + answer);
-            assertNothingSince(service, before);
+            untouched(plain, presents, op);
         }
 
         /** Over mTLS every operation runs and none logs. */
-        void untouchedOverMtls(Op op) throws IOException {
+        void untouchedOverMtls(Op op) {
+            untouched(mtls, Presents.NOTHING, op);
+        }
+
+        private void untouched(GrpcTestClient client, Presents presents, Op op) {
             GuardedService service = slot.require();
             int before = service.events().count();
             int recordedBefore = standIn.recorded().size();
-            Path marker = service.marker("grpc-mtls-" + (++markers));
-            GrpcTestClient.Answer answer = mtls.call(op, op == Op.EXEC ? "touch " + marker : "", null, null);
-            assertEquals("OK", answer.code(), () -> "over mTLS the call failed: " + answer);
+            Path marker = service.marker("grpc-untouched-" + (++markers));
+            GrpcTestClient.Answer answer = call(client, presents, op, op == Op.EXEC ? "touch " + marker : "");
+            assertEquals("OK", answer.code(), () -> "the call failed: " + answer);
             switch (op) {
-                case EXEC -> assertTrue(Files.exists(marker), "over mTLS the command did not run: " + marker);
+                case EXEC -> assertTrue(Files.exists(marker), "the command did not run: " + marker);
                 case ENVIRON -> assertTrue(ENVIRON_READ.matcher(answer.text()).matches(), answer::toString);
                 case SOCKET -> assertEquals(1, standIn.recordedSince(recordedBefore).size(), "the stand-in's record");
                 case BENIGN -> assertTrue(answer.text().startsWith("benign bytes="), answer::toString);

@@ -194,7 +194,7 @@ public enum GuardedServer {
             case QUARKUS -> b.jar(BuiltArtifacts.quarkusJar()).env("SERVICE_KEY", secrets.apiKey());
             case SPRING_WEBFLUX -> b.jar(BuiltArtifacts.springWebFluxJar()).env("SERVICE_KEY", secrets.apiKey());
             case DOCKER_JAVA -> b.jar(BuiltArtifacts.dockerJavaJar());
-            case GRPC -> b.jar(BuiltArtifacts.grpcJar());
+            case GRPC -> b.jar(BuiltArtifacts.grpcJar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 

@@ -398,6 +398,44 @@ public final class Hooks {
         return request == null || HEADERS.isEmpty() ? null : HEADERS.get(request);
     }
 
+    /**
+     * An application stored {@code value} under {@code key} in a context of its server's own (grpc-java's
+     * {@code Context.withValue}, as an authenticating interceptor does): a key whose value is a principal is
+     * remembered, weakly, so the request's view can read the principal of the context current when an operation
+     * happens ({@link #principalKeys}). Keys are few (constants), values many: only the {@code instanceof} per call.
+     */
+    public static void contextValue(Object key, Object value) {
+        if (!(value instanceof java.security.Principal) || key == null) {
+            return;
+        }
+        synchronized (Hooks.class) {
+            WeakReference<?>[] known = principalKeys;
+            for (WeakReference<?> k : known) {
+                if (k.get() == key) {
+                    return;
+                }
+            }
+            WeakReference<?>[] more = Arrays.copyOf(known, known.length + 1);
+            more[known.length] = new WeakReference<>(key);
+            principalKeys = more;
+        }
+    }
+
+    private static volatile WeakReference<?>[] principalKeys = new WeakReference<?>[0];
+
+    /** {@link #contextValue} of each pair of {@code (key, value, key, value, ...)}. */
+    public static void contextValues(Object[] pairs) {
+        for (int i = 0; pairs != null && i + 1 < pairs.length; i += 2) {
+            contextValue(pairs[i], pairs[i + 1]);
+        }
+    }
+
+    /** @return the keys {@link #contextValue} saw a principal stored under (references; some may be cleared) */
+    public static WeakReference<?>[] principalKeys() {
+        WeakReference<?>[] known = principalKeys;
+        return known.length == 0 ? known : known.clone();
+    }
+
     // ---- hand-overs: tasks and threads work for the request that handed them over ----
 
     /** Wraps a task handed to an executor inside a guarded request, so it runs working for that request. */

@@ -33,6 +33,8 @@ final class GrpcApi implements ServerApi {
     private final Object permissionDenied;
     private final Method withDescription;
     private final Constructor<?> newMetadata;
+    private final Class<?> contextKey;
+    private final Method contextKeyGet;
     /** Metadata keys by name: made once each (a key validates and lower-cases its name). */
     private final ConcurrentHashMap<String, Object> keys = new ConcurrentHashMap<>();
 
@@ -58,6 +60,8 @@ final class GrpcApi implements ServerApi {
         permissionDenied = status.getField("PERMISSION_DENIED").get(null);
         withDescription = status.getMethod("withDescription", String.class);
         newMetadata = metadata.getConstructor();
+        contextKey = Class.forName("io.grpc.Context$Key", false, loader);
+        contextKeyGet = contextKey.getMethod("get");
     }
 
     /** @return the API of {@code type}, a server call or grpc-java's parameters of one; {@code null}: neither */
@@ -117,6 +121,20 @@ final class GrpcApi implements ServerApi {
             keys.putIfAbsent(name, key);
         }
         return (String) Types.call(metadataGet, headers, key);
+    }
+
+    /**
+     * The principal an interceptor stored in the gRPC {@code Context} current on this thread (under a key
+     * {@link Hooks#contextValue} saw a principal stored under); {@code null} when none.
+     */
+    java.security.Principal contextPrincipal() {
+        for (java.lang.ref.WeakReference<?> reference : Hooks.principalKeys()) {
+            Object key = reference.get();
+            if (contextKey.isInstance(key) && Types.call(contextKeyGet, key) instanceof java.security.Principal p) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** Ends {@code call} with {@code PERMISSION_DENIED} and {@code description}; {@code false}: it was closed. */

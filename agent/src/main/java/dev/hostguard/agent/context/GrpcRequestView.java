@@ -8,7 +8,8 @@ import javax.net.ssl.SSLSession;
 /**
  * A grpc-java server call as a request: {@code POST /<full method name>}, its metadata as headers (API keys in
  * {@code x-api-key}, {@code authorization} and the policy's credential names alike), the peer's TLS session for a
- * verified client certificate ({@code mtls}). A refusal ends the call with {@code PERMISSION_DENIED}, the event id in
+ * verified client certificate ({@code mtls}), a principal an interceptor stored in the gRPC {@code Context},
+ * classified as a servlet's. A refusal ends the call with {@code PERMISSION_DENIED}, the event id in
  * its description ({@link #refuse}); there is no HTTP response to write.
  */
 final class GrpcRequestView implements RequestView {
@@ -48,9 +49,10 @@ final class GrpcRequestView implements RequestView {
         return null;
     }
 
+    /** A principal an interceptor stored in the gRPC {@code Context} (Spring Security's {@code Authentication} is one). */
     @Override
     public Principal principal() {
-        return null;
+        return api.contextPrincipal();
     }
 
     @Override

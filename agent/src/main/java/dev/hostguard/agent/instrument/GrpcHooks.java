@@ -17,11 +17,16 @@ import net.bytebuddy.asm.Advice;
  * The call keeps no reference to its metadata: its constructor notes them ({@link Hooks#requestHeaders}). A refusal
  * ends the call with {@code PERMISSION_DENIED} at the entry's exit (the call's view answers); a callback's refusal is
  * swallowed there, as a servlet's, while one in {@code startWrappedCall} goes on to grpc-java, which must not get a
- * {@code null} listener (it closes the stream, already closed with our status, and logs it).
+ * {@code null} listener (it closes the stream, already closed with our status, and logs it). Who is calling, beside
+ * metadata and the TLS peer: a principal an interceptor stored in the gRPC {@code Context}
+ * ({@code Context.withValue}/{@code withValues}: the keys of principal values are noted, {@link Hooks#contextValue},
+ * and the view reads them from the context current at the operation).
  */
 final class GrpcHooks implements HookFamily {
     private static final String CALL = "io.grpc.internal.ServerCallImpl";
     private static final String METADATA = "io.grpc.Metadata";
+    private static final String CONTEXT = "io.grpc.Context";
+    private static final String CONTEXT_KEY = "io.grpc.Context$Key";
 
     @Override
     public String name() {
@@ -40,7 +45,12 @@ final class GrpcHooks implements HookFamily {
                                 advice("StartCallAdvice"), false)),
                 HookTarget.library(CALL + "$ServerStreamListenerImpl",
                         callback("messagesAvailable", 1), callback("halfClosed", 0), callback("onReady", 0),
-                        callback("closed", 1)));
+                        callback("closed", 1)),
+                HookTarget.library(CONTEXT,
+                        new HookSite("Context.withValue", "withValue", takesArguments(2)
+                                .and(takesArgument(0, named(CONTEXT_KEY))), advice("ContextValueAdvice"), false),
+                        new HookSite("Context.withValues", "withValues", takesArgument(0, named(CONTEXT_KEY)),
+                                advice("ContextValuesAdvice"), false)));
     }
 
     private HookSite callback(String method, int arguments) {
@@ -76,6 +86,28 @@ final class GrpcHooks implements HookFamily {
         @Advice.OnMethodExit(onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable thrown) {
             Hooks.requestExit(token, thrown);
+        }
+    }
+
+    /** {@code Context.withValue(key, value)}: notes a key a principal is stored under. */
+    static final class ContextValueAdvice {
+        private ContextValueAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.Argument(0) Object key, @Advice.Argument(1) Object value) {
+            Hooks.contextValue(key, value);
+        }
+    }
+
+    /** {@code Context.withValues(k1, v1, k2, v2, ...)} (two to four pairs): notes the keys principals are stored under. */
+    static final class ContextValuesAdvice {
+        private ContextValuesAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.AllArguments Object[] pairs) {
+            Hooks.contextValues(pairs);
         }
     }
 

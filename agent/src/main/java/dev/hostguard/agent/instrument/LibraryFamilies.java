@@ -36,7 +36,7 @@ final class LibraryFamilies {
                 "org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository");
         family("GrpcHooks", "io.grpc.internal.ServerCallImpl",
                 "io.grpc.internal.ServerImpl$ServerTransportListenerImpl",
-                "io.grpc.internal.ServerCallImpl$ServerStreamListenerImpl");
+                "io.grpc.internal.ServerCallImpl$ServerStreamListenerImpl", "io.grpc.Context");
         family("NettyExecutorHooks", "io.netty.util.concurrent.SingleThreadEventExecutor",
                 "io.netty.util.concurrent.AbstractScheduledEventExecutor",
                 "io.netty.util.concurrent.ScheduledFutureTask", "io.netty.util.concurrent.GlobalEventExecutor",

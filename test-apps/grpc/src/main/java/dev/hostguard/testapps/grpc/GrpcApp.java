@@ -2,6 +2,7 @@ package dev.hostguard.testapps.grpc;
 
 import dev.hostguard.testapps.ops.HostOperations;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.handler.ssl.ClientAuth;
@@ -16,9 +17,11 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A plain grpc-java service on its Netty transport: {@link OpsService} ({@code hostguard.Ops/Exec}, {@code Environ},
  * {@code Socket}, {@code Benign}, each running one of {@link HostOperations}) served twice, in plain text (the
- * client's metadata carries an API key or nothing) and over TLS that requires a client certificate (mTLS).
+ * client's metadata carries an API key or nothing, or credentials {@link CallerInterceptor} checks) and over TLS
+ * that requires a client certificate (mTLS).
  *
- * <p>Environment: {@code TLS_KEYSTORE} (a PKCS12 file whose one key entry is the server's key and certificate; its
+ * <p>Environment: {@code SERVICE_KEY}, {@code OPS_USER}, {@code OPS_PASSWORD} ({@link CallerInterceptor}),
+ * {@code TLS_KEYSTORE} (a PKCS12 file whose one key entry is the server's key and certificate; its
  * certificates are also what the server trusts from clients), {@code TLS_PASSWORD}, optional {@code DOCKER_HOST},
  * {@code CANARY}, {@code BIND} (default 127.0.0.1). Ready when it has printed
  * {@code grpc-app mtls on 127.0.0.1:<port>} and then {@code grpc-app listening on http://127.0.0.1:<port>} (the
@@ -41,7 +44,8 @@ public final class GrpcApp {
                 .build()
                 .start();
         Server plain = NettyServerBuilder.forAddress(new InetSocketAddress(bind, 0))
-                .addService(OpsService.definition())
+                .addService(ServerInterceptors.intercept(OpsService.definition(),
+                        new CallerInterceptor(required("SERVICE_KEY"), required("OPS_USER"), required("OPS_PASSWORD"))))
                 .build()
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
