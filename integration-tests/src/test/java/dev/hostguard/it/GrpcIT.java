@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hostguard.it.TestAppSlot.Op;
+import io.grpc.MethodDescriptor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,6 +131,10 @@ class GrpcIT {
                                 () -> calls.guarded(presents, op)));
             }
         }
+        tests.add(dynamicTest(at + "metadata nothing | hostguard.Ops/ExecEach (client streaming: the command in a"
+                + " message, run in grpc-java's messagesAvailable) -> " + outcome, calls::streamedExec));
+        tests.add(dynamicTest(at + "metadata nothing | hostguard.Ops/EnvironOnOpen (bidirectional: the environment read"
+                + " in the method's body, run in the handler's startCall) -> " + outcome, calls::environOnOpen));
         for (Op op : Op.values()) {
             tests.add(dynamicTest(at + "mTLS (verified client certificate) | " + GrpcTestClient.method(op)
                     + " -> it ran, no event", () -> calls.untouchedOverMtls(op)));
@@ -180,8 +185,7 @@ class GrpcIT {
         /** A call the agent must refuse (block) or log (audit), proven on the host and in its one event. */
         void guarded(Presents presents, Op op) {
             GuardedService service = slot.require();
-            EventLog events = service.events();
-            int before = events.count();
+            int before = service.events().count();
             int recordedBefore = standIn.recorded().size();
             Path marker = service.marker("grpc-" + presents.name().toLowerCase() + "-" + (++markers));
             GrpcTestClient.Answer answer = call(plain, presents, op, op == Op.EXEC ? "touch " + marker : "");
@@ -192,8 +196,6 @@ class GrpcIT {
                 case SOCKET -> "runtime-socket";
                 case BENIGN -> throw new IllegalArgumentException("benign is never a finding");
             };
-            Predicate<JsonNode> identifies = e -> path.equals(e.path("url").path("path").asText())
-                    && rule.equals(e.path("hostguard").path("rule").asText());
             if (service.blocking()) {
                 // the host first: what the refused call would have left is not there
                 switch (op) {
@@ -224,18 +226,75 @@ class GrpcIT {
                     default -> throw new IllegalStateException();
                 }
             }
-            JsonNode event = events.awaitSince(before, "for " + path, identifies);
-            GuardAssertions.assertOnlyEvents(events, before, List.of(identifies));
-            assertEvent(event, service, presents, rule);
+            JsonNode event = theEvent(service, before, path, rule, presents, answer);
             if (op == Op.EXEC) {
                 assertEquals(List.of("touch", marker.toString()), argsOf(event), () -> "process.args in " + event);
             }
+        }
+
+        /**
+         * {@code ExecEach} (client streaming) with no metadata, the command its one message: run by grpc-java's
+         * {@code messagesAvailable} callback; refused (block) or logged (audit) as a unary call's.
+         */
+        void streamedExec() {
+            GuardedService service = slot.require();
+            int before = service.events().count();
+            Path marker = service.marker("grpc-exec-each-" + (++markers));
+            GrpcTestClient.Answer answer = plain.stream("ExecEach", MethodDescriptor.MethodType.CLIENT_STREAMING,
+                    List.of("touch " + marker));
+            if (service.blocking()) {
+                assertFalse(Files.exists(marker), "blocked, yet the command ran: " + marker);
+                assertEquals("PERMISSION_DENIED", answer.code(), () -> "expected the agent's refusal: " + answer);
+            } else {
+                assertEquals("OK", answer.code(), () -> "audit mode, yet the call failed: " + answer);
+                assertTrue(Files.exists(marker), "audit mode, yet the command did not run: " + marker);
+            }
+            JsonNode event = theEvent(service, before, "/hostguard.Ops/ExecEach", "process-start", Presents.NOTHING,
+                    answer);
+            assertEquals(List.of("touch", marker.toString()), argsOf(event), () -> "process.args in " + event);
+        }
+
+        /**
+         * {@code EnvironOnOpen} (bidirectional) with no metadata: the environment read in the method's body, which
+         * grpc-java runs in the handler's {@code startCall}; refused (block) or logged (audit).
+         */
+        void environOnOpen() {
+            GuardedService service = slot.require();
+            int before = service.events().count();
+            GrpcTestClient.Answer answer = plain.stream("EnvironOnOpen", MethodDescriptor.MethodType.BIDI_STREAMING,
+                    List.of("echo"));
+            if (service.blocking()) {
+                assertFalse(answer.text().contains("environ bytes="),
+                        () -> "blocked, yet /proc/self/environ was read: " + answer);
+                assertEquals("PERMISSION_DENIED", answer.code(), () -> "expected the agent's refusal: " + answer);
+            } else {
+                assertEquals("OK", answer.code(), () -> "audit mode, yet the call failed: " + answer);
+                List<String> lines = answer.text().lines().toList();
+                assertTrue(lines.size() == 2 && ENVIRON_READ.matcher(lines.get(0)).matches()
+                        && lines.get(1).equals("echo"), () -> "expected the environment, then the echo: " + answer);
+            }
+            theEvent(service, before, "/hostguard.Ops/EnvironOnOpen", "proc-environ", Presents.NOTHING, answer);
+        }
+
+        /**
+         * The one event since {@code before}, for {@code path} and {@code rule}, as {@link #assertEvent} says; in
+         * block mode the status description names it.
+         */
+        private static JsonNode theEvent(GuardedService service, int before, String path, String rule,
+                                         Presents presents, GrpcTestClient.Answer answer) {
+            EventLog events = service.events();
+            Predicate<JsonNode> identifies = e -> path.equals(e.path("url").path("path").asText())
+                    && rule.equals(e.path("hostguard").path("rule").asText());
+            JsonNode event = events.awaitSince(before, "for " + path, identifies);
+            GuardAssertions.assertOnlyEvents(events, before, List.of(identifies));
+            assertEvent(event, service, presents, rule);
             if (service.blocking()) {
                 String description = answer.description();
                 assertTrue(description != null && description.contains("event_id " + event.path("event").path("id")
                         .asText()), () -> "the status description does not name the event " + event + ": " + answer);
             }
             service.process().assertNoUnexpectedAgentProblems();
+            return event;
         }
 
         private static void assertEvent(JsonNode event, GuardedService service, Presents presents, String rule) {

@@ -2,14 +2,17 @@ package dev.hostguard.it;
 
 import dev.hostguard.it.TestAppSlot.Op;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,9 +21,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -125,10 +132,10 @@ final class GrpcTestClient implements AutoCloseable {
         return SERVICE + "/" + Character.toUpperCase(name.charAt(0)) + name.substring(1);
     }
 
-    private static MethodDescriptor<String, String> descriptor(Op op) {
+    private static MethodDescriptor<String, String> descriptor(String fullName, MethodDescriptor.MethodType type) {
         return MethodDescriptor.<String, String>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(method(op))
+                .setType(type)
+                .setFullMethodName(fullName)
                 .setRequestMarshaller(STRINGS)
                 .setResponseMarshaller(STRINGS)
                 .build();
@@ -146,11 +153,53 @@ final class GrpcTestClient implements AutoCloseable {
         try {
             String text = ClientCalls.blockingUnaryCall(
                     io.grpc.ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers)),
-                    descriptor(op), CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
+                    descriptor(method(op), MethodDescriptor.MethodType.UNARY), CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS),
                     request);
             return new Answer("OK", null, text);
         } catch (StatusRuntimeException e) {
             return new Answer(e.getStatus().getCode().name(), e.getStatus().getDescription(), "");
+        }
+    }
+
+    /**
+     * A streaming call of {@code hostguard.Ops/<name>} ({@code CLIENT_STREAMING} or {@code BIDI_STREAMING}): sends
+     * {@code requests}, half-closes, and waits (bounded) for its end; the answer's text is the responses, one a line.
+     */
+    Answer stream(String name, MethodDescriptor.MethodType type, List<String> requests) {
+        MethodDescriptor<String, String> method = descriptor(SERVICE + "/" + name, type);
+        CompletableFuture<Answer> ended = new CompletableFuture<>();
+        StringBuilder text = new StringBuilder();
+        StreamObserver<String> responses = new StreamObserver<>() {
+            @Override
+            public synchronized void onNext(String value) {
+                text.append(value).append('\n');
+            }
+
+            @Override
+            public synchronized void onError(Throwable failure) {
+                Status status = Status.fromThrowable(failure);
+                ended.complete(new Answer(status.getCode().name(), status.getDescription(), text.toString()));
+            }
+
+            @Override
+            public synchronized void onCompleted() {
+                ended.complete(new Answer("OK", null, text.toString()));
+            }
+        };
+        ClientCall<String, String> call = channel.newCall(method,
+                CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        StreamObserver<String> out = type == MethodDescriptor.MethodType.CLIENT_STREAMING
+                ? ClientCalls.asyncClientStreamingCall(call, responses)
+                : ClientCalls.asyncBidiStreamingCall(call, responses);
+        requests.forEach(out::onNext);
+        out.onCompleted();
+        try {
+            return ended.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("the call " + name + " did not end", e);
         }
     }
 

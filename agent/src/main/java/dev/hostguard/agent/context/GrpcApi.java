@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class GrpcApi implements ServerApi {
     static final String CALL = "io.grpc.ServerCall";
+    static final String CALL_IMPL = "io.grpc.internal.ServerCallImpl";
     static final String PARAMETERS = "io.grpc.internal.ServerImpl$ServerTransportListenerImpl$ServerCallParameters";
 
     /** The {@code call} field of the parameters; {@code null} for the API of a call. */
@@ -35,6 +36,9 @@ final class GrpcApi implements ServerApi {
     private final Constructor<?> newMetadata;
     private final Class<?> contextKey;
     private final Method contextKeyGet;
+    /** grpc-java's own call's {@code Context.CancellableContext}; {@code null} for another call class. */
+    private final Field callContext;
+    private final Method cancel;
     /** Metadata keys by name: made once each (a key validates and lower-cases its name). */
     private final ConcurrentHashMap<String, Object> keys = new ConcurrentHashMap<>();
 
@@ -62,6 +66,10 @@ final class GrpcApi implements ServerApi {
         newMetadata = metadata.getConstructor();
         contextKey = Class.forName("io.grpc.Context$Key", false, loader);
         contextKeyGet = contextKey.getMethod("get");
+        Class<?> impl = Class.forName(CALL_IMPL, false, loader);
+        callContext = impl.getDeclaredField("context");
+        callContext.setAccessible(true); // grpc-java's own class, in the service's loader
+        cancel = callContext.getType().getMethod("cancel", Throwable.class);
     }
 
     /** @return the API of {@code type}, a server call or grpc-java's parameters of one; {@code null}: neither */
@@ -137,16 +145,29 @@ final class GrpcApi implements ServerApi {
         return null;
     }
 
-    /** Ends {@code call} with {@code PERMISSION_DENIED} and {@code description}; {@code false}: it was closed. */
+    /**
+     * Ends {@code call} with {@code PERMISSION_DENIED} and {@code description}, then cancels its context (grpc-java's
+     * own call), so that no callback of the call runs the application's code any more: a half-close queued behind the
+     * refused message would otherwise answer on the closed call.
+     *
+     * @return whether it was ended; {@code false}: it was closed already (the application answered first)
+     */
     boolean deny(Object call, String description) {
         try {
             Types.call(close, call, Types.call(withDescription, permissionDenied, description),
                     newMetadata.newInstance());
-            return true;
-        } catch (IllegalStateException closed) { // "call already closed": the application answered first
+        } catch (IllegalStateException closed) { // "call already closed"
             return false;
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("grpc-java's Metadata cannot be made", e);
         }
+        if (callContext.getDeclaringClass().isInstance(call)) {
+            try {
+                Types.call(cancel, callContext.get(call), new java.util.concurrent.CancellationException(description));
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException("grpc-java's call context is not readable", e);
+            }
+        }
+        return true;
     }
 }

@@ -15,7 +15,9 @@ import java.util.Map;
 /**
  * The service {@value #SERVICE}: one unary method per host operation ({@code Exec}, {@code Environ}, {@code Socket},
  * {@code Benign}), strings in and out (UTF-8, {@link #MARSHALLER}: no protobuf). {@code Exec}'s request is the
- * command. A failure, a HostGuard refusal included, leaves the method unchanged, as a naive service's would: grpc-java
+ * command. Two streaming methods run operations where grpc-java calls streaming code: {@code ExecEach} (client
+ * streaming) each message's command as it arrives, {@code EnvironOnOpen} (bidirectional) the environment read in the
+ * method's body, as the call starts. A failure, a HostGuard refusal included, leaves the method unchanged, as a naive service's would: grpc-java
  * then ends the call itself.
  */
 public final class OpsService {
@@ -43,8 +45,13 @@ public final class OpsService {
 
     /** {@code hostguard.Ops/<Method>}, unary, strings. */
     public static MethodDescriptor<String, String> method(String name) {
+        return method(name, MethodDescriptor.MethodType.UNARY);
+    }
+
+    /** {@code hostguard.Ops/<Method>} of {@code type}, strings. */
+    public static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
         return MethodDescriptor.<String, String>newBuilder()
-                .setType(MethodDescriptor.MethodType.UNARY)
+                .setType(type)
                 .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
                 .setRequestMarshaller(MARSHALLER)
                 .setResponseMarshaller(MARSHALLER)
@@ -61,6 +68,48 @@ public final class OpsService {
                         answer.onCompleted();
                     }));
         }
+        // client streaming: each message a command, run as it arrives (grpc-java's messagesAvailable callback)
+        service.addMethod(method("ExecEach", MethodDescriptor.MethodType.CLIENT_STREAMING),
+                ServerCalls.asyncClientStreamingCall(answer -> new StreamObserver<String>() {
+                    private int ran;
+
+                    @Override
+                    public void onNext(String command) {
+                        run("exec", command);
+                        ran++;
+                    }
+
+                    @Override
+                    public void onError(Throwable failure) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.onNext("ran " + ran);
+                        answer.onCompleted();
+                    }
+                }));
+        // bidirectional: the method's body reads the environment as the call opens (grpc-java runs it in the
+        // handler's startCall), answers with it, then echoes each message
+        service.addMethod(method("EnvironOnOpen", MethodDescriptor.MethodType.BIDI_STREAMING),
+                ServerCalls.asyncBidiStreamingCall(answer -> {
+                    answer.onNext(run("environ", ""));
+                    return new StreamObserver<String>() {
+                        @Override
+                        public void onNext(String message) {
+                            answer.onNext(message);
+                        }
+
+                        @Override
+                        public void onError(Throwable failure) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            answer.onCompleted();
+                        }
+                    };
+                }));
         return service.build();
     }
 
