@@ -96,6 +96,12 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/docker-java package");
     }
 
+    /** The grpc-java test app ({@code test-apps/grpc/target/hostguard-grpc-app.jar}, shaded). */
+    public static Path grpcJar() {
+        return existing("hostguard.grpc.jar", "../test-apps/grpc/target/hostguard-grpc-app.jar",
+                "mvn -pl test-apps/grpc -am package");
+    }
+
     /** The Vert.x 5 test app ({@code test-apps/vertx/target/hostguard-vertx-app.jar}, shaded). */
     public static Path vertxJar() {
         return existing("hostguard.vertx.jar", "../test-apps/vertx/target/hostguard-vertx-app.jar",

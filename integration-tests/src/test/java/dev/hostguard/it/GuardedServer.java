@@ -68,7 +68,14 @@ public enum GuardedServer {
      * under {@code /admin} ({@code X-API-Key}), {@code /user} ({@code BasicAuthenticator}) and {@code /open}. It serves
      * no {@code /exec} or {@code /file} route.
      */
-    DOCKER_JAVA("docker-java", "docker-java-app (docker-java 3.5, JDK HttpServer)", "/open", "/admin", "/user");
+    DOCKER_JAVA("docker-java", "docker-java-app (docker-java 3.5, JDK HttpServer)", "/open", "/admin", "/user"),
+    /**
+     * {@code hostguard-grpc-app.jar} (test-apps/grpc): a plain grpc-java 1.85 service on Netty, {@code hostguard.Ops}
+     * with one unary method per operation, in plain text (key metadata or none) and over mTLS; no HTTP routes, so its
+     * areas are only names ({@code GrpcIT}); its readiness line is the plain-text port's. Needs env
+     * {@code TLS_KEYSTORE} and {@code TLS_PASSWORD}, which the test adds.
+     */
+    GRPC("grpc", "grpc-app (grpc-java 1.85, Netty)", "/none", "/key", "/mtls");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -144,7 +151,7 @@ public enum GuardedServer {
 
     /** The package prefix of the code that performs the operations: the first of an event's frames. */
     public String appPackage() {
-        return testApp() ? "dev.hostguard.testapps." : "dev.hostguard.demo.";
+        return testApp() || this == GRPC ? "dev.hostguard.testapps." : "dev.hostguard.demo.";
     }
 
     /** An app of {@code test-apps/}, which serves {@code test-apps/host-operations}. */
@@ -187,6 +194,7 @@ public enum GuardedServer {
             case QUARKUS -> b.jar(BuiltArtifacts.quarkusJar()).env("SERVICE_KEY", secrets.apiKey());
             case SPRING_WEBFLUX -> b.jar(BuiltArtifacts.springWebFluxJar()).env("SERVICE_KEY", secrets.apiKey());
             case DOCKER_JAVA -> b.jar(BuiltArtifacts.dockerJavaJar());
+            case GRPC -> b.jar(BuiltArtifacts.grpcJar()).env("SERVICE_KEY", secrets.apiKey());
         };
     }
 

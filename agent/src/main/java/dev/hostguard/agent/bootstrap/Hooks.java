@@ -43,6 +43,11 @@ public final class Hooks {
      * WebFlux's exchange, made of Reactor Netty's request), by the server's request: weakly both ways.
      */
     private static final TaskContexts DESCRIBED = new TaskContexts();
+    /**
+     * The headers of each server request whose object does not keep them (grpc-java's {@code ServerCallImpl} and its
+     * {@code Metadata}), by the request, weakly: the headers hold no reference back to it.
+     */
+    private static final TaskContexts HEADERS = new TaskContexts();
     /** What a task's start returns when it changed nothing, so its end restores nothing. */
     private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
@@ -371,6 +376,64 @@ public final class Hooks {
             return null;
         }
         return DESCRIBED.get(request) instanceof WeakReference<?> described ? described.get() : null;
+    }
+
+    /**
+     * A server made {@code request} from {@code headers} and keeps no reference to them (grpc-java's call of its
+     * metadata): its views read them from here ({@link #headersOf}), whichever thread serves the request later.
+     */
+    public static void requestHeaders(Object request, Object headers) {
+        if (request == null || headers == null || handler == null) {
+            return;
+        }
+        try {
+            HEADERS.put(request, headers);
+        } catch (RuntimeException e) {
+            failed(handler, "request-headers", e);
+        }
+    }
+
+    /** @return what {@link #requestHeaders} noted for {@code request}; {@code null} when nothing */
+    public static Object headersOf(Object request) {
+        return request == null || HEADERS.isEmpty() ? null : HEADERS.get(request);
+    }
+
+    /**
+     * An application stored {@code value} under {@code key} in a context of its server's own (grpc-java's
+     * {@code Context.withValue}, as an authenticating interceptor does): a key whose value is a principal is
+     * remembered, weakly, so the request's view can read the principal of the context current when an operation
+     * happens ({@link #principalKeys}). Keys are few (constants), values many: only the {@code instanceof} per call.
+     */
+    public static void contextValue(Object key, Object value) {
+        if (!(value instanceof java.security.Principal) || key == null) {
+            return;
+        }
+        synchronized (Hooks.class) {
+            WeakReference<?>[] known = principalKeys;
+            for (WeakReference<?> k : known) {
+                if (k.get() == key) {
+                    return;
+                }
+            }
+            WeakReference<?>[] more = Arrays.copyOf(known, known.length + 1);
+            more[known.length] = new WeakReference<>(key);
+            principalKeys = more;
+        }
+    }
+
+    private static volatile WeakReference<?>[] principalKeys = new WeakReference<?>[0];
+
+    /** {@link #contextValue} of each pair of {@code (key, value, key, value, ...)}. */
+    public static void contextValues(Object[] pairs) {
+        for (int i = 0; pairs != null && i + 1 < pairs.length; i += 2) {
+            contextValue(pairs[i], pairs[i + 1]);
+        }
+    }
+
+    /** @return the keys {@link #contextValue} saw a principal stored under (references; some may be cleared) */
+    public static WeakReference<?>[] principalKeys() {
+        WeakReference<?>[] known = principalKeys;
+        return known.length == 0 ? known : known.clone();
     }
 
     // ---- hand-overs: tasks and threads work for the request that handed them over ----

@@ -46,6 +46,24 @@ public interface RequestView {
     boolean respond(int status, String contentType, byte[] body) throws Exception;
 
     /**
+     * What kind of remote input this is, as events name it ({@code hostguard.context}): {@code request} for an HTTP
+     * request; {@code grpc} for a gRPC call.
+     */
+    default String context() {
+        return "request";
+    }
+
+    /**
+     * Ends input that is not answered with an HTTP response in its own way (a gRPC call: {@code PERMISSION_DENIED}),
+     * naming the event; tried before {@link #respond}.
+     *
+     * @return whether it was ended; {@code false} also for an HTTP request
+     */
+    default boolean refuse(String rule, String eventId) {
+        return false;
+    }
+
+    /**
      * Keeps the request's first refusal on the request itself, for a server that writes its answer later, perhaps
      * on another thread ({@link #answer}).
      */

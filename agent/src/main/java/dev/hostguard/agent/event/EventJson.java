@@ -73,7 +73,8 @@ public final class EventJson {
                     g.writeStringField("native_function", e.operation().target());
                 }
             }
-            g.writeStringField("context", e.request() == null ? "outside-request" : e.submitter() == null ? "request" : "propagated");
+            g.writeStringField("context", e.request() == null ? "outside-request"
+                    : e.submitter() == null ? e.request().context() : "propagated");
             if (e.submitter() != null) {
                 g.writeStringField("submitter", e.submitter());
             }

@@ -34,6 +34,9 @@ final class LibraryFamilies {
                 "org.springframework.security.web.server.authentication.AuthenticationWebFilter",
                 "org.springframework.security.web.server.authentication.AnonymousAuthenticationWebFilter",
                 "org.springframework.security.web.server.context.WebSessionServerSecurityContextRepository");
+        family("GrpcHooks", "io.grpc.internal.ServerCallImpl",
+                "io.grpc.internal.ServerImpl$ServerTransportListenerImpl",
+                "io.grpc.internal.ServerCallImpl$ServerStreamListenerImpl", "io.grpc.Context");
         family("NettyExecutorHooks", "io.netty.util.concurrent.SingleThreadEventExecutor",
                 "io.netty.util.concurrent.AbstractScheduledEventExecutor",
                 "io.netty.util.concurrent.ScheduledFutureTask", "io.netty.util.concurrent.GlobalEventExecutor",

@@ -55,6 +55,22 @@ class EventJsonTest {
     }
 
     @Test
+    void aGrpcCallIsItsOwnContextAndAHandOverOfOneIsPropagated() throws Exception {
+        RequestInfo call = new RequestInfo("POST", "/demo.Admin/Exec", "10.0.0.7", null, "grpc");
+        Authentication none = new Authentication(AuthClass.NONE, null, null, "no login and no API key");
+        SecurityEvent served = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
+                new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK, none, call, null,
+                "grpc-default-executor-0", List.of());
+        JsonNode json = MAPPER.readTree(EventJson.toJson(served));
+        assertEquals("grpc", json.at("/hostguard/context").asText());
+        assertEquals("/demo.Admin/Exec", json.at("/url/path").asText());
+        SecurityEvent handedOver = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
+                new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK, none,
+                call, "grpc-default-executor-0", "pool-1-thread-1", List.of());
+        assertEquals("propagated", MAPPER.readTree(EventJson.toJson(handedOver)).at("/hostguard/context").asText());
+    }
+
+    @Test
     void aNamedKeyAndAKeysOwnActionAreNamed() throws Exception {
         String fingerprint = KeyFingerprint.of("the-key");
         dev.hostguard.agent.policy.KeyAction ciBot = new dev.hostguard.agent.policy.KeyAction("ci-bot", fingerprint,
