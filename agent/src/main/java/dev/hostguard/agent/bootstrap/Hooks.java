@@ -43,6 +43,11 @@ public final class Hooks {
      * WebFlux's exchange, made of Reactor Netty's request), by the server's request: weakly both ways.
      */
     private static final TaskContexts DESCRIBED = new TaskContexts();
+    /**
+     * WebSocket sessions opened inside a guarded request, by their server's object for the session (Tomcat's upgrade
+     * handler, Jetty's frame handler), to their handshake's snapshot: weakly, so a closed session takes its entry.
+     */
+    private static final TaskContexts WEB_SOCKET_SESSIONS = new TaskContexts();
     /** What a task's start returns when it changed nothing, so its end restores nothing. */
     private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
@@ -530,6 +535,49 @@ public final class Hooks {
         }
     }
 
+    /**
+     * A WebSocket upgrade inside a request ({@code WebSocketHooks}): the session's messages will work for this
+     * handshake request, so its classification is taken now, while the request is live (a servlet container
+     * recycles it after the upgrade).
+     *
+     * @param session the server's object for the session, the one its message dispatches pass to
+     *                {@link #webSocketMessageStarts}
+     */
+    public static void webSocketUpgraded(Object session) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.serving() || scope.busy || session == null) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            Object context = h.webSocketHandshake(scope, session);
+            if (context != null) {
+                WEB_SOCKET_SESSIONS.put(session, context);
+            }
+        } catch (Throwable t) {
+            failed(h, "websocket-upgrade", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * The server hands the session's endpoint something to handle (its opening, a frame or message, an error, its
+     * closing): it works for the handshake, when that was guarded.
+     *
+     * @return what {@link #taskEnded} needs
+     */
+    public static Object webSocketMessageStarts(Object session) {
+        if (WEB_SOCKET_SESSIONS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(WEB_SOCKET_SESSIONS.get(session));
+    }
+
     /** Whether this thread runs work handed over inside a guarded request (tests, benchmarks, diagnostics). */
     public static boolean propagating() {
         RequestScope scope = SCOPE.get();
@@ -538,7 +586,7 @@ public final class Hooks {
 
     /** How many tasks the side tables hold (tests and diagnostics). */
     static int rememberedTasks() {
-        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size() + EVENT_EXECUTOR_TASKS.size();
+        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size() + EVENT_EXECUTOR_TASKS.size() + WEB_SOCKET_SESSIONS.size();
     }
 
     private static void remember(TaskContexts table, Object task) {

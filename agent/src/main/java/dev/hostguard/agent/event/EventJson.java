@@ -73,7 +73,7 @@ public final class EventJson {
                     g.writeStringField("native_function", e.operation().target());
                 }
             }
-            g.writeStringField("context", e.request() == null ? "outside-request" : e.submitter() == null ? "request" : "propagated");
+            g.writeStringField("context", context(e));
             if (e.submitter() != null) {
                 g.writeStringField("submitter", e.submitter());
             }
@@ -430,4 +430,19 @@ public final class EventJson {
         }
         return out.toString();
     }
+
+    /**
+     * {@code hostguard.context}: {@code outside-request}, {@code request} (the thread serves it), {@code propagated}
+     * (work it handed over), or the kind of remote input its {@link RequestInfo#context()} names ({@code websocket}).
+     */
+    private static String context(SecurityEvent e) {
+        if (e.request() == null) {
+            return "outside-request";
+        }
+        if (e.request().context() != null) {
+            return e.request().context();
+        }
+        return e.submitter() == null ? "request" : "propagated";
+    }
+
 }
