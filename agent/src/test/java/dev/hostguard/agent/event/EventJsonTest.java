@@ -55,6 +55,19 @@ class EventJsonTest {
     }
 
     @Test
+    void aWebSocketMessagesEventSaysSoAndNamesItsHandshake() throws Exception {
+        SecurityEvent e = SecurityEvent.of(Operation.processStart(new String[] {"id"}, "/srv"),
+                new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK, null,
+                new RequestInfo("GET", "/admin/ws", "10.0.0.7").withContext("websocket"), "http-nio-exec-1",
+                "http-nio-exec-2", List.of());
+        JsonNode json = MAPPER.readTree(EventJson.toJson(e));
+        assertEquals("websocket", json.at("/hostguard/context").asText());
+        assertEquals("/admin/ws", json.at("/url/path").asText());
+        assertEquals("GET", json.at("/http/request/method").asText());
+        assertEquals("http-nio-exec-1", json.at("/hostguard/submitter").asText(), "the handshake's thread");
+    }
+
+    @Test
     void aNamedKeyAndAKeysOwnActionAreNamed() throws Exception {
         String fingerprint = KeyFingerprint.of("the-key");
         dev.hostguard.agent.policy.KeyAction ciBot = new dev.hostguard.agent.policy.KeyAction("ci-bot", fingerprint,
