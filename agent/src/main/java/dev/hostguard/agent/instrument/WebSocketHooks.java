@@ -1,6 +1,7 @@
 package dev.hostguard.agent.instrument;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -14,11 +15,12 @@ import net.bytebuddy.asm.Advice;
  * later hands the session's endpoint (its opening, each frame and so each message, errors, the close) runs on a
  * connection thread outside any request and works for that snapshot ({@code Hooks.webSocketMessageStarts}).
  * <ul>
- *   <li>Tomcat ({@code tomcat-embed-websocket}): {@code WsFilter} upgrades in {@code UpgradeUtil.doUpgrade}, which
- *       makes the {@code WsHttpUpgradeHandler} and calls its {@code preInit} inside the request; the session is made
- *       in its {@code init} (the endpoint's {@code onOpen}), and every read of the connection, frames and messages
- *       and the endpoint's {@code onMessage}, {@code onError}, {@code onClose}, goes through its
- *       {@code upgradeDispatch}.</li>
+ *   <li>Tomcat ({@code tomcat-embed-websocket} 10.1 and 11; 9's javax classes have the same names and shapes):
+ *       {@code WsFilter} (and Spring's {@code TomcatRequestUpgradeStrategy}, through
+ *       {@code WsServerContainer.upgradeHttpToWebSocket}) upgrades in {@code UpgradeUtil.doUpgrade}, which makes the
+ *       {@code WsHttpUpgradeHandler} and calls its {@code preInit} inside the request; the session is made in its
+ *       {@code init} (the endpoint's {@code onOpen}), and every read of the connection, frames and messages and the
+ *       endpoint's {@code onMessage}, {@code onError}, {@code onClose}, goes through its {@code upgradeDispatch}.</li>
  *   <li>Jetty 12 ee10 ({@code jetty-ee10-websocket-jakarta-server}): {@code WebSocketUpgradeFilter} negotiates inside
  *       the request, where the factory makes the {@code JakartaWebSocketFrameHandler}; the core session calls its
  *       {@code onOpen}, {@code onFrame} (the message sinks call the endpoint from there), {@code onError} and
@@ -42,7 +44,8 @@ final class WebSocketHooks implements HookFamily {
                         new HookSite("WsHttpUpgradeHandler.preInit", "preInit", takesArguments(8),
                                 advice("UpgradeAdvice"), false),
                         new HookSite("WsHttpUpgradeHandler.init", "init", takesArguments(1)
-                                .and(takesArgument(0, named("jakarta.servlet.http.WebConnection"))),
+                                .and(takesArgument(0, namedOneOf("jakarta.servlet.http.WebConnection",
+                                        "javax.servlet.http.WebConnection"))),
                                 advice("MessageAdvice"), false),
                         new HookSite("WsHttpUpgradeHandler.upgradeDispatch", "upgradeDispatch", takesArguments(1)
                                 .and(takesArgument(0, named("org.apache.tomcat.util.net.SocketEvent"))),
