@@ -586,7 +586,7 @@ public final class Hooks {
 
     /** How many tasks the side tables hold (tests and diagnostics). */
     static int rememberedTasks() {
-        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size() + EVENT_EXECUTOR_TASKS.size() + WEB_SOCKET_SESSIONS.size();
+        return FORK_JOIN_TASKS.size() + TIMER_TASKS.size() + EVENT_EXECUTOR_TASKS.size();
     }
 
     private static void remember(TaskContexts table, Object task) {
