@@ -11,6 +11,7 @@ import dev.hostguard.agent.context.Authentication;
 import dev.hostguard.agent.context.RequestView;
 import dev.hostguard.agent.context.RequestViews;
 import dev.hostguard.agent.context.UnknownRequestView;
+import dev.hostguard.agent.context.WebSocketSession;
 import dev.hostguard.agent.event.ApplicationFrames;
 import dev.hostguard.agent.event.EventJson;
 import dev.hostguard.agent.metrics.AgentMetrics;
@@ -594,11 +595,13 @@ final class Guard implements HookHandler {
      * @param origin in work handed over, the live request that handed it over where its server keeps the refusals
      *               of that work for its answer ({@link RequestView#keepsHandedOverRefusals}, Vert.x); else
      *               {@code null}
+     * @param webSocket the WebSocket session whose messages this work handles (opened by the request), closed by a
+     *                  refusal; else {@code null}
      */
     private record GuardedRequest(RequestView view, Authentication auth, RequestInfo captured, String submitter,
-                                  RequestView origin) {
+                                  RequestView origin, WebSocketSession webSocket) {
         /** No request at all: an operation outside requests, when the policy judges those. */
-        static final GuardedRequest OUTSIDE = new GuardedRequest(null, null, null, null, null);
+        static final GuardedRequest OUTSIDE = new GuardedRequest(null, null, null, null, null, null);
 
         /** @return the request; {@code null} outside requests */
         RequestInfo info() {
@@ -668,7 +671,7 @@ final class Guard implements HookHandler {
         if (noted == null || classification != noted.classification()) {
             Authentication auth = classification.auth();
             noted = new Noted(scope.request(), view, policy, classification,
-                    policy.engine().guards(auth.authClass(), auth.keyFingerprint()) ? new GuardedRequest(view, auth, null, null, null) : null,
+                    policy.engine().guards(auth.authClass(), auth.keyFingerprint()) ? new GuardedRequest(view, auth, null, null, null, null) : null,
                     null);
             scope.memo(noted);
         }
@@ -702,11 +705,27 @@ final class Guard implements HookHandler {
             RequestInfo info = request.info();
             captured = new GuardedRequest(null, request.auth(),
                     request.view() == null ? info : info.withTrace(headerIds(request.view())), submitter,
-                    request.view() != null && request.view().keepsHandedOverRefusals() ? request.view() : null);
+                    request.view() != null && request.view().keepsHandedOverRefusals() ? request.view() : null,
+                    null);
             scope.memo(new Noted(noted.request(), noted.view(), noted.policy(), noted.classification(), request,
                     captured));
         }
         return captured;
+    }
+
+    /**
+     * A WebSocket session's messages work for its handshake: the handshake's snapshot, its route and login, marked
+     * {@code websocket} (the events' {@code hostguard.context}) and holding the session its refusals close. The
+     * submitter stays the handshake's thread. Nothing for a handshake the policy does not guard (a user's).
+     */
+    @Override
+    public Object webSocketHandshake(RequestScope scope, Object session) {
+        if (scope.propagated() != null || !(capture(scope) instanceof GuardedRequest handshake)
+                || handshake.captured() == null) {
+            return null;
+        }
+        return new GuardedRequest(null, handshake.auth(), handshake.captured().withContext("websocket"),
+                handshake.submitter(), null, new WebSocketSession(session));
     }
 
     /**
@@ -790,12 +809,28 @@ final class Guard implements HookHandler {
      * refusals of work it handed over (Vert.x, whose event-bus replies lose the exception).
      */
     private HostGuardBlockedException refuse(GuardedRequest request, HostGuardBlockedException refusal) {
+        if (request.webSocket() != null) {
+            closeWebSocket(request.webSocket(), refusal.eventId());
+        }
         RequestView keeper = request.view() != null ? request.view() : request.origin();
         if (keeper != null) {
             refusalKept = true;
             keeper.noteRefusal(refusal);
         }
         return refusal;
+    }
+
+    /**
+     * A refusal in a WebSocket session's work closes the session with 1008 and the event id, now, before the
+     * endpoint sees the exception: the servers answer an endpoint's exception with a close of their own (Tomcat
+     * 1006, Jetty 1011), which then finds the session closing.
+     */
+    private void closeWebSocket(WebSocketSession session, String eventId) {
+        try {
+            session.closeRefused(eventId);
+        } catch (RuntimeException e) {
+            hookFailed("websocket-close", e);
+        }
     }
 
     /** Reports every count still held, the current second's included (at shutdown). */

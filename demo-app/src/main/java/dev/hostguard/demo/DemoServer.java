@@ -8,6 +8,7 @@ import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.security.ConstraintMapping;
 import org.eclipse.jetty.ee10.servlet.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.ee10.websocket.jakarta.server.config.JakartaWebSocketServletContainerInitializer;
 import org.eclipse.jetty.security.Constraint;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
@@ -28,6 +29,10 @@ import org.eclipse.jetty.util.security.Password;
  *   <li>{@code /public/exec}, {@code /public/file}: routes someone forgot to protect</li>
  *   <li>{@code /admin|ops|public/async-start}, {@code .../async-dispatch}: the exec action through the servlet
  *       async API ({@link AsyncActionServlet}), with that area's credentials</li>
+ *   <li>{@code /admin|ops|public/ws}: a JSR 356 WebSocket running an action per message ({@link ActionSocket}).
+ *       Jetty puts its {@code WebSocketUpgradeFilter} first in the chain, ahead of {@link ApiKeyFilter}: the
+ *       {@code /admin/ws} handshake is not checked for its key (one more forgotten route, as an injected endpoint
+ *       would be); {@code /ops/ws} is behind the BASIC login, which runs before any filter</li>
  * </ul>
  */
 final class DemoServer {
@@ -81,6 +86,12 @@ final class DemoServer {
             asyncServlet(context, AsyncActionServlet.start(), area + "/async-start");
             asyncServlet(context, AsyncActionServlet.dispatch(), area + "/async-dispatch");
         }
+
+        JakartaWebSocketServletContainerInitializer.configure(context, (servletContext, container) -> {
+            for (jakarta.websocket.server.ServerEndpointConfig endpoint : ActionSocket.configs("/admin", "/ops", "/public")) {
+                container.addEndpoint(endpoint);
+            }
+        });
 
         context.setSecurityHandler(opsLogin(config));
         return context;

@@ -145,11 +145,12 @@ public final class BuiltArtifacts {
     }
 
     /**
-     * Embedded Tomcat's jars, as Maven put them on this JVM's test class path (core, then the annotations API it
-     * needs), for {@code dev.hostguard.it.app.TomcatApp}.
+     * Embedded Tomcat's jars, as Maven put them on this JVM's test class path (core, the annotations API it needs,
+     * its WebSocket container), for {@code dev.hostguard.it.app.TomcatApp}.
      */
     public static Path[] tomcatJars() {
-        return new Path[] {locationOf("org.apache.catalina.startup.Tomcat"), locationOf("jakarta.annotation.PostConstruct")};
+        return new Path[] {locationOf("org.apache.catalina.startup.Tomcat"), locationOf("jakarta.annotation.PostConstruct"),
+                locationOf("org.apache.tomcat.websocket.server.WsSci")};
     }
 
     /**

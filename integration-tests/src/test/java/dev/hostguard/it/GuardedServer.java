@@ -181,7 +181,7 @@ public enum GuardedServer {
             case TOMCAT_APP -> {
                 Path[] tomcat = BuiltArtifacts.tomcatJars();
                 yield b.mainClass("dev.hostguard.it.app.TomcatApp", BuiltArtifacts.testClasses(), tomcat[0],
-                        tomcat[1], BuiltArtifacts.demoJar());  // Tomcat's servlet API before the demo's Jetty copy
+                        tomcat[1], tomcat[2], BuiltArtifacts.demoJar());  // Tomcat's servlet and WebSocket APIs before the demo's Jetty copies
             }
             case SPRING_BOOT3 -> b.jar(BuiltArtifacts.springBoot3Jar())
                     .env("SERVICE_KEY", secrets.apiKey())

@@ -124,6 +124,18 @@ public interface HookHandler {
     Object capture(RequestScope scope);
 
     /**
+     * A WebSocket session is being opened by the request {@code scope} serves, its handshake: what the session's
+     * messages are judged by ({@link #capture}'s snapshot, marked as a WebSocket session's), taken now, while the
+     * handshake request is live.
+     *
+     * @param session the server's object for the session (a refusal closes the session through it)
+     * @return the snapshot, or {@code null} when the handshake's requests are not guarded (a logged-in user's)
+     */
+    default Object webSocketHandshake(RequestScope scope, Object session) {
+        return null;
+    }
+
+    /**
      * Answers the client of a request in which an operation was refused with 403, if its response is not
      * committed yet.
      *

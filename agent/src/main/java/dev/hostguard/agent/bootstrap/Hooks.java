@@ -48,6 +48,11 @@ public final class Hooks {
      * {@code Metadata}), by the request, weakly: the headers hold no reference back to it.
      */
     private static final TaskContexts HEADERS = new TaskContexts();
+    /**
+     * WebSocket sessions opened inside a guarded request, by their server's object for the session (Tomcat's upgrade
+     * handler, Jetty's frame handler), to their handshake's snapshot: weakly, so a closed session takes its entry.
+     */
+    private static final TaskContexts WEB_SOCKET_SESSIONS = new TaskContexts();
     /** What a task's start returns when it changed nothing, so its end restores nothing. */
     private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
@@ -591,6 +596,49 @@ public final class Hooks {
         if (token != UNCHANGED) {
             propagatedExit(token);
         }
+    }
+
+    /**
+     * A WebSocket upgrade inside a request ({@code WebSocketHooks}): the session's messages will work for this
+     * handshake request, so its classification is taken now, while the request is live (a servlet container
+     * recycles it after the upgrade).
+     *
+     * @param session the server's object for the session, the one its message dispatches pass to
+     *                {@link #webSocketMessageStarts}
+     */
+    public static void webSocketUpgraded(Object session) {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || !scope.serving() || scope.busy || session == null) {
+            return;
+        }
+        HookHandler h = handler;
+        if (h == null) {
+            return;
+        }
+        scope.busy = true;
+        try {
+            Object context = h.webSocketHandshake(scope, session);
+            if (context != null) {
+                WEB_SOCKET_SESSIONS.put(session, context);
+            }
+        } catch (Throwable t) {
+            failed(h, "websocket-upgrade", t);
+        } finally {
+            scope.busy = false;
+        }
+    }
+
+    /**
+     * The server hands the session's endpoint something to handle (its opening, a frame or message, an error, its
+     * closing): it works for the handshake, when that was guarded.
+     *
+     * @return what {@link #taskEnded} needs
+     */
+    public static Object webSocketMessageStarts(Object session) {
+        if (WEB_SOCKET_SESSIONS.isEmpty()) {
+            return UNCHANGED;
+        }
+        return enterTask(WEB_SOCKET_SESSIONS.get(session));
     }
 
     /** Whether this thread runs work handed over inside a guarded request (tests, benchmarks, diagnostics). */

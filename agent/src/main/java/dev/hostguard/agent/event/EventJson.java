@@ -73,8 +73,7 @@ public final class EventJson {
                     g.writeStringField("native_function", e.operation().target());
                 }
             }
-            g.writeStringField("context", e.request() == null ? "outside-request"
-                    : e.submitter() == null ? e.request().context() : "propagated");
+            g.writeStringField("context", context(e));
             if (e.submitter() != null) {
                 g.writeStringField("submitter", e.submitter());
             }
@@ -431,4 +430,20 @@ public final class EventJson {
         }
         return out.toString();
     }
+
+    /**
+     * {@code hostguard.context}: {@code outside-request}, {@code request} (the thread serves it), {@code propagated}
+     * (work it handed over), or the kind of remote input its {@link RequestInfo#context()} names ({@code websocket},
+     * {@code grpc}), handed over or not.
+     */
+    private static String context(SecurityEvent e) {
+        if (e.request() == null) {
+            return "outside-request";
+        }
+        if (!"request".equals(e.request().context())) {
+            return e.request().context(); // the kind of remote input (websocket, grpc, message), handed over or not
+        }
+        return e.submitter() == null ? "request" : "propagated";
+    }
+
 }

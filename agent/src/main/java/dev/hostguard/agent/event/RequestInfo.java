@@ -10,7 +10,8 @@ import dev.hostguard.agent.context.RequestView;
  * @param path the path, without the query string
  * @param clientIp the client's address
  * @param trace its trace, span and request ids; {@code null} when none is known
- * @param context what kind of remote input it is ({@link RequestView#context()}): {@code request}, {@code grpc}
+ * @param context what kind of remote input it is ({@link RequestView#context()}): {@code request}, {@code grpc},
+ *                {@code websocket} (a message of a session this request opened)
  */
 public record RequestInfo(String method, String path, String clientIp, TraceIds trace, String context) {
 
@@ -30,5 +31,10 @@ public record RequestInfo(String method, String path, String clientIp, TraceIds 
     /** This request with {@code trace} as its ids. */
     public RequestInfo withTrace(TraceIds trace) {
         return trace == this.trace ? this : new RequestInfo(method, path, clientIp, trace, context);
+    }
+
+    /** This request as the origin of {@code context} work (a WebSocket session's messages). */
+    public RequestInfo withContext(String context) {
+        return new RequestInfo(method, path, clientIp, trace, context);
     }
 }

@@ -221,6 +221,34 @@ class HooksTest {
     }
 
     @Test
+    void aWebSocketSessionsWorkIsItsGuardedHandshakesOnWhicheverThreadAndOnlyWhileTheServerHandsItOver()
+            throws Exception {
+        Object guardedSession = new Object();
+        Object userSession = new Object();
+        Object outside = new Object();
+        Hooks.webSocketUpgraded(outside); // no request: nothing to carry
+        Object handshake = Hooks.requestEnter("handshake", "response");
+        Hooks.webSocketUpgraded(guardedSession);
+        Hooks.requestExit(handshake, null);
+        Object login = Hooks.requestEnter("user-handshake", "response");
+        Hooks.webSocketUpgraded(userSession); // the handler carries nothing for it (a user's)
+        Hooks.requestExit(login, null);
+
+        List<Object> seen = new ArrayList<>();
+        Thread connection = new Thread(() -> {
+            for (Object session : new Object[] {guardedSession, userSession, outside}) {
+                Object token = Hooks.webSocketMessageStarts(session);
+                seen.add(currentPropagated());
+                Hooks.taskEnded(token);
+                seen.add(currentPropagated());
+            }
+        });
+        connection.start();
+        connection.join();
+        assertEquals(java.util.Arrays.asList("websocket:handshake", null, null, null, null, null), seen);
+    }
+
+    @Test
     void aThreadStartedInARequestInheritsItUntilItsWorkerLoopStarts() throws Exception {
         Object outer = Hooks.requestEnter("request", "response");
         List<Object> seen = new ArrayList<>();
@@ -348,6 +376,11 @@ class HooksTest {
         @Override
         public Object capture(RequestScope scope) {
             return "captured:" + scope.request();
+        }
+
+        @Override
+        public Object webSocketHandshake(RequestScope scope, Object session) {
+            return "handshake".equals(scope.request()) ? "websocket:" + scope.request() : null;
         }
 
         @Override

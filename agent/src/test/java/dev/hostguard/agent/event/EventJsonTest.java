@@ -55,7 +55,7 @@ class EventJsonTest {
     }
 
     @Test
-    void aGrpcCallIsItsOwnContextAndAHandOverOfOneIsPropagated() throws Exception {
+    void aGrpcCallIsItsOwnContextHandedOverOrNot() throws Exception {
         RequestInfo call = new RequestInfo("POST", "/demo.Admin/Exec", "10.0.0.7", null, "grpc");
         Authentication none = new Authentication(AuthClass.NONE, null, null, "no login and no API key");
         SecurityEvent served = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
@@ -67,7 +67,22 @@ class EventJsonTest {
         SecurityEvent handedOver = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
                 new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK, none,
                 call, "grpc-default-executor-0", "pool-1-thread-1", List.of());
-        assertEquals("propagated", MAPPER.readTree(EventJson.toJson(handedOver)).at("/hostguard/context").asText());
+        JsonNode handedOverJson = MAPPER.readTree(EventJson.toJson(handedOver));
+        assertEquals("grpc", handedOverJson.at("/hostguard/context").asText());
+        assertEquals("grpc-default-executor-0", handedOverJson.at("/hostguard/submitter").asText());
+    }
+
+    @Test
+    void aWebSocketMessagesEventSaysSoAndNamesItsHandshake() throws Exception {
+        SecurityEvent e = SecurityEvent.of(Operation.processStart(new String[] {"id"}, "/srv"),
+                new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK, null,
+                new RequestInfo("GET", "/admin/ws", "10.0.0.7").withContext("websocket"), "http-nio-exec-1",
+                "http-nio-exec-2", List.of());
+        JsonNode json = MAPPER.readTree(EventJson.toJson(e));
+        assertEquals("websocket", json.at("/hostguard/context").asText());
+        assertEquals("/admin/ws", json.at("/url/path").asText());
+        assertEquals("GET", json.at("/http/request/method").asText());
+        assertEquals("http-nio-exec-1", json.at("/hostguard/submitter").asText(), "the handshake's thread");
     }
 
     @Test

@@ -1,9 +1,16 @@
 package dev.hostguard.it.app;
 
 import dev.hostguard.demo.ActionServlet;
+import dev.hostguard.demo.ActionSocket;
 import dev.hostguard.demo.ApiKeyFilter;
 import dev.hostguard.demo.AsyncActionServlet;
 import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.websocket.DeploymentException;
+import jakarta.websocket.server.ServerContainer;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
@@ -15,6 +22,7 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.descriptor.web.SecurityCollection;
 import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
+import org.apache.tomcat.websocket.server.WsSci;
 
 /**
  * A third guarded service, on embedded Tomcat 11, serving the demo's servlets (so Jetty and Tomcat run the same
@@ -28,7 +36,8 @@ import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
  *   <li>{@code /open/...}: no authentication</li>
  * </ul>
  * {@code exec} is {@link ActionServlet#chosenByRequest()}; {@code async-start} and {@code async-dispatch} are
- * {@link AsyncActionServlet#start()} and {@link AsyncActionServlet#dispatch()}. Readiness line:
+ * {@link AsyncActionServlet#start()} and {@link AsyncActionServlet#dispatch()}; {@code ws} is the demo's JSR 356
+ * {@link ActionSocket}, upgraded by Tomcat's {@code WsFilter}, which runs after the area's filter and login. Readiness line:
  * {@code tomcat-app listening on http://127.0.0.1:<port>}.
  */
 public final class TomcatApp {
@@ -78,10 +87,31 @@ public final class TomcatApp {
         keyOnAdmin.addURLPattern("/admin/*");
         context.addFilterMap(keyOnAdmin);
 
+        // Tomcat's WebSocket container (WsFilter after the filters above), then the endpoints in it
+        context.addServletContainerInitializer(new WsSci(), null);
+        context.addServletContainerInitializer((classes, servletContext) -> {
+            ServerContainer container = (ServerContainer) servletContext.getAttribute(ServerContainer.class.getName());
+            for (ServerEndpointConfig endpoint : ActionSocket.configs("/admin", "/user", "/open")) {
+                try {
+                    container.addEndpoint(endpoint);
+                } catch (DeploymentException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }, null);
+
         for (String area : new String[] {"/admin", "/user", "/open"}) {
             servlet(context, area + "/exec", ActionServlet.chosenByRequest());
             servlet(context, area + "/async-start", AsyncActionServlet.start());
             servlet(context, area + "/async-dispatch", AsyncActionServlet.dispatch());
+            // Tomcat runs no filter for a path no servlet maps (no default servlet here): this one lets WsFilter
+            // see the handshake, and answers what is not one
+            servlet(context, area + ActionSocket.PATH, new HttpServlet() {
+                @Override
+                protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+                    response.sendError(HttpServletResponse.SC_BAD_REQUEST, "WebSocket handshakes only");
+                }
+            });
         }
 
         tomcat.start();

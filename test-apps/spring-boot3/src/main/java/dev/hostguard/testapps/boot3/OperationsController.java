@@ -27,7 +27,8 @@ class OperationsController {
         this.executor = executor;
     }
 
-    @GetMapping("/{mechanism:key|preauth|basic|form|jwt|anon}/{op}")
+    // the operations by name, so /<mechanism>/ws stays the WebSocket handler's (OperationsSocket)
+    @GetMapping("/{mechanism:key|preauth|basic|form|jwt|anon}/{op:exec|environ|socket|benign|tamper}")
     String run(@PathVariable String op, @RequestParam Map<String, String> params) throws Exception {
         return HostOperations.run(op, params);
     }

@@ -1,0 +1,96 @@
+package dev.hostguard.agent.instrument;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.hostguard.agent.bootstrap.Hooks;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * JSR 356 WebSocket sessions carry their handshake. The server's object for a session is made inside the upgrade
+ * request, where the handshake is classified and snapshot ({@code Hooks.webSocketUpgraded}); everything the server
+ * later hands the session's endpoint (its opening, each frame and so each message, errors, the close) runs on a
+ * connection thread outside any request and works for that snapshot ({@code Hooks.webSocketMessageStarts}).
+ * <ul>
+ *   <li>Tomcat ({@code tomcat-embed-websocket} 10.1 and 11; 9's javax classes have the same names and shapes):
+ *       {@code WsFilter} (and Spring's {@code TomcatRequestUpgradeStrategy}, through
+ *       {@code WsServerContainer.upgradeHttpToWebSocket}) upgrades in {@code UpgradeUtil.doUpgrade}, which makes the
+ *       {@code WsHttpUpgradeHandler} and calls its {@code preInit} inside the request; the session is made in its
+ *       {@code init} (the endpoint's {@code onOpen}), and every read of the connection, frames and messages and the
+ *       endpoint's {@code onMessage}, {@code onError}, {@code onClose}, goes through its {@code upgradeDispatch}.</li>
+ *   <li>Jetty 12 ee10 ({@code jetty-ee10-websocket-jakarta-server}): {@code WebSocketUpgradeFilter} negotiates inside
+ *       the request, where the factory makes the {@code JakartaWebSocketFrameHandler}; the core session calls its
+ *       {@code onOpen}, {@code onFrame} (the message sinks call the endpoint from there), {@code onError} and
+ *       {@code onClosed}.</li>
+ * </ul>
+ */
+final class WebSocketHooks implements HookFamily {
+    static final String TOMCAT_UPGRADE_HANDLER = "org.apache.tomcat.websocket.server.WsHttpUpgradeHandler";
+    static final String JETTY_FRAME_HANDLER = "org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketFrameHandler";
+    private static final String JETTY_CALLBACK = "org.eclipse.jetty.util.Callback";
+
+    @Override
+    public String name() {
+        return "websocket";
+    }
+
+    @Override
+    public List<HookTarget> targets() {
+        return List.of(
+                HookTarget.library(TOMCAT_UPGRADE_HANDLER,
+                        new HookSite("WsHttpUpgradeHandler.preInit", "preInit", takesArguments(8),
+                                advice("UpgradeAdvice"), false),
+                        new HookSite("WsHttpUpgradeHandler.init", "init", takesArguments(1)
+                                .and(takesArgument(0, namedOneOf("jakarta.servlet.http.WebConnection",
+                                        "javax.servlet.http.WebConnection"))),
+                                advice("MessageAdvice"), false),
+                        new HookSite("WsHttpUpgradeHandler.upgradeDispatch", "upgradeDispatch", takesArguments(1)
+                                .and(takesArgument(0, named("org.apache.tomcat.util.net.SocketEvent"))),
+                                advice("MessageAdvice"), false)),
+                HookTarget.library(JETTY_FRAME_HANDLER,
+                        new HookSite("JakartaWebSocketFrameHandler.<init>", HookSite.CONSTRUCTOR, takesArgument(1,
+                                named("org.eclipse.jetty.ee10.websocket.jakarta.common.UpgradeRequest")),
+                                advice("UpgradeAdvice"), false),
+                        jetty("onOpen", "org.eclipse.jetty.websocket.core.CoreSession"),
+                        jetty("onFrame", "org.eclipse.jetty.websocket.core.Frame"),
+                        jetty("onError", Throwable.class.getName()),
+                        jetty("onClosed", "org.eclipse.jetty.websocket.core.CloseStatus")));
+    }
+
+    /** A {@code FrameHandler} method of Jetty's, {@code (first, Callback)}. */
+    private HookSite jetty(String method, String first) {
+        return new HookSite("JakartaWebSocketFrameHandler." + method, method, takesArguments(2)
+                .and(takesArgument(0, named(first))).and(takesArgument(1, named(JETTY_CALLBACK))),
+                advice("MessageAdvice"), false);
+    }
+
+    /** Inside the upgrade request: the server's object for the session (this) will work for the handshake. */
+    static final class UpgradeAdvice {
+        private UpgradeAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object session) {
+            Hooks.webSocketUpgraded(session);
+        }
+    }
+
+    /** The server hands the session's endpoint work: it works for the handshake, until it returns. */
+    static final class MessageAdvice {
+        private MessageAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.This Object session) {
+            return Hooks.webSocketMessageStarts(session);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            Hooks.taskEnded(token);
+        }
+    }
+}
