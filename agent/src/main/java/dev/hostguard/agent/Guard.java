@@ -171,8 +171,7 @@ final class Guard implements HookHandler {
         } else if (scope != null && scope.request() != null && scope.request() != SelfCheck.CANARY) {
             Noted noted = noted(scope, policy);
             if (noted != null) {
-                info = traced(noted.view(), new RequestInfo(noted.view().method(), noted.view().path(),
-                        noted.view().clientIp()));
+                info = traced(noted.view(), RequestInfo.of(noted.view()));
                 auth = noted.classification().auth().authClass();
                 guarded = noted.guarded();
             }
@@ -604,7 +603,7 @@ final class Guard implements HookHandler {
         /** @return the request; {@code null} outside requests */
         RequestInfo info() {
             return captured != null ? captured
-                    : view != null ? new RequestInfo(view.method(), view.path(), view.clientIp()) : null;
+                    : view != null ? RequestInfo.of(view) : null;
         }
 
         /** @return the authentication class; {@code null} outside requests */

@@ -8,8 +8,16 @@ public interface RequestView {
 
     String method();
 
-    /** The path without the query string. */
+    /** The path without the query string; for a message, its destination (queue or topic). */
     String path();
+
+    /**
+     * For a message a consumer handles (class {@code message} whatever it carries): its messaging system,
+     * {@code jms} or {@code kafka}; {@code null} for an HTTP request.
+     */
+    default String messagingSystem() {
+        return null;
+    }
 
     String clientIp();
 

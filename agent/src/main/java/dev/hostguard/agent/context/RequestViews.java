@@ -27,6 +27,9 @@ public final class RequestViews {
             if (api == null) {
                 api = WebFluxApi.of(type);
             }
+            if (api == null) {
+                api = JmsApi.of(type);
+            }
             return api != null ? api : "unknown";
         }
     };

@@ -73,7 +73,8 @@ public final class EventJson {
                     g.writeStringField("native_function", e.operation().target());
                 }
             }
-            g.writeStringField("context", e.request() == null ? "outside-request" : e.submitter() == null ? "request" : "propagated");
+            g.writeStringField("context", e.request() == null ? "outside-request"
+                    : e.submitter() == null ? e.request().context() : "propagated");
             if (e.submitter() != null) {
                 g.writeStringField("submitter", e.submitter());
             }
@@ -107,7 +108,8 @@ public final class EventJson {
 
     /**
      * The ECS fields of the request an event came from, if any: {@code url.path}, {@code http.request.method},
-     * {@code client.ip}, and when known {@code http.request.id}, {@code trace.id}, {@code span.id}.
+     * {@code client.ip}, and when known {@code http.request.id}, {@code trace.id}, {@code span.id}; for a message,
+     * {@code url.path} and the messaging fields instead of the HTTP ones.
      */
     private static void writeRequest(JsonGenerator g, RequestInfo request) throws IOException {
         if (request == null) {
@@ -117,6 +119,24 @@ public final class EventJson {
         g.writeObjectFieldStart("url");
         g.writeStringField("path", request.path());
         g.writeEndObject();
+        if (request.messagingSystem() != null) {
+            writeMessage(g, request);
+        } else {
+            writeHttp(g, request, trace);
+        }
+        if (trace != null && trace.traceId() != null) {
+            g.writeObjectFieldStart("trace");
+            g.writeStringField("id", trace.traceId());
+            g.writeEndObject();
+        }
+        if (trace != null && trace.spanId() != null) {
+            g.writeObjectFieldStart("span");
+            g.writeStringField("id", trace.spanId());
+            g.writeEndObject();
+        }
+    }
+
+    private static void writeHttp(JsonGenerator g, RequestInfo request, TraceIds trace) throws IOException {
         g.writeObjectFieldStart("http");
         g.writeObjectFieldStart("request");
         g.writeStringField("method", request.method());
@@ -128,16 +148,16 @@ public final class EventJson {
         g.writeObjectFieldStart("client");
         g.writeStringField("ip", request.clientIp());
         g.writeEndObject();
-        if (trace != null && trace.traceId() != null) {
-            g.writeObjectFieldStart("trace");
-            g.writeStringField("id", trace.traceId());
-            g.writeEndObject();
-        }
-        if (trace != null && trace.spanId() != null) {
-            g.writeObjectFieldStart("span");
-            g.writeStringField("id", trace.spanId());
-            g.writeEndObject();
-        }
+    }
+
+    /** A message's ECS/OpenTelemetry fields: {@code messaging.system}, {@code messaging.destination.name}. */
+    private static void writeMessage(JsonGenerator g, RequestInfo message) throws IOException {
+        g.writeObjectFieldStart("messaging");
+        g.writeStringField("system", message.messagingSystem());
+        g.writeObjectFieldStart("destination");
+        g.writeStringField("name", message.destinationName());
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static void writeOperation(JsonGenerator g, Operation op) throws IOException {

@@ -55,6 +55,24 @@ class EventJsonTest {
     }
 
     @Test
+    void aMessagesEventNamesItsSystemAndDestinationInsteadOfHttpFields() throws Exception {
+        SecurityEvent e = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
+                new Decision(Decision.Verdict.LOG, "process-start"), Mode.BLOCK,
+                new Authentication(AuthClass.MESSAGE, null, null, "a message consumed from jms /orders"),
+                RequestInfo.of(new dev.hostguard.agent.context.MessageView("jms",
+                        "orders")), null, "listener-1", List.of());
+        JsonNode json = MAPPER.readTree(EventJson.toJson(e));
+        assertEquals("message", json.at("/hostguard/context").asText());
+        assertEquals("message", json.at("/hostguard/auth").asText());
+        assertEquals("/orders", json.at("/url/path").asText());
+        assertEquals("jms", json.at("/messaging/system").asText());
+        assertEquals("orders", json.at("/messaging/destination/name").asText());
+        assertTrue(json.at("/http").isMissingNode());
+        assertTrue(json.at("/client").isMissingNode());
+        assertTrue(json.at("/api_key").isMissingNode());
+    }
+
+    @Test
     void aNamedKeyAndAKeysOwnActionAreNamed() throws Exception {
         String fingerprint = KeyFingerprint.of("the-key");
         dev.hostguard.agent.policy.KeyAction ciBot = new dev.hostguard.agent.policy.KeyAction("ci-bot", fingerprint,
