@@ -53,6 +53,12 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/micronaut -am package");
     }
 
+    /** The JMS test app ({@code test-apps/messaging/target/hostguard-messaging-app.jar}, shaded). */
+    public static Path messagingJar() {
+        return existing("hostguard.messaging.jar", "../test-apps/messaging/target/hostguard-messaging-app.jar",
+                "mvn -pl test-apps/messaging -am package");
+    }
+
     /** The Undertow test app ({@code test-apps/undertow/target/hostguard-undertow-app.jar}, shaded). */
     public static Path undertowJar() {
         return existing("hostguard.undertow.jar", "../test-apps/undertow/target/hostguard-undertow-app.jar",

@@ -68,7 +68,13 @@ public enum GuardedServer {
      * under {@code /admin} ({@code X-API-Key}), {@code /user} ({@code BasicAuthenticator}) and {@code /open}. It serves
      * no {@code /exec} or {@code /file} route.
      */
-    DOCKER_JAVA("docker-java", "docker-java-app (docker-java 3.5, JDK HttpServer)", "/open", "/admin", "/user");
+    DOCKER_JAVA("docker-java", "docker-java-app (docker-java 3.5, JDK HttpServer)", "/open", "/admin", "/user"),
+    /**
+     * {@code hostguard-messaging-app.jar} (test-apps/messaging): an embedded ActiveMQ Artemis 2.40 broker and a
+     * Jakarta JMS {@code MessageListener} that runs the host operation a message names; {@code GET /send?op=} (the
+     * JDK's HttpServer, no authentication) only hands it the message. It serves no area routes.
+     */
+    MESSAGING("messaging", "messaging-app (Artemis 2.40, JMS MessageListener)", "/send", "/send", "/send");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -151,7 +157,7 @@ public enum GuardedServer {
     private boolean testApp() {
         return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT || this == UNDERTOW
                 || this == HELIDON || this == VERTX || this == QUARKUS
-                || this == SPRING_WEBFLUX;
+                || this == SPRING_WEBFLUX || this == MESSAGING;
     }
 
     /**
@@ -187,6 +193,7 @@ public enum GuardedServer {
             case QUARKUS -> b.jar(BuiltArtifacts.quarkusJar()).env("SERVICE_KEY", secrets.apiKey());
             case SPRING_WEBFLUX -> b.jar(BuiltArtifacts.springWebFluxJar()).env("SERVICE_KEY", secrets.apiKey());
             case DOCKER_JAVA -> b.jar(BuiltArtifacts.dockerJavaJar());
+            case MESSAGING -> b.jar(BuiltArtifacts.messagingJar());
         };
     }
 
