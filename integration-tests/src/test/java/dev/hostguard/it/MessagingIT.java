@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.TestFactory;
@@ -28,9 +30,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JMS consumer ({@code test-apps/messaging}: an embedded ActiveMQ Artemis broker, a Jakarta
- * {@code MessageListener} on queue {@code orders} that runs the host operation a message names) on every JDK, in
- * block mode, one service JVM (and one Docker stand-in JVM) per policy:
+ * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
+ * embedded ActiveMQ Artemis broker, and a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
+ * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class), each running the host operation a message
+ * names, on every JDK, in block mode, one service JVM (and one Docker stand-in JVM) per policy, both consumers in
+ * it:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
  *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, even in block mode;
@@ -40,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       event; {@code benign} runs with no event</li>
  * </ul>
  * Every event: {@code hostguard.context=message}, {@code hostguard.auth=message}, {@code url.path=/orders},
- * {@code messaging.system=jms}, {@code messaging.destination.name=orders}, no HTTP fields, the listener's thread.
+ * {@code messaging.system=jms|kafka}, {@code messaging.destination.name=orders}, no HTTP fields, the consumer's
+ * thread and code.
  * The messages are sent by a thread of the app's own start-up, outside any request: the HTTP request that asks for
  * one ({@code GET /send}, no credentials) only queues it and waits for the listener's report, so nothing of it
  * travels with the message.
@@ -49,7 +54,25 @@ class MessagingIT {
     private static final String TEST = MessagingIT.class.getSimpleName();
     private static final GuardedServer SERVER = GuardedServer.MESSAGING;
     private static final String QUEUE = "orders";
-    private static final String LISTENER_THREAD = ".*ActiveMQ-client-global-threads.*";
+
+    /** A consumer of the app: its messaging system, the thread it handles messages on, its handling method. */
+    private enum Consumer {
+        JMS("jms", ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
+        KAFKA("kafka", "messaging-app-kafka-consumer", "RecordLoop.handle");
+
+        final String system;
+        final String thread;
+        final String frame;
+
+        Consumer(String system, String thread, String frame) {
+            this.system = system;
+            this.thread = thread;
+            this.frame = frame;
+        }
+    }
+
+    /** The Kafka broker every service of the class consumes from: started with the first, stopped after the last. */
+    private static KafkaBrokerProcess kafka;
 
     /** A policy the service runs with, and whether it refuses a message's findings. */
     private enum Policy {
@@ -73,6 +96,20 @@ class MessagingIT {
     @RegisterExtension
     static final ServiceSlots SLOTS = new ServiceSlots();
 
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    private static synchronized KafkaBrokerProcess kafka() throws IOException {
+        if (kafka == null) {
+            kafka = KafkaBrokerProcess.start(TEST, tmp.resolve("kafka"), QUEUE);
+        }
+        return kafka;
+    }
+
     @TestFactory
     Stream<DynamicNode> messaging() {
         return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
@@ -81,31 +118,40 @@ class MessagingIT {
 
     private DynamicContainer forService(Jdks.Jdk jdk, Policy policy) {
         Path dir = tmp.resolve(jdk.label() + "-" + policy.name().toLowerCase(java.util.Locale.ROOT));
+        UnaryOperator<ServiceProcess.Builder> withPolicy = policy.yaml == null ? b -> b
+                : GuardedService.withPolicy(dir.resolve("policy.yaml"), policy.yaml);
         TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, "block", dir, true,
-                policy.yaml == null ? b -> b : GuardedService.withPolicy(dir.resolve("policy.yaml"), policy.yaml));
+                b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", kafka.bootstrap())));
         String at = app.label() + policy.label + " | ";
         String outcome = policy.refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
                 : "it ran, logged event";
         List<DynamicNode> tests = new ArrayList<>();
-        tests.add(dynamicTest(at + "start the Docker stand-in, then the JMS consumer with -javaagent mode=block, "
-                + "DOCKER_HOST on the stand-in, CANARY in its environment", () -> app.start(TEST)));
-        tests.add(dynamicTest(at + "exec (touch <marker>) in onMessage -> " + outcome,
-                () -> exec(app, policy.refuses)));
-        tests.add(dynamicTest(at + "environ (/proc/self/environ) in onMessage -> " + outcome,
-                () -> environ(app, policy.refuses)));
-        tests.add(dynamicTest(at + "socket (the Docker stand-in) in onMessage -> " + outcome,
-                () -> socket(app, policy.refuses)));
-        tests.add(dynamicTest(at + "benign read in onMessage -> it ran, no event", () -> benign(app)));
+        tests.add(dynamicTest(at + "start the Kafka broker (once for the class), the Docker stand-in, then the "
+                + "consumers with -javaagent mode=block, KAFKA_BOOTSTRAP, DOCKER_HOST on the stand-in, CANARY in its "
+                + "environment", () -> {
+                    kafka();
+                    app.start(TEST);
+                }));
+        for (Consumer consumer : Consumer.values()) {
+            String in = " in " + consumer.frame + " (" + consumer.system + ") -> ";
+            tests.add(dynamicTest(at + "exec (touch <marker>)" + in + outcome,
+                    () -> exec(app, consumer, policy.refuses)));
+            tests.add(dynamicTest(at + "environ (/proc/self/environ)" + in + outcome,
+                    () -> environ(app, consumer, policy.refuses)));
+            tests.add(dynamicTest(at + "socket (the Docker stand-in)" + in + outcome,
+                    () -> socket(app, consumer, policy.refuses)));
+            tests.add(dynamicTest(at + "benign read" + in + "it ran, no event", () -> benign(app, consumer)));
+        }
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; no key, canary or password in the events or the log",
                 app::stop));
         return dynamicContainer(policy.label, tests);
     }
 
-    private static void exec(TestAppSlot app, boolean refused) throws IOException {
+    private static void exec(TestAppSlot app, Consumer consumer, boolean refused) throws IOException {
         GuardedService service = app.service();
-        Path marker = service.marker("message-exec-" + System.nanoTime());
+        Path marker = service.marker("message-" + consumer.system + "-exec-" + System.nanoTime());
         int before = service.events().count();
-        String answer = send(service, Op.EXEC, "touch " + marker);
+        String answer = send(service, consumer, Op.EXEC, "touch " + marker);
         Predicate<JsonNode> thisStart = EventLog.hasProcessArg(marker.toString());
         if (refused) {
             assertFalse(Files.exists(marker), () -> "refused, yet the command ran: " + marker);
@@ -114,7 +160,7 @@ class MessagingIT {
             assertTrue(answer.startsWith("exit=0"), () -> "the command did not run: " + answer);
             assertTrue(Files.exists(marker), () -> "the command ran, yet no marker: " + marker);
         }
-        JsonNode event = onlyEvent(service, before, "for " + marker, thisStart, refused);
+        JsonNode event = onlyEvent(service, consumer, before, "for " + marker, thisStart, refused);
         assertEquals("process-start", event.path("hostguard").path("rule").asText(), () -> "rule: " + event);
         if (refused) {
             assertFalse(Files.exists(marker), () -> "refused, yet the command ran: " + marker);
@@ -123,10 +169,10 @@ class MessagingIT {
         }
     }
 
-    private static void environ(TestAppSlot app, boolean refused) throws IOException {
+    private static void environ(TestAppSlot app, Consumer consumer, boolean refused) throws IOException {
         GuardedService service = app.service();
         int before = service.events().count();
-        String answer = send(service, Op.ENVIRON, null);
+        String answer = send(service, consumer, Op.ENVIRON, null);
         if (refused) {
             assertFalse(answer.contains("environ bytes="), () -> "refused, yet the environment was read: " + answer);
             assertRefusedAnswer(answer);
@@ -135,18 +181,18 @@ class MessagingIT {
                     () -> "/proc/self/environ was not read (or without the canary): " + answer);
         }
         String environ = "/proc/" + service.pid() + "/environ";
-        JsonNode event = onlyEvent(service, before, "for " + environ,
+        JsonNode event = onlyEvent(service, consumer, before, "for " + environ,
                 e -> environ.equals(e.path("file").path("path").asText()), refused);
         assertEquals("proc-environ", event.path("hostguard").path("rule").asText(), () -> "rule: " + event);
         assertEquals("/proc/self/environ", event.path("file").path("original_path").asText(), () -> "file: " + event);
     }
 
-    private static void socket(TestAppSlot app, boolean refused) throws IOException {
+    private static void socket(TestAppSlot app, Consumer consumer, boolean refused) throws IOException {
         GuardedService service = app.service();
         DockerStandInProcess standIn = app.standIn();
         int recordedBefore = standIn.recorded().size();
         int before = service.events().count();
-        String answer = send(service, Op.SOCKET, null);
+        String answer = send(service, consumer, Op.SOCKET, null);
         if (refused) {
             assertRefusedAnswer(answer);
             // the stand-in serves connections one at a time, in order: ours recorded alone means the app's never was
@@ -159,26 +205,27 @@ class MessagingIT {
             assertEquals(1, since.size(), () -> "expected the stand-in to record this one request: " + since);
         }
         String socket = standIn.socket().getParent().toRealPath().resolve("docker.sock").toString();
-        JsonNode event = onlyEvent(service, before, "for the stand-in's socket",
+        JsonNode event = onlyEvent(service, consumer, before, "for the stand-in's socket",
                 e -> socket.equals(e.path("file").path("path").asText()), refused);
         assertEquals("runtime-socket", event.path("hostguard").path("rule").asText(), () -> "rule: " + event);
     }
 
     /** The benign read runs and writes nothing: once a later exec's event is there, it is the only one since. */
-    private static void benign(TestAppSlot app) throws IOException {
+    private static void benign(TestAppSlot app, Consumer consumer) throws IOException {
         GuardedService service = app.service();
         int before = service.events().count();
-        String answer = send(service, Op.BENIGN, null);
+        String answer = send(service, consumer, Op.BENIGN, null);
         assertTrue(answer.matches("benign bytes=\\d+"), () -> "the benign read: " + answer);
-        Path followUp = service.marker("message-benign-follow-up");
+        Path followUp = service.marker("message-" + consumer.system + "-benign-follow-up");
         service.events().assertNothingLoggedSince(before, "for the benign read",
-                () -> send(service, Op.EXEC, "touch " + followUp), EventLog.hasProcessArg(followUp.toString()));
+                () -> send(service, consumer, Op.EXEC, "touch " + followUp), EventLog.hasProcessArg(followUp.toString()));
         service.process().assertNoUnexpectedAgentProblems();
     }
 
     /** {@code GET /send?op=...}: the listener's report on the message, once it handled it. */
-    private static String send(GuardedService service, Op op, String cmd) {
-        HttpTestClient.Get get = HttpTestClient.get(service.process().baseUri(), "/send").query("op", op.path());
+    private static String send(GuardedService service, Consumer consumer, Op op, String cmd) {
+        HttpTestClient.Get get = HttpTestClient.get(service.process().baseUri(), "/send")
+                .query("system", consumer.system).query("op", op.path());
         if (cmd != null) {
             get = get.query("cmd", cmd);
         }
@@ -196,8 +243,8 @@ class MessagingIT {
      * The one event since {@code before}, {@code blocked} or {@code logged}, with the message's fields: context and
      * class {@code message}, the queue as route and destination, the messaging system, no HTTP fields.
      */
-    private static JsonNode onlyEvent(GuardedService service, int before, String what, Predicate<JsonNode> identifies,
-                                      boolean refused) {
+    private static JsonNode onlyEvent(GuardedService service, Consumer consumer, int before, String what,
+                                      Predicate<JsonNode> identifies, boolean refused) {
         JsonNode event = service.events().awaitSince(before, what, identifies);
         GuardAssertions.assertOnlyEvents(service.events(), before, List.of(identifies));
         JsonNode hg = event.path("hostguard");
@@ -207,15 +254,15 @@ class MessagingIT {
         assertEquals("message", hg.path("context").asText(), () -> "hostguard.context: " + event);
         assertEquals("message", hg.path("auth").asText(), () -> "hostguard.auth: " + event);
         assertEquals("/" + QUEUE, event.path("url").path("path").asText(), () -> "url.path: " + event);
-        assertEquals("jms", event.path("messaging").path("system").asText(), () -> "messaging.system: " + event);
+        assertEquals(consumer.system, event.path("messaging").path("system").asText(), () -> "messaging.system: " + event);
         assertEquals(QUEUE, event.path("messaging").path("destination").path("name").asText(),
                 () -> "messaging.destination.name: " + event);
         assertTrue(event.path("http").isMissingNode() && event.path("client").isMissingNode(),
                 () -> "HTTP fields in a message's event: " + event);
-        assertTrue(event.path("thread").path("name").asText().matches(LISTENER_THREAD),
-                () -> "not the listener's thread: " + event);
-        assertTrue(hg.path("frames").toString().contains("OperationListener.onMessage"),
-                () -> "the listener is not among the frames: " + event);
+        assertTrue(event.path("thread").path("name").asText().matches(consumer.thread),
+                () -> "not the consumer's thread: " + event);
+        assertTrue(hg.path("frames").toString().contains(consumer.frame),
+                () -> "the consumer's code is not among the frames: " + event);
         service.process().assertNoUnexpectedAgentProblems();
         return event;
     }

@@ -17,6 +17,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,11 +28,16 @@ import org.apache.activemq.artemis.core.config.Configuration;
 import org.apache.activemq.artemis.core.config.impl.ConfigurationImpl;
 import org.apache.activemq.artemis.core.server.embedded.EmbeddedActiveMQ;
 import org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A JMS consumer: an embedded ActiveMQ Artemis broker (in-VM acceptor only: no port, no persistence) and a Jakarta
  * JMS {@link OperationListener} on queue {@value #QUEUE} that runs the host operation each message names
- * ({@code test-apps/host-operations}). The tests hand it messages through {@code GET /send?op=<op>[&cmd=...]} on the
+ * ({@code test-apps/host-operations}); with env {@code KAFKA_BOOTSTRAP}, a Kafka poll loop ({@link RecordLoop}) on
+ * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}). The tests hand it messages through {@code GET /send?op=<op>[&cmd=...]} on the
  * JDK's HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up
  * (outside any request, so nothing of the HTTP request travels with the message) sends it to the broker, and the
  * request answers with what the listener reported: the operation's output, or {@code refused <exception>} when it
@@ -63,8 +69,21 @@ public final class MessagingApp {
         consumer.setMessageListener(new OperationListener(answers));
         consuming.start();
 
+        String kafka = System.getenv("KAFKA_BOOTSTRAP");
+        KafkaProducer<String, String> producer = null;
+        if (kafka != null && !kafka.isBlank()) {
+            Thread loop = new Thread(new RecordLoop(kafka, answers), "messaging-app-kafka-consumer");
+            loop.setDaemon(true);
+            loop.start();
+            Properties producerConfig = new Properties();
+            producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+            producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+            producer = new KafkaProducer<>(producerConfig);
+        }
+        KafkaProducer<String, String> records = producer;
         BlockingQueue<Map<String, String>> outgoing = new LinkedBlockingQueue<>();
-        Thread sender = new Thread(() -> send(factory, outgoing), "messaging-app-sender");
+        Thread sender = new Thread(() -> send(factory, records, outgoing), "messaging-app-sender");
         sender.setDaemon(true);
         sender.start();
 
@@ -97,13 +116,26 @@ public final class MessagingApp {
         System.out.flush();
     }
 
-    /** The sender thread: each message a text message to {@value #QUEUE}, its parameters as string properties. */
-    private static void send(ConnectionFactory factory, BlockingQueue<Map<String, String>> outgoing) {
+    /**
+     * The sender thread: each message ({@code system=jms}, the default) a text message to queue {@value #QUEUE}, its
+     * parameters as string properties; or ({@code system=kafka}) a record of topic {@value #QUEUE}, its parameters
+     * as headers, when {@code records} is there.
+     */
+    private static void send(ConnectionFactory factory, KafkaProducer<String, String> records,
+                             BlockingQueue<Map<String, String>> outgoing) {
         try (Connection connection = factory.createConnection()) {
             Session session = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             MessageProducer producer = session.createProducer(session.createQueue(QUEUE));
             while (true) {
                 Map<String, String> message = outgoing.take();
+                if ("kafka".equals(message.get("system")) && records != null) {
+                    ProducerRecord<String, String> record = new ProducerRecord<>(QUEUE, message.get("op"));
+                    for (Map.Entry<String, String> e : message.entrySet()) {
+                        record.headers().add(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8));
+                    }
+                    records.send(record).get();
+                    continue;
+                }
                 TextMessage text = session.createTextMessage(message.get("op"));
                 for (Map.Entry<String, String> e : message.entrySet()) {
                     text.setStringProperty(e.getKey(), e.getValue());
