@@ -53,6 +53,18 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/micronaut -am package");
     }
 
+    /** The JMS test app ({@code test-apps/messaging/target/hostguard-messaging-app.jar}, shaded). */
+    public static Path messagingJar() {
+        return existing("hostguard.messaging.jar", "../test-apps/messaging/target/hostguard-messaging-app.jar",
+                "mvn -pl test-apps/messaging -am package");
+    }
+
+    /** The one-node KRaft Kafka broker ({@code test-apps/kafka-broker/target/hostguard-kafka-broker.jar}, shaded). */
+    public static Path kafkaBrokerJar() {
+        return existing("hostguard.kafka-broker.jar", "../test-apps/kafka-broker/target/hostguard-kafka-broker.jar",
+                "mvn -pl test-apps/kafka-broker -am package");
+    }
+
     /** The Undertow test app ({@code test-apps/undertow/target/hostguard-undertow-app.jar}, shaded). */
     public static Path undertowJar() {
         return existing("hostguard.undertow.jar", "../test-apps/undertow/target/hostguard-undertow-app.jar",

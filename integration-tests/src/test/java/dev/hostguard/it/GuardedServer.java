@@ -75,7 +75,13 @@ public enum GuardedServer {
      * areas are only names ({@code GrpcIT}); its readiness line is the plain-text port's. Needs env
      * {@code TLS_KEYSTORE} and {@code TLS_PASSWORD}, which the test adds.
      */
-    GRPC("grpc", "grpc-app (grpc-java 1.85, Netty)", "/none", "/key", "/mtls");
+    GRPC("grpc", "grpc-app (grpc-java 1.85, Netty)", "/none", "/key", "/mtls"),
+    /**
+     * {@code hostguard-messaging-app.jar} (test-apps/messaging): an embedded ActiveMQ Artemis 2.40 broker and a
+     * Jakarta JMS {@code MessageListener} that runs the host operation a message names; {@code GET /send?op=} (the
+     * JDK's HttpServer, no authentication) only hands it the message. It serves no area routes.
+     */
+    MESSAGING("messaging", "messaging-app (Artemis 2.40, JMS MessageListener)", "/send", "/send", "/send");
 
     /**
      * The servers with every exec and file route (the matrices run against these); the Tomcat app serves the exec
@@ -158,7 +164,7 @@ public enum GuardedServer {
     private boolean testApp() {
         return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT || this == UNDERTOW
                 || this == HELIDON || this == VERTX || this == QUARKUS
-                || this == SPRING_WEBFLUX;
+                || this == SPRING_WEBFLUX || this == MESSAGING;
     }
 
     /**
@@ -195,6 +201,7 @@ public enum GuardedServer {
             case SPRING_WEBFLUX -> b.jar(BuiltArtifacts.springWebFluxJar()).env("SERVICE_KEY", secrets.apiKey());
             case DOCKER_JAVA -> b.jar(BuiltArtifacts.dockerJavaJar());
             case GRPC -> b.jar(BuiltArtifacts.grpcJar()).env("SERVICE_KEY", secrets.apiKey());
+            case MESSAGING -> b.jar(BuiltArtifacts.messagingJar());
         };
     }
 

@@ -273,7 +273,8 @@ final class TestAppSlot {
         return response;
     }
 
-    private DockerStandInProcess standIn() {
+    /** The service's Docker stand-in; {@link Op#SOCKET} needs one. */
+    DockerStandInProcess standIn() {
         if (standIn == null) {
             throw new IllegalStateException(label() + "has no Docker stand-in: socket needs one");
         }

@@ -242,6 +242,36 @@ public final class Hooks {
         }
     }
 
+    // ---- polled message consumers (Kafka's KafkaConsumer) ----
+
+    /**
+     * A consumer's {@code poll} or {@code close} starts on this thread: the work for the records its last poll here
+     * returned is over, and that message context closes.
+     */
+    public static void pollStarts() {
+        RequestScope scope = SCOPE.get();
+        if (scope == null || scope.pollWindow == null) {
+            return;
+        }
+        Object token = scope.pollWindow;
+        scope.pollWindow = null;
+        requestExit(token, null);
+    }
+
+    /**
+     * A consumer's {@code poll} returned {@code records}: this thread works for them until its next poll or close,
+     * as a request whose object is the batch. A poll made while the thread serves or works for a request already
+     * (an HTTP handler that polls) leaves that request in charge: its caller asked for the records.
+     */
+    public static void recordsPolled(Object records) {
+        RequestScope scope = SCOPE.get();
+        if (records == null || scope != null && scope.active()) {
+            return;
+        }
+        Object token = requestEnter(records, records);
+        SCOPE.get().pollWindow = token;
+    }
+
     /**
      * A wait for work failed ({@code Future.get}, {@code join}) on a thread serving a request. When the work was
      * refused, the handler now fails because of the refusal (an {@code ExecutionException} or

@@ -27,6 +27,12 @@ public final class RequestScope {
     /** The handler's notes on the request being served (its classification), dropped when the request ends. */
     private Object memo;
 
+    /**
+     * The token of the message context a consumer's poll opened on this thread (its records' work, until the next
+     * poll or close on this thread); {@code null} when none is open.
+     */
+    Object pollWindow;
+
     /** Set while our own handler runs on this thread, so nothing it does is judged. */
     boolean busy;
     /** Set between a judged {@code ProcessImpl.start} and its return, so its constructor is not judged twice. */
@@ -177,6 +183,7 @@ public final class RequestScope {
         propagated = null;
         memo = null;
         busy = false;
+        pollWindow = null;
         processStartJudged = false;
         runtimeConnectionJudged = null;
     }

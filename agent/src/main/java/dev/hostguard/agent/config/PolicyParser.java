@@ -54,10 +54,10 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 public final class PolicyParser {
     private static final List<String> TOP = List.of("version", "mode", "auth", "credentials", "rules", "allow",
             "events", "response");
-    private static final List<String> AUTH = List.of("api-key", "none", "user", "mtls", "outside-request");
+    private static final List<String> AUTH = List.of("api-key", "none", "user", "mtls", "message", "outside-request");
     /** The keys of the {@code auth} section: the classes, and {@code keys} for single API keys. */
-    private static final List<String> AUTH_SECTION = List.of("api-key", "none", "user", "mtls", "outside-request",
-            "keys");
+    private static final List<String> AUTH_SECTION = List.of("api-key", "none", "user", "mtls", "message",
+            "outside-request", "keys");
     private static final List<String> CREDENTIALS = List.of("headers", "authorization-schemes", "query-parameters",
             "replace-defaults", "api-key-principals", "person-principals", "bearer-tokens", "keys");
     private static final List<String> PRINCIPALS = List.of("names", "classes");

@@ -11,6 +11,7 @@ import java.util.Objects;
  * {@code user} must be earned: only a person's login ({@link Logins}) makes it.
  *
  * <ol>
+ *   <li>A message a consumer handles: {@code message}, whatever the message carries.</li>
  *   <li>A client certificate the container verified: {@code mtls}.</li>
  *   <li>A principal the policy names in {@code api-key-principals}: {@code api-key}, with or without a key header.</li>
  *   <li>A person's login: {@code user}; next to an API key only when the login is kept in a session (a form,
@@ -81,6 +82,10 @@ public final class AuthClassifier {
     }
 
     public Classification classify(RequestView request) {
+        if (request.messagingSystem() != null) { // no caller to identify: a message's headers are anyone's to set
+            return new Classification(new Authentication(AuthClass.MESSAGE, null, null, "a message consumed from "
+                    + request.messagingSystem() + " " + request.path()), null, null, null, null, false);
+        }
         ApiKeyCredentials.Presented key = credentials.find(request);
         return classify(request.principal(), request.authType(), request.hasVerifiedClientCertificate(),
                 key == null ? null : KeyFingerprint.of(key.key()), key == null ? null : key.source());

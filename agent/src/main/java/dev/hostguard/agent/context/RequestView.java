@@ -8,8 +8,16 @@ public interface RequestView {
 
     String method();
 
-    /** The path without the query string. */
+    /** The path without the query string; for a message, its destination (queue or topic). */
     String path();
+
+    /**
+     * For a message a consumer handles (class {@code message} whatever it carries): its messaging system,
+     * {@code jms} or {@code kafka}; {@code null} for an HTTP request.
+     */
+    default String messagingSystem() {
+        return null;
+    }
 
     String clientIp();
 
@@ -47,7 +55,7 @@ public interface RequestView {
 
     /**
      * What kind of remote input this is, as events name it ({@code hostguard.context}): {@code request} for an HTTP
-     * request; {@code grpc} for a gRPC call.
+     * request; {@code grpc} for a gRPC call; {@code message} for a message a consumer handles.
      */
     default String context() {
         return "request";

@@ -30,6 +30,12 @@ public final class RequestViews {
             if (api == null) {
                 api = GrpcApi.of(type);
             }
+            if (api == null) {
+                api = JmsApi.of(type);
+            }
+            if (api == null) {
+                api = KafkaApi.of(type);
+            }
             return api != null ? api : "unknown";
         }
     };

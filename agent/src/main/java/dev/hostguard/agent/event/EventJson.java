@@ -107,7 +107,8 @@ public final class EventJson {
 
     /**
      * The ECS fields of the request an event came from, if any: {@code url.path}, {@code http.request.method},
-     * {@code client.ip}, and when known {@code http.request.id}, {@code trace.id}, {@code span.id}.
+     * {@code client.ip}, and when known {@code http.request.id}, {@code trace.id}, {@code span.id}; for a message,
+     * {@code url.path} and the messaging fields instead of the HTTP ones.
      */
     private static void writeRequest(JsonGenerator g, RequestInfo request) throws IOException {
         if (request == null) {
@@ -117,6 +118,24 @@ public final class EventJson {
         g.writeObjectFieldStart("url");
         g.writeStringField("path", request.path());
         g.writeEndObject();
+        if (request.messagingSystem() != null) {
+            writeMessage(g, request);
+        } else {
+            writeHttp(g, request, trace);
+        }
+        if (trace != null && trace.traceId() != null) {
+            g.writeObjectFieldStart("trace");
+            g.writeStringField("id", trace.traceId());
+            g.writeEndObject();
+        }
+        if (trace != null && trace.spanId() != null) {
+            g.writeObjectFieldStart("span");
+            g.writeStringField("id", trace.spanId());
+            g.writeEndObject();
+        }
+    }
+
+    private static void writeHttp(JsonGenerator g, RequestInfo request, TraceIds trace) throws IOException {
         g.writeObjectFieldStart("http");
         g.writeObjectFieldStart("request");
         g.writeStringField("method", request.method());
@@ -128,16 +147,16 @@ public final class EventJson {
         g.writeObjectFieldStart("client");
         g.writeStringField("ip", request.clientIp());
         g.writeEndObject();
-        if (trace != null && trace.traceId() != null) {
-            g.writeObjectFieldStart("trace");
-            g.writeStringField("id", trace.traceId());
-            g.writeEndObject();
-        }
-        if (trace != null && trace.spanId() != null) {
-            g.writeObjectFieldStart("span");
-            g.writeStringField("id", trace.spanId());
-            g.writeEndObject();
-        }
+    }
+
+    /** A message's ECS/OpenTelemetry fields: {@code messaging.system}, {@code messaging.destination.name}. */
+    private static void writeMessage(JsonGenerator g, RequestInfo message) throws IOException {
+        g.writeObjectFieldStart("messaging");
+        g.writeStringField("system", message.messagingSystem());
+        g.writeObjectFieldStart("destination");
+        g.writeStringField("name", message.destinationName());
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static void writeOperation(JsonGenerator g, Operation op) throws IOException {
@@ -434,7 +453,7 @@ public final class EventJson {
     /**
      * {@code hostguard.context}: {@code outside-request}, {@code request} (the thread serves it), {@code propagated}
      * (work it handed over), or the kind of remote input its {@link RequestInfo#context()} names ({@code websocket},
-     * {@code grpc}), handed over or not.
+     * {@code grpc}, {@code message}), handed over or not.
      */
     private static String context(SecurityEvent e) {
         if (e.request() == null) {

@@ -9,7 +9,12 @@ public enum AuthClass {
     /** The application or the container established a principal (a person logged in). */
     USER("user"),
     /** The container verified a client certificate. */
-    MTLS("mtls");
+    MTLS("mtls"),
+    /**
+     * A message a consumer handles (a JMS listener's {@code onMessage}, a Kafka record): no caller HostGuard can
+     * identify, so never a user's; logged by default, so an audit run shows what message handlers do.
+     */
+    MESSAGE("message");
 
     private final String label;
 

@@ -18,7 +18,10 @@ public record Policy(Mode mode, Map<AuthClass, Decision.Verdict> auth, Decision.
                      List<KeyAction> keyActions, CredentialSettings credentials, List<RuleEntry> rules, List<AllowEntry> allow,
                      EventSettings events, ResponseTemplate response) {
 
-    /** What runs without a policy file: API-key and unauthenticated requests guarded, the rest allowed. */
+    /**
+     * What runs without a policy file: API-key and unauthenticated requests guarded, consumed messages logged, the
+     * rest allowed.
+     */
     public static final Policy DEFAULT = new Policy(null, defaultAuth(), Decision.Verdict.ALLOW,
             List.of(), CredentialSettings.DEFAULTS, List.of(), List.of(), EventSettings.DEFAULTS, ResponseTemplate.DEFAULT);
 
@@ -37,6 +40,7 @@ public record Policy(Mode mode, Map<AuthClass, Decision.Verdict> auth, Decision.
         auth.put(AuthClass.NONE, Decision.Verdict.BLOCK);
         auth.put(AuthClass.USER, Decision.Verdict.ALLOW);
         auth.put(AuthClass.MTLS, Decision.Verdict.ALLOW);
+        auth.put(AuthClass.MESSAGE, Decision.Verdict.LOG);
         return auth;
     }
 }

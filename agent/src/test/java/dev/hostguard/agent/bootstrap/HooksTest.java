@@ -69,6 +69,32 @@ class HooksTest {
         assertEquals(1, HANDLER.answers, "answered once");
     }
 
+    @Test
+    void theRecordsAPollReturnedAreARequestUntilTheThreadsNextPoll() throws Exception {
+        Hooks.pollStarts(); // no window open: nothing to end
+        Hooks.recordsPolled("batch-1");
+        Hooks.processStart(new String[] {"who"}, null);
+        Hooks.pollStarts();
+        Hooks.processStart(new String[] {"who"}, null); // between poll and return: outside requests, not judged
+        Hooks.recordsPolled("batch-2");
+        Hooks.processStart(new String[] {"who"}, null);
+        Hooks.pollStarts(); // a close
+        Hooks.processStart(new String[] {"who"}, null);
+        assertEquals(List.of("who:batch-1", "who:batch-2"), HANDLER.judged);
+    }
+
+    @Test
+    void aPollInsideARequestLeavesThatRequestInCharge() throws Exception {
+        Object token = Hooks.requestEnter("request", "response");
+        Hooks.recordsPolled("batch");
+        Hooks.processStart(new String[] {"who"}, null);
+        Hooks.pollStarts();
+        Hooks.processStart(new String[] {"who"}, null);
+        assertNull(Hooks.requestExit(token, null));
+        Hooks.processStart(new String[] {"who"}, null);
+        assertEquals(List.of("who:request", "who:request"), HANDLER.judged, "the poll neither took over nor ended it");
+    }
+
     /** Work handed over that the handler refuses. */
     private static void refusedProcessStart() {
         try {
@@ -354,7 +380,8 @@ class HooksTest {
         @Override
         public void processStart(RequestScope scope, String[] command, String directory)
                 throws HostGuardBlockedException {
-            judged.add(String.join(" ", command) + (directory == null || command[0].equals("allowed")
+            judged.add(command[0].equals("who") ? "who:" + scope.request() // which request the thread works for
+                    : String.join(" ", command) + (directory == null || command[0].equals("allowed")
                     ? "" : " @" + directory));
             switch (command[0]) {
                 case "blocked" -> throw new HostGuardBlockedException("refused", "process-start", "e-1");

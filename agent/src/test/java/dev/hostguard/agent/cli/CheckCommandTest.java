@@ -34,7 +34,7 @@ class CheckCommandTest {
         Run run = run(Path.of("../examples/policy.yaml").toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("mode: audit"), run.out());
-        assertTrue(run.out().contains("auth: api-key=block none=block user=allow mtls=allow outside-request=allow"),
+        assertTrue(run.out().contains("auth: api-key=block none=block user=allow mtls=allow message=log outside-request=allow"),
                 run.out());
         assertTrue(run.out().contains("sensitive-listing=off"), run.out());
         assertTrue(run.out().contains("recon=log"), run.out());

@@ -201,8 +201,8 @@ class PolicyParserTest {
     void wrongTypesAndValuesNameWhatWasExpected() {
         assertEquals(List.of("p.yaml:1:7: bad value 'blok' for mode; expected audit, block, off; did you mean"
                 + " 'block'?"), problems("mode: blok\n"));
-        assertEquals(List.of("p.yaml:1:7: auth must be a mapping of api-key, none, user, mtls, outside-request, keys;"
-                + " found the text 'block'"), problems("auth: block\n"));
+        assertEquals(List.of("p.yaml:1:7: auth must be a mapping of api-key, none, user, mtls, message,"
+                + " outside-request, keys; found the text 'block'"), problems("auth: block\n"));
         assertEquals(List.of("p.yaml:1:8: rules must be a list; found a mapping"), problems("rules: {id: x}\n"));
         assertEquals(List.of("p.yaml:1:20: response.status must be a whole number; found the text 'forbidden'"),
                 problems("response: {status: forbidden}\n"));
@@ -255,7 +255,7 @@ class PolicyParserTest {
                 "p.yaml:10:12: bad route 'POST'; expected \"METHOD /path-glob\" (e.g. \"POST /backup\"), \"* /path-glob\""
                         + " or \"/path-glob\"",
                 "p.yaml:11:12: unknown authentication class 'apikey'; expected api-key, none, user, mtls,"
-                        + " outside-request; did you mean 'api-key'?",
+                        + " message, outside-request; did you mean 'api-key'?",
                 "p.yaml:12:13: bad caller 'com..x'; expected a class name (com.example.Backup) or a package prefix"
                         + " ending in '.' (com.example.backup.)"), found);
     }

@@ -123,6 +123,14 @@ class AuthClassifierTest {
     }
 
     @Test
+    void aMessageIsClassedMessageWhateverItCarries() {
+        Authentication auth = classifier.classify(new MessageView("kafka", "orders")).auth();
+        assertEquals(AuthClass.MESSAGE, auth.authClass());
+        assertNull(auth.keyFingerprint());
+        assertEquals("a message consumed from kafka /orders", auth.reason());
+    }
+
+    @Test
     void aVerifiedClientCertificateIsMtls() {
         assertEquals(AuthClass.MTLS, classOf(new FakeRequest().clientCertificate()));
         assertEquals(AuthClass.MTLS, classOf(new FakeRequest().clientCertificate().header("X-API-Key", "k")));

@@ -56,7 +56,7 @@ class EventJsonTest {
 
     @Test
     void aGrpcCallIsItsOwnContextHandedOverOrNot() throws Exception {
-        RequestInfo call = new RequestInfo("POST", "/demo.Admin/Exec", "10.0.0.7", null, "grpc");
+        RequestInfo call = new RequestInfo("POST", "/demo.Admin/Exec", "10.0.0.7", null, "grpc", null);
         Authentication none = new Authentication(AuthClass.NONE, null, null, "no login and no API key");
         SecurityEvent served = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
                 new Decision(Decision.Verdict.BLOCK, "process-start"), Mode.BLOCK, none, call, null,
@@ -83,6 +83,24 @@ class EventJsonTest {
         assertEquals("/admin/ws", json.at("/url/path").asText());
         assertEquals("GET", json.at("/http/request/method").asText());
         assertEquals("http-nio-exec-1", json.at("/hostguard/submitter").asText(), "the handshake's thread");
+    }
+
+    @Test
+    void aMessagesEventNamesItsSystemAndDestinationInsteadOfHttpFields() throws Exception {
+        SecurityEvent e = SecurityEvent.of(Operation.processStart(new String[] {"docker", "ps"}, "/srv"),
+                new Decision(Decision.Verdict.LOG, "process-start"), Mode.BLOCK,
+                new Authentication(AuthClass.MESSAGE, null, null, "a message consumed from jms /orders"),
+                RequestInfo.of(new dev.hostguard.agent.context.MessageView("jms",
+                        "orders")), null, "listener-1", List.of());
+        JsonNode json = MAPPER.readTree(EventJson.toJson(e));
+        assertEquals("message", json.at("/hostguard/context").asText());
+        assertEquals("message", json.at("/hostguard/auth").asText());
+        assertEquals("/orders", json.at("/url/path").asText());
+        assertEquals("jms", json.at("/messaging/system").asText());
+        assertEquals("orders", json.at("/messaging/destination/name").asText());
+        assertTrue(json.at("/http").isMissingNode());
+        assertTrue(json.at("/client").isMissingNode());
+        assertTrue(json.at("/api_key").isMissingNode());
     }
 
     @Test
