@@ -742,6 +742,13 @@ final class Guard implements HookHandler {
                 handshake.submitter(), null, new WebSocketSession(session));
     }
 
+    @Override
+    public void webSocketAccepted(Object context, Object session) {
+        if (context instanceof GuardedRequest request && request.webSocket() != null) {
+            request.webSocket().accepted(session);
+        }
+    }
+
     /**
      * Decides, writes the event (at most the policy's rate per rule and second; beyond it the event is only
      * counted, and a refusal still happens) and refuses when the decision says so.

@@ -17,6 +17,8 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -33,15 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
  * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
  * embedded ActiveMQ Artemis broker, and a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
  * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class), each running the host operation a message
- * names, on every JDK, in block mode, one service JVM (and one Docker stand-in JVM) per policy, both consumers in
- * it:
+ * names, on every JDK, both consumers in each service JVM (with its Docker stand-in JVM): in block mode one JVM per
+ * policy; in audit mode one JVM that runs {@code message: block} and then, reloaded, the default policy:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
- *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, even in block mode;
- *       {@code benign} runs with no event</li>
- *   <li>{@code auth: {message: block}}: the three are refused (the listener gets HostGuard's exception: marker
- *       absent, no byte of the environment read, the stand-in never accepted the connection) with a {@code blocked}
- *       event; {@code benign} runs with no event</li>
+ *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, in block mode as
+ *       in audit; {@code benign} runs with no event</li>
+ *   <li>{@code auth: {message: block}} in block mode: the three are refused (the listener gets HostGuard's
+ *       exception: marker absent, no byte of the environment read, the stand-in never accepted the connection) with
+ *       a {@code blocked} event; in audit mode they run, and the event says {@code logged}; {@code benign} runs with
+ *       no event</li>
  * </ul>
  * Every event: {@code hostguard.context=message}, {@code hostguard.auth=message}, {@code url.path=/orders},
  * {@code messaging.system=jms|kafka}, {@code messaging.destination.name=orders}, no HTTP fields, the consumer's
@@ -74,10 +77,13 @@ class MessagingIT {
     /** The Kafka broker every service of the class consumes from: started with the first, stopped after the last. */
     private static KafkaBrokerProcess kafka;
 
-    /** A policy the service runs with, and whether it refuses a message's findings. */
+    /** A policy the service runs with, and whether it refuses a message's findings (in block mode). */
     private enum Policy {
         DEFAULT("default policy (message: log)", null, false),
         MESSAGE_BLOCK("policy auth: {message: block}", "version: 1\nauth:\n  message: block\n", true);
+
+        /** The default policy as a file, for a reload to it. */
+        static final String DEFAULT_YAML = "version: 1\n";
 
         final String label;
         final String yaml;
@@ -89,6 +95,14 @@ class MessagingIT {
             this.refuses = refuses;
         }
     }
+
+    /** A service JVM: its mode, its policy, and the one it is reloaded to after that policy's cases ({@code null}: none). */
+    private record Service(String mode, Policy policy, Policy reloadedTo) {
+    }
+
+    private static final List<Service> SERVICES = List.of(new Service("block", Policy.DEFAULT, null),
+            new Service("block", Policy.MESSAGE_BLOCK, null), new Service("audit", Policy.MESSAGE_BLOCK, Policy.DEFAULT));
+    private static final Duration RELOAD_WAIT = Duration.ofSeconds(20);
 
     @TempDir
     static Path tmp;
@@ -113,38 +127,67 @@ class MessagingIT {
     @TestFactory
     Stream<DynamicNode> messaging() {
         return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
-                Stream.of(Policy.values()).map(policy -> forService(jdk, policy))));
+                SERVICES.stream().map(service -> forService(jdk, service))));
     }
 
-    private DynamicContainer forService(Jdks.Jdk jdk, Policy policy) {
-        Path dir = tmp.resolve(jdk.label() + "-" + policy.name().toLowerCase(java.util.Locale.ROOT));
+    private DynamicContainer forService(Jdks.Jdk jdk, Service service) {
+        Policy policy = service.policy();
+        Path dir = tmp.resolve(jdk.label() + "-" + service.mode() + "-"
+                + policy.name().toLowerCase(java.util.Locale.ROOT));
+        Path policyFile = dir.resolve("policy.yaml");
         UnaryOperator<ServiceProcess.Builder> withPolicy = policy.yaml == null ? b -> b
-                : GuardedService.withPolicy(dir.resolve("policy.yaml"), policy.yaml);
-        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, "block", dir, true,
+                : GuardedService.withPolicy(policyFile, policy.yaml);
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, service.mode(), dir, true,
                 b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", kafka.bootstrap())));
-        String at = app.label() + policy.label + " | ";
-        String outcome = policy.refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
-                : "it ran, logged event";
+        String label = service.mode() + ", " + policy.label
+                + (service.reloadedTo() == null ? "" : ", then " + service.reloadedTo().label);
         List<DynamicNode> tests = new ArrayList<>();
-        tests.add(dynamicTest(at + "start the Kafka broker (once for the class), the Docker stand-in, then the "
-                + "consumers with -javaagent mode=block, KAFKA_BOOTSTRAP, DOCKER_HOST on the stand-in, CANARY in its "
-                + "environment", () -> {
+        tests.add(dynamicTest(app.label() + label + " | start the Kafka broker (once for the class), the Docker "
+                + "stand-in, then the consumers with -javaagent mode=" + service.mode() + ", KAFKA_BOOTSTRAP, "
+                + "DOCKER_HOST on the stand-in, CANARY in its environment", () -> {
                     kafka();
                     app.start(TEST);
                 }));
+        addCases(tests, app, app.label() + policy.label + " | ", service.mode(), policy);
+        if (service.reloadedTo() != null) {
+            Policy reloaded = service.reloadedTo();
+            String at = app.label() + reloaded.label + " (reloaded) | ";
+            tests.add(dynamicTest(at + "the policy file rewritten: policy-reloaded, mode " + service.mode(),
+                    () -> reload(app.service(), policyFile, service.mode())));
+            addCases(tests, app, at, service.mode(), reloaded);
+        }
+        tests.add(dynamicTest(app.label() + label + " | stop: no agent WARN/ERROR; no key, canary or password in the "
+                + "events or the log", app::stop));
+        return dynamicContainer(label, tests);
+    }
+
+    /** The cases of each consumer under {@code policy}: refused where the policy refuses and the mode blocks. */
+    private static void addCases(List<DynamicNode> tests, TestAppSlot app, String at, String mode, Policy policy) {
+        boolean refuses = policy.refuses && mode.equals("block");
+        String outcome = refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
+                : "it ran, logged event";
         for (Consumer consumer : Consumer.values()) {
             String in = " in " + consumer.frame + " (" + consumer.system + ") -> ";
             tests.add(dynamicTest(at + "exec (touch <marker>)" + in + outcome,
-                    () -> exec(app, consumer, policy.refuses)));
+                    () -> exec(app, consumer, refuses)));
             tests.add(dynamicTest(at + "environ (/proc/self/environ)" + in + outcome,
-                    () -> environ(app, consumer, policy.refuses)));
+                    () -> environ(app, consumer, refuses)));
             tests.add(dynamicTest(at + "socket (the Docker stand-in)" + in + outcome,
-                    () -> socket(app, consumer, policy.refuses)));
+                    () -> socket(app, consumer, refuses)));
             tests.add(dynamicTest(at + "benign read" + in + "it ran, no event", () -> benign(app, consumer)));
         }
-        tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; no key, canary or password in the events or the log",
-                app::stop));
-        return dynamicContainer(policy.label, tests);
+    }
+
+    /** Replaces the policy file with the default policy (an editor's save) and waits for the agent to take it. */
+    private static void reload(GuardedService service, Path policyFile, String mode) throws IOException {
+        int before = service.events().count();
+        Path edited = policyFile.resolveSibling(".policy.yaml.swp");
+        Files.writeString(edited, Policy.DEFAULT_YAML);
+        Files.move(edited, policyFile, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        JsonNode reloaded = service.events().awaitSince(before, "policy-reloaded",
+                e -> e.path("event").path("action").asText().equals("policy-reloaded"), RELOAD_WAIT);
+        assertEquals(mode, reloaded.path("hostguard").path("mode").asText(), () -> "mode after the reload: " + reloaded);
     }
 
     private static void exec(TestAppSlot app, Consumer consumer, boolean refused) throws IOException {
@@ -216,7 +259,7 @@ class MessagingIT {
         int before = service.events().count();
         String answer = send(service, consumer, Op.BENIGN, null);
         assertTrue(answer.matches("benign bytes=\\d+"), () -> "the benign read: " + answer);
-        Path followUp = service.marker("message-" + consumer.system + "-benign-follow-up");
+        Path followUp = service.marker("message-" + consumer.system + "-benign-follow-up-" + System.nanoTime());
         service.events().assertNothingLoggedSince(before, "for the benign read",
                 () -> send(service, consumer, Op.EXEC, "touch " + followUp), EventLog.hasProcessArg(followUp.toString()));
         service.process().assertNoUnexpectedAgentProblems();
@@ -249,6 +292,7 @@ class MessagingIT {
         GuardAssertions.assertOnlyEvents(service.events(), before, List.of(identifies));
         JsonNode hg = event.path("hostguard");
         assertEquals(refused ? "blocked" : "logged", hg.path("decision").asText(), () -> "decision: " + event);
+        assertEquals(service.mode(), hg.path("mode").asText(), () -> "hostguard.mode: " + event);
         assertEquals(refused ? "failure" : "success", event.path("event").path("outcome").asText(),
                 () -> "outcome: " + event);
         assertEquals("message", hg.path("context").asText(), () -> "hostguard.context: " + event);

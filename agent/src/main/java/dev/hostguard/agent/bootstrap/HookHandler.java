@@ -136,6 +136,13 @@ public interface HookHandler {
     }
 
     /**
+     * The server made the session's own object ({@code session}) from the handshake's, after the request: refusals
+     * in the snapshot {@code context} ({@link #webSocketHandshake}'s) now close the session through it.
+     */
+    default void webSocketAccepted(Object context, Object session) {
+    }
+
+    /**
      * Answers the client of a request in which an operation was refused with 403, if its response is not
      * committed yet.
      *

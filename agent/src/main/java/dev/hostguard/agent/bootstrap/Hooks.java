@@ -670,6 +670,28 @@ public final class Hooks {
     }
 
     /**
+     * The server made the session's object from the handshake's ({@code handshake}, the key {@link
+     * #webSocketUpgraded} was given; Vert.x makes its WebSocket later, from the request): the session works for that
+     * snapshot, which refusals now close through {@code session}.
+     */
+    public static void webSocketAccepted(Object handshake, Object session) {
+        if (WEB_SOCKET_SESSIONS.isEmpty() || handshake == null || session == null) {
+            return;
+        }
+        HookHandler h = handler;
+        Object context = WEB_SOCKET_SESSIONS.get(handshake);
+        if (h == null || context == null) {
+            return;
+        }
+        try {
+            h.webSocketAccepted(context, session);
+            WEB_SOCKET_SESSIONS.put(session, context);
+        } catch (Throwable t) {
+            failed(h, "websocket-accept", t);
+        }
+    }
+
+    /**
      * The server hands the session's endpoint something to handle (its opening, a frame or message, an error, its
      * closing): it works for the handshake, when that was guarded.
      *

@@ -11,7 +11,9 @@ import java.lang.reflect.Modifier;
  * {@code WsHttpUpgradeHandler}, Jetty's {@code JakartaWebSocketFrameHandler}), held weakly: the snapshot that holds
  * this is the value of a table keyed weakly by that same object. A refusal in its messages closes it with 1008
  * (policy violation) and the event id, through the JSR 356 {@code Session.close(CloseReason)} found by
- * reflection (the API lives in the server's class loader), once per server class.
+ * reflection (the API lives in the server's class loader), once per server class; a Vert.x WebSocket through its
+ * {@code WebSocketBase.close(short, String)}. Vert.x makes its WebSocket after the handshake request, from it: the
+ * session then moves to it ({@link #accepted}).
  */
 public final class WebSocketSession {
     private static final ClassValue<Closer> CLOSERS = new ClassValue<>() {
@@ -21,10 +23,18 @@ public final class WebSocketSession {
         }
     };
 
-    private final WeakReference<Object> server;
+    private static final String VERTX_WEB_SOCKET = "io.vertx.core.http.WebSocketBase";
+    private static final short VIOLATED_POLICY = 1008;
+
+    private volatile WeakReference<Object> server;
 
     public WebSocketSession(Object server) {
         this.server = new WeakReference<>(server);
+    }
+
+    /** The server made the session's own object from the handshake's: refusals close it from now on. */
+    public void accepted(Object session) {
+        server = new WeakReference<>(session);
     }
 
     /**
@@ -32,7 +42,7 @@ public final class WebSocketSession {
      * the id fits). A session not open yet (its handshake still running) or gone is left alone.
      *
      * @return whether a close was asked of the server
-     * @throws IllegalStateException when the server's object leads to no JSR 356 session
+     * @throws IllegalStateException when the server's object leads to no JSR 356 session, nor is a Vert.x one
      */
     public boolean closeRefused(String eventId) {
         Object object = server.get();
@@ -54,6 +64,17 @@ public final class WebSocketSession {
         private final Method close;
         private final Constructor<?> reason;
         private final Object violatedPolicy;
+        /** Vert.x's {@code close(short, String)}: the others are {@code null}. */
+        private final Method vertxClose;
+
+        private Closer(Method vertxClose) {
+            this.getter = null;
+            this.field = null;
+            this.close = null;
+            this.reason = null;
+            this.violatedPolicy = null;
+            this.vertxClose = vertxClose;
+        }
 
         private Closer(Method getter, Field field, Class<?> sessionApi, String base) throws ReflectiveOperationException {
             this.getter = getter;
@@ -65,11 +86,16 @@ public final class WebSocketSession {
             this.close = sessionApi.getMethod("close", closeReason);
             this.reason = closeReason.getConstructor(closeCode, String.class);
             this.violatedPolicy = closeCodes.getField("VIOLATED_POLICY").get(null);
+            this.vertxClose = null;
         }
 
         /** @return the way to the session of {@code type}'s objects; {@code null} when there is none */
         static Closer of(Class<?> type) {
             try {
+                Class<?> vertx = Types.findSuperType(type, VERTX_WEB_SOCKET);
+                if (vertx != null) {
+                    return new Closer(vertx.getMethod("close", short.class, String.class));
+                }
                 for (String base : new String[] {"jakarta.websocket", "javax.websocket"}) {
                     String name = base + ".Session";
                     Class<?> api = Types.findSuperType(type, name);
@@ -105,6 +131,10 @@ public final class WebSocketSession {
         }
 
         boolean close(Object server, String text) {
+            if (vertxClose != null) {
+                Types.call(vertxClose, server, VIOLATED_POLICY, text);
+                return true;
+            }
             Object session = getter != null ? Types.call(getter, server)
                     : field != null ? read(server) : server;
             if (session == null) {

@@ -46,7 +46,9 @@ final class LibraryFamilies {
                 "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",
                 "jnr.unixsocket.impl.AbstractNativeSocketChannel");
-        family("WebSocketHooks", WebSocketHooks.TOMCAT_UPGRADE_HANDLER, WebSocketHooks.JETTY_FRAME_HANDLER);
+        family("WebSocketHooks", WebSocketHooks.TOMCAT_UPGRADE_HANDLER, WebSocketHooks.JETTY_FRAME_HANDLER,
+                WebSocketHooks.VERTX_REQUEST, WebSocketHooks.VERTX_SERVER_WEB_SOCKET,
+                WebSocketHooks.VERTX_WEB_SOCKET_BASE);
         family("NettyNativeSocketHooks", "io.netty.channel.unix.Socket", "io.netty.channel.unix.FileDescriptor",
                 "io.netty.channel.epoll.LinuxSocket", "io.netty.channel.kqueue.BsdSocket",
                 "io.netty.channel.uring.AbstractIoUringChannel",

@@ -25,11 +25,19 @@ import net.bytebuddy.asm.Advice;
  *       the request, where the factory makes the {@code JakartaWebSocketFrameHandler}; the core session calls its
  *       {@code onOpen}, {@code onFrame} (the message sinks call the endpoint from there), {@code onError} and
  *       {@code onClosed}.</li>
+ *   <li>Vert.x 5 ({@code HttpServerRequest.toWebSocket()} in a route's handler): the handshake is taken in
+ *       {@code Http1xServerRequest.webSocketHandshake()}, inside the request; the {@code ServerWebSocketImpl} is made
+ *       later, on the event loop, from that request ({@code Hooks.webSocketAccepted} moves the snapshot to it); its
+ *       frames reach the app's handlers in {@code WebSocketImplBase.receiveFrame}, its errors in
+ *       {@code handleException}, its end in {@code handleClose}.</li>
  * </ul>
  */
 final class WebSocketHooks implements HookFamily {
     static final String TOMCAT_UPGRADE_HANDLER = "org.apache.tomcat.websocket.server.WsHttpUpgradeHandler";
     static final String JETTY_FRAME_HANDLER = "org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketFrameHandler";
+    static final String VERTX_REQUEST = "io.vertx.core.http.impl.Http1xServerRequest";
+    static final String VERTX_SERVER_WEB_SOCKET = "io.vertx.core.http.impl.ServerWebSocketImpl";
+    static final String VERTX_WEB_SOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
     private static final String JETTY_CALLBACK = "org.eclipse.jetty.util.Callback";
 
     @Override
@@ -57,7 +65,22 @@ final class WebSocketHooks implements HookFamily {
                         jetty("onOpen", "org.eclipse.jetty.websocket.core.CoreSession"),
                         jetty("onFrame", "org.eclipse.jetty.websocket.core.Frame"),
                         jetty("onError", Throwable.class.getName()),
-                        jetty("onClosed", "org.eclipse.jetty.websocket.core.CloseStatus")));
+                        jetty("onClosed", "org.eclipse.jetty.websocket.core.CloseStatus")),
+                HookTarget.library(VERTX_REQUEST,
+                        new HookSite("Http1xServerRequest.webSocketHandshake", "webSocketHandshake",
+                                takesArguments(0), advice("UpgradeAdvice"), false)),
+                HookTarget.library(VERTX_SERVER_WEB_SOCKET,
+                        new HookSite("ServerWebSocketImpl.<init>", HookSite.CONSTRUCTOR,
+                                takesArgument(3, named(VERTX_REQUEST)), advice("AcceptedAdvice"), false)),
+                HookTarget.library(VERTX_WEB_SOCKET_BASE,
+                        new HookSite("WebSocketImplBase.receiveFrame", "receiveFrame", takesArguments(1)
+                                .and(takesArgument(0, named("io.vertx.core.http.impl.ws.WebSocketFrameInternal"))),
+                                advice("MessageAdvice"), false),
+                        new HookSite("WebSocketImplBase.handleException", "handleException", takesArguments(1)
+                                .and(takesArgument(0, named(Throwable.class.getName()))),
+                                advice("MessageAdvice"), false),
+                        new HookSite("WebSocketImplBase.handleClose", "handleClose", takesArguments(0),
+                                advice("MessageAdvice"), false)));
     }
 
     /** A {@code FrameHandler} method of Jetty's, {@code (first, Callback)}. */
@@ -75,6 +98,17 @@ final class WebSocketHooks implements HookFamily {
         @Advice.OnMethodExit
         static void exit(@Advice.This Object session) {
             Hooks.webSocketUpgraded(session);
+        }
+    }
+
+    /** Vert.x: the session made from the handshake request (argument 3) works for that request's snapshot. */
+    static final class AcceptedAdvice {
+        private AcceptedAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.Argument(3) Object handshake, @Advice.This Object session) {
+            Hooks.webSocketAccepted(handshake, session);
         }
     }
 

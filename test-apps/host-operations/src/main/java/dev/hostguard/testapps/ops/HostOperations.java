@@ -3,6 +3,7 @@ package dev.hostguard.testapps.ops;
 import java.io.File;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
+import java.net.URLDecoder;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
@@ -10,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -49,6 +51,27 @@ public final class HostOperations {
     /** Writes the benign op's file; called once at start-up, outside any request. */
     public static void prepare() throws IOException {
         Files.writeString(Path.of(BENIGN_FILE), "an ordinary file, read by the benign operation\n");
+    }
+
+    /**
+     * Runs the operation a WebSocket text message names, {@code op=<op>[&cmd=..&dir=..]} (no {@code op}: benign).
+     *
+     * @return {@code ok <result>}, or {@code error <message>} when it failed (a refusal included)
+     */
+    public static String answer(String message) {
+        Map<String, String> params = new HashMap<>();
+        for (String pair : message.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            return "ok " + run(params.getOrDefault("op", "benign"), params);
+        } catch (Exception e) {
+            return "error " + e.getMessage();
+        }
     }
 
     /** Runs {@code op} with the request's query parameters. */

@@ -2,10 +2,6 @@ package dev.hostguard.testapps.boot3;
 
 import dev.hostguard.testapps.ops.HostOperations;
 import java.io.IOException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -17,7 +13,7 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
 /**
  * Spring's {@code WebSocketHandler} at {@code /key/ws}, {@code /basic/ws} and {@code /anon/ws}, each behind its
  * family's filter chain ({@link SecurityConfig}): a text message {@code op=<op>[&cmd=..&dir=..]} runs that
- * {@link HostOperations} operation and is answered {@code ok <result>} or {@code error <message>}.
+ * {@link HostOperations} operation and is answered ({@link HostOperations#answer}).
  */
 @Configuration
 @EnableWebSocket
@@ -30,20 +26,7 @@ class OperationsSocket extends TextWebSocketHandler implements WebSocketConfigur
 
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-        Map<String, String> params = new HashMap<>();
-        for (String pair : message.getPayload().split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        String answer;
-        try {
-            answer = "ok " + HostOperations.run(params.getOrDefault("op", "benign"), params);
-        } catch (Exception e) {
-            answer = "error " + e.getMessage();
-        }
+        String answer = HostOperations.answer(message.getPayload());
         if (!session.isOpen()) {
             return; // closed while it ran (a refusal closes it)
         }

@@ -45,7 +45,10 @@ import java.util.concurrent.TimeUnit;
  *       500 whose JSON says so)</li>
  *   <li>{@code /key/run-on-context/<op>}: {@code vertx.runOnContext}: later, on the same event loop</li>
  * </ul>
- * Whatever fails is handed to {@code ctx.fail(exception)} unchanged, and no failure handler is installed: the
+ * And {@code /<family>/ws}: {@code request.toWebSocket()} (behind the family's authentication, as any route); each
+ * text message {@code op=<op>[&cmd=..&dir=..]} runs that operation on the event loop and is answered
+ * ({@link HostOperations#answer}), while the WebSocket is open.
+ * <p>Whatever fails is handed to {@code ctx.fail(exception)} unchanged, and no failure handler is installed: the
  * Router answers a failure with its default 500, as in an app that did not write its own.
  */
 final class HttpVerticle extends VerticleBase {
@@ -85,6 +88,14 @@ final class HttpVerticle extends VerticleBase {
         router.route("/key/*").handler(APIKeyHandler.create(new ServiceKeyAuthentication(serviceKey)).header(KEY_HEADER));
         router.route("/basic/*").handler(BasicAuthHandler.create(users()));
         for (String family : FAMILIES) {
+            router.get("/" + family + "/ws").handler(ctx -> ctx.request().toWebSocket()
+                    .onSuccess(ws -> ws.textMessageHandler(message -> {
+                        String answer = HostOperations.answer(message);
+                        if (!ws.isClosed()) { // a refusal closes it
+                            ws.writeTextMessage(answer);
+                        }
+                    }))
+                    .onFailure(ctx::fail));
             router.get("/" + family + "/event-loop/:op").handler(ctx -> {
                 try {
                     answer(ctx, HostOperations.run(ctx.pathParam("op"), params(ctx)));
