@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * WebSocket sessions carry their handshake (issue 19 item 1): the demo's JSR 356 {@code ActionSocket} at
  * {@code <area>/ws} on Jetty 12 (the demo) and Tomcat 11 ({@code TomcatApp}), and Spring's {@code WebSocketHandler}
- * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake), every
- * JDK, audit and block, one service JVM per server and mode. Each text message runs one operation: a command creating a marker file, a read
+ * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake), and
+ * Spring WebFlux's {@code WebSocketHandler} ({@code OperationsSocket} of the WebFlux app, Reactor Netty, Spring
+ * Security WebFlux's chains on the handshake exchange), every JDK, audit and block, one service JVM per server and
+ * mode. Each text message runs one operation: a command creating a marker file, a read
  * of {@code /proc/self/environ} (the service runs with {@code DEMO_CANARY=<random>}), a connect to the Docker
  * stand-in ({@code DOCKER_HOST}; one stand-in JVM for the class), or nothing. Handshakes with the API key and with
  * nothing are guarded: in block the operation did not happen (no marker, the canary in no answer, the stand-in
@@ -41,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebSocketIT {
     private static final String TEST = WebSocketIT.class.getSimpleName();
     private static final List<GuardedServer> SERVERS = List.of(GuardedServer.DEMO, GuardedServer.TOMCAT_APP,
-            GuardedServer.SPRING_BOOT3);
+            GuardedServer.SPRING_BOOT3, GuardedServer.SPRING_WEBFLUX);
     private static final List<String> MODES = List.of("block", "audit");
     private static final String ENVIRON = "/proc/self/environ";
 
@@ -123,7 +125,7 @@ class WebSocketIT {
 
     /** The message for {@code operation}; {@code marker} is the file a command creates. */
     private static String message(GuardedService service, Operation operation, Path marker) {
-        if (service.server() == GuardedServer.SPRING_BOOT3) { // test-apps/host-operations, by op=
+        if (runsHostOperations(service.server())) { // test-apps/host-operations, by op=
             return switch (operation) {
                 case EXEC -> "op=exec&cmd=" + encode("touch " + marker) + "&dir=" + encode(service.markers().toString());
                 case ENVIRON_READ -> "op=environ";
@@ -136,6 +138,11 @@ class WebSocketIT {
             case ENVIRON_READ -> "api=file-input-stream&path=" + encode(ENVIRON);
             case DOCKER_CONNECT -> "api=docker-list";
         };
+    }
+
+    /** The Spring apps' sockets run test-apps/host-operations, and their {@code /basic/<op>} routes too. */
+    private static boolean runsHostOperations(GuardedServer server) {
+        return server == GuardedServer.SPRING_BOOT3 || server == GuardedServer.SPRING_WEBFLUX;
     }
 
     private static String encode(String value) {
@@ -209,7 +216,7 @@ class WebSocketIT {
             case ENVIRON_READ -> assertTrue(ws.received().stream().noneMatch(m -> readEnvironment(m, canary)),
                     () -> "blocked, yet the environment was read: " + ws.received());
             case DOCKER_CONNECT -> {
-                HttpTestClient.Response followUp = (service.server() == GuardedServer.SPRING_BOOT3
+                HttpTestClient.Response followUp = (runsHostOperations(service.server())
                         ? service.withCredentials(HttpTestClient.get(service.process().baseUri(), "/basic/socket"),
                                 Credentials.USER_LOGIN)
                         : service.exec(Credentials.USER_LOGIN, "docker-list", "-")).send();

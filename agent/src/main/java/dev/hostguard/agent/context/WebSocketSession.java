@@ -11,7 +11,8 @@ import java.lang.reflect.Modifier;
  * {@code WsHttpUpgradeHandler}, Jetty's {@code JakartaWebSocketFrameHandler}), held weakly: the snapshot that holds
  * this is the value of a table keyed weakly by that same object. A refusal in its messages closes it with 1008
  * (policy violation) and the event id, through the JSR 356 {@code Session.close(CloseReason)} found by
- * reflection (the API lives in the server's class loader), once per server class.
+ * reflection (the API lives in the server's class loader), once per server class; or for Reactor Netty's
+ * {@code WebsocketServerOperations}, its {@code WebsocketOutbound.sendClose(int, String)}, subscribed.
  */
 public final class WebSocketSession {
     private static final ClassValue<Closer> CLOSERS = new ClassValue<>() {
@@ -41,7 +42,7 @@ public final class WebSocketSession {
         }
         Closer closer = CLOSERS.get(object.getClass());
         if (closer == null) {
-            throw new IllegalStateException("no JSR 356 session behind " + object.getClass().getName());
+            throw new IllegalStateException("no JSR 356 or Reactor Netty session behind " + object.getClass().getName());
         }
         return closer.close(object, "blocked by HostGuard: event " + eventId);
     }
@@ -54,6 +55,19 @@ public final class WebSocketSession {
         private final Method close;
         private final Constructor<?> reason;
         private final Object violatedPolicy;
+        /** Reactor Netty's {@code sendClose(int, String)} and its {@code Mono}'s {@code subscribe()}; else null. */
+        private final Method sendClose;
+        private final Method subscribe;
+
+        private Closer(Method sendClose) throws NoSuchMethodException {
+            getter = null;
+            field = null;
+            close = null;
+            reason = null;
+            violatedPolicy = null;
+            this.sendClose = sendClose;
+            this.subscribe = sendClose.getReturnType().getMethod("subscribe");
+        }
 
         private Closer(Method getter, Field field, Class<?> sessionApi, String base) throws ReflectiveOperationException {
             this.getter = getter;
@@ -65,11 +79,17 @@ public final class WebSocketSession {
             this.close = sessionApi.getMethod("close", closeReason);
             this.reason = closeReason.getConstructor(closeCode, String.class);
             this.violatedPolicy = closeCodes.getField("VIOLATED_POLICY").get(null);
+            this.sendClose = null;
+            this.subscribe = null;
         }
 
         /** @return the way to the session of {@code type}'s objects; {@code null} when there is none */
         static Closer of(Class<?> type) {
             try {
+                Class<?> outbound = Types.findSuperType(type, "reactor.netty.http.websocket.WebsocketOutbound");
+                if (outbound != null) { // through the public interface: the operations class is package-private
+                    return new Closer(outbound.getMethod("sendClose", int.class, String.class));
+                }
                 for (String base : new String[] {"jakarta.websocket", "javax.websocket"}) {
                     String name = base + ".Session";
                     Class<?> api = Types.findSuperType(type, name);
@@ -105,6 +125,10 @@ public final class WebSocketSession {
         }
 
         boolean close(Object server, String text) {
+            if (sendClose != null) {
+                Types.call(subscribe, Types.call(sendClose, server, 1008, text));
+                return true;
+            }
             Object session = getter != null ? Types.call(getter, server)
                     : field != null ? read(server) : server;
             if (session == null) {

@@ -46,7 +46,8 @@ final class LibraryFamilies {
                 "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",
                 "jnr.unixsocket.impl.AbstractNativeSocketChannel");
-        family("WebSocketHooks", WebSocketHooks.TOMCAT_UPGRADE_HANDLER, WebSocketHooks.JETTY_FRAME_HANDLER);
+        family("WebSocketHooks", WebSocketHooks.TOMCAT_UPGRADE_HANDLER, WebSocketHooks.JETTY_FRAME_HANDLER,
+                WebSocketHooks.REACTOR_NETTY_OPERATIONS);
         family("NettyNativeSocketHooks", "io.netty.channel.unix.Socket", "io.netty.channel.unix.FileDescriptor",
                 "io.netty.channel.epoll.LinuxSocket", "io.netty.channel.kqueue.BsdSocket",
                 "io.netty.channel.uring.AbstractIoUringChannel",

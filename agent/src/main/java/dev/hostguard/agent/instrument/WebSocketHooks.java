@@ -25,11 +25,19 @@ import net.bytebuddy.asm.Advice;
  *       the request, where the factory makes the {@code JakartaWebSocketFrameHandler}; the core session calls its
  *       {@code onOpen}, {@code onFrame} (the message sinks call the endpoint from there), {@code onError} and
  *       {@code onClosed}.</li>
+ *   <li>Spring WebFlux on Reactor Netty 1.2 ({@code ReactorNettyRequestUpgradeStrategy}): Reactor Netty replaces the
+ *       request's {@code HttpServerOperations} by a {@code WebsocketServerOperations} made of it
+ *       ({@code <init>(url, spec, replaced)}), on whatever thread the WebFlux chain reached the upgrade (a Reactor
+ *       scheduler's, after Spring Security's hand-overs): the handshake is the replaced request, entered there while
+ *       it is classified; every inbound frame goes through the new object's {@code onInboundNext}, on the event loop,
+ *       and the session's inbound {@code Flux} (the application's {@code WebSocketHandler} callbacks) runs inside
+ *       it. HTTP/2 WebSockets ({@code Http2WebsocketServerOperations}) are not hooked.</li>
  * </ul>
  */
 final class WebSocketHooks implements HookFamily {
     static final String TOMCAT_UPGRADE_HANDLER = "org.apache.tomcat.websocket.server.WsHttpUpgradeHandler";
     static final String JETTY_FRAME_HANDLER = "org.eclipse.jetty.ee10.websocket.jakarta.common.JakartaWebSocketFrameHandler";
+    static final String REACTOR_NETTY_OPERATIONS = "reactor.netty.http.server.WebsocketServerOperations";
     private static final String JETTY_CALLBACK = "org.eclipse.jetty.util.Callback";
 
     @Override
@@ -57,7 +65,13 @@ final class WebSocketHooks implements HookFamily {
                         jetty("onOpen", "org.eclipse.jetty.websocket.core.CoreSession"),
                         jetty("onFrame", "org.eclipse.jetty.websocket.core.Frame"),
                         jetty("onError", Throwable.class.getName()),
-                        jetty("onClosed", "org.eclipse.jetty.websocket.core.CloseStatus")));
+                        jetty("onClosed", "org.eclipse.jetty.websocket.core.CloseStatus")),
+                HookTarget.library(REACTOR_NETTY_OPERATIONS,
+                        new HookSite("WebsocketServerOperations.<init>", HookSite.CONSTRUCTOR, takesArguments(3)
+                                .and(takesArgument(2, named("reactor.netty.http.server.HttpServerOperations"))),
+                                advice("ReplacedRequestAdvice"), false),
+                        new HookSite("WebsocketServerOperations.onInboundNext", "onInboundNext", takesArguments(2),
+                                advice("MessageAdvice"), false)));
     }
 
     /** A {@code FrameHandler} method of Jetty's, {@code (first, Callback)}. */
@@ -75,6 +89,17 @@ final class WebSocketHooks implements HookFamily {
         @Advice.OnMethodExit
         static void exit(@Advice.This Object session) {
             Hooks.webSocketUpgraded(session);
+        }
+    }
+
+    /** A server's object for the session made of the handshake's request (its last argument), which it replaces. */
+    static final class ReplacedRequestAdvice {
+        private ReplacedRequestAdvice() {
+        }
+
+        @Advice.OnMethodExit
+        static void exit(@Advice.This Object session, @Advice.Argument(2) Object handshake) {
+            Hooks.webSocketReplaced(handshake, session);
         }
     }
 
