@@ -26,8 +26,9 @@ import net.bytebuddy.asm.Advice;
  *       {@code onOpen}, {@code onFrame} (the message sinks call the endpoint from there), {@code onError} and
  *       {@code onClosed}.</li>
  *   <li>Spring WebFlux on Reactor Netty 1.2 ({@code ReactorNettyRequestUpgradeStrategy}): Reactor Netty replaces the
- *       request's {@code HttpServerOperations} by a {@code WebsocketServerOperations} made of it
- *       ({@code <init>(url, spec, replaced)}), on whatever thread the WebFlux chain reached the upgrade (a Reactor
+ *       request's {@code HttpServerOperations} by a {@code WebsocketServerOperations} made of it (its constructor's
+ *       {@code initHandshaker(url, spec, replaced)}, entered before it writes the handshake's answer), on whatever
+ *       thread the WebFlux chain reached the upgrade (a Reactor
  *       scheduler's, after Spring Security's hand-overs): the handshake is the replaced request, entered there while
  *       it is classified; every inbound frame goes through the new object's {@code onInboundNext}, on the event loop,
  *       and the session's inbound {@code Flux} (the application's {@code WebSocketHandler} callbacks) runs inside
@@ -67,7 +68,7 @@ final class WebSocketHooks implements HookFamily {
                         jetty("onError", Throwable.class.getName()),
                         jetty("onClosed", "org.eclipse.jetty.websocket.core.CloseStatus")),
                 HookTarget.library(REACTOR_NETTY_OPERATIONS,
-                        new HookSite("WebsocketServerOperations.<init>", HookSite.CONSTRUCTOR, takesArguments(3)
+                        new HookSite("WebsocketServerOperations.initHandshaker", "initHandshaker", takesArguments(3)
                                 .and(takesArgument(2, named("reactor.netty.http.server.HttpServerOperations"))),
                                 advice("ReplacedRequestAdvice"), false),
                         new HookSite("WebsocketServerOperations.onInboundNext", "onInboundNext", takesArguments(2),
@@ -92,13 +93,17 @@ final class WebSocketHooks implements HookFamily {
         }
     }
 
-    /** A server's object for the session made of the handshake's request (its last argument), which it replaces. */
+    /**
+     * A server's object for the session, made of the handshake's request (the last argument), which it replaces:
+     * before it writes the handshake's answer, after which the client's frames may arrive on the event loop while
+     * this thread (maybe another) is still here.
+     */
     static final class ReplacedRequestAdvice {
         private ReplacedRequestAdvice() {
         }
 
-        @Advice.OnMethodExit
-        static void exit(@Advice.This Object session, @Advice.Argument(2) Object handshake) {
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object session, @Advice.Argument(2) Object handshake) {
             Hooks.webSocketReplaced(handshake, session);
         }
     }
