@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hostguard.it.WebSocketTestClient.Endpoint;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * WebSocket sessions carry their handshake (issue 19 item 1): the demo's JSR 356 {@code ActionSocket} at
  * {@code <area>/ws} on Jetty 12 (the demo) and Tomcat 11 ({@code TomcatApp}), and Spring's {@code WebSocketHandler}
- * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake), and
+ * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake; and
+ * its STOMP {@code @MessageMapping}, {@code OperationsStomp}, run on the {@code clientInboundChannel}'s executor), and
  * Spring WebFlux's {@code WebSocketHandler} ({@code OperationsSocket} of the WebFlux app, Reactor Netty, Spring
  * Security WebFlux's chains on the handshake exchange), every JDK, audit and block, one service JVM per server and
  * mode. Each text message runs one operation: a command creating a marker file, a read
@@ -104,23 +107,34 @@ class WebSocketIT {
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start " + server.displayName() + " with -javaagent mode=" + mode
                 + ", DOCKER_HOST = the stand-in, DEMO_CANARY in its environment", slot::start));
-        for (Credentials credentials : List.of(Credentials.API_KEY, Credentials.NONE)) {
-            for (Operation operation : Operation.values()) {
-                tests.add(dynamicTest(at + "ws " + operation + " | " + credentials.authClass() + " handshake -> "
-                        + (slot.blocking() ? "not done, closed 1008 with the event id, one blocked websocket event"
-                        : "done, one logged websocket event, the session goes on"),
-                        () -> guarded(slot.require(), credentials, operation, canary)));
+        for (Endpoint endpoint : endpoints(server)) {
+            String ws = endpoint.name().toLowerCase(Locale.ROOT) + " ";
+            for (Credentials credentials : List.of(Credentials.API_KEY, Credentials.NONE)) {
+                for (Operation operation : Operation.values()) {
+                    tests.add(dynamicTest(at + ws + operation + " | " + credentials.authClass() + " handshake -> "
+                            + (slot.blocking() ? "not done, closed 1008 with the event id, one blocked websocket event"
+                            : "done, one logged websocket event, the session goes on"),
+                            () -> guarded(slot.require(), endpoint, credentials, operation, canary)));
+                }
             }
-        }
-        tests.add(dynamicTest(at + "ws benign | api-key handshake -> answered, no event",
-                () -> benign(slot.require())));
-        for (Operation operation : Operation.values()) {
-            tests.add(dynamicTest(at + "ws " + operation + " | user handshake -> done, no event",
-                    () -> user(slot.require(), operation, canary)));
+            tests.add(dynamicTest(at + ws + "benign | api-key handshake -> answered, no event",
+                    () -> benign(slot.require(), endpoint)));
+            for (Operation operation : Operation.values()) {
+                tests.add(dynamicTest(at + ws + operation + " | user handshake -> done, no event",
+                        () -> user(slot.require(), endpoint, operation, canary)));
+            }
         }
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; the API key is in neither the events nor the log",
                 slot::stop));
         return dynamicContainer(server.displayName() + " " + mode, tests.stream());
+    }
+
+    /**
+     * What the server serves: a socket of text messages at {@code <area>/ws}; the Spring Boot 3 app also STOMP at
+     * {@code <area>/stomp}, its {@code @MessageMapping} run on the {@code clientInboundChannel}'s executor.
+     */
+    private static List<Endpoint> endpoints(GuardedServer server) {
+        return server == GuardedServer.SPRING_BOOT3 ? List.of(Endpoint.WS, Endpoint.STOMP) : List.of(Endpoint.WS);
     }
 
     /** The message for {@code operation}; {@code marker} is the file a command creates. */
@@ -149,15 +163,16 @@ class WebSocketIT {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static void guarded(GuardedService service, Credentials credentials, Operation operation, String canary) {
+    private static void guarded(GuardedService service, Endpoint endpoint, Credentials credentials,
+                                Operation operation, String canary) {
         EventLog events = service.events();
         int before = events.count();
         int recordedBefore = standIn.recorded().size();
-        Path marker = service.marker("ws-" + operation + "-" + credentials.authClass());
-        String route = service.server().area(credentials) + "/ws";
+        Path marker = service.marker(endpoint + "-" + operation + "-" + credentials.authClass());
+        String route = service.server().area(credentials) + endpoint.path;
         Predicate<JsonNode> thisOne = e -> operation.rule.equals(e.path("hostguard").path("rule").asText())
                 && route.equals(e.path("url").path("path").asText());
-        try (WebSocketTestClient ws = WebSocketTestClient.open(service, credentials)) {
+        try (WebSocketTestClient ws = WebSocketTestClient.open(service, credentials, endpoint)) {
             ws.send(message(service, operation, marker));
             if (service.blocking()) {
                 WebSocketTestClient.Closed closed = ws.awaitClose();
@@ -246,29 +261,29 @@ class WebSocketIT {
         return answer.contains(canary) || answer.contains("canary=present");
     }
 
-    private static void benign(GuardedService service) {
+    private static void benign(GuardedService service, Endpoint endpoint) {
         int before = service.events().count();
-        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.API_KEY)) {
+        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.API_KEY, endpoint)) {
             ws.send("hello");
             String answer = ws.awaitMessage();
             assertTrue(answer.startsWith("ok benign"), () -> "the benign answer: " + answer);
         }
-        assertNothingLogged(service, before, "for a benign message", "ws-benign-follow-up");
+        assertNothingLogged(service, before, "for a benign message", endpoint + "-benign-follow-up");
         service.process().assertNoUnexpectedAgentProblems();
     }
 
-    private static void user(GuardedService service, Operation operation, String canary) {
+    private static void user(GuardedService service, Endpoint endpoint, Operation operation, String canary) {
         int before = service.events().count();
         int recordedBefore = standIn.recorded().size();
-        Path marker = service.marker("ws-" + operation + "-user");
-        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.USER_LOGIN)) {
+        Path marker = service.marker(endpoint + "-" + operation + "-user");
+        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.USER_LOGIN, endpoint)) {
             ws.send(message(service, operation, marker));
             String answer = ws.awaitMessage();
             assertTrue(answer.startsWith("ok "), () -> "a user's session runs untouched: " + answer);
             assertDone(operation, marker, canary, answer, recordedBefore);
         }
-        assertNothingLogged(service, before, "for a user's session (" + operation + ")",
-                "ws-" + operation + "-user-follow-up");
+        assertNothingLogged(service, before, "for a user's session (" + endpoint + " " + operation + ")",
+                endpoint + "-" + operation + "-user-follow-up");
         service.process().assertNoUnexpectedAgentProblems();
     }
 
