@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hostguard.it.WebSocketTestClient.Endpoint;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -28,10 +30,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * WebSocket sessions carry their handshake (issue 19 item 1): the demo's JSR 356 {@code ActionSocket} at
  * {@code <area>/ws} on Jetty 12 (the demo) and Tomcat 11 ({@code TomcatApp}), and Spring's {@code WebSocketHandler}
- * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake), and
- * Vert.x 5's {@code HttpServerRequest.toWebSocket()} in a vertx-web route ({@code test-apps/vertx}, behind
- * {@code APIKeyHandler} / {@code BasicAuthHandler} / nothing; closed with {@code ServerWebSocket.close(1008, ..)}), every
- * JDK, audit and block, one service JVM per server and mode. Each text message runs one operation: a command creating a marker file, a read
+ * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake; and
+ * its STOMP {@code @MessageMapping}, {@code OperationsStomp}, run on the {@code clientInboundChannel}'s executor), and
+ * Spring WebFlux's {@code WebSocketHandler} ({@code OperationsSocket} of the WebFlux app, Reactor Netty, Spring
+ * Security WebFlux's chains on the handshake exchange), and Vert.x 5's {@code HttpServerRequest.toWebSocket()} in a
+ * vertx-web route ({@code test-apps/vertx}, behind {@code APIKeyHandler} / {@code BasicAuthHandler} / nothing; closed
+ * with {@code ServerWebSocket.close(1008, ..)}), every JDK, audit and block, one service JVM per server and mode. Each text message runs one operation: a command creating a marker file, a read
  * of {@code /proc/self/environ} (the service runs with {@code DEMO_CANARY=<random>}), a connect to the Docker
  * stand-in ({@code DOCKER_HOST}; one stand-in JVM for the class), or nothing. Handshakes with the API key and with
  * nothing are guarded: in block the operation did not happen (no marker, the canary in no answer, the stand-in
@@ -43,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebSocketIT {
     private static final String TEST = WebSocketIT.class.getSimpleName();
     private static final List<GuardedServer> SERVERS = List.of(GuardedServer.DEMO, GuardedServer.TOMCAT_APP,
-            GuardedServer.SPRING_BOOT3, GuardedServer.VERTX);
+            GuardedServer.SPRING_BOOT3, GuardedServer.SPRING_WEBFLUX, GuardedServer.VERTX);
     private static final List<String> MODES = List.of("block", "audit");
     private static final String ENVIRON = "/proc/self/environ";
 
@@ -104,28 +108,39 @@ class WebSocketIT {
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(dynamicTest(at + "start " + server.displayName() + " with -javaagent mode=" + mode
                 + ", DOCKER_HOST = the stand-in, DEMO_CANARY in its environment", slot::start));
-        for (Credentials credentials : List.of(Credentials.API_KEY, Credentials.NONE)) {
-            for (Operation operation : Operation.values()) {
-                tests.add(dynamicTest(at + "ws " + operation + " | " + credentials.authClass() + " handshake -> "
-                        + (slot.blocking() ? "not done, closed 1008 with the event id, one blocked websocket event"
-                        : "done, one logged websocket event, the session goes on"),
-                        () -> guarded(slot.require(), credentials, operation, canary)));
+        for (Endpoint endpoint : endpoints(server)) {
+            String ws = endpoint.name().toLowerCase(Locale.ROOT) + " ";
+            for (Credentials credentials : List.of(Credentials.API_KEY, Credentials.NONE)) {
+                for (Operation operation : Operation.values()) {
+                    tests.add(dynamicTest(at + ws + operation + " | " + credentials.authClass() + " handshake -> "
+                            + (slot.blocking() ? "not done, closed 1008 with the event id, one blocked websocket event"
+                            : "done, one logged websocket event, the session goes on"),
+                            () -> guarded(slot.require(), endpoint, credentials, operation, canary)));
+                }
             }
-        }
-        tests.add(dynamicTest(at + "ws benign | api-key handshake -> answered, no event",
-                () -> benign(slot.require())));
-        for (Operation operation : Operation.values()) {
-            tests.add(dynamicTest(at + "ws " + operation + " | user handshake -> done, no event",
-                    () -> user(slot.require(), operation, canary)));
+            tests.add(dynamicTest(at + ws + "benign | api-key handshake -> answered, no event",
+                    () -> benign(slot.require(), endpoint)));
+            for (Operation operation : Operation.values()) {
+                tests.add(dynamicTest(at + ws + operation + " | user handshake -> done, no event",
+                        () -> user(slot.require(), endpoint, operation, canary)));
+            }
         }
         tests.add(dynamicTest(at + "stop: no agent WARN/ERROR; the API key is in neither the events nor the log",
                 slot::stop));
         return dynamicContainer(server.displayName() + " " + mode, tests.stream());
     }
 
+    /**
+     * What the server serves: a socket of text messages at {@code <area>/ws}; the Spring Boot 3 app also STOMP at
+     * {@code <area>/stomp}, its {@code @MessageMapping} run on the {@code clientInboundChannel}'s executor.
+     */
+    private static List<Endpoint> endpoints(GuardedServer server) {
+        return server == GuardedServer.SPRING_BOOT3 ? List.of(Endpoint.WS, Endpoint.STOMP) : List.of(Endpoint.WS);
+    }
+
     /** The message for {@code operation}; {@code marker} is the file a command creates. */
     private static String message(GuardedService service, Operation operation, Path marker) {
-        if (servesHostOperations(service)) { // test-apps/host-operations, by op=
+        if (runsHostOperations(service.server())) { // test-apps/host-operations, by op=
             return switch (operation) {
                 case EXEC -> "op=exec&cmd=" + encode("touch " + marker) + "&dir=" + encode(service.markers().toString());
                 case ENVIRON_READ -> "op=environ";
@@ -140,24 +155,26 @@ class WebSocketIT {
         };
     }
 
-    /** The Spring Boot 3 and Vert.x apps: {@code test-apps/host-operations} behind their endpoints. */
-    private static boolean servesHostOperations(GuardedService service) {
-        return service.server() == GuardedServer.SPRING_BOOT3 || service.server() == GuardedServer.VERTX;
+    /** The Spring and Vert.x apps' sockets run test-apps/host-operations, and their {@code /basic/<op>} routes too. */
+    private static boolean runsHostOperations(GuardedServer server) {
+        return server == GuardedServer.SPRING_BOOT3 || server == GuardedServer.SPRING_WEBFLUX
+                || server == GuardedServer.VERTX;
     }
 
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }
 
-    private static void guarded(GuardedService service, Credentials credentials, Operation operation, String canary) {
+    private static void guarded(GuardedService service, Endpoint endpoint, Credentials credentials,
+                                Operation operation, String canary) {
         EventLog events = service.events();
         int before = events.count();
         int recordedBefore = standIn.recorded().size();
-        Path marker = service.marker("ws-" + operation + "-" + credentials.authClass());
-        String route = service.server().area(credentials) + "/ws";
+        Path marker = service.marker(endpoint + "-" + operation + "-" + credentials.authClass());
+        String route = service.server().area(credentials) + endpoint.path;
         Predicate<JsonNode> thisOne = e -> operation.rule.equals(e.path("hostguard").path("rule").asText())
                 && route.equals(e.path("url").path("path").asText());
-        try (WebSocketTestClient ws = WebSocketTestClient.open(service, credentials)) {
+        try (WebSocketTestClient ws = WebSocketTestClient.open(service, credentials, endpoint)) {
             ws.send(message(service, operation, marker));
             if (service.blocking()) {
                 WebSocketTestClient.Closed closed = ws.awaitClose();
@@ -216,7 +233,7 @@ class WebSocketIT {
             case ENVIRON_READ -> assertTrue(ws.received().stream().noneMatch(m -> readEnvironment(m, canary)),
                     () -> "blocked, yet the environment was read: " + ws.received());
             case DOCKER_CONNECT -> {
-                HttpTestClient.Response followUp = (servesHostOperations(service)
+                HttpTestClient.Response followUp = (runsHostOperations(service.server())
                         ? service.withCredentials(HttpTestClient.get(service.process().baseUri(), "/basic/socket"),
                                 Credentials.USER_LOGIN)
                         : service.exec(Credentials.USER_LOGIN, "docker-list", "-")).send();
@@ -246,29 +263,29 @@ class WebSocketIT {
         return answer.contains(canary) || answer.contains("canary=present");
     }
 
-    private static void benign(GuardedService service) {
+    private static void benign(GuardedService service, Endpoint endpoint) {
         int before = service.events().count();
-        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.API_KEY)) {
+        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.API_KEY, endpoint)) {
             ws.send("hello");
             String answer = ws.awaitMessage();
             assertTrue(answer.startsWith("ok benign"), () -> "the benign answer: " + answer);
         }
-        assertNothingLogged(service, before, "for a benign message", "ws-benign-follow-up");
+        assertNothingLogged(service, before, "for a benign message", endpoint + "-benign-follow-up");
         service.process().assertNoUnexpectedAgentProblems();
     }
 
-    private static void user(GuardedService service, Operation operation, String canary) {
+    private static void user(GuardedService service, Endpoint endpoint, Operation operation, String canary) {
         int before = service.events().count();
         int recordedBefore = standIn.recorded().size();
-        Path marker = service.marker("ws-" + operation + "-user");
-        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.USER_LOGIN)) {
+        Path marker = service.marker(endpoint + "-" + operation + "-user");
+        try (WebSocketTestClient ws = WebSocketTestClient.open(service, Credentials.USER_LOGIN, endpoint)) {
             ws.send(message(service, operation, marker));
             String answer = ws.awaitMessage();
             assertTrue(answer.startsWith("ok "), () -> "a user's session runs untouched: " + answer);
             assertDone(operation, marker, canary, answer, recordedBefore);
         }
-        assertNothingLogged(service, before, "for a user's session (" + operation + ")",
-                "ws-" + operation + "-user-follow-up");
+        assertNothingLogged(service, before, "for a user's session (" + endpoint + " " + operation + ")",
+                endpoint + "-" + operation + "-user-follow-up");
         service.process().assertNoUnexpectedAgentProblems();
     }
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -18,10 +19,22 @@ import java.util.concurrent.TimeoutException;
 /**
  * A WebSocket session of the JDK's client ({@code java.net.http.WebSocket}) with a {@link GuardedService}: the
  * handshake carries what {@link Credentials} present; text messages and the server's close are collected for
- * bounded waits.
+ * bounded waits. Over {@link Endpoint#STOMP} each text is the body of a STOMP {@code SEND} to {@code /app/op} and
+ * each message the body of a {@code MESSAGE} the session subscribed to.
  */
 final class WebSocketTestClient implements AutoCloseable {
     private static final Duration WAIT = EventLog.DEFAULT_WAIT;
+
+    /** What a service serves at {@code <area><path>}: plain text messages, or STOMP frames carrying them. */
+    enum Endpoint {
+        WS("/ws"), STOMP("/stomp");
+
+        final String path;
+
+        Endpoint(String path) {
+            this.path = path;
+        }
+    }
 
     /** The server's close: its status code and reason. */
     record Closed(int code, String reason) {
@@ -30,9 +43,13 @@ final class WebSocketTestClient implements AutoCloseable {
     private final LinkedBlockingQueue<String> messages = new LinkedBlockingQueue<>();
     private final List<String> received = new ArrayList<>();
     private final CompletableFuture<Closed> closed = new CompletableFuture<>();
+    private final CompletableFuture<Void> stompConnected = new CompletableFuture<>();
     private final WebSocket socket;
+    private final Endpoint endpoint;
+    private final String replyTo = "/topic/answers-" + UUID.randomUUID();
 
-    private WebSocketTestClient(URI uri, GuardedService service, Credentials credentials) {
+    private WebSocketTestClient(URI uri, GuardedService service, Credentials credentials, Endpoint endpoint) {
+        this.endpoint = endpoint;
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(WAIT);
         switch (credentials) {
             case NONE -> { }
@@ -49,18 +66,33 @@ final class WebSocketTestClient implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new AssertionError("the WebSocket handshake to " + uri + " failed", e);
         }
+        if (endpoint == Endpoint.STOMP) {
+            socket.sendText(frame("CONNECT", "accept-version:1.2\nhost:localhost\n", ""), true).join();
+            await(stompConnected, "the STOMP CONNECTED frame");
+            socket.sendText(frame("SUBSCRIBE", "id:0\ndestination:" + replyTo + "\n", ""), true).join();
+        }
+    }
+
+    private static String frame(String command, String headers, String body) {
+        return command + "\n" + headers + "\n" + body + "\0";
     }
 
     /** Opens {@code ws://<service><area>/ws} with the handshake of {@code credentials}. */
     static WebSocketTestClient open(GuardedService service, Credentials credentials) {
+        return open(service, credentials, Endpoint.WS);
+    }
+
+    /** Opens {@code ws://<service><area><endpoint's path>} with the handshake of {@code credentials}. */
+    static WebSocketTestClient open(GuardedService service, Credentials credentials, Endpoint endpoint) {
         URI base = service.process().baseUri();
         URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + service.server().area(credentials)
-                + "/ws");
-        return new WebSocketTestClient(uri, service, credentials);
+                + endpoint.path);
+        return new WebSocketTestClient(uri, service, credentials, endpoint);
     }
 
     void send(String text) {
-        socket.sendText(text, true).join();
+        socket.sendText(endpoint == Endpoint.STOMP ? frame("SEND", "destination:/app/op\nreply-to:" + replyTo
+                + "\ncontent-type:text/plain\n", text) : text, true).join();
     }
 
     /** The next text message, waited for (bounded); fails when the server closed the session first. */
@@ -85,14 +117,17 @@ final class WebSocketTestClient implements AutoCloseable {
 
     /** The server's close, waited for (bounded). */
     Closed awaitClose() {
+        return await(closed, "the server's close");
+    }
+
+    private <T> T await(CompletableFuture<T> future, String what) {
         try {
-            return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new AssertionError("the server did not close the session within " + WAIT + "; received "
-                    + received(), e);
+            throw new AssertionError("no " + what + " within " + WAIT + "; received " + received(), e);
         }
     }
 
@@ -122,6 +157,13 @@ final class WebSocketTestClient implements AutoCloseable {
             if (last) {
                 String message = partial.toString();
                 partial.setLength(0);
+                if (endpoint == Endpoint.STOMP) {
+                    message = stompBody(message);
+                    if (message == null) {
+                        webSocket.request(1);
+                        return null;
+                    }
+                }
                 synchronized (WebSocketTestClient.this) {
                     received.add(message);
                 }
@@ -129,6 +171,19 @@ final class WebSocketTestClient implements AutoCloseable {
             }
             webSocket.request(1);
             return null;
+        }
+
+        /** A {@code MESSAGE}'s body; {@code null} for any other frame (a {@code CONNECTED} one is noted). */
+        private String stompBody(String frame) {
+            if (frame.startsWith("CONNECTED\n")) {
+                stompConnected.complete(null);
+            }
+            int body = frame.indexOf("\n\n");
+            if (!frame.startsWith("MESSAGE\n") || body < 0) {
+                return frame.startsWith("ERROR\n") ? frame : null;
+            }
+            int end = frame.indexOf('\0', body);
+            return frame.substring(body + 2, end < 0 ? frame.length() : end);
         }
 
         @Override

@@ -53,6 +53,14 @@ public final class Hooks {
      * handler, Jetty's frame handler), to their handshake's snapshot: weakly, so a closed session takes its entry.
      */
     private static final TaskContexts WEB_SOCKET_SESSIONS = new TaskContexts();
+    /**
+     * Reactor Netty's objects for upgraded WebSocket connections, guarded or not: they are subclasses of its request
+     * and each frame passes its request's {@code onInboundNext}, whose request entry they must not open (they are no
+     * request: a session's frames work for its handshake, or for nothing). Empty until a WebFlux upgrade.
+     */
+    private static final TaskContexts REPLACED_BY_WEB_SOCKETS = new TaskContexts();
+    /** What {@link #requestEnter} returns for an object that is no request: its exit leaves the scope alone. */
+    private static final Object NOT_ENTERED = new Object();
     /** What a task's start returns when it changed nothing, so its end restores nothing. */
     private static final Object UNCHANGED = new Object();
     private static final AtomicLong FAILURES = new AtomicLong();
@@ -192,6 +200,9 @@ public final class Hooks {
         if (installing) {
             awaitInstalled();
         }
+        if (!REPLACED_BY_WEB_SOCKETS.isEmpty() && REPLACED_BY_WEB_SOCKETS.get(request) != null) {
+            return NOT_ENTERED;
+        }
         RequestScope scope = SCOPE.get();
         if (scope == null) {
             scope = new RequestScope();
@@ -212,7 +223,7 @@ public final class Hooks {
      */
     public static Throwable requestExit(Object token, Throwable thrown) {
         RequestScope scope = SCOPE.get();
-        if (scope == null) {
+        if (scope == null || token == NOT_ENTERED) {
             return thrown;
         }
         Object rest = scope.endsInHandedOverWork(token) ? capture(scope) : null;
@@ -688,6 +699,25 @@ public final class Hooks {
             WEB_SOCKET_SESSIONS.put(session, context);
         } catch (Throwable t) {
             failed(h, "websocket-accept", t);
+        }
+    }
+
+    /**
+     * A WebSocket upgrade where the server replaces the handshake's request by its object for the session (Reactor
+     * Netty, {@code WebSocketHooks}), on whatever thread the application's chain reached the upgrade, maybe one
+     * working for the request after a hand-over: the handshake is entered as the live request while it is
+     * classified ({@link #webSocketUpgraded(Object)}), and the session's object is no request from now on.
+     */
+    public static void webSocketReplaced(Object handshake, Object session) {
+        if (handshake == null || session == null) {
+            return;
+        }
+        REPLACED_BY_WEB_SOCKETS.put(session, Boolean.TRUE);
+        Object token = requestEnter(handshake, handshake);
+        try {
+            webSocketUpgraded(session);
+        } finally {
+            requestExit(token, null);
         }
     }
 

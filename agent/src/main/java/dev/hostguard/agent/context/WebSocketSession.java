@@ -12,8 +12,9 @@ import java.lang.reflect.Modifier;
  * this is the value of a table keyed weakly by that same object. A refusal in its messages closes it with 1008
  * (policy violation) and the event id, through the JSR 356 {@code Session.close(CloseReason)} found by
  * reflection (the API lives in the server's class loader), once per server class; a Vert.x WebSocket through its
- * {@code WebSocketBase.close(short, String)}. Vert.x makes its WebSocket after the handshake request, from it: the
- * session then moves to it ({@link #accepted}).
+ * {@code WebSocketBase.close(short, String)}, Reactor Netty's {@code WebsocketServerOperations} through its
+ * {@code WebsocketOutbound.sendClose(int, String)}, subscribed. Vert.x makes its WebSocket after the handshake
+ * request, from it: the session then moves to it ({@link #accepted}).
  */
 public final class WebSocketSession {
     private static final ClassValue<Closer> CLOSERS = new ClassValue<>() {
@@ -51,7 +52,7 @@ public final class WebSocketSession {
         }
         Closer closer = CLOSERS.get(object.getClass());
         if (closer == null) {
-            throw new IllegalStateException("no JSR 356 session behind " + object.getClass().getName());
+            throw new IllegalStateException("no JSR 356 or Reactor Netty session behind " + object.getClass().getName());
         }
         return closer.close(object, "blocked by HostGuard: event " + eventId);
     }
@@ -64,16 +65,22 @@ public final class WebSocketSession {
         private final Method close;
         private final Constructor<?> reason;
         private final Object violatedPolicy;
-        /** Vert.x's {@code close(short, String)}: the others are {@code null}. */
+        /** Vert.x's {@code close(short, String)}; else null. */
         private final Method vertxClose;
+        /** Reactor Netty's {@code sendClose(int, String)} and its {@code Mono}'s {@code subscribe()}; else null. */
+        private final Method sendClose;
+        private final Method subscribe;
 
-        private Closer(Method vertxClose) {
+        /** A closer that calls the server's own close method: Vert.x's, or Reactor Netty's (then subscribed). */
+        private Closer(Method vertxClose, Method sendClose) throws NoSuchMethodException {
             this.getter = null;
             this.field = null;
             this.close = null;
             this.reason = null;
             this.violatedPolicy = null;
             this.vertxClose = vertxClose;
+            this.sendClose = sendClose;
+            this.subscribe = sendClose == null ? null : sendClose.getReturnType().getMethod("subscribe");
         }
 
         private Closer(Method getter, Field field, Class<?> sessionApi, String base) throws ReflectiveOperationException {
@@ -87,6 +94,8 @@ public final class WebSocketSession {
             this.reason = closeReason.getConstructor(closeCode, String.class);
             this.violatedPolicy = closeCodes.getField("VIOLATED_POLICY").get(null);
             this.vertxClose = null;
+            this.sendClose = null;
+            this.subscribe = null;
         }
 
         /** @return the way to the session of {@code type}'s objects; {@code null} when there is none */
@@ -94,7 +103,11 @@ public final class WebSocketSession {
             try {
                 Class<?> vertx = Types.findSuperType(type, VERTX_WEB_SOCKET);
                 if (vertx != null) {
-                    return new Closer(vertx.getMethod("close", short.class, String.class));
+                    return new Closer(vertx.getMethod("close", short.class, String.class), null);
+                }
+                Class<?> outbound = Types.findSuperType(type, "reactor.netty.http.websocket.WebsocketOutbound");
+                if (outbound != null) { // through the public interface: the operations class is package-private
+                    return new Closer(null, outbound.getMethod("sendClose", int.class, String.class));
                 }
                 for (String base : new String[] {"jakarta.websocket", "javax.websocket"}) {
                     String name = base + ".Session";
@@ -133,6 +146,10 @@ public final class WebSocketSession {
         boolean close(Object server, String text) {
             if (vertxClose != null) {
                 Types.call(vertxClose, server, VIOLATED_POLICY, text);
+                return true;
+            }
+            if (sendClose != null) {
+                Types.call(subscribe, Types.call(sendClose, server, 1008, text));
                 return true;
             }
             Object session = getter != null ? Types.call(getter, server)

@@ -30,6 +30,14 @@ import net.bytebuddy.asm.Advice;
  *       later, on the event loop, from that request ({@code Hooks.webSocketAccepted} moves the snapshot to it); its
  *       frames reach the app's handlers in {@code WebSocketImplBase.receiveFrame}, its errors in
  *       {@code handleException}, its end in {@code handleClose}.</li>
+ *   <li>Spring WebFlux on Reactor Netty 1.2 ({@code ReactorNettyRequestUpgradeStrategy}): Reactor Netty replaces the
+ *       request's {@code HttpServerOperations} by a {@code WebsocketServerOperations} made of it (its constructor's
+ *       {@code initHandshaker(url, spec, replaced)}, entered before it writes the handshake's answer), on whatever
+ *       thread the WebFlux chain reached the upgrade (a Reactor
+ *       scheduler's, after Spring Security's hand-overs): the handshake is the replaced request, entered there while
+ *       it is classified; every inbound frame goes through the new object's {@code onInboundNext}, on the event loop,
+ *       and the session's inbound {@code Flux} (the application's {@code WebSocketHandler} callbacks) runs inside
+ *       it. HTTP/2 WebSockets ({@code Http2WebsocketServerOperations}) are not hooked.</li>
  * </ul>
  */
 final class WebSocketHooks implements HookFamily {
@@ -38,6 +46,7 @@ final class WebSocketHooks implements HookFamily {
     static final String VERTX_REQUEST = "io.vertx.core.http.impl.Http1xServerRequest";
     static final String VERTX_SERVER_WEB_SOCKET = "io.vertx.core.http.impl.ServerWebSocketImpl";
     static final String VERTX_WEB_SOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
+    static final String REACTOR_NETTY_OPERATIONS = "reactor.netty.http.server.WebsocketServerOperations";
     private static final String JETTY_CALLBACK = "org.eclipse.jetty.util.Callback";
 
     @Override
@@ -80,6 +89,12 @@ final class WebSocketHooks implements HookFamily {
                                 .and(takesArgument(0, named(Throwable.class.getName()))),
                                 advice("MessageAdvice"), false),
                         new HookSite("WebSocketImplBase.handleClose", "handleClose", takesArguments(0),
+                                advice("MessageAdvice"), false)),
+                HookTarget.library(REACTOR_NETTY_OPERATIONS,
+                        new HookSite("WebsocketServerOperations.initHandshaker", "initHandshaker", takesArguments(3)
+                                .and(takesArgument(2, named("reactor.netty.http.server.HttpServerOperations"))),
+                                advice("ReplacedRequestAdvice"), false),
+                        new HookSite("WebsocketServerOperations.onInboundNext", "onInboundNext", takesArguments(2),
                                 advice("MessageAdvice"), false)));
     }
 
@@ -109,6 +124,21 @@ final class WebSocketHooks implements HookFamily {
         @Advice.OnMethodExit
         static void exit(@Advice.Argument(3) Object handshake, @Advice.This Object session) {
             Hooks.webSocketAccepted(handshake, session);
+        }
+    }
+
+    /**
+     * A server's object for the session, made of the handshake's request (the last argument), which it replaces:
+     * before it writes the handshake's answer, after which the client's frames may arrive on the event loop while
+     * this thread (maybe another) is still here.
+     */
+    static final class ReplacedRequestAdvice {
+        private ReplacedRequestAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static void enter(@Advice.This Object session, @Advice.Argument(2) Object handshake) {
+            Hooks.webSocketReplaced(handshake, session);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.hostguard.agent.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -275,6 +276,33 @@ class HooksTest {
     }
 
     @Test
+    void aSessionThatReplacesItsHandshakesRequestWorksForItAndIsNoRequestOfItsOwn() throws Exception {
+        Object guardedSession = new Object();
+        Object userSession = new Object();
+        Hooks.webSocketReplaced("handshake", guardedSession); // no request on this thread: the handshake is entered
+        Hooks.webSocketReplaced("user-handshake", userSession);
+        assertFalse(currentlyServing(), "the handshake's entry ended with the upgrade");
+
+        List<Object> seen = new ArrayList<>();
+        Thread eventLoop = new Thread(() -> {
+            for (Object session : new Object[] {guardedSession, userSession}) {
+                Object message = Hooks.webSocketMessageStarts(session);
+                Object frame = Hooks.requestEnter(session, session); // the request's onInboundNext each frame passes
+                seen.add(currentlyServing());
+                seen.add(currentPropagated());
+                Hooks.requestExit(frame, null);
+                seen.add(currentPropagated());
+                Hooks.taskEnded(message);
+                seen.add(currentPropagated());
+            }
+        });
+        eventLoop.start();
+        eventLoop.join();
+        assertEquals(java.util.Arrays.asList(false, "websocket:handshake", "websocket:handshake", null,
+                false, null, null, null), seen);
+    }
+
+    @Test
     void aThreadStartedInARequestInheritsItUntilItsWorkerLoopStarts() throws Exception {
         Object outer = Hooks.requestEnter("request", "response");
         List<Object> seen = new ArrayList<>();
@@ -359,6 +387,19 @@ class HooksTest {
                 + "one (not done) stays");
     }
 
+    @SuppressWarnings("unchecked")
+    private static boolean currentlyServing() {
+        try {
+            java.lang.reflect.Field scope = Hooks.class.getDeclaredField("SCOPE");
+            scope.setAccessible(true);
+            RequestScope s = ((ThreadLocal<RequestScope>) scope.get(null)).get();
+            return s != null && s.serving();
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
     private static Object currentPropagated() {
         try {
             java.lang.reflect.Field scope = Hooks.class.getDeclaredField("SCOPE");

@@ -1,0 +1,57 @@
+package dev.hostguard.testapps.webflux;
+
+import dev.hostguard.testapps.ops.HostOperations;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.WebSocketSession;
+import reactor.core.publisher.Mono;
+
+/**
+ * A WebFlux {@link WebSocketHandler} at {@code /key/ws}, {@code /basic/ws} and {@code /anon/ws} (a
+ * {@link SimpleUrlHandlerMapping} ordered before the annotated controllers, whose {@code /<mechanism>/<op>} would
+ * take {@code ws} for an operation), each behind its family's filter chain ({@link SecurityConfig}): a text message
+ * {@code op=<op>[&cmd=..&dir=..]} runs that {@link HostOperations} operation in the session's inbound {@code Flux}
+ * (on the Reactor Netty event loop that read the frame) and is answered {@code ok <result>} or
+ * {@code error <message>}, as the Spring Boot 3 app's {@code OperationsSocket}.
+ */
+@Configuration
+class OperationsSocket implements WebSocketHandler {
+
+    @Bean
+    HandlerMapping webSocketMapping() {
+        return new SimpleUrlHandlerMapping(Map.of("/key/ws", this, "/basic/ws", this, "/anon/ws", this),
+                Ordered.HIGHEST_PRECEDENCE);
+    }
+
+    @Override
+    public Mono<Void> handle(WebSocketSession session) {
+        return session.send(session.receive()
+                .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
+                .map(message -> session.textMessage(answer(message.getPayloadAsText()))));
+    }
+
+    private static String answer(String message) {
+        Map<String, String> params = new HashMap<>();
+        for (String pair : message.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) {
+                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            return "ok " + HostOperations.run(params.getOrDefault("op", "benign"), params);
+        } catch (Exception e) {
+            return "error " + e.getMessage();
+        }
+    }
+}
