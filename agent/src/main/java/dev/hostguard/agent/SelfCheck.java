@@ -119,8 +119,7 @@ final class SelfCheck implements Runnable {
         List<String> found = new ArrayList<>();
         ActivePolicy policy = guard.policyInForce();
         boolean outside = policy.engine().guardsOutsideRequest();
-        boolean escapes = guard.judgesOutsideEscapes(policy);
-        int broken = Hooks.integrity(guard, outside, escapes);
+        int broken = Hooks.integrity(guard, outside);
         if ((broken & Hooks.HANDLER_REPLACED) != 0) {
             found.add("Hooks.handler");
         }
@@ -131,7 +130,7 @@ final class SelfCheck implements Runnable {
             found.add("Hooks.installing");
         }
         if (broken != 0) {
-            Hooks.restore(guard, outside, escapes);
+            Hooks.restore(guard, outside);
         }
         if (!guard.policyIntact()) {
             found.add("Guard.active");

@@ -72,12 +72,6 @@ public final class Hooks {
      * hooks add when the policy leaves outside requests alone (the default).
      */
     private static volatile boolean outsideRequests;
-    /**
-     * Whether the container-escape operations outside any request are judged: process starts, native code, JVM
-     * diagnostics (the default policy, raised once the service served its first request;
-     * {@code PolicyEngine.logsOutsideEscapes}). Read only by those hooks, after their thread-local said no request.
-     */
-    private static volatile boolean outsideEscapes;
     /** While the agent finishes installing off the service's main thread, requests wait at their entry. */
     private static volatile boolean installing;
     /**
@@ -164,18 +158,13 @@ public final class Hooks {
         outsideRequests = judge;
     }
 
-    /**
-     * Turns judging operations outside any request on or off (each policy reload, the first request served), by the
-     * installed handler only: {@code judge} every operation, or only the container-escape ones ({@code escapes}).
-     */
-    public static void judgeOutsideRequests(HookHandler by, boolean judge, boolean escapes) {
+    /** Turns judging operations outside any request on or off (each policy reload), by the installed handler only. */
+    public static void judgeOutsideRequests(HookHandler by, boolean judge) {
         if (by == null || by != INSTALLED[0]) {
-            tampered("facade-call", "Hooks.judgeOutsideRequests", "judge=" + judge + " escapes=" + escapes
-                    + " by another handler, refused");
+            tampered("facade-call", "Hooks.judgeOutsideRequests", "judge=" + judge + " by another handler, refused");
             return;
         }
         outsideRequests = judge;
-        outsideEscapes = escapes;
     }
 
     /**
@@ -803,7 +792,7 @@ public final class Hooks {
         processStarts = true;
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return;
             }
             scope = outsideScope(scope);
@@ -831,7 +820,7 @@ public final class Hooks {
             throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1489,7 +1478,7 @@ public final class Hooks {
     public static HostGuardBlockedException jvmDiagnosticRefusal(String kind, String name, Object arguments) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return null;
             }
             scope = outsideScope(scope);
@@ -1562,7 +1551,7 @@ public final class Hooks {
     public static void nativeLibraryLoad(Class<?> fromClass, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1589,7 +1578,7 @@ public final class Hooks {
     public static void nativeLibraryOpen(String api, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1615,7 +1604,7 @@ public final class Hooks {
     public static HostGuardBlockedException nativeLibraryRefusal(String api, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return null;
             }
             scope = outsideScope(scope);
@@ -1634,7 +1623,7 @@ public final class Hooks {
     public static void ffmLibraryLookup(Object library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1658,7 +1647,7 @@ public final class Hooks {
     public static void ffmDowncall(Object symbol, Object descriptor) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests && !outsideEscapes) {
+            if (!outsideRequests) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1809,17 +1798,15 @@ public final class Hooks {
      * The agent's self-check: what differs from what {@code expected} (the handler the agent installed) put in place.
      *
      * @param outside whether the policy in force judges outside requests
-     * @param escapes whether it judges the container-escape operations outside requests (the default policy, once
-     *     requests are served)
      * @return a sum of {@link #HANDLER_REPLACED}, {@link #OUTSIDE_REQUESTS_CHANGED}, {@link #INSTALLING_AGAIN}; 0 when
      *     intact
      */
-    public static int integrity(HookHandler expected, boolean outside, boolean escapes) {
+    public static int integrity(HookHandler expected, boolean outside) {
         int broken = 0;
         if (handler != expected || INSTALLED[0] != expected) {
             broken |= HANDLER_REPLACED;
         }
-        if (outsideRequests != outside || outsideEscapes != escapes) {
+        if (outsideRequests != outside) {
             broken |= OUTSIDE_REQUESTS_CHANGED;
         }
         if (installing) {
@@ -1834,7 +1821,7 @@ public final class Hooks {
      *
      * @return whether {@code installed} is the handler installed (then the facade is as it put it)
      */
-    public static synchronized boolean restore(HookHandler installed, boolean outside, boolean escapes) {
+    public static synchronized boolean restore(HookHandler installed, boolean outside) {
         HookHandler original = INSTALLED[0];
         if (installed == null || installed != original) {
             tampered("facade-call", "Hooks.restore", "by another handler, refused");
@@ -1842,7 +1829,6 @@ public final class Hooks {
         }
         handler = installed;
         outsideRequests = outside;
-        outsideEscapes = escapes;
         if (installing) {
             installing = false;
             Hooks.class.notifyAll();

@@ -35,7 +35,7 @@ class NativeCodeHooksTest {
 
     @AfterEach
     void leave() {
-        Hooks.judgeOutsideRequests(HANDLER, false, false);
+        Hooks.judgeOutsideRequests(HANDLER, false);
     }
 
     @Test
@@ -98,7 +98,7 @@ class NativeCodeHooksTest {
 
     @Test
     void outsideRequestsAreJudgedWhenThePolicySaysSoAndOurBugsLetTheCodeGo() {
-        Hooks.judgeOutsideRequests(HANDLER, true, false);
+        Hooks.judgeOutsideRequests(HANDLER, true);
         assertThrows(UnsatisfiedLinkError.class, () -> Hooks.nativeLibraryOpen("jna", "blocked"));
         long failures = Hooks.failures();
         Hooks.ffmLibraryLookup("buggy");
