@@ -39,8 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ({@code test-apps/host-operations}); with env {@code KAFKA_BOOTSTRAP}, a Kafka poll loop ({@link RecordLoop}) on
  * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}); an embedded Apache Qpid Broker-J
  * ({@link QpidBroker}, AMQP 0-9-1 on a loopback port) and a RabbitMQ Java client consumer ({@link RabbitMqConsumer})
- * on its queue {@value #QUEUE} ({@code &system=rabbitmq}). The tests hand it messages through {@code GET /send?op=<op>[&cmd=...]} on the
- * JDK's HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up
+ * on its queue {@value #QUEUE} ({@code &system=rabbitmq}). The tests hand it messages through
+ * {@code GET /send?op=<op>[&cmd=...]} on the JDK's HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up
  * (outside any request, so nothing of the HTTP request travels with the message) sends it to the broker, and the
  * request answers with what the listener reported: the operation's output, or {@code refused <exception>} when it
  * failed (a HostGuard refusal included). Readiness line: {@code messaging-app listening on http://127.0.0.1:<port>}.

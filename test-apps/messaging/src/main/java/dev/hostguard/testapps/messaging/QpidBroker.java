@@ -2,9 +2,12 @@ package dev.hostguard.testapps.messaging;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.qpid.server.SystemLauncher;
+import org.apache.qpid.server.SystemLauncherListener;
 import org.apache.qpid.server.model.Broker;
 import org.apache.qpid.server.model.Port;
+import org.apache.qpid.server.model.SystemConfig;
 import org.apache.qpid.server.model.port.AmqpPort;
 
 /**
@@ -12,7 +15,14 @@ import org.apache.qpid.server.model.port.AmqpPort;
  * picks, a memory virtual host, one PLAIN user {@code guest}; its configuration {@code qpid-broker.json}.
  */
 final class QpidBroker implements AutoCloseable {
-    private final SystemLauncher launcher = new SystemLauncher();
+    private final AtomicReference<SystemConfig<?>> system = new AtomicReference<>();
+    private final SystemLauncher launcher = new SystemLauncher(
+            new SystemLauncherListener.DefaultSystemLauncherListener() {
+                @Override
+                public void onContainerResolve(SystemConfig<?> config) {
+                    system.set(config);
+                }
+            });
 
     /** Starts the broker: when this returns its AMQP port accepts connections. */
     QpidBroker() throws Exception {
@@ -26,7 +36,7 @@ final class QpidBroker implements AutoCloseable {
 
     /** The AMQP port's bound port. */
     int port() {
-        Broker<?> broker = (Broker<?>) launcher.getSystemConfig().getContainer();
+        Broker<?> broker = (Broker<?>) system.get().getContainer();
         for (Port<?> port : broker.getPorts()) {
             if (port instanceof AmqpPort<?> amqp) {
                 return amqp.getBoundPort();
