@@ -81,7 +81,7 @@ public enum GuardedServer {
      * Jakarta JMS {@code MessageListener} that runs the host operation a message names; {@code GET /send?op=} (the
      * JDK's HttpServer, no authentication) only hands it the message. It serves no area routes.
      */
-    MESSAGING("messaging", "messaging-app (Artemis 2.40, JMS MessageListener)", "/send", "/send", "/send");
+    MESSAGING("messaging", "messaging-app (JMS on Artemis, Kafka, RabbitMQ on Qpid Broker-J)", "/send", "/send", "/send");
 
     /**
      * For the apps on the JDK's {@code HttpServer}: JDK 17's writes a response's head and body in two segments

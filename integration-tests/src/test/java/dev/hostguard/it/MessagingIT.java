@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
  * embedded ActiveMQ Artemis broker, and a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
- * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class), each running the host operation a message
- * names, on every JDK, both consumers in each service JVM (with its Docker stand-in JVM): in block mode one JVM per
+ * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class, and a RabbitMQ Java client consumer
+ * ({@code DeliverCallback}) on queue {@code orders} of an embedded Apache Qpid Broker-J, AMQP 0-9-1 on a loopback
+ * port), each running the host operation a message names, on every JDK, both consumers in each service JVM (with its Docker stand-in JVM): in block mode one JVM per
  * policy; in audit mode one JVM that runs {@code message: block} and then, reloaded, the default policy:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       no event</li>
  * </ul>
  * Every event: {@code hostguard.context=message}, {@code hostguard.auth=message}, {@code url.path=/orders},
- * {@code messaging.system=jms|kafka}, {@code messaging.destination.name=orders}, no HTTP fields, the consumer's
+ * {@code messaging.system=jms|kafka|rabbitmq}, {@code messaging.destination.name=orders}, no HTTP fields, the consumer's
  * thread and code.
  * The messages are sent by a thread of the app's own start-up, outside any request: the HTTP request that asks for
  * one ({@code GET /send}, no credentials) only queues it and waits for the listener's report, so nothing of it
@@ -61,7 +62,8 @@ class MessagingIT {
     /** A consumer of the app: its messaging system, the thread it handles messages on, its handling method. */
     private enum Consumer {
         JMS("jms", ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
-        KAFKA("kafka", "messaging-app-kafka-consumer", "RecordLoop.handle");
+        KAFKA("kafka", "messaging-app-kafka-consumer", "RecordLoop.handle"),
+        RABBITMQ("rabbitmq", "messaging-app-rabbitmq-consumer", "RabbitMqConsumer.handle");
 
         final String system;
         final String thread;
@@ -73,6 +75,12 @@ class MessagingIT {
             this.frame = frame;
         }
     }
+
+    /**
+     * Qpid Broker-J 9.2, the app's embedded AMQP 0-9-1 broker, calls {@code Subject.getSubject}, which JDK 24+
+     * always refuses: the RabbitMQ cases run on the JDKs before.
+     */
+    private static final int RABBITMQ_BROKER_BEFORE_JDK = 24;
 
     /** The Kafka broker every service of the class consumes from: started with the first, stopped after the last. */
     private static KafkaBrokerProcess kafka;
@@ -148,13 +156,13 @@ class MessagingIT {
                     kafka();
                     app.start(TEST);
                 }));
-        addCases(tests, app, app.label() + policy.label + " | ", service.mode(), policy);
+        addCases(tests, jdk, app, app.label() + policy.label + " | ", service.mode(), policy);
         if (service.reloadedTo() != null) {
             Policy reloaded = service.reloadedTo();
             String at = app.label() + reloaded.label + " (reloaded) | ";
             tests.add(dynamicTest(at + "the policy file rewritten: policy-reloaded, mode " + service.mode(),
                     () -> reload(app.service(), policyFile, service.mode())));
-            addCases(tests, app, at, service.mode(), reloaded);
+            addCases(tests, jdk, app, at, service.mode(), reloaded);
         }
         tests.add(dynamicTest(app.label() + label + " | stop: no agent WARN/ERROR; no key, canary or password in the "
                 + "events or the log", app::stop));
@@ -162,11 +170,15 @@ class MessagingIT {
     }
 
     /** The cases of each consumer under {@code policy}: refused where the policy refuses and the mode blocks. */
-    private static void addCases(List<DynamicNode> tests, TestAppSlot app, String at, String mode, Policy policy) {
+    private static void addCases(List<DynamicNode> tests, Jdks.Jdk jdk, TestAppSlot app, String at, String mode,
+                                 Policy policy) {
         boolean refuses = policy.refuses && mode.equals("block");
         String outcome = refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
                 : "it ran, logged event";
         for (Consumer consumer : Consumer.values()) {
+            if (consumer == Consumer.RABBITMQ && jdk.feature() >= RABBITMQ_BROKER_BEFORE_JDK) {
+                continue; // the embedded Broker-J cannot start there (test-apps/messaging MessagingApp)
+            }
             String in = " in " + consumer.frame + " (" + consumer.system + ") -> ";
             tests.add(dynamicTest(at + "exec (touch <marker>)" + in + outcome,
                     () -> exec(app, consumer, refuses)));

@@ -8,7 +8,7 @@ import java.security.Principal;
  * read (whoever could send to the destination chose the message's properties), so it is always classed
  * {@code message}.
  *
- * @param system {@code jms}, {@code kafka}
+ * @param system {@code jms}, {@code kafka}, {@code rabbitmq}
  * @param destination the queue or topic; {@code null} when the message names none
  */
 public record MessageView(String system, String destination) implements RequestView {

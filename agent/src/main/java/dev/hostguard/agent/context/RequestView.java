@@ -13,7 +13,7 @@ public interface RequestView {
 
     /**
      * For a message a consumer handles (class {@code message} whatever it carries): its messaging system,
-     * {@code jms} or {@code kafka}; {@code null} for an HTTP request.
+     * {@code jms}, {@code kafka} or {@code rabbitmq}; {@code null} for an HTTP request.
      */
     default String messagingSystem() {
         return null;

@@ -36,6 +36,9 @@ public final class RequestViews {
             if (api == null) {
                 api = KafkaApi.of(type);
             }
+            if (api == null) {
+                api = RabbitMqApi.of(type);
+            }
             return api != null ? api : "unknown";
         }
     };

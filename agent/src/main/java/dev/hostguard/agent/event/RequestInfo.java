@@ -12,7 +12,7 @@ import dev.hostguard.agent.context.RequestView;
  * @param trace its trace, span and request ids; {@code null} when none is known
  * @param context what kind of remote input it is ({@link RequestView#context()}): {@code request}, {@code grpc},
  *                {@code websocket} (a message of a session this request opened), {@code message}
- * @param messagingSystem for a message a consumer handles: {@code jms}, {@code kafka}; {@code null} otherwise
+ * @param messagingSystem for a message a consumer handles: {@code jms}, {@code kafka}, {@code rabbitmq}; {@code null} otherwise
  */
 public record RequestInfo(String method, String path, String clientIp, TraceIds trace, String context,
                           String messagingSystem) {

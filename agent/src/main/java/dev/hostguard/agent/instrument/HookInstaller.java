@@ -28,7 +28,7 @@ public final class HookInstaller {
     /** The JDK's and the servlet API's families; server libraries' are {@link LibraryFamilies}, loaded as needed. */
     static final List<HookFamily> FAMILIES = List.of(new ProcessStartHooks(), new FileOpenHooks(),
             new DirectoryListHooks(), new UnixSocketHooks(), new SocketIoHooks(), new NetworkConnectHooks(),
-            new HandOverHooks(), new ServletHooks(), new JmsHooks(), new HttpServerHooks(), new NativeCodeHooks(),
+            new HandOverHooks(), new ServletHooks(), new JmsHooks(), new RabbitMqHooks(), new HttpServerHooks(), new NativeCodeHooks(),
             new FileChangeHooks(), new JvmDiagnosticsHooks(), new SelfProtectionHooks());
 
     private HookInstaller() {

@@ -11,7 +11,7 @@ public enum AuthClass {
     /** The container verified a client certificate. */
     MTLS("mtls"),
     /**
-     * A message a consumer handles (a JMS listener's {@code onMessage}, a Kafka record): no caller HostGuard can
+     * A message a consumer handles (a JMS listener's {@code onMessage}, a Kafka record, a RabbitMQ delivery): no caller HostGuard can
      * identify, so never a user's; logged by default, so an audit run shows what message handlers do.
      */
     MESSAGE("message");
