@@ -112,10 +112,12 @@ public final class HookInstaller {
         private final Set<String> wovenTypes = ConcurrentHashMap.newKeySet();
 
         void woven(HookWeaver.Result result) {
-            wovenTypes.add(result.typeName());
             for (HookWeaver.Hooked h : result.hooked()) {
                 hooked.add(h.site().name() + " -> " + h.method());
             }
+            // after its sites: checkRequired, on the start-up thread, may run while another thread weaves a class
+            // (the service's main loading ScheduledThreadPoolExecutor), and a type seen woven must show all its sites
+            wovenTypes.add(result.typeName());
         }
 
         /**
