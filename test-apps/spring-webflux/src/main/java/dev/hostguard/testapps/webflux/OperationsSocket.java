@@ -1,9 +1,6 @@
 package dev.hostguard.testapps.webflux;
 
 import dev.hostguard.testapps.ops.HostOperations;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,22 +33,6 @@ class OperationsSocket implements WebSocketHandler {
     public Mono<Void> handle(WebSocketSession session) {
         return session.send(session.receive()
                 .filter(message -> message.getType() == WebSocketMessage.Type.TEXT)
-                .map(message -> session.textMessage(answer(message.getPayloadAsText()))));
-    }
-
-    private static String answer(String message) {
-        Map<String, String> params = new HashMap<>();
-        for (String pair : message.split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0) {
-                params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                        URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-            }
-        }
-        try {
-            return "ok " + HostOperations.run(params.getOrDefault("op", "benign"), params);
-        } catch (Exception e) {
-            return "error " + e.getMessage();
-        }
+                .map(message -> session.textMessage(HostOperations.answer(message.getPayloadAsText()))));
     }
 }
