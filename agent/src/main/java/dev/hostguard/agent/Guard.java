@@ -55,6 +55,8 @@ final class Guard implements HookHandler {
     private volatile ActivePolicy inForce;
     /** What the self-check weaves again; {@code null} until {@link #selfCheck} (tests without one). */
     private volatile HookInstallation hooks;
+    /** Whether the service has served a request: from then on the default policy logs escapes outside requests. */
+    private volatile boolean requestsServed;
     private volatile boolean selfCheckOnTicks;
     /** Made and started with the first request served (no thread, no class at start-up). */
     private SelfCheck selfCheck; // guarded by this
@@ -96,7 +98,15 @@ final class Guard implements HookHandler {
         limiter.perSecond(policy.policy().events().perSecond());
         active = policy;
         inForce = policy;
-        Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest());
+        Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest(), judgesOutsideEscapes(policy));
+    }
+
+    /**
+     * Whether the facade judges the container-escape operations outside requests under {@code policy}: the default
+     * policy's, once the service has served its first request ({@link PolicyEngine#logsOutsideEscapes()}).
+     */
+    boolean judgesOutsideEscapes(ActivePolicy policy) {
+        return requestsServed && policy.engine().logsOutsideEscapes();
     }
 
     /**
@@ -111,6 +121,9 @@ final class Guard implements HookHandler {
 
     @Override
     public synchronized void requestsServed() {
+        requestsServed = true;
+        ActivePolicy policy = active;
+        Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest(), judgesOutsideEscapes(policy));
         if (selfCheck == null && hooks != null) {
             selfCheck = new SelfCheck(this, hooks);
             if (!selfCheckOnTicks) {
@@ -641,7 +654,8 @@ final class Guard implements HookHandler {
         }
         if (scope.request() == null && scope.propagated() == null) {
             // the hooks call with a scope that works for no request only when the policy judges outside requests
-            return policy.engine().guardsOutsideRequest() ? GuardedRequest.OUTSIDE : null;
+            return policy.engine().guardsOutsideRequest() || policy.engine().logsOutsideEscapes()
+                    ? GuardedRequest.OUTSIDE : null;
         }
         Noted noted = noted(scope, policy);
         return noted == null ? null : noted.guarded();

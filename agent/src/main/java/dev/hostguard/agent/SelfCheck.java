@@ -119,7 +119,8 @@ final class SelfCheck implements Runnable {
         List<String> found = new ArrayList<>();
         ActivePolicy policy = guard.policyInForce();
         boolean outside = policy.engine().guardsOutsideRequest();
-        int broken = Hooks.integrity(guard, outside);
+        boolean escapes = guard.judgesOutsideEscapes(policy);
+        int broken = Hooks.integrity(guard, outside, escapes);
         if ((broken & Hooks.HANDLER_REPLACED) != 0) {
             found.add("Hooks.handler");
         }
@@ -130,7 +131,7 @@ final class SelfCheck implements Runnable {
             found.add("Hooks.installing");
         }
         if (broken != 0) {
-            Hooks.restore(guard, outside);
+            Hooks.restore(guard, outside, escapes);
         }
         if (!guard.policyIntact()) {
             found.add("Guard.active");

@@ -53,7 +53,12 @@ class HookAllocationTest {
 
     @BeforeAll
     static void attach() throws Exception {
-        AgentMain.agentmain("mode=block,events=" + dir.resolve("events.jsonl"), ByteBuddyAgent.install());
+        // outside-request: allow, so that no hook judges outside requests: with the default, process starts, native
+        // code and JVM diagnostics outside requests are judged once a request was served (and cost a judgement,
+        // next to a process start's own half millisecond and kilobytes); file opens are never, the budget's case
+        Path policy = java.nio.file.Files.writeString(dir.resolve("policy.yaml"), "auth: {outside-request: allow}\n");
+        AgentMain.agentmain("mode=block,events=" + dir.resolve("events.jsonl") + ",policy=" + policy,
+                ByteBuddyAgent.install());
         assertNull(Hooks.class.getClassLoader(), "the facade lives in the boot loader");
         meter = AllocationMeter.require();
         requireHandlerJudges();

@@ -213,6 +213,32 @@ class PolicyIT {
         }
     }
 
+    /**
+     * No {@code outside-request} in the policy (the default), block mode: a logged-in user's request that hands its
+     * command to a new thread captures no request, so the command runs outside any request, an entry point HostGuard
+     * does not recognise. Once the service has served a request, a process start there is logged, never refused: the
+     * audit trail shows what such work does, and block mode breaks nothing it did not break before. (The boot
+     * command, before any request, is not logged: {@code ProcessStartMatrixIT}.)
+     */
+    @Test
+    void byDefaultAProcessStartOutsideRequestsIsLoggedOnceRequestsAreServed() throws IOException {
+        Path dir = tmp.resolve("outside-default");
+        Path policy = tmp.resolve("outside-default.yaml");
+        Files.writeString(policy, "mode: block\n");
+        try (GuardedService service = start(dir, policy, "active: mode=block (policy file)")) {
+            Path handed = service.marker("user-new-thread-default");
+            int before = service.events().count();
+            HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, "thread", "touch " + handed).send();
+            JsonNode event = service.events().awaitSince(before, "outside-request logged",
+                    EventLog.hasProcessArg(handed.toString()));
+            assertTrue(Files.exists(handed), "logged, not refused: " + response);
+            assertEquals("logged", event.path("hostguard").path("decision").asText(), event.toString());
+            assertEquals("outside-request", event.path("hostguard").path("auth").asText(), event.toString());
+            assertEquals("outside-request", event.path("hostguard").path("context").asText(), event.toString());
+            assertEquals("block", event.path("hostguard").path("mode").asText(), event.toString());
+        }
+    }
+
     private static String sha256(String text) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(text.getBytes(StandardCharsets.UTF_8)));

@@ -72,6 +72,12 @@ public final class Hooks {
      * hooks add when the policy leaves outside requests alone (the default).
      */
     private static volatile boolean outsideRequests;
+    /**
+     * Whether the container-escape operations outside any request are judged: process starts, native code, JVM
+     * diagnostics (the default policy, raised once the service served its first request;
+     * {@code PolicyEngine.logsOutsideEscapes}). Read only by those hooks, after their thread-local said no request.
+     */
+    private static volatile boolean outsideEscapes;
     /** While the agent finishes installing off the service's main thread, requests wait at their entry. */
     private static volatile boolean installing;
     /**
@@ -158,13 +164,18 @@ public final class Hooks {
         outsideRequests = judge;
     }
 
-    /** Turns judging operations outside any request on or off (each policy reload), by the installed handler only. */
-    public static void judgeOutsideRequests(HookHandler by, boolean judge) {
+    /**
+     * Turns judging operations outside any request on or off (each policy reload, the first request served), by the
+     * installed handler only: {@code judge} every operation, or only the container-escape ones ({@code escapes}).
+     */
+    public static void judgeOutsideRequests(HookHandler by, boolean judge, boolean escapes) {
         if (by == null || by != INSTALLED[0]) {
-            tampered("facade-call", "Hooks.judgeOutsideRequests", "judge=" + judge + " by another handler, refused");
+            tampered("facade-call", "Hooks.judgeOutsideRequests", "judge=" + judge + " escapes=" + escapes
+                    + " by another handler, refused");
             return;
         }
         outsideRequests = judge;
+        outsideEscapes = escapes;
     }
 
     /**
@@ -792,7 +803,7 @@ public final class Hooks {
         processStarts = true;
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return;
             }
             scope = outsideScope(scope);
@@ -820,7 +831,7 @@ public final class Hooks {
             throws HostGuardBlockedException {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1478,7 +1489,7 @@ public final class Hooks {
     public static HostGuardBlockedException jvmDiagnosticRefusal(String kind, String name, Object arguments) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return null;
             }
             scope = outsideScope(scope);
@@ -1551,7 +1562,7 @@ public final class Hooks {
     public static void nativeLibraryLoad(Class<?> fromClass, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1578,7 +1589,7 @@ public final class Hooks {
     public static void nativeLibraryOpen(String api, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1604,7 +1615,7 @@ public final class Hooks {
     public static HostGuardBlockedException nativeLibraryRefusal(String api, String library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return null;
             }
             scope = outsideScope(scope);
@@ -1623,7 +1634,7 @@ public final class Hooks {
     public static void ffmLibraryLookup(Object library) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1647,7 +1658,7 @@ public final class Hooks {
     public static void ffmDowncall(Object symbol, Object descriptor) {
         RequestScope scope = SCOPE.get();
         if (scope == null || !scope.active()) {
-            if (!outsideRequests) {
+            if (!outsideRequests && !outsideEscapes) {
                 return;
             }
             scope = outsideScope(scope);
@@ -1798,15 +1809,17 @@ public final class Hooks {
      * The agent's self-check: what differs from what {@code expected} (the handler the agent installed) put in place.
      *
      * @param outside whether the policy in force judges outside requests
+     * @param escapes whether it judges the container-escape operations outside requests (the default policy, once
+     *     requests are served)
      * @return a sum of {@link #HANDLER_REPLACED}, {@link #OUTSIDE_REQUESTS_CHANGED}, {@link #INSTALLING_AGAIN}; 0 when
      *     intact
      */
-    public static int integrity(HookHandler expected, boolean outside) {
+    public static int integrity(HookHandler expected, boolean outside, boolean escapes) {
         int broken = 0;
         if (handler != expected || INSTALLED[0] != expected) {
             broken |= HANDLER_REPLACED;
         }
-        if (outsideRequests != outside) {
+        if (outsideRequests != outside || outsideEscapes != escapes) {
             broken |= OUTSIDE_REQUESTS_CHANGED;
         }
         if (installing) {
@@ -1821,7 +1834,7 @@ public final class Hooks {
      *
      * @return whether {@code installed} is the handler installed (then the facade is as it put it)
      */
-    public static synchronized boolean restore(HookHandler installed, boolean outside) {
+    public static synchronized boolean restore(HookHandler installed, boolean outside, boolean escapes) {
         HookHandler original = INSTALLED[0];
         if (installed == null || installed != original) {
             tampered("facade-call", "Hooks.restore", "by another handler, refused");
@@ -1829,6 +1842,7 @@ public final class Hooks {
         }
         handler = installed;
         outsideRequests = outside;
+        outsideEscapes = escapes;
         if (installing) {
             installing = false;
             Hooks.class.notifyAll();

@@ -31,7 +31,8 @@ public final class PolicySummary {
         for (AuthClass c : AuthClass.values()) {
             auth.append(' ').append(c.label()).append('=').append(policy.auth().get(c).label());
         }
-        auth.append(' ').append(PolicyEngine.OUTSIDE_REQUEST).append('=').append(policy.outsideRequest().label());
+        auth.append(' ').append(PolicyEngine.OUTSIDE_REQUEST).append('=').append(policy.outsideRequest() == null
+                ? "default (process starts, native code, JVM diagnostics: log)" : policy.outsideRequest().label());
         if (!policy.keyActions().isEmpty()) {
             auth.append("; keys:");
             for (dev.hostguard.agent.policy.KeyAction key : policy.keyActions()) {

@@ -11,7 +11,10 @@ import java.util.Map;
  *
  * @param mode the mode the file asks for; {@code null} when it names none
  * @param auth the action per authentication class (every class present)
- * @param outsideRequest the action for operations outside any request
+ * @param outsideRequest the action for operations outside any request; {@code null} when the policy sets none:
+ *     then the container-escape operations (process starts, native code, JVM diagnostics) are logged once the
+ *     service has served its first request, and nothing else is judged
+ *     ({@link PolicyEngine#logsOutsideEscapes()})
  * @param keyActions {@code auth.keys}: the action for single API keys, in place of the {@code api-key} one
  */
 public record Policy(Mode mode, Map<AuthClass, Decision.Verdict> auth, Decision.Verdict outsideRequest,
@@ -19,10 +22,10 @@ public record Policy(Mode mode, Map<AuthClass, Decision.Verdict> auth, Decision.
                      EventSettings events, ResponseTemplate response) {
 
     /**
-     * What runs without a policy file: API-key and unauthenticated requests guarded, consumed messages logged, the
-     * rest allowed.
+     * What runs without a policy file: API-key and unauthenticated requests guarded, consumed messages logged,
+     * container-escape operations outside requests logged once requests are served, the rest allowed.
      */
-    public static final Policy DEFAULT = new Policy(null, defaultAuth(), Decision.Verdict.ALLOW,
+    public static final Policy DEFAULT = new Policy(null, defaultAuth(), null,
             List.of(), CredentialSettings.DEFAULTS, List.of(), List.of(), EventSettings.DEFAULTS, ResponseTemplate.DEFAULT);
 
     public Policy {

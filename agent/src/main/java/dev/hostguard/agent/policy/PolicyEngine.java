@@ -322,9 +322,24 @@ public final class PolicyEngine {
         return keyFingerprint == null || keyNames.isEmpty() ? null : keyNames.get(keyFingerprint);
     }
 
-    /** Whether operations outside any request are judged (costs the hooks a check on every operation). */
+    /**
+     * Whether every operation outside any request is judged (a policy's {@code outside-request: log|block}; costs the
+     * hooks a check on every operation, file opens included).
+     */
     public boolean guardsOutsideRequest() {
-        return mode != Mode.OFF && outsideRequest != Decision.Verdict.ALLOW;
+        return mode != Mode.OFF && outsideRequest != null && outsideRequest != Decision.Verdict.ALLOW;
+    }
+
+    /**
+     * Whether, outside requests, only the container-escape operations are judged, and logged: a policy that sets no
+     * {@code outside-request} (the default). Process starts, native code and JVM diagnostics are rare and cost
+     * microseconds to milliseconds anyway, while an unknown entry point (remote input
+     * HostGuard does not recognise, a timer an attacker scheduled) must not run them silently; file opens, the JVM's
+     * hot path, stay unjudged. The facade raises it once the service served its first request: start-up runs before
+     * any remote input can have reached the service.
+     */
+    public boolean logsOutsideEscapes() {
+        return mode != Mode.OFF && outsideRequest == null;
     }
 
     /** The rule a process start matches: the policy's command rules first, then {@code process-start}; or null. */
@@ -377,7 +392,7 @@ public final class PolicyEngine {
             return Decision.ALLOW;
         }
         KeyAction byKey = auth == null ? null : keyAction(auth, keyFingerprint);
-        Decision.Verdict verdict = auth == null ? outsideRequest
+        Decision.Verdict verdict = auth == null ? (outsideRequest != null ? outsideRequest : Decision.Verdict.LOG)
                 : byKey != null ? byKey.verdict() : authActions[auth.ordinal()];
         boolean ownFile = rule == HostGuardFiles.RULE;
         if (ownFile && auth != null && verdict == Decision.Verdict.LOG) {

@@ -45,12 +45,12 @@ class HooksTest {
     @Test
     void outsideRequestsAreJudgedOnlyWhenThePolicySaysSo() throws Exception {
         try {
-            Hooks.judgeOutsideRequests(HANDLER, true);
+            Hooks.judgeOutsideRequests(HANDLER, true, false);
             assertThrows(HostGuardBlockedException.class, () -> Hooks.processStart(new String[] {"blocked"}, null));
             Hooks.fileOpen("/etc/shadow", false);
             assertEquals(2, HANDLER.judged.size(), "both reached the handler: " + HANDLER.judged);
         } finally {
-            Hooks.judgeOutsideRequests(HANDLER, false);
+            Hooks.judgeOutsideRequests(HANDLER, false, false);
         }
         Hooks.processStart(new String[] {"blocked"}, null);
         assertEquals(2, HANDLER.judged.size(), "off again: the handler is not asked");

@@ -35,7 +35,7 @@ class NativeCodeHooksTest {
 
     @AfterEach
     void leave() {
-        Hooks.judgeOutsideRequests(HANDLER, false);
+        Hooks.judgeOutsideRequests(HANDLER, false, false);
     }
 
     @Test
@@ -98,7 +98,7 @@ class NativeCodeHooksTest {
 
     @Test
     void outsideRequestsAreJudgedWhenThePolicySaysSoAndOurBugsLetTheCodeGo() {
-        Hooks.judgeOutsideRequests(HANDLER, true);
+        Hooks.judgeOutsideRequests(HANDLER, true, false);
         assertThrows(UnsatisfiedLinkError.class, () -> Hooks.nativeLibraryOpen("jna", "blocked"));
         long failures = Hooks.failures();
         Hooks.ffmLibraryLookup("buggy");

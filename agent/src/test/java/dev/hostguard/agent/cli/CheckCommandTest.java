@@ -34,7 +34,8 @@ class CheckCommandTest {
         Run run = run(Path.of("../examples/policy.yaml").toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("mode: audit"), run.out());
-        assertTrue(run.out().contains("auth: api-key=block none=block user=allow mtls=allow message=log outside-request=allow"),
+        assertTrue(run.out().contains("auth: api-key=block none=block user=allow mtls=allow message=log outside-request=default (process starts,"
+                + " native code, JVM diagnostics: log)"),
                 run.out());
         assertTrue(run.out().contains("sensitive-listing=off"), run.out());
         assertTrue(run.out().contains("recon=log"), run.out());
@@ -43,7 +44,7 @@ class CheckCommandTest {
         assertTrue(run.out().contains("1. process-start /usr/bin/pg_dump [--format=custom --file=/backups/*.dump **]"
                 + " on POST /backup, auth api-key, key nightly-backup (3f2a9c1e7b04), caller com.example.backup. -- the"
                 + " nightly backup job"), run.out());
-        assertTrue(run.out().contains("outside-request=allow; keys: reporting (9d81aa02c5f3)=log\n"), run.out());
+        assertTrue(run.out().contains("JVM diagnostics: log); keys: reporting (9d81aa02c5f3)=log\n"), run.out());
         assertTrue(run.out().contains("; keys: nightly-backup=3f2a9c1e7b04, reporting=9d81aa02c5f3; bearer tokens"), run.out());
         assertTrue(run.out().contains("4. unix-connect /run/myapp/helper.sock on any route -- the image helper daemon"),
                 run.out());

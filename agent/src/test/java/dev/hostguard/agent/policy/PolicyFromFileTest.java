@@ -191,6 +191,23 @@ class PolicyFromFileTest {
     }
 
     @Test
+    void outsideRequestsUnsetLogsTheEscapesAndJudgesNothingElse() throws Exception {
+        PolicyEngine byDefault = new PolicyEngine(Mode.BLOCK);
+        assertFalse(byDefault.guardsOutsideRequest(), "file opens outside requests stay unjudged");
+        assertTrue(byDefault.logsOutsideEscapes());
+        assertEquals(Decision.Verdict.LOG, byDefault.decide(exec(byDefault, "docker"), null).verdict(),
+                "logged, never refused, in block mode");
+        for (String set : new String[] {"allow", "log", "block"}) {
+            PolicyEngine engine = engine("auth: {outside-request: " + set + "}\n", Mode.BLOCK);
+            assertFalse(engine.logsOutsideEscapes(), "outside-request: " + set + " decides for every operation");
+            assertEquals(!set.equals("allow"), engine.guardsOutsideRequest(), set);
+        }
+        assertSame(Decision.ALLOW, engine("auth: {outside-request: allow}\n", Mode.BLOCK)
+                .decide(exec(byDefault, "docker"), null));
+        assertFalse(engine("mode: off\n", Mode.OFF).logsOutsideEscapes(), "mode off judges nothing");
+    }
+
+    @Test
     void modeOffInAReloadJudgesNothing() throws Exception {
         PolicyEngine off = engine("mode: off\n", Mode.OFF);
         assertFalse(off.guards(AuthClass.API_KEY, null));
