@@ -355,9 +355,11 @@ abstract class OwnFilesInProcessTest {
         int before = events().size();
         serve("user", () -> assertTrue(ProcessHandle.of(victim.pid()).orElseThrow().destroy()));
         assertTrue(victim.waitFor(10, TimeUnit.SECONDS), "a user's signal is sent");
-        Process child = new ProcessBuilder("sleep", "3600").start();
+        assertEquals(before, events().size(), "a user's signal is no finding");
+        Process child = new ProcessBuilder("sleep", "3600").start(); // outside requests: logged by default
+        int afterStart = events().size();
         assertTrue(child.toHandle().destroy(), "outside requests too");
         assertTrue(child.waitFor(10, TimeUnit.SECONDS));
-        assertEquals(before, events().size());
+        assertEquals(afterStart, events().size(), "a signal outside requests is no finding");
     }
 }

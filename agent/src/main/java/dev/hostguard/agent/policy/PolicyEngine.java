@@ -342,6 +342,14 @@ public final class PolicyEngine {
         return mode != Mode.OFF && outsideRequest == null;
     }
 
+    /** The default's action outside requests ({@link #logsOutsideEscapes()}): log an escape operation, allow the rest. */
+    private static Decision.Verdict escapeVerdict(Operation operation) {
+        return switch (operation.action()) {
+            case PROCESS_START, NATIVE_LOAD, NATIVE_DOWNCALL, JVM_DIAGNOSTIC -> Decision.Verdict.LOG;
+            default -> Decision.Verdict.ALLOW;
+        };
+    }
+
     /** The rule a process start matches: the policy's command rules first, then {@code process-start}; or null. */
     public Rule processRule(List<String> command) {
         if (!commandRules.isEmpty() && !command.isEmpty()) {
@@ -392,7 +400,7 @@ public final class PolicyEngine {
             return Decision.ALLOW;
         }
         KeyAction byKey = auth == null ? null : keyAction(auth, keyFingerprint);
-        Decision.Verdict verdict = auth == null ? (outsideRequest != null ? outsideRequest : Decision.Verdict.LOG)
+        Decision.Verdict verdict = auth == null ? (outsideRequest != null ? outsideRequest : escapeVerdict(operation))
                 : byKey != null ? byKey.verdict() : authActions[auth.ordinal()];
         boolean ownFile = rule == HostGuardFiles.RULE;
         if (ownFile && auth != null && verdict == Decision.Verdict.LOG) {

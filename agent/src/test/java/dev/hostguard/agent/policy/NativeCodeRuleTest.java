@@ -48,7 +48,8 @@ class NativeCodeRuleTest {
             }
             assertTrue(new PolicyEngine(Mode.BLOCK).decide(op, AuthClass.USER).allowed(), "a person's request");
             assertTrue(new PolicyEngine(Mode.BLOCK).decide(op, AuthClass.MTLS).allowed());
-            assertTrue(new PolicyEngine(Mode.BLOCK).decide(op, null).allowed(), "outside requests, by default");
+            assertEquals("logged", new PolicyEngine(Mode.BLOCK).decide(op, null).eventDecision(),
+                    "outside requests, by default: logged, never refused");
         }
         Operation downcall = NativeCode.downcall("function (a8i4)i4 at 0x7f00", NativeCode.RULE);
         assertEquals("native-downcall", downcall.action().eventAction());
