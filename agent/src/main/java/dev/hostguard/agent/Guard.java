@@ -48,6 +48,16 @@ final class Guard implements HookHandler {
     /** Indexed by the {@link HookHandler} operation constants. */
     private static final FileAccess[] FILE_ACCESSES = {
         FileAccess.READ, FileAccess.WRITE, FileAccess.LIST, FileAccess.CONNECT};
+    /**
+     * What work handed over inside a request the policy does not guard carries ({@link #capture}): it works for
+     * that request, so nothing in it is judged, and it is not outside-request work.
+     */
+    private static final Object UNGUARDED_WORK = new Object() {
+        @Override
+        public String toString() {
+            return "work for a request the policy does not guard";
+        }
+    };
 
     /** The policy in force: read once per operation, replaced as a whole by a reload. */
     private volatile ActivePolicy active;
@@ -368,6 +378,9 @@ final class Guard implements HookHandler {
      * logged-in user's): its file opens need no look at all. A request not classified yet is not classified here.
      */
     private boolean knownUnguarded(RequestScope scope, ActivePolicy policy) {
+        if (scope.propagated() == UNGUARDED_WORK) {
+            return true;
+        }
         if (scope.request() == null || scope.propagated() != null
                 || !(scope.memo() instanceof Noted n) || n.request() != scope.request() || n.policy() != policy) {
             return false;
@@ -647,6 +660,11 @@ final class Guard implements HookHandler {
                          GuardedRequest guarded, GuardedRequest captured) {
     }
 
+    /** Whether {@code policy} judges anything outside requests: all of it, or (the default) the escapes. */
+    private static boolean judgesOutsideRequests(ActivePolicy policy) {
+        return policy.engine().guardsOutsideRequest() || policy.engine().logsOutsideEscapes();
+    }
+
     /** @return the request this thread works for, when the policy guards its authentication class; else null */
     private GuardedRequest guardedRequest(RequestScope scope, ActivePolicy policy) {
         if (scope.propagated() instanceof GuardedRequest handedOver) {
@@ -654,8 +672,7 @@ final class Guard implements HookHandler {
         }
         if (scope.request() == null && scope.propagated() == null) {
             // the hooks call with a scope that works for no request only when the policy judges outside requests
-            return policy.engine().guardsOutsideRequest() || policy.engine().logsOutsideEscapes()
-                    ? GuardedRequest.OUTSIDE : null;
+            return judgesOutsideRequests(policy) ? GuardedRequest.OUTSIDE : null;
         }
         Noted noted = noted(scope, policy);
         return noted == null ? null : noted.guarded();
@@ -700,16 +717,24 @@ final class Guard implements HookHandler {
     /**
      * Work handed over inside a guarded request is judged as that request's, later and on another thread, when the
      * request object may be long recycled: so the classification and the request's description are taken now.
-     * Work handed over outside requests carries nothing: its thread is judged as outside requests anyway.
+     * Work handed over inside a request the policy does not guard (a logged-in user's) carries {@link
+     * #UNGUARDED_WORK}, so that it is not taken for work nobody asked for where outside-request work is judged (the
+     * default logs its process starts); where it is not, it carries nothing and costs nothing. Work handed over
+     * outside requests carries nothing: its thread is judged as outside requests anyway.
      */
     @Override
     public Object capture(RequestScope scope) {
-        if (scope.propagated() instanceof GuardedRequest handedOver) {
+        Object handedOver = scope.propagated();
+        if (handedOver != null) {
             return handedOver;
         }
-        Noted noted = scope.request() == null ? null : noted(scope, active);
-        if (noted == null || noted.guarded() == null) {
+        ActivePolicy policy = active;
+        Noted noted = scope.request() == null ? null : noted(scope, policy);
+        if (noted == null) {
             return null;
+        }
+        if (noted.guarded() == null) {
+            return judgesOutsideRequests(policy) ? UNGUARDED_WORK : null;
         }
         String submitter = Thread.currentThread().getName();
         GuardedRequest captured = noted.captured();
@@ -734,9 +759,12 @@ final class Guard implements HookHandler {
      */
     @Override
     public Object webSocketHandshake(RequestScope scope, Object session) {
-        if (scope.propagated() != null || !(capture(scope) instanceof GuardedRequest handshake)
-                || handshake.captured() == null) {
+        if (scope.propagated() != null) {
             return null;
+        }
+        Object captured = capture(scope);
+        if (!(captured instanceof GuardedRequest handshake) || handshake.captured() == null) {
+            return captured; // a user's session's messages work for the user (or, where nothing is judged, for nobody)
         }
         return new GuardedRequest(null, handshake.auth(), handshake.captured().withContext("websocket"),
                 handshake.submitter(), null, new WebSocketSession(session));

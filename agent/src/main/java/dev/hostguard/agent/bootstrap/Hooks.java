@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Hooks {
     /**
-     * The scope of each thread. Inheritable: a thread started inside a guarded request gets a scope of its own
+     * The scope of each thread. Inheritable: a thread started inside a request whose work the handler captures gets a scope of its own
      * that works for that request (captured as the thread is created); outside requests nothing is captured.
      */
     private static final ThreadLocal<RequestScope> SCOPE = new InheritableThreadLocal<>() {
@@ -32,11 +32,11 @@ public final class Hooks {
             return child;
         }
     };
-    /** Fork/join tasks handed over inside a guarded request, until they start. */
+    /** Fork/join tasks handed over inside a request (what the handler captured), until they start. */
     private static final TaskContexts FORK_JOIN_TASKS = new TaskContexts();
-    /** Timer tasks scheduled inside a guarded request: every run of one works for that request. */
+    /** Timer tasks scheduled inside a request (what the handler captured): every run of one works for it. */
     private static final TaskContexts TIMER_TASKS = new TaskContexts();
-    /** Netty's scheduled tasks ({@code ScheduledFutureTask}) scheduled inside a guarded request, until done. */
+    /** Netty's scheduled tasks ({@code ScheduledFutureTask}) scheduled inside a request (what the handler captured), until done. */
     private static final TaskContexts EVENT_EXECUTOR_TASKS = new TaskContexts();
     /**
      * The object each server request is described by where the server makes a new one for its application (Spring
@@ -49,7 +49,7 @@ public final class Hooks {
      */
     private static final TaskContexts HEADERS = new TaskContexts();
     /**
-     * WebSocket sessions opened inside a guarded request, by their server's object for the session (Tomcat's upgrade
+     * WebSocket sessions opened inside a request (what the handler captured), by their server's object for the session (Tomcat's upgrade
      * handler, Jetty's frame handler), to their handshake's snapshot: weakly, so a closed session takes its entry.
      */
     private static final TaskContexts WEB_SOCKET_SESSIONS = new TaskContexts();
@@ -207,7 +207,9 @@ public final class Hooks {
         if (scope == null) {
             scope = new RequestScope();
             SCOPE.set(scope);
-            firstRequestOnThread(); // once per thread: the self-check starts with the first request served
+        }
+        if (!selfCheckStarted) {
+            firstRequest(); // whatever made this thread's scope before (work handed over, outside-request judging)
         }
         return scope.enter(request, response);
     }
@@ -495,7 +497,7 @@ public final class Hooks {
 
     // ---- hand-overs: tasks and threads work for the request that handed them over ----
 
-    /** Wraps a task handed to an executor inside a guarded request, so it runs working for that request. */
+    /** Wraps a task handed to an executor inside a request, so it runs working for that request ({@link HookHandler#capture}). */
     public static Runnable wrap(Runnable task) {
         if (task == null || task instanceof ContextRunnable) {
             return task;
@@ -734,7 +736,7 @@ public final class Hooks {
         return enterTask(WEB_SOCKET_SESSIONS.get(session));
     }
 
-    /** Whether this thread runs work handed over inside a guarded request (tests, benchmarks, diagnostics). */
+    /** Whether this thread runs work handed over inside a request (tests, benchmarks, diagnostics). */
     public static boolean propagating() {
         RequestScope scope = SCOPE.get();
         return scope != null && scope.propagated() != null;
@@ -1966,7 +1968,7 @@ public final class Hooks {
     }
 
     /** The first request served on a thread: the handler starts its self-check (once). */
-    private static void firstRequestOnThread() {
+    private static void firstRequest() {
         HookHandler h = handler;
         if (selfCheckStarted || h == null) {
             return;

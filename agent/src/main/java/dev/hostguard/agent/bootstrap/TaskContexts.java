@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The request context of tasks that cannot be wrapped because their identity matters ({@code ForkJoinTask}s are
  * joined, {@code TimerTask}s cancelled): a side table from the task, by identity and weakly (a task nobody runs
  * any more takes its entry with it), to what was captured when it was handed over. Entries exist only for tasks
- * handed over inside guarded requests, so outside them the table is empty and {@link #isEmpty()} is all a hook
- * pays.
+ * handed over inside requests whose work the handler captures, so while none is handed over the table is empty and
+ * {@link #isEmpty()} is all a hook pays.
  */
 final class TaskContexts {
     private final ConcurrentHashMap<Object, Object> contexts = new ConcurrentHashMap<>();
