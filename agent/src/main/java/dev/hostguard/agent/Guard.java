@@ -142,6 +142,12 @@ final class Guard implements HookHandler {
         }
     }
 
+    /** The self-test's finding: required hook sites with no method on this JDK, so what they guard is not guarded. */
+    void hooksMissing(Set<String> missing) {
+        log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
+                System.getProperty("java.vendor"), Runtime.version(), missing);
+    }
+
     /** A tick of the policy watcher (every second): the self-check, once requests are served. */
     void selfCheckTick() {
         SelfCheck check;

@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 
 /** The start-up sequence, once the options are known (see ARCHITECTURE.md). */
@@ -44,7 +43,7 @@ final class GuardInstaller {
      * Installs the agent. On the service's main thread only what must be in place before the service's own code
      * runs: the logging and the registered transformer, so every target class the service loads from now on is
      * hooked as it loads. The rest (posture, the {@code Guard}, the warm-up, hooking the JDK classes loaded before
-     * us, the self-test) runs on a short-lived start-up thread when {@code inBackground}, alongside the service's
+     * us) runs on a short-lived start-up thread when {@code inBackground}, alongside the service's
      * start, while requests wait at their entry ({@link Hooks#installing}) until it is done: no request is served
      * before every hook and the handler are in place.
      *
@@ -142,12 +141,6 @@ final class GuardInstaller {
         if (policyFile != null) {
             new PolicyWatcher(policyFile.path(), policyFile.sha256(), POLICY_POLL,
                     new Reloader(options, hostMounts, guard, log)).start();
-        }
-        Set<String> missing = hooks.missingRequiredSites();
-        phases.done("self-test");
-        if (!missing.isEmpty()) {
-            log.warn("these hooks found no method on this JDK ({} {}), so what they guard is NOT guarded: {}",
-                    System.getProperty("java.vendor"), Runtime.version(), missing);
         }
         log.info("active: mode={} ({}) events={} ({}) policy={} hooks=[{}] (the others as their classes load)"
                         + " bootstrap={} classes, started in {} ms",

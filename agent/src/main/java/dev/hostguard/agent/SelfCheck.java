@@ -58,6 +58,8 @@ final class SelfCheck implements Runnable {
     private final Guard guard;
     private final HookInstallation hooks;
     private final AtomicBoolean started = new AtomicBoolean();
+    /** Checks run so far (on one thread: the self-check's, or the policy watcher's ticks). */
+    private int checks;
     /** What the last check found changed and reported: reported once until it is found intact again. */
     private final List<String> reported = new ArrayList<>();
     /** HostGuard's system properties when the first request was served (before any request's code ran). */
@@ -116,6 +118,9 @@ final class SelfCheck implements Runnable {
 
     /** One check: what it found changed (and put back); empty when intact. */
     List<String> check() {
+        if (checks++ == 1) {
+            selfTest();
+        }
         List<String> found = new ArrayList<>();
         ActivePolicy policy = guard.policyInForce();
         boolean outside = policy.engine().guardsOutsideRequest();
@@ -165,6 +170,19 @@ final class SelfCheck implements Runnable {
             found.add(property);
         }
         return found;
+    }
+
+    /**
+     * The self-test ({@link HookInstallation#missingRequiredSites}): one WARN line naming the required JDK hook sites
+     * this JDK has no method for. Here, with the second check, a period after the first request, not at start-up: it
+     * reads the class files of the JDK targets not loaded yet, about a megabyte of garbage, which at start-up pushed
+     * a small service into a young collection (and a second GC thread) before its 50th answer.
+     */
+    private void selfTest() {
+        Set<String> missing = hooks.missingRequiredSites();
+        if (!missing.isEmpty()) {
+            guard.hooksMissing(missing);
+        }
     }
 
     /** HostGuard's system properties that differ from {@link #ownProperties}, each put back. */

@@ -22,7 +22,8 @@ import org.slf4j.Logger;
  *
  * <p>The self-test reads, without loading them, the class files of every JDK target from the running JDK and checks
  * that each required site finds its method there ({@link ClassFileMethods}), so a JDK whose shapes drifted is
- * reported at start-up, not at the first process start.
+ * reported a second after the first request ({@code SelfCheck}: off the start-up path), not at the first process
+ * start.
  */
 public final class HookInstaller {
     /** The JDK's and the servlet API's families; server libraries' are {@link LibraryFamilies}, loaded as needed. */
