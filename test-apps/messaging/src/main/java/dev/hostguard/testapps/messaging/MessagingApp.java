@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -64,7 +63,7 @@ public final class MessagingApp {
         broker.start();
 
         ConnectionFactory factory = new ActiveMQConnectionFactory("vm://0");
-        Map<String, CompletableFuture<String>> answers = new ConcurrentHashMap<>();
+        OperationAnswers answers = new OperationAnswers();
         Connection consuming = factory.createConnection();
         Session listening = consuming.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer consumer = listening.createConsumer(listening.createQueue(QUEUE));
@@ -99,8 +98,7 @@ public final class MessagingApp {
                 Map<String, String> message = query(exchange);
                 String id = Long.toString(ids.incrementAndGet());
                 message.put("id", id);
-                CompletableFuture<String> answer = new CompletableFuture<>();
-                answers.put(id, answer);
+                CompletableFuture<String> answer = answers.expect(id);
                 outgoing.put(message);
                 respond(exchange, 200, answer.get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS));
             } catch (Exception e) {
