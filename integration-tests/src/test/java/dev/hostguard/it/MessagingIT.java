@@ -33,11 +33,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
- * embedded ActiveMQ Artemis broker, and a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
- * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class, and a RabbitMQ Java client consumer
- * ({@code DeliverCallback}) on queue {@code orders} of an embedded Apache Qpid Broker-J, AMQP 0-9-1 on a loopback
- * port), each running the host operation a message names, on every JDK, both consumers in each service JVM (with its Docker stand-in JVM): in block mode one JVM per
- * policy; in audit mode one JVM that runs {@code message: block} and then, reloaded, the default policy:
+ * embedded ActiveMQ Artemis broker, a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
+ * one-node KRaft broker, and a RabbitMQ Java client consumer ({@code DeliverCallback}) on queue {@code orders} of an
+ * Apache Qpid Broker-J, AMQP 0-9-1; each broker its own JVM, one for the class, {@link BrokerProcess}, Broker-J on a
+ * JDK before 24), each running the host operation a message names, on every JDK, the three consumers in each service
+ * JVM (with its Docker stand-in JVM): in block mode one JVM per policy; in audit mode one JVM that runs {@code message: block} and then, reloaded, the default policy:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
  *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, in block mode as
@@ -76,14 +76,9 @@ class MessagingIT {
         }
     }
 
-    /**
-     * Qpid Broker-J 9.2, the app's embedded AMQP 0-9-1 broker, calls {@code Subject.getSubject}, which JDK 24+
-     * always refuses: the RabbitMQ cases run on the JDKs before.
-     */
-    private static final int RABBITMQ_BROKER_BEFORE_JDK = 24;
-
-    /** The Kafka broker every service of the class consumes from: started with the first, stopped after the last. */
-    private static KafkaBrokerProcess kafka;
+    /** The brokers every service of the class consumes from: started with the first, stopped after the last. */
+    private static BrokerProcess kafka;
+    private static BrokerProcess amqp;
 
     /** A policy the service runs with, and whether it refuses a message's findings (in block mode). */
     private enum Policy {
@@ -119,17 +114,25 @@ class MessagingIT {
     static final ServiceSlots SLOTS = new ServiceSlots();
 
     @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
+    static void stopBrokers() {
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } finally {
+            if (amqp != null) {
+                amqp.close();
+            }
         }
     }
 
-    private static synchronized KafkaBrokerProcess kafka() throws IOException {
+    private static synchronized void startBrokers() throws IOException {
         if (kafka == null) {
-            kafka = KafkaBrokerProcess.start(TEST, tmp.resolve("kafka"), QUEUE);
+            kafka = BrokerProcess.kafka(TEST, tmp.resolve("kafka"), QUEUE);
         }
-        return kafka;
+        if (amqp == null) {
+            amqp = BrokerProcess.amqp(TEST, tmp.resolve("amqp"));
+        }
     }
 
     @TestFactory
@@ -146,23 +149,24 @@ class MessagingIT {
         UnaryOperator<ServiceProcess.Builder> withPolicy = policy.yaml == null ? b -> b
                 : GuardedService.withPolicy(policyFile, policy.yaml);
         TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, service.mode(), dir, true,
-                b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", kafka.bootstrap())));
+                b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", "localhost:" + kafka.port())
+                        .env("AMQP_PORT", Integer.toString(amqp.port()))));
         String label = service.mode() + ", " + policy.label
                 + (service.reloadedTo() == null ? "" : ", then " + service.reloadedTo().label);
         List<DynamicNode> tests = new ArrayList<>();
-        tests.add(dynamicTest(app.label() + label + " | start the Kafka broker (once for the class), the Docker "
-                + "stand-in, then the consumers with -javaagent mode=" + service.mode() + ", KAFKA_BOOTSTRAP, "
-                + "DOCKER_HOST on the stand-in, CANARY in its environment", () -> {
-                    kafka();
+        tests.add(dynamicTest(app.label() + label + " | start the Kafka and AMQP brokers (once for the class), the "
+                + "Docker stand-in, then the consumers with -javaagent mode=" + service.mode() + ", KAFKA_BOOTSTRAP, "
+                + "AMQP_PORT, DOCKER_HOST on the stand-in, CANARY in its environment", () -> {
+                    startBrokers();
                     app.start(TEST);
                 }));
-        addCases(tests, jdk, app, app.label() + policy.label + " | ", service.mode(), policy);
+        addCases(tests, app, app.label() + policy.label + " | ", service.mode(), policy);
         if (service.reloadedTo() != null) {
             Policy reloaded = service.reloadedTo();
             String at = app.label() + reloaded.label + " (reloaded) | ";
             tests.add(dynamicTest(at + "the policy file rewritten: policy-reloaded, mode " + service.mode(),
                     () -> reload(app.service(), policyFile, service.mode())));
-            addCases(tests, jdk, app, at, service.mode(), reloaded);
+            addCases(tests, app, at, service.mode(), reloaded);
         }
         tests.add(dynamicTest(app.label() + label + " | stop: no agent WARN/ERROR; no key, canary or password in the "
                 + "events or the log", app::stop));
@@ -170,15 +174,11 @@ class MessagingIT {
     }
 
     /** The cases of each consumer under {@code policy}: refused where the policy refuses and the mode blocks. */
-    private static void addCases(List<DynamicNode> tests, Jdks.Jdk jdk, TestAppSlot app, String at, String mode,
-                                 Policy policy) {
+    private static void addCases(List<DynamicNode> tests, TestAppSlot app, String at, String mode, Policy policy) {
         boolean refuses = policy.refuses && mode.equals("block");
         String outcome = refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
                 : "it ran, logged event";
         for (Consumer consumer : Consumer.values()) {
-            if (consumer == Consumer.RABBITMQ && jdk.feature() >= RABBITMQ_BROKER_BEFORE_JDK) {
-                continue; // the embedded Broker-J cannot start there (test-apps/messaging MessagingApp)
-            }
             String in = " in " + consumer.frame + " (" + consumer.system + ") -> ";
             tests.add(dynamicTest(at + "exec (touch <marker>)" + in + outcome,
                     () -> exec(app, consumer, refuses)));

@@ -36,13 +36,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A JMS consumer: an embedded ActiveMQ Artemis broker (in-VM acceptor only: no port, no persistence) and a Jakarta
  * JMS {@link OperationListener} on queue {@value #QUEUE} that runs the host operation each message names
  * ({@code test-apps/host-operations}); with env {@code KAFKA_BOOTSTRAP}, a Kafka poll loop ({@link RecordLoop}) on
- * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}); an embedded Apache Qpid Broker-J
- * ({@link QpidBroker}, AMQP 0-9-1 on a loopback port) and a RabbitMQ Java client consumer ({@link RabbitMqConsumer})
- * on its queue {@value #QUEUE} ({@code &system=rabbitmq}). The tests hand it messages through
- * {@code GET /send?op=<op>[&cmd=...]} on the JDK's HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up
- * (outside any request, so nothing of the HTTP request travels with the message) sends it to the broker, and the
- * request answers with what the listener reported: the operation's output, or {@code refused <exception>} when it
- * failed (a HostGuard refusal included). Readiness line: {@code messaging-app listening on http://127.0.0.1:<port>}.
+ * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}); with env {@code AMQP_PORT}, a
+ * RabbitMQ Java client consumer ({@link RabbitMqConsumer}) on queue {@value #QUEUE} of the AMQP 0-9-1 broker on that
+ * loopback port ({@code &system=rabbitmq}; the tests' Qpid Broker-J, {@code test-apps/amqp-broker}). The tests hand
+ * it messages through {@code GET /send?op=<op>[&cmd=...]} on the JDK's HttpServer: the request puts the message on an
+ * in-memory queue, a sender thread started at start-up (outside any request, so nothing of the HTTP request travels
+ * with the message) sends it to the broker, and the request answers with what the listener reported: the operation's
+ * output, or {@code refused <exception>} when it failed (a HostGuard refusal included). Readiness line:
+ * {@code messaging-app listening on http://127.0.0.1:<port>}.
  */
 public final class MessagingApp {
     static final String QUEUE = "orders";
@@ -70,8 +71,9 @@ public final class MessagingApp {
         consumer.setMessageListener(new OperationListener(answers));
         consuming.start();
 
-        QpidBroker amqpBroker = startAmqpBroker();
-        RabbitMqConsumer rabbit = amqpBroker == null ? null : new RabbitMqConsumer(amqpBroker.port(), answers);
+        String amqpPort = System.getenv("AMQP_PORT");
+        RabbitMqConsumer rabbit = amqpPort == null || amqpPort.isBlank() ? null
+                : new RabbitMqConsumer(Integer.parseInt(amqpPort.strip()), answers);
 
         String kafka = System.getenv("KAFKA_BOOTSTRAP");
         KafkaProducer<String, String> producer = null;
@@ -113,7 +115,6 @@ public final class MessagingApp {
                 broker.stop();
                 if (rabbit != null) {
                     rabbit.close();
-                    amqpBroker.close();
                 }
             } catch (Exception ignored) {
                 // the JVM is going away
@@ -127,7 +128,7 @@ public final class MessagingApp {
      * The sender thread: each message ({@code system=jms}, the default) a text message to queue {@value #QUEUE}, its
      * parameters as string properties; or ({@code system=kafka}) a record of topic {@value #QUEUE}, its parameters
      * as headers, when {@code records} is there; or ({@code system=rabbitmq}) a RabbitMQ message to queue
-     * {@value #QUEUE} through the default exchange, its parameters as headers.
+     * {@value #QUEUE} through the default exchange, its parameters as headers, when {@code rabbit} is there.
      */
     private static void send(ConnectionFactory factory, KafkaProducer<String, String> records,
                              RabbitMqConsumer rabbit, BlockingQueue<Map<String, String>> outgoing) {
@@ -160,20 +161,6 @@ public final class MessagingApp {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             System.err.println("messaging-app sender failed: " + e);
-        }
-    }
-
-    /**
-     * Broker-J 9.2 calls {@code Subject.getSubject}, which JDK 24 and later always refuse: there the app has no
-     * RabbitMQ consumer (said on stderr) and its JMS and Kafka consumers run as before.
-     */
-    private static QpidBroker startAmqpBroker() throws Exception {
-        try {
-            return new QpidBroker();
-        } catch (UnsupportedOperationException unsupportedOnThisJdk) {
-            System.err.println("messaging-app: no RabbitMQ consumer, Qpid Broker-J cannot start on this JDK: "
-                    + unsupportedOnThisJdk);
-            return null;
         }
     }
 

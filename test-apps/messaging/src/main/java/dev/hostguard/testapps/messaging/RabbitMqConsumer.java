@@ -12,11 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A RabbitMQ Java client consumer of queue {@value MessagingApp#QUEUE} on the embedded AMQP 0-9-1 broker
- * ({@link QpidBroker}): a {@code DeliverCallback} method reference, so deliveries pass through the client's own
- * {@code Consumer} wrapper; each names a host operation in its headers ({@code op}, its parameters, {@code id}),
- * which {@link OperationAnswers} runs and answers. Deliveries are handled on the connection's consumer thread
- * {@value #THREAD}; published through a channel of their own.
+ * A RabbitMQ Java client consumer of queue {@value MessagingApp#QUEUE} on an AMQP 0-9-1 broker on a loopback port
+ * (the tests' Qpid Broker-J, {@code test-apps/amqp-broker}, in a JVM of its own): a {@code DeliverCallback} method
+ * reference, so deliveries pass through the client's own {@code Consumer} wrapper; each names a host operation in
+ * its headers ({@code op}, its parameters, {@code id}), which {@link OperationAnswers} runs and answers. Deliveries
+ * are handled on the connection's consumer thread {@value #THREAD}; published through a channel of their own.
  */
 final class RabbitMqConsumer implements AutoCloseable {
     static final String THREAD = "messaging-app-rabbitmq-consumer";
