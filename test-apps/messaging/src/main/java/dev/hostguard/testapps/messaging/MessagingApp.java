@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A JMS consumer: an embedded ActiveMQ Artemis broker (in-VM acceptor only: no port, no persistence) and a Jakarta
@@ -38,7 +39,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * ({@code test-apps/host-operations}); with env {@code KAFKA_BOOTSTRAP}, a Kafka poll loop ({@link RecordLoop}) on
  * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}); with env {@code AMQP_PORT}, a
  * RabbitMQ Java client consumer ({@link RabbitMqConsumer}) on queue {@value #QUEUE} of the AMQP 0-9-1 broker on that
- * loopback port ({@code &system=rabbitmq}; the tests' Qpid Broker-J, {@code test-apps/amqp-broker}). The tests hand
+ * loopback port ({@code &system=rabbitmq}; the tests' Qpid Broker-J, {@code test-apps/amqp-broker}) and a Spring AMQP
+ * {@code @RabbitListener} ({@link SpringAmqpListener}) on its queue {@value SpringAmqpListener#QUEUE}
+ * ({@code &system=spring-amqp}). The tests hand
  * it messages through {@code GET /send?op=<op>[&cmd=...]} on the JDK's HttpServer: the request puts the message on an
  * in-memory queue, a sender thread started at start-up (outside any request, so nothing of the HTTP request travels
  * with the message) sends it to the broker, and the request answers with what the listener reported: the operation's
@@ -72,8 +75,14 @@ public final class MessagingApp {
         consuming.start();
 
         String amqpPort = System.getenv("AMQP_PORT");
-        RabbitMqConsumer rabbit = amqpPort == null || amqpPort.isBlank() ? null
-                : new RabbitMqConsumer(Integer.parseInt(amqpPort.strip()), answers);
+        RabbitMqConsumer rabbit = null;
+        ConfigurableApplicationContext spring = null;
+        if (amqpPort != null && !amqpPort.isBlank()) {
+            rabbit = new RabbitMqConsumer(Integer.parseInt(amqpPort.strip()), answers);
+            spring = SpringAmqpListener.start(Integer.parseInt(amqpPort.strip()), answers);
+        }
+        RabbitMqConsumer publisher = rabbit;
+        ConfigurableApplicationContext springContext = spring;
 
         String kafka = System.getenv("KAFKA_BOOTSTRAP");
         KafkaProducer<String, String> producer = null;
@@ -89,7 +98,7 @@ public final class MessagingApp {
         }
         KafkaProducer<String, String> records = producer;
         BlockingQueue<Map<String, String>> outgoing = new LinkedBlockingQueue<>();
-        Thread sender = new Thread(() -> send(factory, records, rabbit, outgoing), "messaging-app-sender");
+        Thread sender = new Thread(() -> send(factory, records, publisher, outgoing), "messaging-app-sender");
         sender.setDaemon(true);
         sender.start();
 
@@ -113,8 +122,9 @@ public final class MessagingApp {
             try {
                 consuming.close();
                 broker.stop();
-                if (rabbit != null) {
-                    rabbit.close();
+                if (publisher != null) {
+                    springContext.close();
+                    publisher.close();
                 }
             } catch (Exception ignored) {
                 // the JVM is going away
@@ -128,7 +138,8 @@ public final class MessagingApp {
      * The sender thread: each message ({@code system=jms}, the default) a text message to queue {@value #QUEUE}, its
      * parameters as string properties; or ({@code system=kafka}) a record of topic {@value #QUEUE}, its parameters
      * as headers, when {@code records} is there; or ({@code system=rabbitmq}) a RabbitMQ message to queue
-     * {@value #QUEUE} through the default exchange, its parameters as headers, when {@code rabbit} is there.
+     * {@value #QUEUE} through the default exchange, its parameters as headers, when {@code rabbit} is there, or
+     * ({@code system=spring-amqp}) the same to the Spring listener's queue {@value SpringAmqpListener#QUEUE}.
      */
     private static void send(ConnectionFactory factory, KafkaProducer<String, String> records,
                              RabbitMqConsumer rabbit, BlockingQueue<Map<String, String>> outgoing) {
@@ -145,9 +156,10 @@ public final class MessagingApp {
                     records.send(record).get();
                     continue;
                 }
-                if ("rabbitmq".equals(message.get("system"))) {
+                if ("rabbitmq".equals(message.get("system")) || "spring-amqp".equals(message.get("system"))) {
                     if (rabbit != null) {
-                        rabbit.send(message);
+                        rabbit.send("spring-amqp".equals(message.get("system")) ? SpringAmqpListener.QUEUE : QUEUE,
+                                message);
                     }
                     continue;
                 }

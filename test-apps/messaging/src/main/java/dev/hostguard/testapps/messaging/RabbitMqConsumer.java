@@ -44,10 +44,10 @@ final class RabbitMqConsumer implements AutoCloseable {
         publishing = connection.createChannel();
     }
 
-    /** Publishes a message to the queue (the default exchange), its parameters as headers. */
-    void send(Map<String, String> message) throws IOException {
+    /** Publishes a message to {@code queue} (through the default exchange), its parameters as headers. */
+    void send(String queue, Map<String, String> message) throws IOException {
         Map<String, Object> headers = new HashMap<>(message);
-        publishing.basicPublish("", MessagingApp.QUEUE,
+        publishing.basicPublish("", queue,
                 new com.rabbitmq.client.AMQP.BasicProperties.Builder().headers(headers).build(),
                 message.getOrDefault("op", "").getBytes(StandardCharsets.UTF_8));
     }
