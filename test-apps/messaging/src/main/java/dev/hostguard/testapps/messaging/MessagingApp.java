@@ -41,12 +41,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  * RabbitMQ Java client consumer ({@link RabbitMqConsumer}) on queue {@value #QUEUE} of the AMQP 0-9-1 broker on that
  * loopback port ({@code &system=rabbitmq}; the tests' Qpid Broker-J, {@code test-apps/amqp-broker}) and a Spring AMQP
  * {@code @RabbitListener} ({@link SpringAmqpListener}) on its queue {@value SpringAmqpListener#QUEUE}
- * ({@code &system=spring-amqp}). The tests hand
- * it messages through {@code GET /send?op=<op>[&cmd=...]} on the JDK's HttpServer: the request puts the message on an
- * in-memory queue, a sender thread started at start-up (outside any request, so nothing of the HTTP request travels
- * with the message) sends it to the broker, and the request answers with what the listener reported: the operation's
- * output, or {@code refused <exception>} when it failed (a HostGuard refusal included). Readiness line:
- * {@code messaging-app listening on http://127.0.0.1:<port>}.
+ * ({@code &system=spring-amqp}). The tests hand it messages through {@code GET /send?op=<op>[&cmd=...]} on the JDK's
+ * HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up (outside any
+ * request, so nothing of the HTTP request travels with the message) sends it to the broker, and the request answers
+ * with what the listener reported: the operation's output, or {@code refused <exception>} when it failed (a HostGuard
+ * refusal included). Readiness line: {@code messaging-app listening on http://127.0.0.1:<port>}.
  */
 public final class MessagingApp {
     static final String QUEUE = "orders";
@@ -78,8 +77,9 @@ public final class MessagingApp {
         RabbitMqConsumer rabbit = null;
         ConfigurableApplicationContext spring = null;
         if (amqpPort != null && !amqpPort.isBlank()) {
-            rabbit = new RabbitMqConsumer(Integer.parseInt(amqpPort.strip()), answers);
-            spring = SpringAmqpListener.start(Integer.parseInt(amqpPort.strip()), answers);
+            int brokerPort = Integer.parseInt(amqpPort.strip());
+            rabbit = new RabbitMqConsumer(brokerPort, answers);
+            spring = SpringAmqpListener.start(brokerPort, answers);
         }
         RabbitMqConsumer publisher = rabbit;
         ConfigurableApplicationContext springContext = spring;
