@@ -65,6 +65,12 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/kafka-broker -am package");
     }
 
+    /** The AMQP 0-9-1 broker, Qpid Broker-J ({@code test-apps/amqp-broker/target/hostguard-amqp-broker.jar}, shaded). */
+    public static Path amqpBrokerJar() {
+        return existing("hostguard.amqp-broker.jar", "../test-apps/amqp-broker/target/hostguard-amqp-broker.jar",
+                "mvn -pl test-apps/amqp-broker -am package");
+    }
+
     /** The Undertow test app ({@code test-apps/undertow/target/hostguard-undertow-app.jar}, shaded). */
     public static Path undertowJar() {
         return existing("hostguard.undertow.jar", "../test-apps/undertow/target/hostguard-undertow-app.jar",

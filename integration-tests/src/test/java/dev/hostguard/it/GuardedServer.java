@@ -78,8 +78,10 @@ public enum GuardedServer {
     GRPC("grpc", "grpc-app (grpc-java 1.85, Netty)", "/none", "/key", "/mtls"),
     /**
      * {@code hostguard-messaging-app.jar} (test-apps/messaging): an embedded ActiveMQ Artemis 2.40 broker and a
-     * Jakarta JMS {@code MessageListener} that runs the host operation a message names; {@code GET /send?op=} (the
-     * JDK's HttpServer, no authentication) only hands it the message. It serves no area routes.
+     * Jakarta JMS {@code MessageListener} that runs the host operation a message names, and the same for a Kafka and
+     * a RabbitMQ consumer of the brokers env {@code KAFKA_BOOTSTRAP} and {@code AMQP_PORT} name
+     * ({@link BrokerProcess}); {@code GET /send?op=} (the JDK's HttpServer, no authentication) only hands it the
+     * message. It serves no area routes.
      */
     MESSAGING("messaging", "messaging-app (JMS on Artemis, Kafka, RabbitMQ on Qpid Broker-J)", "/send", "/send", "/send");
 

@@ -71,6 +71,36 @@ public final class Jdks {
         return result;
     }
 
+    /**
+     * The first JDK older than {@code feature}, for infrastructure that cannot run on newer ones (never a service
+     * under test): the first of {@link #all()} that is, else the first under {@code /usr/lib/jvm} (by name), so a
+     * build run on JDK 25 still finds the machine's 17. Fails, naming where it looked, when there is none.
+     */
+    public static Jdk before(int feature) {
+        for (Jdk jdk : all()) {
+            if (jdk.feature() < feature) {
+                return jdk;
+            }
+        }
+        try (DirectoryStream<Path> jvms = Files.newDirectoryStream(Path.of("/usr/lib/jvm"))) {
+            List<Path> sorted = new ArrayList<>();
+            jvms.forEach(sorted::add);
+            sorted.sort(null);
+            for (Path home : sorted) {
+                if (Files.isExecutable(home.resolve("bin/java"))) {
+                    Jdk jdk = new Jdk(home, versionOf(home));
+                    if (jdk.feature() >= 17 && jdk.feature() < feature) {
+                        return jdk;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException noSuchDirectory) {
+            // only the listed JDKs
+        }
+        throw new IllegalStateException("no JDK 17 to " + (feature - 1) + " among " + all()
+                + " or in /usr/lib/jvm; list one in HOSTGUARD_IT_JDKS");
+    }
+
     private static List<Jdk> discover() {
         List<Path> candidates = new ArrayList<>();
         candidates.add(Path.of(System.getProperty("java.home")));

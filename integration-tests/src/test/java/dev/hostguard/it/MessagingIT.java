@@ -33,11 +33,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
- * embedded ActiveMQ Artemis broker, and a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
- * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class, and a RabbitMQ Java client consumer
- * ({@code DeliverCallback}) on queue {@code orders} of an embedded Apache Qpid Broker-J, AMQP 0-9-1 on a loopback
- * port), each running the host operation a message names, on every JDK, both consumers in each service JVM (with its Docker stand-in JVM): in block mode one JVM per
- * policy; in audit mode one JVM that runs {@code message: block} and then, reloaded, the default policy:
+ * embedded ActiveMQ Artemis broker, a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
+ * one-node KRaft broker, a RabbitMQ Java client consumer ({@code DeliverCallback}) on queue {@code orders} and a
+ * Spring AMQP {@code @RabbitListener} in a {@code SimpleMessageListenerContainer} (the listener on the container's
+ * thread, after the client's {@code handleDelivery} queued the delivery) on queue {@code spring-orders} of an Apache
+ * Qpid Broker-J, AMQP 0-9-1; each broker its own JVM, one for the class, {@link BrokerProcess}, Broker-J on a JDK
+ * before 24), each running the host operation a message names, on every JDK, the four consumers in each service JVM
+ * (with its Docker stand-in JVM): in block mode one JVM per policy; in audit mode one JVM that runs
+ * {@code message: block} and then, reloaded, the default policy:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
  *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, in block mode as
@@ -47,9 +50,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       a {@code blocked} event; in audit mode they run, and the event says {@code logged}; {@code benign} runs with
  *       no event</li>
  * </ul>
- * Every event: {@code hostguard.context=message}, {@code hostguard.auth=message}, {@code url.path=/orders},
- * {@code messaging.system=jms|kafka|rabbitmq}, {@code messaging.destination.name=orders}, no HTTP fields, the consumer's
- * thread and code.
+ * Every event: {@code hostguard.context=message}, {@code hostguard.auth=message}, {@code url.path=/<queue>},
+ * {@code messaging.system=jms|kafka|rabbitmq}, {@code messaging.destination.name=<queue>}, no HTTP fields, the
+ * consumer's thread and code.
  * The messages are sent by a thread of the app's own start-up, outside any request: the HTTP request that asks for
  * one ({@code GET /send}, no credentials) only queues it and waits for the listener's report, so nothing of it
  * travels with the message.
@@ -59,31 +62,36 @@ class MessagingIT {
     private static final GuardedServer SERVER = GuardedServer.MESSAGING;
     private static final String QUEUE = "orders";
 
-    /** A consumer of the app: its messaging system, the thread it handles messages on, its handling method. */
+    /**
+     * A consumer of the app: what {@code /send} calls it, the messaging system its events name, its queue or topic,
+     * the thread it handles messages on, its handling method.
+     */
     private enum Consumer {
-        JMS("jms", ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
-        KAFKA("kafka", "messaging-app-kafka-consumer", "RecordLoop.handle"),
-        RABBITMQ("rabbitmq", "messaging-app-rabbitmq-consumer", "RabbitMqConsumer.handle");
+        JMS("jms", "jms", QUEUE, ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
+        KAFKA("kafka", "kafka", QUEUE, "messaging-app-kafka-consumer", "RecordLoop.handle"),
+        RABBITMQ("rabbitmq", "rabbitmq", QUEUE, "messaging-app-rabbitmq-consumer", "RabbitMqConsumer.handle"),
+        /** Its listener runs on the container's thread, not in the client's {@code handleDelivery}. */
+        SPRING_AMQP("spring-amqp", "rabbitmq", "spring-orders", "spring-amqp-listener-\\d+",
+                "SpringAmqpListener.onMessage");
 
+        final String name;
         final String system;
+        final String destination;
         final String thread;
         final String frame;
 
-        Consumer(String system, String thread, String frame) {
+        Consumer(String name, String system, String destination, String thread, String frame) {
+            this.name = name;
             this.system = system;
+            this.destination = destination;
             this.thread = thread;
             this.frame = frame;
         }
     }
 
-    /**
-     * Qpid Broker-J 9.2, the app's embedded AMQP 0-9-1 broker, calls {@code Subject.getSubject}, which JDK 24+
-     * always refuses: the RabbitMQ cases run on the JDKs before.
-     */
-    private static final int RABBITMQ_BROKER_BEFORE_JDK = 24;
-
-    /** The Kafka broker every service of the class consumes from: started with the first, stopped after the last. */
-    private static KafkaBrokerProcess kafka;
+    /** The brokers every service of the class consumes from: started with the first, stopped after the last. */
+    private static BrokerProcess kafka;
+    private static BrokerProcess amqp;
 
     /** A policy the service runs with, and whether it refuses a message's findings (in block mode). */
     private enum Policy {
@@ -119,17 +127,25 @@ class MessagingIT {
     static final ServiceSlots SLOTS = new ServiceSlots();
 
     @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
+    static void stopBrokers() {
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } finally {
+            if (amqp != null) {
+                amqp.close();
+            }
         }
     }
 
-    private static synchronized KafkaBrokerProcess kafka() throws IOException {
+    private static synchronized void startBrokers() throws IOException {
         if (kafka == null) {
-            kafka = KafkaBrokerProcess.start(TEST, tmp.resolve("kafka"), QUEUE);
+            kafka = BrokerProcess.kafka(TEST, tmp.resolve("kafka"), QUEUE);
         }
-        return kafka;
+        if (amqp == null) {
+            amqp = BrokerProcess.amqp(TEST, tmp.resolve("amqp"));
+        }
     }
 
     @TestFactory
@@ -146,23 +162,24 @@ class MessagingIT {
         UnaryOperator<ServiceProcess.Builder> withPolicy = policy.yaml == null ? b -> b
                 : GuardedService.withPolicy(policyFile, policy.yaml);
         TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, service.mode(), dir, true,
-                b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", kafka.bootstrap())));
+                b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", "localhost:" + kafka.port())
+                        .env("AMQP_PORT", Integer.toString(amqp.port()))));
         String label = service.mode() + ", " + policy.label
                 + (service.reloadedTo() == null ? "" : ", then " + service.reloadedTo().label);
         List<DynamicNode> tests = new ArrayList<>();
-        tests.add(dynamicTest(app.label() + label + " | start the Kafka broker (once for the class), the Docker "
-                + "stand-in, then the consumers with -javaagent mode=" + service.mode() + ", KAFKA_BOOTSTRAP, "
-                + "DOCKER_HOST on the stand-in, CANARY in its environment", () -> {
-                    kafka();
+        tests.add(dynamicTest(app.label() + label + " | start the Kafka and AMQP brokers (once for the class), the "
+                + "Docker stand-in, then the consumers with -javaagent mode=" + service.mode() + ", KAFKA_BOOTSTRAP, "
+                + "AMQP_PORT, DOCKER_HOST on the stand-in, CANARY in its environment", () -> {
+                    startBrokers();
                     app.start(TEST);
                 }));
-        addCases(tests, jdk, app, app.label() + policy.label + " | ", service.mode(), policy);
+        addCases(tests, app, app.label() + policy.label + " | ", service.mode(), policy);
         if (service.reloadedTo() != null) {
             Policy reloaded = service.reloadedTo();
             String at = app.label() + reloaded.label + " (reloaded) | ";
             tests.add(dynamicTest(at + "the policy file rewritten: policy-reloaded, mode " + service.mode(),
                     () -> reload(app.service(), policyFile, service.mode())));
-            addCases(tests, jdk, app, at, service.mode(), reloaded);
+            addCases(tests, app, at, service.mode(), reloaded);
         }
         tests.add(dynamicTest(app.label() + label + " | stop: no agent WARN/ERROR; no key, canary or password in the "
                 + "events or the log", app::stop));
@@ -170,16 +187,12 @@ class MessagingIT {
     }
 
     /** The cases of each consumer under {@code policy}: refused where the policy refuses and the mode blocks. */
-    private static void addCases(List<DynamicNode> tests, Jdks.Jdk jdk, TestAppSlot app, String at, String mode,
-                                 Policy policy) {
+    private static void addCases(List<DynamicNode> tests, TestAppSlot app, String at, String mode, Policy policy) {
         boolean refuses = policy.refuses && mode.equals("block");
         String outcome = refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
                 : "it ran, logged event";
         for (Consumer consumer : Consumer.values()) {
-            if (consumer == Consumer.RABBITMQ && jdk.feature() >= RABBITMQ_BROKER_BEFORE_JDK) {
-                continue; // the embedded Broker-J cannot start there (test-apps/messaging MessagingApp)
-            }
-            String in = " in " + consumer.frame + " (" + consumer.system + ") -> ";
+            String in = " in " + consumer.frame + " (" + consumer.name + ") -> ";
             tests.add(dynamicTest(at + "exec (touch <marker>)" + in + outcome,
                     () -> exec(app, consumer, refuses)));
             tests.add(dynamicTest(at + "environ (/proc/self/environ)" + in + outcome,
@@ -204,7 +217,7 @@ class MessagingIT {
 
     private static void exec(TestAppSlot app, Consumer consumer, boolean refused) throws IOException {
         GuardedService service = app.service();
-        Path marker = service.marker("message-" + consumer.system + "-exec-" + System.nanoTime());
+        Path marker = service.marker("message-" + consumer.name + "-exec-" + System.nanoTime());
         int before = service.events().count();
         String answer = send(service, consumer, Op.EXEC, "touch " + marker);
         Predicate<JsonNode> thisStart = EventLog.hasProcessArg(marker.toString());
@@ -271,7 +284,7 @@ class MessagingIT {
         int before = service.events().count();
         String answer = send(service, consumer, Op.BENIGN, null);
         assertTrue(answer.matches("benign bytes=\\d+"), () -> "the benign read: " + answer);
-        Path followUp = service.marker("message-" + consumer.system + "-benign-follow-up-" + System.nanoTime());
+        Path followUp = service.marker("message-" + consumer.name + "-benign-follow-up-" + System.nanoTime());
         service.events().assertNothingLoggedSince(before, "for the benign read",
                 () -> send(service, consumer, Op.EXEC, "touch " + followUp), EventLog.hasProcessArg(followUp.toString()));
         service.process().assertNoUnexpectedAgentProblems();
@@ -280,7 +293,7 @@ class MessagingIT {
     /** {@code GET /send?op=...}: the listener's report on the message, once it handled it. */
     private static String send(GuardedService service, Consumer consumer, Op op, String cmd) {
         HttpTestClient.Get get = HttpTestClient.get(service.process().baseUri(), "/send")
-                .query("system", consumer.system).query("op", op.path());
+                .query("system", consumer.name).query("op", op.path());
         if (cmd != null) {
             get = get.query("cmd", cmd);
         }
@@ -309,9 +322,9 @@ class MessagingIT {
                 () -> "outcome: " + event);
         assertEquals("message", hg.path("context").asText(), () -> "hostguard.context: " + event);
         assertEquals("message", hg.path("auth").asText(), () -> "hostguard.auth: " + event);
-        assertEquals("/" + QUEUE, event.path("url").path("path").asText(), () -> "url.path: " + event);
+        assertEquals("/" + consumer.destination, event.path("url").path("path").asText(), () -> "url.path: " + event);
         assertEquals(consumer.system, event.path("messaging").path("system").asText(), () -> "messaging.system: " + event);
-        assertEquals(QUEUE, event.path("messaging").path("destination").path("name").asText(),
+        assertEquals(consumer.destination, event.path("messaging").path("destination").path("name").asText(),
                 () -> "messaging.destination.name: " + event);
         assertTrue(event.path("http").isMissingNode() && event.path("client").isMissingNode(),
                 () -> "HTTP fields in a message's event: " + event);

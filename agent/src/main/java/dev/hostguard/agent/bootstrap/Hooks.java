@@ -266,11 +266,12 @@ public final class Hooks {
         }
     }
 
-    // ---- polled message consumers (Kafka's KafkaConsumer) ----
+    // ---- polled message consumers (Kafka's KafkaConsumer, Spring AMQP's BlockingQueueConsumer) ----
 
     /**
-     * A consumer's {@code poll} or {@code close} starts on this thread: the work for the records its last poll here
-     * returned is over, and that message context closes.
+     * A consumer's {@code poll} or {@code close} (Spring AMQP: {@code nextMessage} or {@code stop}) starts on this
+     * thread: the work for the records (the message) its last poll here returned is over, and that message context
+     * closes.
      */
     public static void pollStarts() {
         RequestScope scope = SCOPE.get();
@@ -283,8 +284,8 @@ public final class Hooks {
     }
 
     /**
-     * A consumer's {@code poll} returned {@code records}: this thread works for them until its next poll or close,
-     * as a request whose object is the batch. A poll made while the thread serves or works for a request already
+     * A consumer's {@code poll} returned {@code records} (Spring AMQP: {@code nextMessage} a message; {@code null}:
+     * nothing): this thread works for them until its next poll or close, as a request whose object is the batch. A poll made while the thread serves or works for a request already
      * (an HTTP handler that polls) leaves that request in charge: its caller asked for the records.
      */
     public static void recordsPolled(Object records) {

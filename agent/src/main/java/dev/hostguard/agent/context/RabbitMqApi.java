@@ -41,14 +41,21 @@ final class RabbitMqApi implements ServerApi {
     /** {@code null} when the client cannot say: the delivery is still classed {@code message}. */
     private String destination(Object envelope) {
         try {
-            String exchange = (String) Types.call(getExchange, envelope);
-            String routingKey = (String) Types.call(getRoutingKey, envelope);
-            if (exchange == null || exchange.isEmpty()) {
-                return routingKey == null || routingKey.isEmpty() ? null : routingKey;
-            }
-            return routingKey == null || routingKey.isEmpty() ? exchange : exchange + "/" + routingKey;
+            return destination((String) Types.call(getExchange, envelope),
+                    (String) Types.call(getRoutingKey, envelope));
         } catch (IllegalStateException | ClassCastException clientFailed) {
             return null;
         }
+    }
+
+    /**
+     * An AMQP 0-9-1 delivery's destination, whoever read it: the routing key alone for the default exchange (the
+     * queue's name), {@code <exchange>/<routing key>} otherwise; {@code null} when neither is known.
+     */
+    static String destination(String exchange, String routingKey) {
+        if (exchange == null || exchange.isEmpty()) {
+            return routingKey == null || routingKey.isEmpty() ? null : routingKey;
+        }
+        return routingKey == null || routingKey.isEmpty() ? exchange : exchange + "/" + routingKey;
     }
 }

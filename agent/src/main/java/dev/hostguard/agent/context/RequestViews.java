@@ -39,6 +39,9 @@ public final class RequestViews {
             if (api == null) {
                 api = RabbitMqApi.of(type);
             }
+            if (api == null) {
+                api = SpringAmqpApi.of(type);
+            }
             return api != null ? api : "unknown";
         }
     };

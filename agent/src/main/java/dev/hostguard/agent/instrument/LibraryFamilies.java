@@ -42,6 +42,7 @@ final class LibraryFamilies {
                 "io.netty.util.concurrent.ScheduledFutureTask", "io.netty.util.concurrent.GlobalEventExecutor",
                 "io.netty.util.concurrent.GlobalEventExecutor$TaskRunner", "io.netty.util.concurrent.DefaultPromise");
         family("KafkaHooks", "org.apache.kafka.clients.consumer.KafkaConsumer");
+        family("SpringAmqpHooks", SpringAmqpHooks.BLOCKING_QUEUE_CONSUMER);
         family("NativeUnixSocketHooks", "org.newsclub.net.unix.AFSocketImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFInputStreamImpl",
                 "org.newsclub.net.unix.AFSocketImpl$AFOutputStreamImpl", "jnr.unixsocket.UnixSocketChannel",

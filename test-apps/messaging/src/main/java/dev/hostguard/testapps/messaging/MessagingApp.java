@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,18 +31,21 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * A JMS consumer: an embedded ActiveMQ Artemis broker (in-VM acceptor only: no port, no persistence) and a Jakarta
  * JMS {@link OperationListener} on queue {@value #QUEUE} that runs the host operation each message names
  * ({@code test-apps/host-operations}); with env {@code KAFKA_BOOTSTRAP}, a Kafka poll loop ({@link RecordLoop}) on
- * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}); an embedded Apache Qpid Broker-J
- * ({@link QpidBroker}, AMQP 0-9-1 on a loopback port) and a RabbitMQ Java client consumer ({@link RabbitMqConsumer})
- * on its queue {@value #QUEUE} ({@code &system=rabbitmq}). The tests hand it messages through
- * {@code GET /send?op=<op>[&cmd=...]} on the JDK's HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up
- * (outside any request, so nothing of the HTTP request travels with the message) sends it to the broker, and the
- * request answers with what the listener reported: the operation's output, or {@code refused <exception>} when it
- * failed (a HostGuard refusal included). Readiness line: {@code messaging-app listening on http://127.0.0.1:<port>}.
+ * topic {@value #QUEUE} that does the same for records ({@code &system=kafka}); with env {@code AMQP_PORT}, a
+ * RabbitMQ Java client consumer ({@link RabbitMqConsumer}) on queue {@value #QUEUE} of the AMQP 0-9-1 broker on that
+ * loopback port ({@code &system=rabbitmq}; the tests' Qpid Broker-J, {@code test-apps/amqp-broker}) and a Spring AMQP
+ * {@code @RabbitListener} ({@link SpringAmqpListener}) on its queue {@value SpringAmqpListener#QUEUE}
+ * ({@code &system=spring-amqp}). The tests hand it messages through {@code GET /send?op=<op>[&cmd=...]} on the JDK's
+ * HttpServer: the request puts the message on an in-memory queue, a sender thread started at start-up (outside any
+ * request, so nothing of the HTTP request travels with the message) sends it to the broker, and the request answers
+ * with what the listener reported: the operation's output, or {@code refused <exception>} when it failed (a HostGuard
+ * refusal included). Readiness line: {@code messaging-app listening on http://127.0.0.1:<port>}.
  */
 public final class MessagingApp {
     static final String QUEUE = "orders";
@@ -64,15 +66,23 @@ public final class MessagingApp {
         broker.start();
 
         ConnectionFactory factory = new ActiveMQConnectionFactory("vm://0");
-        Map<String, CompletableFuture<String>> answers = new ConcurrentHashMap<>();
+        OperationAnswers answers = new OperationAnswers();
         Connection consuming = factory.createConnection();
         Session listening = consuming.createSession(false, Session.AUTO_ACKNOWLEDGE);
         MessageConsumer consumer = listening.createConsumer(listening.createQueue(QUEUE));
         consumer.setMessageListener(new OperationListener(answers));
         consuming.start();
 
-        QpidBroker amqpBroker = startAmqpBroker();
-        RabbitMqConsumer rabbit = amqpBroker == null ? null : new RabbitMqConsumer(amqpBroker.port(), answers);
+        String amqpPort = System.getenv("AMQP_PORT");
+        RabbitMqConsumer rabbit = null;
+        ConfigurableApplicationContext spring = null;
+        if (amqpPort != null && !amqpPort.isBlank()) {
+            int brokerPort = Integer.parseInt(amqpPort.strip());
+            rabbit = new RabbitMqConsumer(brokerPort, answers);
+            spring = SpringAmqpListener.start(brokerPort, answers);
+        }
+        RabbitMqConsumer publisher = rabbit;
+        ConfigurableApplicationContext springContext = spring;
 
         String kafka = System.getenv("KAFKA_BOOTSTRAP");
         KafkaProducer<String, String> producer = null;
@@ -88,7 +98,7 @@ public final class MessagingApp {
         }
         KafkaProducer<String, String> records = producer;
         BlockingQueue<Map<String, String>> outgoing = new LinkedBlockingQueue<>();
-        Thread sender = new Thread(() -> send(factory, records, rabbit, outgoing), "messaging-app-sender");
+        Thread sender = new Thread(() -> send(factory, records, publisher, outgoing), "messaging-app-sender");
         sender.setDaemon(true);
         sender.start();
 
@@ -99,8 +109,7 @@ public final class MessagingApp {
                 Map<String, String> message = query(exchange);
                 String id = Long.toString(ids.incrementAndGet());
                 message.put("id", id);
-                CompletableFuture<String> answer = new CompletableFuture<>();
-                answers.put(id, answer);
+                CompletableFuture<String> answer = answers.expect(id);
                 outgoing.put(message);
                 respond(exchange, 200, answer.get(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS));
             } catch (Exception e) {
@@ -113,9 +122,9 @@ public final class MessagingApp {
             try {
                 consuming.close();
                 broker.stop();
-                if (rabbit != null) {
-                    rabbit.close();
-                    amqpBroker.close();
+                if (publisher != null) {
+                    springContext.close();
+                    publisher.close();
                 }
             } catch (Exception ignored) {
                 // the JVM is going away
@@ -129,7 +138,8 @@ public final class MessagingApp {
      * The sender thread: each message ({@code system=jms}, the default) a text message to queue {@value #QUEUE}, its
      * parameters as string properties; or ({@code system=kafka}) a record of topic {@value #QUEUE}, its parameters
      * as headers, when {@code records} is there; or ({@code system=rabbitmq}) a RabbitMQ message to queue
-     * {@value #QUEUE} through the default exchange, its parameters as headers.
+     * {@value #QUEUE} through the default exchange, its parameters as headers, when {@code rabbit} is there, or
+     * ({@code system=spring-amqp}) the same to the Spring listener's queue {@value SpringAmqpListener#QUEUE}.
      */
     private static void send(ConnectionFactory factory, KafkaProducer<String, String> records,
                              RabbitMqConsumer rabbit, BlockingQueue<Map<String, String>> outgoing) {
@@ -146,9 +156,10 @@ public final class MessagingApp {
                     records.send(record).get();
                     continue;
                 }
-                if ("rabbitmq".equals(message.get("system"))) {
+                if ("rabbitmq".equals(message.get("system")) || "spring-amqp".equals(message.get("system"))) {
                     if (rabbit != null) {
-                        rabbit.send(message);
+                        rabbit.send("spring-amqp".equals(message.get("system")) ? SpringAmqpListener.QUEUE : QUEUE,
+                                message);
                     }
                     continue;
                 }
@@ -162,20 +173,6 @@ public final class MessagingApp {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             System.err.println("messaging-app sender failed: " + e);
-        }
-    }
-
-    /**
-     * Broker-J 9.2 calls {@code Subject.getSubject}, which JDK 24 and later always refuse: there the app has no
-     * RabbitMQ consumer (said on stderr) and its JMS and Kafka consumers run as before.
-     */
-    private static QpidBroker startAmqpBroker() throws Exception {
-        try {
-            return new QpidBroker();
-        } catch (UnsupportedOperationException unsupportedOnThisJdk) {
-            System.err.println("messaging-app: no RabbitMQ consumer, Qpid Broker-J cannot start on this JDK: "
-                    + unsupportedOnThisJdk);
-            return null;
         }
     }
 

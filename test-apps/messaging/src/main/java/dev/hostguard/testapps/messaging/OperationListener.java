@@ -1,43 +1,29 @@
 package dev.hostguard.testapps.messaging;
 
-import dev.hostguard.testapps.ops.HostOperations;
 import jakarta.jms.JMSException;
 import jakarta.jms.Message;
 import jakarta.jms.MessageListener;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs the host operation a message names (string property {@code op}, its parameters as the other properties) and
- * reports the outcome to whoever waits for the message's {@code id}: the output, or {@code refused <exception>} when
- * the operation threw (HostGuard's refusal included). A listener that catches what its work throws and goes on, as
- * consumers usually do: the message is acknowledged either way, no redelivery repeats the operation.
+ * The JMS consumer: a message names its host operation in string property {@code op}, its parameters and
+ * {@code id} in the other properties; {@link OperationAnswers} runs it and answers.
  */
 final class OperationListener implements MessageListener {
-    private final Map<String, CompletableFuture<String>> answers;
+    private final OperationAnswers answers;
 
-    OperationListener(Map<String, CompletableFuture<String>> answers) {
+    OperationListener(OperationAnswers answers) {
         this.answers = answers;
     }
 
     @Override
     public void onMessage(Message message) {
-        String answer;
         try {
-            Map<String, String> params = properties(message);
-            answer = HostOperations.run(params.get("op"), params);
-        } catch (Throwable t) {
-            answer = "refused " + t;
-        }
-        try {
-            CompletableFuture<String> waiting = answers.remove(message.getStringProperty("id"));
-            if (waiting != null) {
-                waiting.complete(answer);
-            }
+            answers.run(properties(message));
         } catch (JMSException e) {
-            System.err.println("messaging-app listener: no id: " + e);
+            System.err.println("messaging-app listener: unreadable message: " + e);
         }
     }
 

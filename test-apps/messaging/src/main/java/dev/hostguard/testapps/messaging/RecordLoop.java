@@ -1,13 +1,11 @@
 package dev.hostguard.testapps.messaging;
 
-import dev.hostguard.testapps.ops.HostOperations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -18,17 +16,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A plain {@code KafkaConsumer} poll loop on its own thread: each record of topic {@value MessagingApp#QUEUE} names a
- * host operation in its headers ({@code op}, its parameters, {@code id}); the loop runs it and reports the outcome to
- * whoever waits for the id, as {@link OperationListener} does for JMS. The partition is assigned (no group) and the
+ * host operation in its headers ({@code op}, its parameters, {@code id}); {@link OperationAnswers} runs it on the
+ * loop's thread and answers. The partition is assigned (no group) and the
  * loop starts at its end, so a service sees only the records sent after it started.
  */
 final class RecordLoop implements Runnable {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final KafkaConsumer<String, String> consumer;
-    private final Map<String, CompletableFuture<String>> answers;
+    private final OperationAnswers answers;
 
-    RecordLoop(String bootstrap, Map<String, CompletableFuture<String>> answers) {
+    RecordLoop(String bootstrap, OperationAnswers answers) {
         Properties config = new Properties();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -56,15 +54,6 @@ final class RecordLoop implements Runnable {
         for (Header header : record.headers()) {
             params.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
         }
-        String answer;
-        try {
-            answer = HostOperations.run(params.get("op"), params);
-        } catch (Throwable t) {
-            answer = "refused " + t;
-        }
-        CompletableFuture<String> waiting = answers.remove(params.get("id"));
-        if (waiting != null) {
-            waiting.complete(answer);
-        }
+        answers.run(params);
     }
 }
