@@ -32,12 +32,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
- * embedded ActiveMQ Artemis broker, and a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
- * one-node KRaft broker, {@link KafkaBrokerProcess}, one for the class, and a RabbitMQ Java client consumer
- * ({@code DeliverCallback}) on queue {@code orders} of an embedded Apache Qpid Broker-J, AMQP 0-9-1 on a loopback
- * port), each running the host operation a message names, on every JDK, both consumers in each service JVM (with its Docker stand-in JVM): in block mode one JVM per
- * policy; in audit mode one JVM that runs {@code message: block} and then, reloaded, the default policy:
+ * Message consumers, each running the host operation a message names, in two apps: {@code test-apps/messaging}, the
+ * clients' own APIs (a JMS {@code MessageListener} on queue {@code orders} of an embedded ActiveMQ Artemis broker, a
+ * plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real one-node KRaft broker,
+ * {@link KafkaBrokerProcess}, one for the class, and a RabbitMQ Java client consumer ({@code DeliverCallback}) on
+ * queue {@code orders} of an embedded Apache Qpid Broker-J, AMQP 0-9-1 on a loopback port); and
+ * {@code test-apps/spring-messaging}, Spring's listeners (a {@code @KafkaListener} in Boot's default
+ * {@code ConcurrentMessageListenerContainer} on the same topic and broker, a {@code @JmsListener} in a
+ * {@code DefaultMessageListenerContainer}, called through {@code SessionAwareMessageListener}, on queue
+ * {@code orders} of Boot's embedded Artemis). On every JDK, for each app, all its consumers in each service JVM (with
+ * its Docker stand-in JVM): in block mode one JVM per policy; in audit mode one JVM that runs {@code message: block}
+ * and then, reloaded, the default policy:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
  *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, in block mode as
@@ -56,20 +61,29 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MessagingIT {
     private static final String TEST = MessagingIT.class.getSimpleName();
-    private static final GuardedServer SERVER = GuardedServer.MESSAGING;
+    /** The apps, in the order they run: the clients' own APIs, then Spring's listeners. */
+    private static final List<GuardedServer> APPS = List.of(GuardedServer.MESSAGING, GuardedServer.SPRING_MESSAGING);
     private static final String QUEUE = "orders";
 
-    /** A consumer of the app: its messaging system, the thread it handles messages on, its handling method. */
+    /**
+     * A consumer: its app, its messaging system, the thread it handles messages on, its handling method. Spring's
+     * containers name their threads after the listener's {@code id}.
+     */
     private enum Consumer {
-        JMS("jms", ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
-        KAFKA("kafka", "messaging-app-kafka-consumer", "RecordLoop.handle"),
-        RABBITMQ("rabbitmq", "messaging-app-rabbitmq-consumer", "RabbitMqConsumer.handle");
+        JMS(GuardedServer.MESSAGING, "jms", ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
+        KAFKA(GuardedServer.MESSAGING, "kafka", "messaging-app-kafka-consumer", "RecordLoop.handle"),
+        RABBITMQ(GuardedServer.MESSAGING, "rabbitmq", "messaging-app-rabbitmq-consumer", "RabbitMqConsumer.handle"),
+        SPRING_JMS(GuardedServer.SPRING_MESSAGING, "jms", "operations-jms-\\d+", "OperationListeners.onMessage"),
+        SPRING_KAFKA(GuardedServer.SPRING_MESSAGING, "kafka", "operations-kafka-0-C-\\d+",
+                "OperationListeners.onRecord");
 
+        final GuardedServer app;
         final String system;
         final String thread;
         final String frame;
 
-        Consumer(String system, String thread, String frame) {
+        Consumer(GuardedServer app, String system, String thread, String frame) {
+            this.app = app;
             this.system = system;
             this.thread = thread;
             this.frame = frame;
@@ -135,17 +149,18 @@ class MessagingIT {
     @TestFactory
     Stream<DynamicNode> messaging() {
         return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
-                SERVICES.stream().map(service -> forService(jdk, service))));
+                APPS.stream().map(server -> dynamicContainer(server.displayName(),
+                        SERVICES.stream().map(service -> forService(jdk, server, service))))));
     }
 
-    private DynamicContainer forService(Jdks.Jdk jdk, Service service) {
+    private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, Service service) {
         Policy policy = service.policy();
-        Path dir = tmp.resolve(jdk.label() + "-" + service.mode() + "-"
+        Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + service.mode() + "-"
                 + policy.name().toLowerCase(java.util.Locale.ROOT));
         Path policyFile = dir.resolve("policy.yaml");
         UnaryOperator<ServiceProcess.Builder> withPolicy = policy.yaml == null ? b -> b
                 : GuardedService.withPolicy(policyFile, policy.yaml);
-        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, service.mode(), dir, true,
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, server, service.mode(), dir, true,
                 b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", kafka.bootstrap())));
         String label = service.mode() + ", " + policy.label
                 + (service.reloadedTo() == null ? "" : ", then " + service.reloadedTo().label);
@@ -156,13 +171,13 @@ class MessagingIT {
                     kafka();
                     app.start(TEST);
                 }));
-        addCases(tests, jdk, app, app.label() + policy.label + " | ", service.mode(), policy);
+        addCases(tests, jdk, server, app, app.label() + policy.label + " | ", service.mode(), policy);
         if (service.reloadedTo() != null) {
             Policy reloaded = service.reloadedTo();
             String at = app.label() + reloaded.label + " (reloaded) | ";
             tests.add(dynamicTest(at + "the policy file rewritten: policy-reloaded, mode " + service.mode(),
                     () -> reload(app.service(), policyFile, service.mode())));
-            addCases(tests, jdk, app, at, service.mode(), reloaded);
+            addCases(tests, jdk, server, app, at, service.mode(), reloaded);
         }
         tests.add(dynamicTest(app.label() + label + " | stop: no agent WARN/ERROR; no key, canary or password in the "
                 + "events or the log", app::stop));
@@ -170,12 +185,15 @@ class MessagingIT {
     }
 
     /** The cases of each consumer under {@code policy}: refused where the policy refuses and the mode blocks. */
-    private static void addCases(List<DynamicNode> tests, Jdks.Jdk jdk, TestAppSlot app, String at, String mode,
-                                 Policy policy) {
+    private static void addCases(List<DynamicNode> tests, Jdks.Jdk jdk, GuardedServer server, TestAppSlot app,
+                                 String at, String mode, Policy policy) {
         boolean refuses = policy.refuses && mode.equals("block");
         String outcome = refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
                 : "it ran, logged event";
         for (Consumer consumer : Consumer.values()) {
+            if (consumer.app != server) {
+                continue;
+            }
             if (consumer == Consumer.RABBITMQ && jdk.feature() >= RABBITMQ_BROKER_BEFORE_JDK) {
                 continue; // the embedded Broker-J cannot start there (test-apps/messaging MessagingApp)
             }
