@@ -59,6 +59,13 @@ public final class BuiltArtifacts {
                 "mvn -pl test-apps/messaging -am package");
     }
 
+    /** The Spring listeners' test app ({@code test-apps/spring-messaging/target/hostguard-spring-messaging-app.jar}). */
+    public static Path springMessagingJar() {
+        return existing("hostguard.spring-messaging.jar",
+                "../test-apps/spring-messaging/target/hostguard-spring-messaging-app.jar",
+                "mvn -pl test-apps/spring-messaging -am package");
+    }
+
     /** The one-node KRaft Kafka broker ({@code test-apps/kafka-broker/target/hostguard-kafka-broker.jar}, shaded). */
     public static Path kafkaBrokerJar() {
         return existing("hostguard.kafka-broker.jar", "../test-apps/kafka-broker/target/hostguard-kafka-broker.jar",

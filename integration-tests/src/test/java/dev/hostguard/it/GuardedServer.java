@@ -83,7 +83,16 @@ public enum GuardedServer {
      * ({@link BrokerProcess}); {@code GET /send?op=} (the JDK's HttpServer, no authentication) only hands it the
      * message. It serves no area routes.
      */
-    MESSAGING("messaging", "messaging-app (JMS on Artemis, Kafka, RabbitMQ on Qpid Broker-J)", "/send", "/send", "/send");
+    MESSAGING("messaging", "messaging-app (JMS on Artemis, Kafka, RabbitMQ on Qpid Broker-J)", "/send", "/send", "/send"),
+    /**
+     * {@code hostguard-spring-messaging-app.jar} (test-apps/spring-messaging): Spring Boot 3.5, a
+     * {@code @KafkaListener} (Spring Kafka 3.3's {@code ConcurrentMessageListenerContainer}) and a {@code @JmsListener}
+     * (Spring JMS' {@code DefaultMessageListenerContainer} on Boot's embedded Artemis) that run the host operation a
+     * message names; {@code GET /send?system=&op=} (Tomcat, no authentication) only hands them the message. Needs
+     * env {@code KAFKA_BOOTSTRAP}, which the test adds. It serves no area routes.
+     */
+    SPRING_MESSAGING("spring-messaging",
+            "spring-messaging-app (Spring Boot 3.5 @KafkaListener, @JmsListener on Artemis)", "/send", "/send", "/send");
 
     /**
      * For the apps on the JDK's {@code HttpServer}: JDK 17's writes a response's head and body in two segments
@@ -174,7 +183,7 @@ public enum GuardedServer {
     private boolean testApp() {
         return this == SPRING_BOOT3 || this == SPRING_BOOT2 || this == MICRONAUT || this == UNDERTOW
                 || this == HELIDON || this == VERTX || this == QUARKUS
-                || this == SPRING_WEBFLUX || this == MESSAGING;
+                || this == SPRING_WEBFLUX || this == MESSAGING || this == SPRING_MESSAGING;
     }
 
     /**
@@ -212,6 +221,7 @@ public enum GuardedServer {
             case DOCKER_JAVA -> b.jvmArgs(JDK_HTTP_SERVER_NODELAY).jar(BuiltArtifacts.dockerJavaJar());
             case GRPC -> b.jar(BuiltArtifacts.grpcJar()).env("SERVICE_KEY", secrets.apiKey());
             case MESSAGING -> b.jvmArgs(JDK_HTTP_SERVER_NODELAY).jar(BuiltArtifacts.messagingJar());
+            case SPRING_MESSAGING -> b.jar(BuiltArtifacts.springMessagingJar());
         };
     }
 

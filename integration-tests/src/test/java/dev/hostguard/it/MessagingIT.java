@@ -32,15 +32,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Message consumers ({@code test-apps/messaging}: a JMS {@code MessageListener} on queue {@code orders} of an
- * embedded ActiveMQ Artemis broker, a plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real
- * one-node KRaft broker, a RabbitMQ Java client consumer ({@code DeliverCallback}) on queue {@code orders} and a
- * Spring AMQP {@code @RabbitListener} in a {@code SimpleMessageListenerContainer} (the listener on the container's
- * thread, after the client's {@code handleDelivery} queued the delivery) on queue {@code spring-orders} of an Apache
- * Qpid Broker-J, AMQP 0-9-1; each broker its own JVM, one for the class, {@link BrokerProcess}, Broker-J on a JDK
- * before 24), each running the host operation a message names, on every JDK, the four consumers in each service JVM
- * (with its Docker stand-in JVM): in block mode one JVM per policy; in audit mode one JVM that runs
- * {@code message: block} and then, reloaded, the default policy:
+ * Message consumers, each running the host operation a message names, in two apps: {@code test-apps/messaging}, the
+ * clients' own APIs (a JMS {@code MessageListener} on queue {@code orders} of an embedded ActiveMQ Artemis broker, a
+ * plain {@code KafkaConsumer} poll loop on topic {@code orders} of a real one-node KRaft broker, a RabbitMQ Java
+ * client consumer ({@code DeliverCallback}) on queue {@code orders} and a Spring AMQP {@code @RabbitListener} in a
+ * {@code SimpleMessageListenerContainer} (the listener on the container's thread, after the client's
+ * {@code handleDelivery} queued the delivery) on queue {@code spring-orders} of an Apache Qpid Broker-J, AMQP 0-9-1;
+ * each broker its own JVM, one for the class, {@link BrokerProcess}, Broker-J on a JDK before 24); and
+ * {@code test-apps/spring-messaging}, Spring Boot's listeners (a {@code @KafkaListener} in Boot's default
+ * {@code ConcurrentMessageListenerContainer} on the same topic and broker, a {@code @JmsListener} in a
+ * {@code DefaultMessageListenerContainer}, called through {@code SessionAwareMessageListener}, on queue
+ * {@code orders} of Boot's embedded Artemis). On every JDK, for each app, all its consumers in each service JVM (with
+ * its Docker stand-in JVM): in block mode one JVM per policy; in audit mode one JVM that runs {@code message: block}
+ * and then, reloaded, the default policy:
  * <ul>
  *   <li>the default policy ({@code message: log}): {@code exec}, {@code environ} and {@code socket} run (marker
  *       there, the environment's canary read, the stand-in answered) with a {@code logged} event, in block mode as
@@ -59,28 +63,38 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MessagingIT {
     private static final String TEST = MessagingIT.class.getSimpleName();
-    private static final GuardedServer SERVER = GuardedServer.MESSAGING;
+    /** The apps, in the order they run: the clients' own APIs, then Spring's listeners. */
+    private static final List<GuardedServer> APPS = List.of(GuardedServer.MESSAGING, GuardedServer.SPRING_MESSAGING);
     private static final String QUEUE = "orders";
 
     /**
-     * A consumer of the app: what {@code /send} calls it, the messaging system its events name, its queue or topic,
-     * the thread it handles messages on, its handling method.
+     * A consumer: its app, what the app's {@code /send} calls it, the messaging system its events name, its queue or
+     * topic, the thread it handles messages on, its handling method. Spring's containers name their threads after the
+     * listener's {@code id}.
      */
     private enum Consumer {
-        JMS("jms", "jms", QUEUE, ".*ActiveMQ-client-global-threads.*", "OperationListener.onMessage"),
-        KAFKA("kafka", "kafka", QUEUE, "messaging-app-kafka-consumer", "RecordLoop.handle"),
-        RABBITMQ("rabbitmq", "rabbitmq", QUEUE, "messaging-app-rabbitmq-consumer", "RabbitMqConsumer.handle"),
+        JMS(GuardedServer.MESSAGING, "jms", "jms", QUEUE, ".*ActiveMQ-client-global-threads.*",
+                "OperationListener.onMessage"),
+        KAFKA(GuardedServer.MESSAGING, "kafka", "kafka", QUEUE, "messaging-app-kafka-consumer", "RecordLoop.handle"),
+        RABBITMQ(GuardedServer.MESSAGING, "rabbitmq", "rabbitmq", QUEUE, "messaging-app-rabbitmq-consumer",
+                "RabbitMqConsumer.handle"),
         /** Its listener runs on the container's thread, not in the client's {@code handleDelivery}. */
-        SPRING_AMQP("spring-amqp", "rabbitmq", "spring-orders", "spring-amqp-listener-\\d+",
-                "SpringAmqpListener.onMessage");
+        SPRING_AMQP(GuardedServer.MESSAGING, "spring-amqp", "rabbitmq", "spring-orders", "spring-amqp-listener-\\d+",
+                "SpringAmqpListener.onMessage"),
+        SPRING_JMS(GuardedServer.SPRING_MESSAGING, "jms", "jms", QUEUE, "operations-jms-\\d+",
+                "OperationListeners.onMessage"),
+        SPRING_KAFKA(GuardedServer.SPRING_MESSAGING, "kafka", "kafka", QUEUE, "operations-kafka-0-C-\\d+",
+                "OperationListeners.onRecord");
 
+        final GuardedServer app;
         final String name;
         final String system;
         final String destination;
         final String thread;
         final String frame;
 
-        Consumer(String name, String system, String destination, String thread, String frame) {
+        Consumer(GuardedServer app, String name, String system, String destination, String thread, String frame) {
+            this.app = app;
             this.name = name;
             this.system = system;
             this.destination = destination;
@@ -151,17 +165,18 @@ class MessagingIT {
     @TestFactory
     Stream<DynamicNode> messaging() {
         return Jdks.all().stream().map(jdk -> dynamicContainer("JDK " + jdk.version(),
-                SERVICES.stream().map(service -> forService(jdk, service))));
+                APPS.stream().map(server -> dynamicContainer(server.displayName(),
+                        SERVICES.stream().map(service -> forService(jdk, server, service))))));
     }
 
-    private DynamicContainer forService(Jdks.Jdk jdk, Service service) {
+    private DynamicContainer forService(Jdks.Jdk jdk, GuardedServer server, Service service) {
         Policy policy = service.policy();
-        Path dir = tmp.resolve(jdk.label() + "-" + service.mode() + "-"
+        Path dir = tmp.resolve(jdk.label() + "-" + server.id() + "-" + service.mode() + "-"
                 + policy.name().toLowerCase(java.util.Locale.ROOT));
         Path policyFile = dir.resolve("policy.yaml");
         UnaryOperator<ServiceProcess.Builder> withPolicy = policy.yaml == null ? b -> b
                 : GuardedService.withPolicy(policyFile, policy.yaml);
-        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, service.mode(), dir, true,
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, server, service.mode(), dir, true,
                 b -> withPolicy.apply(b.env("KAFKA_BOOTSTRAP", "localhost:" + kafka.port())
                         .env("AMQP_PORT", Integer.toString(amqp.port()))));
         String label = service.mode() + ", " + policy.label
@@ -173,13 +188,13 @@ class MessagingIT {
                     startBrokers();
                     app.start(TEST);
                 }));
-        addCases(tests, app, app.label() + policy.label + " | ", service.mode(), policy);
+        addCases(tests, server, app, app.label() + policy.label + " | ", service.mode(), policy);
         if (service.reloadedTo() != null) {
             Policy reloaded = service.reloadedTo();
             String at = app.label() + reloaded.label + " (reloaded) | ";
             tests.add(dynamicTest(at + "the policy file rewritten: policy-reloaded, mode " + service.mode(),
                     () -> reload(app.service(), policyFile, service.mode())));
-            addCases(tests, app, at, service.mode(), reloaded);
+            addCases(tests, server, app, at, service.mode(), reloaded);
         }
         tests.add(dynamicTest(app.label() + label + " | stop: no agent WARN/ERROR; no key, canary or password in the "
                 + "events or the log", app::stop));
@@ -187,11 +202,15 @@ class MessagingIT {
     }
 
     /** The cases of each consumer under {@code policy}: refused where the policy refuses and the mode blocks. */
-    private static void addCases(List<DynamicNode> tests, TestAppSlot app, String at, String mode, Policy policy) {
+    private static void addCases(List<DynamicNode> tests, GuardedServer server, TestAppSlot app, String at,
+                                 String mode, Policy policy) {
         boolean refuses = policy.refuses && mode.equals("block");
         String outcome = refuses ? "refused (the listener gets the exception), it did not happen, blocked event"
                 : "it ran, logged event";
         for (Consumer consumer : Consumer.values()) {
+            if (consumer.app != server) {
+                continue;
+            }
             String in = " in " + consumer.frame + " (" + consumer.name + ") -> ";
             tests.add(dynamicTest(at + "exec (touch <marker>)" + in + outcome,
                     () -> exec(app, consumer, refuses)));
