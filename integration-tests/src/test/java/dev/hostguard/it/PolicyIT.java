@@ -183,59 +183,63 @@ class PolicyIT {
     }
 
     /**
-     * {@code outside-request: block}: a logged-in user's own operations run ({@code user: allow}), but work a user's
-     * request hands to a new thread captures no request (only guarded requests are captured), so that thread works
-     * for no request at all, and its process start is judged as outside any request: refused, with an event that
-     * names no request.
+     * {@code outside-request: block}: a logged-in user's request runs its command on a pool worker (its hand-over
+     * works for the user: no event); the demo's boot thread then submits {@code true} to that worker outside any
+     * request (its {@code POOL_TICK_MS} tick, an entry point HostGuard does not recognise): judged as outside any
+     * request, refused, with an event that names no request.
      */
     @Test
     void outsideRequestsAreJudgedWhenThePolicySaysSo() throws IOException {
-        Path dir = tmp.resolve("outside");
-        Path policy = tmp.resolve("outside.yaml");
-        Files.writeString(policy, "mode: block\nauth:\n  outside-request: block\n");
-        try (GuardedService service = start(dir, policy, "active: mode=block (policy file)")) {
-            Path own = service.marker("user-own-thread");
-            ProcessStartEvent.assertRan(service.exec(Credentials.USER_LOGIN, "process-builder", "touch " + own).send());
-            assertTrue(Files.exists(own), "a user's request runs its command");
-
-            Path handed = service.marker("user-new-thread");
-            int before = service.events().count();
-            HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, "thread", "touch " + handed).send();
-            assertFalse(Files.exists(handed), "outside any request, blocked: " + response);
-            JsonNode event = service.events().awaitSince(before, "outside-request block",
-                    EventLog.hasProcessArg(handed.toString()));
-            assertEquals("blocked", event.path("hostguard").path("decision").asText(), event.toString());
-            assertEquals("outside-request", event.path("hostguard").path("auth").asText(), event.toString());
-            assertEquals("outside-request", event.path("hostguard").path("context").asText(), event.toString());
-            assertTrue(event.path("url").isMissingNode(), "no request, no url: " + event);
-            assertFalse(response.body().startsWith("exit=0"), "the command must not have run: " + response);
-            assertFalse(Files.exists(handed), "outside any request, blocked: " + response);
-        }
+        JsonNode event = userHandOverThenTick("outside", "mode: block\nauth:\n  outside-request: block\n",
+                "hostguard-demo pool tick failed: .*");
+        assertEquals("blocked", event.path("hostguard").path("decision").asText(), event.toString());
     }
 
     /**
-     * No {@code outside-request} in the policy (the default), block mode: a logged-in user's request that hands its
-     * command to a new thread captures no request, so the command runs outside any request, an entry point HostGuard
-     * does not recognise. Once the service has served a request, a process start there is logged, never refused: the
-     * audit trail shows what such work does, and block mode breaks nothing it did not break before. (The boot
-     * command, before any request, is not logged: {@code ProcessStartMatrixIT}.)
+     * No {@code outside-request} in the policy (the default), block mode: the same as above, and the tick's
+     * {@code true}, outside any request once the service has served one, is logged, never refused: the audit trail
+     * shows what such work does, and block mode breaks nothing it did not break before. A logged-in user's work
+     * handed to the pool is the user's: no event. (The boot command, before any request, is not logged:
+     * {@code ProcessStartMatrixIT}.)
      */
     @Test
     void byDefaultAProcessStartOutsideRequestsIsLoggedOnceRequestsAreServed() throws IOException {
-        Path dir = tmp.resolve("outside-default");
-        Path policy = tmp.resolve("outside-default.yaml");
-        Files.writeString(policy, "mode: block\n");
-        try (GuardedService service = start(dir, policy, "active: mode=block (policy file)")) {
-            Path handed = service.marker("user-new-thread-default");
+        JsonNode event = userHandOverThenTick("outside-default", "mode: block\n",
+                "hostguard-demo pool tick exit=0 on .*");
+        assertEquals("logged", event.path("hostguard").path("decision").asText(), event.toString());
+    }
+
+    /**
+     * Runs the demo (block mode, {@code policyYaml}, a pool tick every 100 ms), has a logged-in user run
+     * {@code touch} through the pool (it runs: no event), waits for a tick line matching {@code tickLine} and returns
+     * the tick's event: outside any request, no url.
+     */
+    private JsonNode userHandOverThenTick(String name, String policyYaml, String tickLine) throws IOException {
+        Path dir = tmp.resolve(name);
+        Path policy = tmp.resolve(name + ".yaml");
+        Files.writeString(policy, policyYaml);
+        try (GuardedService service = GuardedService.start(TEST, GuardedServer.DEMO, jdk, "block", dir, b -> b
+                .agent(BuiltArtifacts.agentJar(), "policy=" + policy + ",events=" + dir.resolve("events.jsonl"))
+                .env("POOL_TICK_MS", "100")
+                .requireLine(Pattern.compile(Pattern.quote("active: mode=block (policy file)"))))) {
+            Path handed = service.marker("user-pool-" + name);
             int before = service.events().count();
-            HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, "thread", "touch " + handed).send();
-            JsonNode event = service.events().awaitSince(before, "outside-request logged",
-                    EventLog.hasProcessArg(handed.toString()));
-            assertTrue(Files.exists(handed), "logged, not refused: " + response);
-            assertEquals("logged", event.path("hostguard").path("decision").asText(), event.toString());
+            int from = service.process().lines().size();
+            HttpTestClient.Response response = service.exec(Credentials.USER_LOGIN, "pool", "touch " + handed).send();
+            ProcessStartEvent.assertRan(response);
+            assertTrue(Files.exists(handed), "the user's handed-over command ran: " + response);
+            java.util.regex.Matcher tick = service.process().awaitLine(Pattern.compile(tickLine), from,
+                    Duration.ofSeconds(15));
+            assertTrue(tick != null, () -> "no tick line " + tickLine + ":\n" + service.process().tail());
+            JsonNode event = service.events().awaitSince(before, "the tick's true, outside any request",
+                    e -> e.path("process").path("args").toString().equals("[\"true\"]"));
             assertEquals("outside-request", event.path("hostguard").path("auth").asText(), event.toString());
             assertEquals("outside-request", event.path("hostguard").path("context").asText(), event.toString());
             assertEquals("block", event.path("hostguard").path("mode").asText(), event.toString());
+            assertTrue(event.path("url").isMissingNode(), "no request, no url: " + event);
+            assertTrue(service.events().since(before).stream().noneMatch(EventLog.mentions(handed.toString())),
+                    "the user's handed-over work is the user's: no event names it");
+            return event;
         }
     }
 
