@@ -25,9 +25,13 @@ import java.util.concurrent.TimeoutException;
 final class WebSocketTestClient implements AutoCloseable {
     private static final Duration WAIT = EventLog.DEFAULT_WAIT;
 
-    /** What a service serves at {@code <area><path>}: plain text messages, or STOMP frames carrying them. */
+    /**
+     * What a service serves at {@code <area><path>}: plain text messages, or STOMP frames carrying them;
+     * {@code WS_LATE}: plain text messages to a handler that asks for them a while after the handshake (the WebFlux
+     * app's), so that the message sent at once waits for it.
+     */
     enum Endpoint {
-        WS("/ws"), STOMP("/stomp");
+        WS("/ws"), STOMP("/stomp"), WS_LATE("/ws-late");
 
         final String path;
 
