@@ -24,21 +24,30 @@ import reactor.core.publisher.Mono;
  * whose handler asks for its messages only {@link #LATE_READ} after the handshake (on Reactor's {@code parallel}
  * scheduler, as a handler that first looks something up would): a message sent at once waits in Reactor Netty's
  * inbound queue and reaches the handler later, from a task given to the event loop, not as the frame is read.
+ * Each socket first says {@value #READY}: Reactor Netty 1.2 drops a frame that arrives between its handshake's
+ * answer and the session taking over the connection, which it does later when WebFlux reached the upgrade off the
+ * event loop (Spring Security's chains do); a client that waits for the greeting sends after that.
  */
 @Configuration
 class OperationsSocket implements WebSocketHandler {
     static final Duration LATE_READ = Duration.ofMillis(500);
+    static final String READY = "ready";
 
     @Bean
     HandlerMapping webSocketMapping() {
-        WebSocketHandler late = session -> session.send(Mono.delay(LATE_READ).thenMany(answers(session)));
+        WebSocketHandler late = session -> session.send(Flux.concat(greeting(session),
+                Mono.delay(LATE_READ).thenMany(answers(session))));
         return new SimpleUrlHandlerMapping(Map.of("/key/ws", this, "/basic/ws", this, "/anon/ws", this,
                 "/key/ws-late", late, "/basic/ws-late", late, "/anon/ws-late", late), Ordered.HIGHEST_PRECEDENCE);
     }
 
     @Override
     public Mono<Void> handle(WebSocketSession session) {
-        return session.send(answers(session));
+        return session.send(Flux.concat(greeting(session), answers(session)));
+    }
+
+    private static Mono<WebSocketMessage> greeting(WebSocketSession session) {
+        return Mono.fromSupplier(() -> session.textMessage(READY));
     }
 
     /** The answer to each text message of {@code session}, as its inbound {@code Flux} delivers them. */
