@@ -33,8 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@code OperationsSocket} of the Spring Boot 3 app, Tomcat 10.1, Spring Security's chains on the handshake; and
  * its STOMP {@code @MessageMapping}, {@code OperationsStomp}, run on the {@code clientInboundChannel}'s executor), and
  * Spring WebFlux's {@code WebSocketHandler} ({@code OperationsSocket} of the WebFlux app, Reactor Netty, Spring
- * Security WebFlux's chains on the handshake exchange), and Vert.x 5's {@code HttpServerRequest.toWebSocket()} in a
- * vertx-web route ({@code test-apps/vertx}, behind {@code APIKeyHandler} / {@code BasicAuthHandler} / nothing; closed
+ * Security WebFlux's chains on the handshake exchange; at {@code <area>/ws-late} a handler that asks for its messages
+ * only after the first one arrived, which Reactor Netty then hands it from a task, not as the frame is read), and
+ * Vert.x 5's {@code HttpServerRequest.toWebSocket()} in a vertx-web route ({@code test-apps/vertx}, behind {@code APIKeyHandler} / {@code BasicAuthHandler} / nothing; closed
  * with {@code ServerWebSocket.close(1008, ..)}), every JDK, audit and block, one service JVM per server and mode. Each text message runs one operation: a command creating a marker file, a read
  * of {@code /proc/self/environ} (the service runs with {@code DEMO_CANARY=<random>}), a connect to the Docker
  * stand-in ({@code DOCKER_HOST}; one stand-in JVM for the class), or nothing. Handshakes with the API key and with
@@ -47,11 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebSocketIT {
     private static final String TEST = WebSocketIT.class.getSimpleName();
     private static final List<GuardedServer> SERVERS = List.of(GuardedServer.DEMO, GuardedServer.TOMCAT_APP,
-            GuardedServer.SPRING_BOOT3, GuardedServer.VERTX);
-    // GuardedServer.SPRING_WEBFLUX is out of the matrix until its refusal's close is deterministic: in a clean-clone
-    // run (2026-12-07) one of 280 cases, an anonymous handshake's exec on JDK 17 in block mode, was refused with its
-    // event and the error reached the client, but Reactor Netty's close (sendClose(1008, ..)) did not arrive within
-    // 15 s; the 232-case runs before it had all passed. README "Coverage" says the WebFlux hooks are untested.
+            GuardedServer.SPRING_BOOT3, GuardedServer.SPRING_WEBFLUX, GuardedServer.VERTX);
     private static final List<String> MODES = List.of("block", "audit");
     private static final String ENVIRON = "/proc/self/environ";
 
@@ -136,10 +133,15 @@ class WebSocketIT {
 
     /**
      * What the server serves: a socket of text messages at {@code <area>/ws}; the Spring Boot 3 app also STOMP at
-     * {@code <area>/stomp}, its {@code @MessageMapping} run on the {@code clientInboundChannel}'s executor.
+     * {@code <area>/stomp}, its {@code @MessageMapping} run on the {@code clientInboundChannel}'s executor; the
+     * WebFlux app also a socket whose handler reads late, at {@code <area>/ws-late}.
      */
     private static List<Endpoint> endpoints(GuardedServer server) {
-        return server == GuardedServer.SPRING_BOOT3 ? List.of(Endpoint.WS, Endpoint.STOMP) : List.of(Endpoint.WS);
+        return switch (server) {
+            case SPRING_BOOT3 -> List.of(Endpoint.WS, Endpoint.STOMP);
+            case SPRING_WEBFLUX -> List.of(Endpoint.WS, Endpoint.WS_LATE);
+            default -> List.of(Endpoint.WS);
+        };
     }
 
     /** The message for {@code operation}; {@code marker} is the file a command creates. */

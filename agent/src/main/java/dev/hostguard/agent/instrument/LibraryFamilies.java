@@ -49,7 +49,8 @@ final class LibraryFamilies {
                 "jnr.unixsocket.impl.AbstractNativeSocketChannel");
         family("WebSocketHooks", WebSocketHooks.TOMCAT_UPGRADE_HANDLER, WebSocketHooks.JETTY_FRAME_HANDLER,
                 WebSocketHooks.VERTX_REQUEST, WebSocketHooks.VERTX_SERVER_WEB_SOCKET,
-                WebSocketHooks.VERTX_WEB_SOCKET_BASE, WebSocketHooks.REACTOR_NETTY_OPERATIONS);
+                WebSocketHooks.VERTX_WEB_SOCKET_BASE, WebSocketHooks.REACTOR_NETTY_OPERATIONS,
+                WebSocketHooks.REACTOR_NETTY_RECEIVE);
         family("NettyNativeSocketHooks", "io.netty.channel.unix.Socket", "io.netty.channel.unix.FileDescriptor",
                 "io.netty.channel.epoll.LinuxSocket", "io.netty.channel.kqueue.BsdSocket",
                 "io.netty.channel.uring.AbstractIoUringChannel",

@@ -35,9 +35,14 @@ import net.bytebuddy.asm.Advice;
  *       {@code initHandshaker(url, spec, replaced)}, entered before it writes the handshake's answer), on whatever
  *       thread the WebFlux chain reached the upgrade (a Reactor
  *       scheduler's, after Spring Security's hand-overs): the handshake is the replaced request, entered there while
- *       it is classified; every inbound frame goes through the new object's {@code onInboundNext}, on the event loop,
- *       and the session's inbound {@code Flux} (the application's {@code WebSocketHandler} callbacks) runs inside
- *       it. HTTP/2 WebSockets ({@code Http2WebsocketServerOperations}) are not hooked.</li>
+ *       it is classified; every inbound frame goes through the new object's {@code onInboundNext}, on the event loop.
+ *       The session's inbound {@code Flux} (the application's {@code WebSocketHandler} callbacks) is its
+ *       {@code FluxReceive}, which hands each signal to the handler either inside {@code onInboundNext} or, for
+ *       frames that came before the handler asked for them, from {@code drainReceiver} (in a task the handler's
+ *       subscription or demand gave the event loop: that task works for whoever gave it, the handshake's thread),
+ *       and its end from {@code onInboundComplete}, {@code onInboundError}, {@code startReceiver} (a handler that
+ *       subscribes late) and {@code disposeAndUnsubscribeReceiver}: each of these works for the session of its
+ *       {@code parent}. HTTP/2 WebSockets ({@code Http2WebsocketServerOperations}) are not hooked.</li>
  * </ul>
  */
 final class WebSocketHooks implements HookFamily {
@@ -47,6 +52,7 @@ final class WebSocketHooks implements HookFamily {
     static final String VERTX_SERVER_WEB_SOCKET = "io.vertx.core.http.impl.ServerWebSocketImpl";
     static final String VERTX_WEB_SOCKET_BASE = "io.vertx.core.http.impl.WebSocketImplBase";
     static final String REACTOR_NETTY_OPERATIONS = "reactor.netty.http.server.WebsocketServerOperations";
+    static final String REACTOR_NETTY_RECEIVE = "reactor.netty.channel.FluxReceive";
     private static final String JETTY_CALLBACK = "org.eclipse.jetty.util.Callback";
 
     @Override
@@ -95,7 +101,17 @@ final class WebSocketHooks implements HookFamily {
                                 .and(takesArgument(2, named("reactor.netty.http.server.HttpServerOperations"))),
                                 advice("ReplacedRequestAdvice"), false),
                         new HookSite("WebsocketServerOperations.onInboundNext", "onInboundNext", takesArguments(2),
-                                advice("MessageAdvice"), false)));
+                                advice("MessageAdvice"), false)),
+                HookTarget.library(REACTOR_NETTY_RECEIVE,
+                        receiver("drainReceiver", 0), receiver("onInboundNext", 1),
+                        receiver("onInboundComplete", 0), receiver("onInboundError", 1),
+                        receiver("startReceiver", 1), receiver("disposeAndUnsubscribeReceiver", 0)));
+    }
+
+    /** A {@code FluxReceive} method that hands its receiver (a WebSocket handler's inbound) a signal. */
+    private HookSite receiver(String method, int arguments) {
+        return new HookSite("FluxReceive." + method, method, takesArguments(arguments),
+                advice("ReceiverSignalAdvice"), false);
     }
 
     /** A {@code FrameHandler} method of Jetty's, {@code (first, Callback)}. */
@@ -139,6 +155,25 @@ final class WebSocketHooks implements HookFamily {
         @Advice.OnMethodEnter
         static void enter(@Advice.This Object session, @Advice.Argument(2) Object handshake) {
             Hooks.webSocketReplaced(handshake, session);
+        }
+    }
+
+    /**
+     * Reactor Netty's inbound hands the handler a signal: it works for the handshake of the session that owns it
+     * ({@code parent}, the {@code WebsocketServerOperations}; any other operations, an HTTP request's, have none).
+     */
+    static final class ReceiverSignalAdvice {
+        private ReceiverSignalAdvice() {
+        }
+
+        @Advice.OnMethodEnter
+        static Object enter(@Advice.FieldValue("parent") Object session) {
+            return Hooks.webSocketMessageStarts(session);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            Hooks.taskEnded(token);
         }
     }
 
