@@ -70,6 +70,27 @@ public final class GuardedService implements AutoCloseable {
      */
     public static final String UNLIMITED_EVENTS_POLICY = "events:\n  rate-limit: 1000000/s\n";
 
+    /**
+     * For a test app with a tick: the tick starts {@code true} outside any request, which the default policy logs
+     * there once requests are served. This policy allows exactly that, as a service's owner would (README, "Why this
+     * default"), so a matrix sees only its requests' events; a tick judged as a request's (a leak) matches no entry
+     * and still shows.
+     */
+    public static final String TICK_ALLOWED_POLICY = """
+            version: 1
+            allow:
+              - operation: process-start
+                executable: "true"
+                auth: [outside-request]
+                reason: the test app's tick, outside any request
+            """;
+
+    /** {@link #TICK_ALLOWED_POLICY} as {@code dir/tick-policy.yaml}, with the tick every {@code millis} ({@code env}). */
+    public static UnaryOperator<ServiceProcess.Builder> withTick(Path dir, String env, long millis) {
+        UnaryOperator<ServiceProcess.Builder> policy = withPolicy(dir.resolve("tick-policy.yaml"), TICK_ALLOWED_POLICY);
+        return b -> policy.apply(b.env(env, Long.toString(millis)));
+    }
+
     /** Writes {@code yaml} to {@code file} and adds {@code policy=<file>} to the agent's options. */
     public static UnaryOperator<ServiceProcess.Builder> withPolicy(Path file, String yaml) {
         try {

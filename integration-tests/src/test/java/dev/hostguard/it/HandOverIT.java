@@ -133,8 +133,9 @@ class HandOverIT {
     }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
-        ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, tmp.resolve(jdk.label() + "-" + mode),
-                b -> b.env("POOL_TICK_MS", "100"));
+        Path dir = tmp.resolve(jdk.label() + "-" + mode);
+        ServiceSlot slot = new ServiceSlot(TEST, jdk, GuardedServer.DEMO, mode, dir,
+                GuardedService.withTick(dir, "POOL_TICK_MS", 100));
         SLOTS.add(slot);
         String at = slot.label();
         AtomicReference<String> poolWorker = new AtomicReference<>();

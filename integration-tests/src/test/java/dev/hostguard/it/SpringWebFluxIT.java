@@ -130,8 +130,9 @@ class SpringWebFluxIT {
     }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
-        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, tmp.resolve(jdk.label() + "-" + mode), true,
-                b -> b.env("LOOP_TICK_MS", Long.toString(LOOP_TICK_MS)));
+        Path dir = tmp.resolve(jdk.label() + "-" + mode);
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, dir, true,
+                GuardedService.withTick(dir, "LOOP_TICK_MS", LOOP_TICK_MS));
         String at = app.label();
         boolean blocking = mode.equals("block");
         UnaryOperator<HttpTestClient.Get> key = get -> app.service().withCredentials(get, Credentials.API_KEY);

@@ -79,8 +79,9 @@ class UndertowIT {
     }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
-        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, tmp.resolve(jdk.label() + "-" + mode),
-                true, b -> b.env("IO_TICK_MS", "200"));
+        Path dir = tmp.resolve(jdk.label() + "-" + mode);
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, dir, true,
+                GuardedService.withTick(dir, "IO_TICK_MS", 200));
         String at = app.label();
         boolean blocking = mode.equals("block");
         String outcome = blocking ? "403, it did not happen, blocked event" : "it ran, logged event";

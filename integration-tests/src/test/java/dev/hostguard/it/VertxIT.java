@@ -94,8 +94,9 @@ class VertxIT {
     }
 
     private DynamicContainer forService(Jdks.Jdk jdk, String mode) {
-        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, tmp.resolve(jdk.label() + "-" + mode), true,
-                b -> b.env("TICK_MS", "200"));
+        Path dir = tmp.resolve(jdk.label() + "-" + mode);
+        TestAppSlot app = new TestAppSlot(SLOTS, TEST, jdk, SERVER, mode, dir, true,
+                GuardedService.withTick(dir, "TICK_MS", 200));
         String at = app.label();
         boolean blocking = mode.equals("block");
         UnaryOperator<HttpTestClient.Get> key = get -> app.service().withCredentials(get, Credentials.API_KEY);
