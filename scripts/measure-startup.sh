@@ -7,6 +7,9 @@
 #   rss MB     resident memory after LOAD more requests (/proc/<pid>/status VmRSS)
 #   threads    the JVM's threads at that moment (/proc/<pid>/status)
 #   classes    classes loaded at that moment (jstat -class, which reads the JVM's perf data without attaching)
+#   rss/threads after STEADY more requests (default 1000, each on a connection of its own): the footprint once the
+#              service has run its own first young collections, which the agent's start-up allocation brings
+#              forward (G1 starts its second worker thread at the first one); STEADY=0 leaves these columns out
 # Run after `mvn -B -q -DskipTests package -pl agent,demo-app`.
 #   scripts/measure-startup.sh [runs] [tiny|demo ...]   (default: 7 runs, both apps)
 # JAVA=/path/to/java picks the JVM (jstat is taken from the same bin directory); AGENT=<jar> another agent jar;
@@ -25,6 +28,7 @@ JAVA=${JAVA:-$(command -v java)}
 JAVA=$(readlink -f "$JAVA")
 JSTAT="$(dirname "$JAVA")/jstat"
 LOAD=${LOAD:-50}
+STEADY=${STEADY:-1000}
 AGENT=${AGENT:-agent/target/hostguard-agent.jar}
 DEMO=demo-app/target/hostguard-demo.jar
 TINY_SOURCE=benchmarks/src/main/java/dev/hostguard/benchmarks/startup/TinyHttpServerApp.java
@@ -48,7 +52,8 @@ app_command() {
 }
 app_path() { case "$1" in tiny) echo /hello ;; demo) echo /health ;; esac; }
 
-# Prints "<wall ms> <cpu ms> <rss MB> <threads> <classes>" for one start of app $1 with JVM options $2.
+# Prints "<wall ms> <cpu ms> <rss MB> <threads> <classes> <rss MB> <threads>" (the last two after STEADY more
+# requests) for one start of app $1 with JVM options $2.
 one_run() {
   local app=$1 opts=$2 out="$TMP/out" err="$TMP/err" start port="" line end cpu url
   : >"$out"; : >"$err"
@@ -75,15 +80,24 @@ one_run() {
   rss=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$PID/status")
   threads=$(awk '/^Threads:/ {print $2}' "/proc/$PID/status")
   classes=$("$JSTAT" -class "$PID" | awk 'NR == 2 {print $1}')
+  local steady_rss=0 steady_threads=0
+  if [ "$STEADY" -gt 0 ]; then
+    urls=()
+    for _ in $(seq "$STEADY"); do urls+=("$url"); done
+    # a connection per request: kept alive, the JDK 17 HttpServer answers one every ~44 ms (Nagle, delayed ACK)
+    curl -fs -H 'Connection: close' "${urls[@]}" >/dev/null
+    steady_rss=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$PID/status")
+    steady_threads=$(awk '/^Threads:/ {print $2}' "/proc/$PID/status")
+  fi
   kill -9 "$PID"; wait "$PID" 2>/dev/null || true; PID=""
   if grep -q 'WARN\|ERROR\|not installed' "$err"; then cat "$err" >&2; fi
-  echo "$(( (end - start) / 1000000 )) $cpu $rss $threads $classes"
+  echo "$(( (end - start) / 1000000 )) $cpu $rss $threads $classes $steady_rss $steady_threads"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
 
 "$JAVA" -version 2>&1 | sed -n 1p
-echo "$(nproc) cores, $RUNS interleaved runs per variant, $LOAD requests before the footprint, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(nproc) cores, $RUNS interleaved runs per variant, $LOAD requests before the footprint, $STEADY more before the steady one, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 VARIANTS=(none agent)
 [ -n "${BEFORE:-}" ] && VARIANTS+=(before)
 [ -n "${OTEL:-}" ] && VARIANTS+=(otel both)
@@ -103,16 +117,18 @@ for _ in $(seq "$RUNS"); do
     fi
   done
 done
-printf '%-13s %8s %8s %8s %8s %8s\n' "" "wall ms" "cpu ms" "rss MB" "threads" "classes"
+printf '%-13s %8s %8s %8s %8s %8s %8s %8s\n' "" "wall ms" "cpu ms" "rss MB" "threads" "classes" "steadyMB" "steadyTh"
 for app in "${APPS[@]}"; do
   declare -A m=()
   for v in "${VARIANTS[@]}"; do
-    for i in 1 2 3 4 5; do m[$v$i]=$(cut -d' ' -f$i "$TMP/$app-$v" | median); done
-    printf '%-13s %8s %8s %8s %8s %8s\n' "$app $v" "${m[${v}1]}" "${m[${v}2]}" "${m[${v}3]}" "${m[${v}4]}" "${m[${v}5]}"
+    for i in 1 2 3 4 5 6 7; do m[$v$i]=$(cut -d' ' -f$i "$TMP/$app-$v" | median); done
+    printf '%-13s %8s %8s %8s %8s %8s %8s %8s\n' "$app $v" "${m[${v}1]}" "${m[${v}2]}" "${m[${v}3]}" "${m[${v}4]}" \
+      "${m[${v}5]}" "${m[${v}6]}" "${m[${v}7]}"
   done
   for v in "${VARIANTS[@]:1}"; do
-    printf '%-13s %+8d %+8d %+8d %+8d %+8d\n' "$app +$v" $((m[${v}1] - m[none1])) $((m[${v}2] - m[none2])) \
-      $((m[${v}3] - m[none3])) $((m[${v}4] - m[none4])) $((m[${v}5] - m[none5]))
+    printf '%-13s %+8d %+8d %+8d %+8d %+8d %+8d %+8d\n' "$app +$v" $((m[${v}1] - m[none1])) $((m[${v}2] - m[none2])) \
+      $((m[${v}3] - m[none3])) $((m[${v}4] - m[none4])) $((m[${v}5] - m[none5])) $((m[${v}6] - m[none6])) \
+      $((m[${v}7] - m[none7]))
   done
   unset m
 done

@@ -75,15 +75,15 @@ public final class GuardedService implements AutoCloseable {
      * there once requests are served (and an allow entry would write as allowed). This policy judges nothing outside
      * requests, so a matrix sees only its requests' events; a tick judged as a request's (a leak) still shows.
      */
-    public static final String TICK_ALLOWED_POLICY = """
+    public static final String OUTSIDE_REQUESTS_UNJUDGED_POLICY = """
             version: 1
             auth:
               outside-request: allow
             """;
 
-    /** {@link #TICK_ALLOWED_POLICY} as {@code dir/tick-policy.yaml}, with the tick every {@code millis} ({@code env}). */
+    /** {@link #OUTSIDE_REQUESTS_UNJUDGED_POLICY} as {@code dir/tick-policy.yaml}, with the tick every {@code millis} ({@code env}). */
     public static UnaryOperator<ServiceProcess.Builder> withTick(Path dir, String env, long millis) {
-        UnaryOperator<ServiceProcess.Builder> policy = withPolicy(dir.resolve("tick-policy.yaml"), TICK_ALLOWED_POLICY);
+        UnaryOperator<ServiceProcess.Builder> policy = withPolicy(dir.resolve("tick-policy.yaml"), OUTSIDE_REQUESTS_UNJUDGED_POLICY);
         return b -> policy.apply(b.env(env, Long.toString(millis)));
     }
 

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,10 +56,15 @@ class PolicyIT {
     }
 
     private GuardedService start(Path dir, Path policy, String expectedModeLine) {
-        return GuardedService.start(TEST, GuardedServer.DEMO, jdk, "block", dir, b -> b
+        return start(dir, policy, expectedModeLine, UnaryOperator.identity());
+    }
+
+    private GuardedService start(Path dir, Path policy, String expectedModeLine,
+                                 UnaryOperator<ServiceProcess.Builder> customize) {
+        return GuardedService.start(TEST, GuardedServer.DEMO, jdk, "block", dir, b -> customize.apply(b
                 .agent(BuiltArtifacts.agentJar(), "policy=" + policy + ",events=" + dir.resolve("events.jsonl"))
                 .requireLine(Pattern.compile(Pattern.quote(expectedModeLine)))
-                .allowAgentProblem(Pattern.compile("policy file .* is invalid")));
+                .allowAgentProblem(Pattern.compile("policy file .* is invalid"))));
     }
 
     private static HttpTestClient.Response exec(GuardedService service, String cmd) {
@@ -218,10 +224,8 @@ class PolicyIT {
         Path dir = tmp.resolve(name);
         Path policy = tmp.resolve(name + ".yaml");
         Files.writeString(policy, policyYaml);
-        try (GuardedService service = GuardedService.start(TEST, GuardedServer.DEMO, jdk, "block", dir, b -> b
-                .agent(BuiltArtifacts.agentJar(), "policy=" + policy + ",events=" + dir.resolve("events.jsonl"))
-                .env("POOL_TICK_MS", "100")
-                .requireLine(Pattern.compile(Pattern.quote("active: mode=block (policy file)"))))) {
+        try (GuardedService service = start(dir, policy, "active: mode=block (policy file)",
+                b -> b.env("POOL_TICK_MS", "100"))) {
             Path handed = service.marker("user-pool-" + name);
             int before = service.events().count();
             int from = service.process().lines().size();

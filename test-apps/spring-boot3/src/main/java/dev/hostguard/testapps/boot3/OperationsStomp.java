@@ -1,10 +1,6 @@
 package dev.hostguard.testapps.boot3;
 
 import dev.hostguard.testapps.ops.HostOperations;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.messaging.handler.annotation.Header;
 import org.springframework.messaging.handler.annotation.MessageMapping;
@@ -52,21 +48,7 @@ class OperationsStomp implements WebSocketMessageBrokerConfigurer {
 
         @MessageMapping("/op")
         void run(@Payload String message, @Header("reply-to") String replyTo) {
-            Map<String, String> params = new HashMap<>();
-            for (String pair : message.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    params.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
-                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-                }
-            }
-            String answer;
-            try {
-                answer = "ok " + HostOperations.run(params.getOrDefault("op", "benign"), params);
-            } catch (Exception e) {
-                answer = "error " + e.getMessage();
-            }
-            template.convertAndSend(replyTo, answer);
+            template.convertAndSend(replyTo, HostOperations.answer(message));
         }
     }
 }
