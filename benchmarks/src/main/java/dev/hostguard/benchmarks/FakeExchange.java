@@ -19,7 +19,8 @@ import java.net.URI;
  * {@link HttpExchange}) and classifies it as it would a real one: with an {@code X-API-Key} header it is an
  * {@code api-key} request, which the rules guard; with a principal (what the JDK's {@code BasicAuthenticator}
  * of its context sets after a login) and no key, a {@code user} request, which they let run freely. Everything it answers is built once, so the exchange itself allocates nothing when read.
- * Sending a response is refused: a benchmark must never be answered "blocked".
+ * Sending a response is refused: a benchmark must never be answered "blocked", but for the one 403 that
+ * {@link Requests}' probe earns a guarded request ({@link #expectRefusal}).
  */
 final class FakeExchange extends HttpExchange {
     private final Headers requestHeaders = new Headers();
@@ -105,8 +106,20 @@ final class FakeExchange extends HttpExchange {
         return OutputStream.nullOutputStream();
     }
 
+    /** Whether HostGuard is to answer this request 403 once, at its exit: {@link Requests}' probe was refused in it. */
+    private boolean refusalExpected;
+
+    /** Lets HostGuard answer 403 once: the probe's refusal, which marks the request refused until its exit. */
+    void expectRefusal() {
+        refusalExpected = true;
+    }
+
     @Override
     public void sendResponseHeaders(int rCode, long responseLength) {
+        if (refusalExpected && rCode == 403) {
+            refusalExpected = false;
+            return;
+        }
         throw new IllegalStateException("HostGuard answered the benchmark's fake request with " + rCode);
     }
 

@@ -94,6 +94,9 @@ public final class Requests {
         }
     }
 
+    /** The frame the probe's refusal events name ({@link #guarded}). */
+    static final String PROBE_FRAME = "dev.hostguard.benchmarks.Requests.guarded(";
+
     static FakeExchange exchange(String credentials) {
         return switch (credentials) {
             case "user" -> new FakeExchange(new HttpPrincipal("ops", "hostguard-bench"));
@@ -111,6 +114,9 @@ public final class Requests {
         Object token = Hooks.requestEnter(exchange, exchange);
         Runnable probe = Requests::noop;
         boolean guarded = guarded();
+        if (guarded) {
+            exchange.expectRefusal(); // the probe's, answered at the request's exit
+        }
         String wrong = Hooks.wrap(probe) == probe ? "Hooks.wrap returned the task itself: HostGuard is not attached"
                 : guarded == credentials.equals("user") ? "HostGuard " + (guarded ? "guards" : "does not guard") + " it"
                 : null;
@@ -128,6 +134,7 @@ public final class Requests {
      * wrapped too, carrying the user's mark.)
      */
     private static boolean guarded() {
+        // the refusal's event names this method among its frames (PROBE_FRAME): Agent.requireNoEventsSince expects it
         try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/environ")) {
             return false;
         } catch (java.io.IOException | RuntimeException e) {
