@@ -52,6 +52,16 @@ app_command() {
 }
 app_path() { case "$1" in tiny) echo /hello ;; demo) echo /health ;; esac; }
 
+# send N URL [curl options]: N requests to URL, in one curl
+send() {
+  local n=$1 url=$2 urls=()
+  shift 2
+  for _ in $(seq "$n"); do urls+=("$url"); done
+  curl -fs "$@" "${urls[@]}" >/dev/null
+}
+rss_mb() { awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$PID/status"; }
+thread_count() { awk '/^Threads:/ {print $2}' "/proc/$PID/status"; }
+
 # Prints "<wall ms> <cpu ms> <rss MB> <threads> <classes> <rss MB> <threads>" (the last two after STEADY more
 # requests) for one start of app $1 with JVM options $2.
 one_run() {
@@ -73,21 +83,17 @@ one_run() {
   until curl -fs -o /dev/null "$url"; do pause; done
   end=$(date +%s%N)
   cpu=$(awk -v t="$CLK_TCK" '{print int(($14 + $15) * 1000 / t)}' "/proc/$PID/stat")
-  local urls=()
-  for _ in $(seq "$LOAD"); do urls+=("$url"); done
-  curl -fs "${urls[@]}" >/dev/null
+  send "$LOAD" "$url"
   local rss threads classes
-  rss=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$PID/status")
-  threads=$(awk '/^Threads:/ {print $2}' "/proc/$PID/status")
+  rss=$(rss_mb)
+  threads=$(thread_count)
   classes=$("$JSTAT" -class "$PID" | awk 'NR == 2 {print $1}')
   local steady_rss=0 steady_threads=0
   if [ "$STEADY" -gt 0 ]; then
-    urls=()
-    for _ in $(seq "$STEADY"); do urls+=("$url"); done
     # a connection per request: kept alive, the JDK 17 HttpServer answers one every ~44 ms (Nagle, delayed ACK)
-    curl -fs -H 'Connection: close' "${urls[@]}" >/dev/null
-    steady_rss=$(awk '/^VmRSS:/ {print int($2 / 1024)}' "/proc/$PID/status")
-    steady_threads=$(awk '/^Threads:/ {print $2}' "/proc/$PID/status")
+    send "$STEADY" "$url" -H 'Connection: close'
+    steady_rss=$(rss_mb)
+    steady_threads=$(thread_count)
   fi
   kill -9 "$PID"; wait "$PID" 2>/dev/null || true; PID=""
   if grep -q 'WARN\|ERROR\|not installed' "$err"; then cat "$err" >&2; fi

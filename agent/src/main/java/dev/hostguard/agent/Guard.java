@@ -105,6 +105,11 @@ final class Guard implements HookHandler {
         limiter.perSecond(policy.policy().events().perSecond());
         active = policy;
         inForce = policy;
+        tellFacadeOutsideRequests(policy);
+    }
+
+    /** Tells the facade what {@code policy} judges outside requests: everything, the escapes, or nothing. */
+    private void tellFacadeOutsideRequests(ActivePolicy policy) {
         Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest(), judgesOutsideEscapes(policy));
     }
 
@@ -129,8 +134,7 @@ final class Guard implements HookHandler {
     @Override
     public synchronized void requestsServed() {
         requestsServed = true;
-        ActivePolicy policy = active;
-        Hooks.judgeOutsideRequests(this, policy.engine().guardsOutsideRequest(), judgesOutsideEscapes(policy));
+        tellFacadeOutsideRequests(active);
         if (selfCheck == null && hooks != null) {
             selfCheck = new SelfCheck(this, hooks);
             if (!selfCheckOnTicks) {

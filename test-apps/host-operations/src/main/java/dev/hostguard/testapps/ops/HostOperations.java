@@ -74,6 +74,20 @@ public final class HostOperations {
         }
     }
 
+    /**
+     * Runs the operation a consumed message names ({@code op}, its parameters the message's other entries).
+     *
+     * @return the output, or {@code refused <exception>} when it threw (a refusal included): a consumer catches what
+     *     its work throws and goes on
+     */
+    public static String outcome(Map<String, String> message) {
+        try {
+            return run(message.get("op"), message);
+        } catch (Throwable t) {
+            return "refused " + t;
+        }
+    }
+
     /** Runs {@code op} with the request's query parameters. */
     public static String run(String op, Map<String, String> params) throws IOException, InterruptedException {
         return switch (op) {

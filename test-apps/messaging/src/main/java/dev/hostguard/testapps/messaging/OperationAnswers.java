@@ -24,12 +24,7 @@ final class OperationAnswers {
 
     /** Runs the message's operation on the caller's thread (the consumer's) and answers its id. */
     void run(Map<String, String> message) {
-        String answer;
-        try {
-            answer = HostOperations.run(message.get("op"), message);
-        } catch (Throwable t) {
-            answer = "refused " + t;
-        }
+        String answer = HostOperations.outcome(message);
         CompletableFuture<String> request = waiting.remove(message.get("id"));
         if (request != null) {
             request.complete(answer);

@@ -55,12 +55,6 @@ class OperationListeners {
             relay.report(params.get("id"), "listening");
             return;
         }
-        String answer;
-        try {
-            answer = HostOperations.run(params.get("op"), params);
-        } catch (Throwable t) {
-            answer = "refused " + t;
-        }
-        relay.report(params.get("id"), answer);
+        relay.report(params.get("id"), HostOperations.outcome(params));
     }
 }
