@@ -57,33 +57,95 @@ public record ApiKeyCredentials(List<String> headers, List<String> authorization
         return fromAuthorization != null ? fromAuthorization : fromQuery(request.rawQuery());
     }
 
+    /**
+     * {@code <scheme> <key>}, spaces around either trimmed: read in place, so a request whose header holds another
+     * scheme ({@code Basic}, {@code Bearer}), as nearly every classified one does, allocates nothing here.
+     */
     private Presented fromAuthorization(String authorization) {
         if (authorization == null) {
             return null;
         }
-        String value = authorization.trim();
-        int space = value.indexOf(' ');
-        if (space <= 0) {
+        int from = 0;
+        int to = authorization.length();
+        while (from < to && authorization.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && authorization.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        int space = authorization.indexOf(' ', from);
+        if (space < 0 || space >= to || !isKeyScheme(authorization, from, space)) {
             return null;
         }
-        String scheme = value.substring(0, space);
-        String credential = value.substring(space + 1).trim();
-        return authorizationSchemes.contains(scheme.toLowerCase(Locale.ROOT)) && !credential.isEmpty()
-                ? new Presented(credential, "Authorization scheme " + scheme) : null;
+        int credential = space + 1;
+        while (credential < to && authorization.charAt(credential) <= ' ') {
+            credential++;
+        }
+        return credential == to ? null : new Presented(authorization.substring(credential, to),
+                "Authorization scheme " + authorization.substring(from, space));
     }
 
+    /** Whether {@code text[from, to)} is one of the schemes, whatever its case. */
+    private boolean isKeyScheme(String text, int from, int to) {
+        for (String scheme : authorizationSchemes) { // lower case
+            if (scheme.length() == to - from && sameIgnoringCase(text, from, scheme)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameIgnoringCase(String text, int from, String lowerCase) {
+        for (int i = 0; i < lowerCase.length(); i++) {
+            if (Character.toLowerCase(text.charAt(from + i)) != lowerCase.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The first named parameter with a value that is not blank. Names are compared in place unless percent- or
+     * plus-encoded, so a query without a key allocates nothing here.
+     */
     private Presented fromQuery(String rawQuery) {
-        if (rawQuery == null || rawQuery.isEmpty()) {
+        if (rawQuery == null) {
             return null;
         }
-        for (String pair : rawQuery.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-            if (eq > 0 && queryParameters.contains(name)) {
-                String value = decode(pair.substring(eq + 1));
-                if (!value.isBlank()) {
-                    return new Presented(value, "query parameter " + name);
+        int length = rawQuery.length();
+        for (int from = 0; from < length; ) {
+            int to = rawQuery.indexOf('&', from);
+            to = to < 0 ? length : to;
+            int eq = from; // not indexOf: a search past this pair would make a long query of bare names quadratic
+            while (eq < to && rawQuery.charAt(eq) != '=') {
+                eq++;
+            }
+            if (eq > from && eq < to) {
+                String name = parameterNamed(rawQuery, from, eq);
+                if (name != null) {
+                    String value = decode(rawQuery.substring(eq + 1, to));
+                    if (!value.isBlank()) {
+                        return new Presented(value, "query parameter " + name);
+                    }
                 }
+            }
+            from = to + 1;
+        }
+        return null;
+    }
+
+    /** The query parameter {@code rawQuery[from, to)} names once decoded; {@code null} if none. */
+    private String parameterNamed(String rawQuery, int from, int to) {
+        boolean encoded = false;
+        for (int i = from; i < to && !encoded; i++) {
+            char c = rawQuery.charAt(i);
+            encoded = c == '%' || c == '+';
+        }
+        String decoded = encoded ? decode(rawQuery.substring(from, to)) : null;
+        for (String name : queryParameters) {
+            if (decoded != null ? decoded.equals(name)
+                    : name.length() == to - from && rawQuery.regionMatches(from, name, 0, name.length())) {
+                return name;
             }
         }
         return null;
