@@ -81,9 +81,13 @@ public final class GuardedService implements AutoCloseable {
               outside-request: allow
             """;
 
-    /** {@link #OUTSIDE_REQUESTS_UNJUDGED_POLICY} as {@code dir/tick-policy.yaml}, with the tick every {@code millis} ({@code env}). */
+    /**
+     * {@link #OUTSIDE_REQUESTS_UNJUDGED_POLICY} as {@code dir/tick-policy.yaml}, with the tick every {@code millis}
+     * ({@code env}).
+     */
     public static UnaryOperator<ServiceProcess.Builder> withTick(Path dir, String env, long millis) {
-        UnaryOperator<ServiceProcess.Builder> policy = withPolicy(dir.resolve("tick-policy.yaml"), OUTSIDE_REQUESTS_UNJUDGED_POLICY);
+        UnaryOperator<ServiceProcess.Builder> policy = withPolicy(dir.resolve("tick-policy.yaml"),
+                OUTSIDE_REQUESTS_UNJUDGED_POLICY);
         return b -> policy.apply(b.env(env, Long.toString(millis)));
     }
 
