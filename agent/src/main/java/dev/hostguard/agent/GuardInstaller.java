@@ -149,6 +149,7 @@ final class GuardInstaller {
                 injected.size(), (System.nanoTime() - startNanos) / 1_000_000);
         if (Boolean.getBoolean(DEBUG_STARTUP_PROPERTY)) {
             log.info("start-up phases (ms): {}", phases);
+            log.info("JDK classes woven {}", hooks.jdkWeavingSources());
         }
     }
 

@@ -22,6 +22,9 @@ public interface HookInstallation {
     /** Runs the self-test: the required JDK hook sites found on no method of this JDK. */
     Set<String> missingRequiredSites();
 
+    /** Which hooked JDK classes were woven from the agent jar's entries and which by Byte Buddy here. */
+    String jdkWeavingSources();
+
     /** The hooked sites by name, each once, so far (the others join as their classes load). */
     String hookedSites();
 }

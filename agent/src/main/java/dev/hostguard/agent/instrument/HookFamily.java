@@ -29,6 +29,14 @@ interface HookFamily {
     }
 
     /**
+     * Methods whose argument {@code index} is of this type, compared by name: Byte Buddy's
+     * {@code takesArgument(int, Class)} describes the class by reflection (see {@link #takes(Class...)}).
+     */
+    static ElementMatcher.Junction<MethodDescription> argument(int index, Class<?> type) {
+        return takesArgument(index, named(type.getTypeName()));
+    }
+
+    /**
      * As {@link #takes(Class...)}, with the types' names as {@link Class#getTypeName()} spells them: for a type
      * the service may never load ({@code ProcessBuilder.Redirect[]}), whose class literal would load it.
      */

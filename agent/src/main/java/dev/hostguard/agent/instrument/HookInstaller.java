@@ -7,6 +7,7 @@ import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,6 +93,11 @@ public final class HookInstaller {
         }
 
         @Override
+        public String jdkWeavingSources() {
+            return transformer.jdkWeavingSources();
+        }
+
+        @Override
         public String hookedSites() {
             return report.toString();
         }
@@ -123,10 +129,12 @@ public final class HookInstaller {
 
         /**
          * Checks every required JDK site against the running JDK: from what was hooked for the classes hooked
-         * already, from the class files of the others, which are read, not loaded.
+         * already; for the others, from what the agent's build found on this very JDK ({@link WovenJdkClasses}),
+         * or else from their class files, which are read, not loaded.
          */
         void checkRequired(List<HookTarget> targets, Logger log) {
-            TypePool jdk = HookWeaver.classFiles(null);
+            Map<String, List<String>> build = WovenJdkClasses.requiredSitesMissing();
+            TypePool jdk = null;
             for (HookTarget target : targets) {
                 if (target.jdkType() == null || !hasRequiredSite(target)) {
                     continue; // nothing to check (a site only some JDKs have is the drift test's to check)
@@ -139,22 +147,42 @@ public final class HookInstaller {
                     }
                     continue;
                 }
-                byte[] classFile = jdkClassFile(target.jdkType());
-                if (classFile == null) {
-                    log.info("{} is not in this JDK: nothing there to hook", target.jdkType());
-                    continue;
+                List<String> notFound;
+                if (build != null && build.containsKey(target.jdkType())) {
+                    notFound = build.get(target.jdkType());
+                } else {
+                    jdk = jdk == null ? HookWeaver.classFiles(null) : jdk;
+                    notFound = requiredSitesMissing(target, jdk);
                 }
-                List<MethodDescription.InDefinedShape> declared = ClassFileMethods.declared(target.jdkType(),
-                        classFile, jdk, target.sites());
-                for (HookSite site : target.sites()) {
-                    if (site.required() && HookWeaver.methodsMatching(declared, site).isEmpty()) {
-                        missing.add(site.name());
-                    }
+                if (notFound == null) {
+                    log.info("{} is not in this JDK: nothing there to hook", target.jdkType());
+                } else {
+                    missing.addAll(notFound);
                 }
             }
         }
 
-        private static boolean hasRequiredSite(HookTarget target) {
+        /**
+         * The required sites of a JDK target that find no method in its class file on the running JDK (read, not
+         * loaded); {@code null} when this JDK has no such class.
+         */
+        static List<String> requiredSitesMissing(HookTarget target, TypePool jdk) {
+            byte[] classFile = jdkClassFile(target.jdkType());
+            if (classFile == null) {
+                return null;
+            }
+            List<MethodDescription.InDefinedShape> declared = ClassFileMethods.declared(target.jdkType(),
+                    classFile, jdk, target.sites());
+            List<String> notFound = new ArrayList<>();
+            for (HookSite site : target.sites()) {
+                if (site.required() && HookWeaver.methodsMatching(declared, site).isEmpty()) {
+                    notFound.add(site.name());
+                }
+            }
+            return notFound;
+        }
+
+        static boolean hasRequiredSite(HookTarget target) {
             for (HookSite site : target.sites()) {
                 if (site.required()) {
                     return true;

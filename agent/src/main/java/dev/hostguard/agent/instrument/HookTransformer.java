@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 
@@ -41,6 +42,9 @@ final class HookTransformer implements ClassFileTransformer {
      * retransformation would weave it a second time for nothing.
      */
     private final Set<String> wovenAtLoad = ConcurrentHashMap.newKeySet();
+    /** JDK classes whose weaving the agent jar had ({@link WovenJdkClasses}), and those Byte Buddy wove here. */
+    private final Set<String> fromBuild = ConcurrentHashMap.newKeySet();
+    private final Set<String> byByteBuddy = ConcurrentHashMap.newKeySet();
 
     /** @param report told of every class woven */
     HookTransformer(List<HookTarget> targets, Instrumentation instrumentation, HookInstaller.InstallReport report,
@@ -68,17 +72,25 @@ final class HookTransformer implements ClassFileTransformer {
             if (sites.isEmpty()) {
                 return null;
             }
-            HookWeaver.Result result;
-            // One class at a time: Byte Buddy's classes initialising on two threads at once can deadlock on each
-            // other's initialisers, and the service's main thread may load a target while the start-up thread
-            // hooks others. Only hooked classes come here: a few dozen in a JVM's life.
-            synchronized (this) {
-                result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+            boolean jdkClass = isJdkLoader(loader);
+            HookWeaver.Result result = jdkClass ? WovenJdkClasses.find(className, classFile, sites) : null;
+            if (result != null) {
+                fromBuild.add(className);
+            } else {
+                // One class at a time: Byte Buddy's classes initialising on two threads at once can deadlock on
+                // each other's initialisers, and the service's main thread may load a target while the start-up
+                // thread hooks others. Only hooked classes come here: a few dozen in a JVM's life.
+                synchronized (this) {
+                    result = weaver().weave(className.replace('/', '.'), loader, classFile, sites);
+                }
+                if (jdkClass) {
+                    byByteBuddy.add(className);
+                }
             }
             if (result.classFile() != null) {
                 assureReadEdge(module);
             }
-            if (classBeingRedefined == null && isJdkLoader(loader)) {
+            if (classBeingRedefined == null && jdkClass) {
                 wovenAtLoad.add(className);
             }
             report.woven(result);
@@ -117,7 +129,7 @@ final class HookTransformer implements ClassFileTransformer {
     }
 
     /** The sites for a class, from its name and, for server classes, its class file; empty for nearly all. */
-    private List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
+    List<HookSite> sites(String className, ClassLoader loader, byte[] classFile) {
         List<HookTarget> named = namedTargets.get(className);
         if (named == null && loader != null) {
             named = libraryTargets(className);
@@ -165,6 +177,12 @@ final class HookTransformer implements ClassFileTransformer {
             }
         }
         return hooked;
+    }
+
+    /** How the JDK classes hooked so far were woven: for the start-up's debug line and the tests. */
+    String jdkWeavingSources() {
+        return "from the agent jar " + new TreeSet<>(fromBuild) + ", by Byte Buddy "
+                + new TreeSet<>(byByteBuddy);
     }
 
     /** The boot or platform loader: a JDK class, one of its name in the JVM. */

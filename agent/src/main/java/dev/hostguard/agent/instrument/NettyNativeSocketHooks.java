@@ -1,5 +1,6 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.argument;
 import static dev.hostguard.agent.instrument.HookFamily.takes;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -125,7 +126,7 @@ final class NettyNativeSocketHooks implements HookFamily {
     /** {@code sendFile(DefaultFileRegion, long baseOffset, long offset, long length)}. */
     private static ElementMatcher.Junction<MethodDescription> sendFile() {
         return not(isStatic()).and(takesArguments(4)).and(takesArgument(0, named(FILE_REGION)))
-                .and(takesArgument(1, long.class));
+                .and(argument(1, long.class));
     }
 
     /** A connect: judged before, remembered after (also when it is still in progress, non-blocking). */

@@ -1,5 +1,6 @@
 package dev.hostguard.agent.instrument;
 
+import static dev.hostguard.agent.instrument.HookFamily.argument;
 import static dev.hostguard.agent.instrument.HookFamily.takes;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -90,7 +91,7 @@ final class SocketIoHooks implements HookFamily {
                         new HookSite("AsynchronousSocketChannelImpl.connect", "connect",
                                 not(isStatic()).and(takes(SocketAddress.class)), advice("ConnectedAdvice"), true),
                         new HookSite("AsynchronousSocketChannelImpl.connect(handler)", "connect",
-                                not(isStatic()).and(takesArguments(3)).and(takesArgument(0, SocketAddress.class)),
+                                not(isStatic()).and(takesArguments(3)).and(argument(0, SocketAddress.class)),
                                 advice("ConnectedAdvice"), true),
                         new HookSite("AsynchronousSocketChannelImpl.read", "read", asyncIo(), READ,
                                 true),
@@ -102,16 +103,16 @@ final class SocketIoHooks implements HookFamily {
                                         java.nio.channels.WritableByteChannel.class, FileDescriptor.class)),
                                 advice("TransferAdvice"), false),
                         new HookSite("FileChannelImpl.transferToSocketChannel", "transferToSocketChannel",
-                                not(isStatic()).and(takesArguments(3)).and(takesArgument(0, long.class))
-                                        .and(takesArgument(1, int.class)).and(takesArgument(2, named(CHANNEL))),
+                                not(isStatic()).and(takesArguments(3)).and(argument(0, long.class))
+                                        .and(argument(1, int.class)).and(takesArgument(2, named(CHANNEL))),
                                 advice("TransferAdvice"), false)));
     }
 
     /** The private {@code read}/{@code write(boolean, ByteBuffer, ByteBuffer[], long, TimeUnit, A, handler)}. */
     private static net.bytebuddy.matcher.ElementMatcher.Junction<net.bytebuddy.description.method.MethodDescription>
             asyncIo() {
-        return not(isStatic()).and(takesArguments(7)).and(takesArgument(0, boolean.class))
-                .and(takesArgument(1, ByteBuffer.class)).and(takesArgument(2, ByteBuffer[].class));
+        return not(isStatic()).and(takesArguments(7)).and(argument(0, boolean.class))
+                .and(argument(1, ByteBuffer.class)).and(argument(2, ByteBuffer[].class));
     }
 
     /** After a connect (or its start, non-blocking): remembered when it reached a runtime or a guarded endpoint. */
