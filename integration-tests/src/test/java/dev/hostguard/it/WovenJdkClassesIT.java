@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -20,15 +19,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * On a JDK the agent jar was built with, the JDK classes hooked at start-up are woven from the jar's entries
- * (WovenJdkClasses), not by Byte Buddy at run time: its {@code Advice} never loads, the JVM verifies the woven boot
- * classes ({@code -XX:+BytecodeVerificationLocal}), and they judge: a read of {@code /proc/self/environ} in an
- * API-key request is refused and the canary it holds never leaves the service.
+ * (WovenJdkClasses), not by Byte Buddy at run time, and they judge: a read of {@code /proc/self/environ} in an API-key request is refused and the
+ * canary it holds never leaves the service. (The app's own classes that a hook targets by super type, its
+ * {@code Executor}s, are Byte Buddy's to weave: no build sees them.) (Not
+ * under {@code -XX:+BytecodeVerificationLocal}: a JVM that verifies boot classes keeps their stack map tables, so
+ * the class files it reconstitutes are not the build's, and Byte Buddy weaves them, as
+ * {@code HookedJdkClassesVerifyTest} checks.)
  */
 class WovenJdkClassesIT {
     private static final String TEST = WovenJdkClassesIT.class.getSimpleName();
     private static final Pattern WOVEN = Pattern.compile(
             "JDK classes woven from the agent jar \\[(.*)], by Byte Buddy \\[(.*)]");
-    private static final String ADVICE = " dev.hostguard.agent.shaded.bytebuddy.asm.Advice ";
 
     @TempDir
     static Path tmp;
@@ -36,7 +37,7 @@ class WovenJdkClassesIT {
     @TestFactory
     Stream<DynamicTest> theStartUpWeavesNoJdkClassWithByteBuddy() {
         return Jdks.all().stream().map(jdk -> dynamicTest(
-                "[" + jdk.label() + "] JDK classes hooked at start-up come woven from the agent jar, verified, and judge",
+                "[" + jdk.label() + "] JDK classes hooked at start-up come woven from the agent jar, and judge",
                 () -> wovenFromTheJar(jdk)));
     }
 
@@ -47,8 +48,7 @@ class WovenJdkClassesIT {
         try (ServiceProcess service = GuardedServer.HTTPSERVER_APP.command(TEST, jdk, secrets)
                 .agent(BuiltArtifacts.agentJar(), "mode=block,events=" + dir.resolve("events.jsonl"))
                 .env("DEMO_CANARY", canary)
-                .jvmArgs("-Ddev.hostguard.debug.startup=true", "-XX:+UnlockDiagnosticVMOptions",
-                        "-XX:+BytecodeVerificationLocal", "-Xlog:class+load=info:stdout")
+                .jvmArgs("-Ddev.hostguard.debug.startup=true")
                 .requireLine(GuardedService.AGENT_ACTIVE)
                 .start()) {
             Matcher woven = service.awaitLine(WOVEN, Duration.ofSeconds(30));
@@ -63,12 +63,6 @@ class WovenJdkClassesIT {
                     .apiKey(secrets.apiKey()).send();
             assertEquals(403, read.status(), "the read of /proc/self/environ: " + read);
             assertFalse(read.body().contains(canary), "the environment left the service: " + read);
-
-            List<String> advice = service.lines(ServiceProcess.Stream.STDOUT).stream()
-                    .filter(l -> l.contains(ADVICE)).toList();
-            assertTrue(service.lines(ServiceProcess.Stream.STDOUT).stream()
-                    .anyMatch(l -> l.contains(" java.io.FileInputStream ")), "the class-load log is on");
-            assertTrue(advice.isEmpty(), "Byte Buddy's Advice loaded:\n  " + String.join("\n  ", advice));
         }
     }
 }
