@@ -18,8 +18,9 @@ import org.slf4j.Logger;
  * The agent's one class-file transformer. For every class the JVM loads (or retransforms) it decides from names
  * alone whether the class is hooked: JDK and server-library targets by exact internal name in a hash table, servlet
  * and application classes by a read of the class file's header and its super types' ({@link SubTypeMatcher});
- * everything else returns at once, untouched. Only a hooked class reaches Byte Buddy ({@link HookWeaver}, created on the first one). Our own
- * failures never stop a class from loading: they are logged and the class loads unhooked.
+ * everything else returns at once, untouched. Only a hooked class reaches Byte Buddy ({@link HookWeaver}, created
+ * on the first one), and not a JDK class the agent jar carries woven for the running JDK ({@link WovenJdkClasses}).
+ * Our own failures never stop a class from loading: they are logged and the class loads unhooked.
  */
 final class HookTransformer implements ClassFileTransformer {
     private static final String OWN_PACKAGE = "dev/hostguard/agent/";
