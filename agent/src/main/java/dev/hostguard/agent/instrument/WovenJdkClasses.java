@@ -164,10 +164,25 @@ final class WovenJdkClasses {
     /** An entry of the variants given, each the class file handed over and what {@link HookWeaver} made of it. */
     static byte[] entry(List<byte[]> inputs, List<HookWeaver.Result> results, List<HookSite> sites)
             throws IOException {
+        return entry(null, inputs, results, sites);
+    }
+
+    /** As {@link #entry(List, List, List)}, after the variants of an {@code existing} entry ({@code null}: none). */
+    static byte[] entry(byte[] existing, List<byte[]> inputs, List<HookWeaver.Result> results, List<HookSite> sites)
+            throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(MAGIC);
-        out.writeInt(inputs.size());
+        if (existing == null) {
+            out.writeInt(inputs.size());
+        } else {
+            Cursor in = new Cursor(existing);
+            if (in.readInt() != MAGIC) {
+                throw new IOException("not an entry of woven classes");
+            }
+            out.writeInt(in.readInt() + inputs.size());
+            out.write(existing, in.position, existing.length - in.position);
+        }
         for (int i = 0; i < inputs.size(); i++) {
             writeString(out, siteNames(sites));
             out.writeInt(inputs.get(i).length);

@@ -24,7 +24,10 @@ import net.bytebuddy.pool.TypePool;
  * forms a JVM hands it to the transformer: the class file of the runtime image (a class loaded after the agent),
  * and the one the JVM reconstitutes from a loaded class (a class loaded before it: the {@code java.io} streams, the
  * file system provider). For the second, every target is loaded (not initialised) before Byte Buddy's agent attaches
- * to this JVM, and a retransformation with a transformer that changes nothing reads what the JVM hands over.
+ * to this JVM, and a retransformation with a transformer that changes nothing reads what the JVM hands over. What the
+ * JVM reconstitutes depends on class-data sharing (on JDK 17 a class mapped from the CDS archive keeps its stack map
+ * tables, one parsed at start-up does not), so the build runs this twice per JDK, with and without
+ * {@code -Xshare:off}; a second run adds to the entries the forms they lack.
  */
 public final class WovenJdkClassesBuilder {
     private WovenJdkClassesBuilder() {
@@ -41,14 +44,19 @@ public final class WovenJdkClassesBuilder {
         Map<String, Class<?>> classes = loadedJdkTargets(HookInstaller.targets());
         Map<String, byte[]> reconstituted = reconstituted(classes, ByteBuddyAgent.install());
         HookWeaver weaver = new HookWeaver();
-        int written = 0;
+        int added = 0;
         for (Map.Entry<String, Class<?>> e : classes.entrySet()) {
             String name = e.getKey();
             ClassLoader loader = e.getValue().getClassLoader();
             List<HookSite> sites = transformer.sites(name, loader, null);
+            Path entry = folder.resolve(WovenJdkClasses.entryName(name));
+            byte[] existing = Files.exists(entry) ? Files.readAllBytes(entry) : null;
             List<byte[]> inputs = new ArrayList<>(2);
             List<HookWeaver.Result> results = new ArrayList<>(2);
             for (byte[] input : forms(imageClassFile(name), reconstituted.get(name))) {
+                if (existing != null && WovenJdkClasses.find(existing, name, input, sites) != null) {
+                    continue; // an earlier run (with the other class-data sharing setting) has this form
+                }
                 HookWeaver.Result result = weaver.weave(name.replace('/', '.'), loader, input, sites);
                 if (result.classFile() != null) {
                     inputs.add(input);
@@ -56,18 +64,17 @@ public final class WovenJdkClassesBuilder {
                 }
             }
             if (!inputs.isEmpty()) {
-                Path entry = folder.resolve(WovenJdkClasses.entryName(name));
                 Files.createDirectories(entry.getParent());
-                Files.write(entry, WovenJdkClasses.entry(inputs, results, sites));
-                written++;
+                Files.write(entry, WovenJdkClasses.entry(existing, inputs, results, sites));
+                added += inputs.size();
             }
         }
         Path selfTest = folder.resolve(WovenJdkClasses.FOLDER + WovenJdkClasses.runningJdk() + "/"
                 + WovenJdkClasses.SELF_TEST);
         Files.createDirectories(selfTest.getParent());
         Files.writeString(selfTest, selfTest(HookInstaller.targets()));
-        System.out.println("[hostguard] woven JDK classes of " + WovenJdkClasses.runningJdk() + ": " + written
-                + " of " + classes.size() + " hooked by name (" + reconstituted.size() + " reconstituted)");
+        System.out.println("[hostguard] woven JDK classes of " + WovenJdkClasses.runningJdk() + ": " + added
+                + " forms added for the " + classes.size() + " hooked by name");
     }
 
     /** The self-test's reading of every JDK class with a required site, as {@link WovenJdkClasses} stores it. */

@@ -59,6 +59,19 @@ class WovenJdkClassesTest {
         assertArrayEquals(new byte[] {1, 2, 3}, WovenJdkClasses.find(entry, NAME, other, sites).classFile());
     }
 
+    /** A second run of the build (without class-data sharing) adds the forms it finds to an entry. */
+    @Test
+    void variantsAddedToAnEntryAreFoundWithTheOldOnes() throws Exception {
+        byte[] other = classFile.clone();
+        other[other.length - 1] ^= 1;
+        HookWeaver.Result otherWoven = new HookWeaver.Result("java.io.FileInputStream", new byte[] {4, 5},
+                woven.hooked());
+        byte[] first = WovenJdkClasses.entry(List.of(classFile), List.of(woven), sites);
+        byte[] both = WovenJdkClasses.entry(first, List.of(other), List.of(otherWoven), sites);
+        assertArrayEquals(woven.classFile(), WovenJdkClasses.find(both, NAME, classFile, sites).classFile());
+        assertArrayEquals(new byte[] {4, 5}, WovenJdkClasses.find(both, NAME, other, sites).classFile());
+    }
+
     @Test
     void anyOtherClassFileIsAMiss() throws Exception {
         byte[] entry = WovenJdkClasses.entry(List.of(classFile), List.of(woven), sites);
