@@ -16,11 +16,12 @@ import net.bytebuddy.jar.asm.ClassReader;
  * JDK classes as {@link HookWeaver} wove them when the agent jar was built, one entry per class and JDK build
  * ({@code dev/hostguard/agent/woven/<JDK>/<class>.woven}, written by {@link WovenJdkClassesBuilder}). Weaving is a
  * function of the class file the JVM hands over, the sites and the running JDK: where all three are those of an
- * entry (the class file compared byte for byte, the sites by name, the JDK by vendor, version and architecture), the
- * woven class file Byte Buddy made then is the one it would make now. Replaying it keeps Byte Buddy, its some 560
- * classes, its allocation and the JIT's work on it out of a start-up whose hooked classes are all in the jar: the JDK
- * classes the JVM loaded before the agent and those the service loads early. Any difference (another JDK build,
- * another agent's changes to the class file first, a damaged entry) is a miss, and Byte Buddy weaves as before.
+ * entry (the class file compared byte for byte but for its methods' order, {@link MethodOrder}; the sites by name;
+ * the JDK by vendor, version and architecture), the woven class file Byte Buddy made then is the one it would make
+ * now. Replaying it keeps Byte Buddy, its some 560 classes, its allocation and the JIT's work on it out of a
+ * start-up whose hooked classes are all in the jar: the JDK classes the JVM loaded before the agent and those the
+ * service loads early. Any difference (another JDK build, another agent's changes to the class file first, a JVM
+ * that verifies boot classes, a damaged entry) is a miss, and Byte Buddy weaves as before.
  * The entries are in the agent jar itself, as trusted as the agent's code: nothing is read from a place the service
  * could write.
  *
@@ -96,11 +97,7 @@ final class WovenJdkClasses {
 
     /** The entry's name in the agent jar for {@code className} (internal name) on the running JDK. */
     static String entryName(String className) {
-        return entryName(JDK, className);
-    }
-
-    static String entryName(String jdk, String className) {
-        return FOLDER + jdk + "/" + className + SUFFIX;
+        return FOLDER + JDK + "/" + className + SUFFIX;
     }
 
     /**
