@@ -32,6 +32,7 @@ final class HookTransformer implements ClassFileTransformer {
     private final Set<String> loadedFamilies = new HashSet<>(); // guarded by this
     /** By identity: a record's own hashCode is bootstrapped through java.lang.invoke, dozens of classes. */
     private final Map<HookTarget, SubTypeMatcher> subTypeTargets = new IdentityHashMap<>();
+    private final ClassHeaders headers = new ClassHeaders();
     private final Instrumentation instrumentation;
     private final HookInstaller.InstallReport report;
     private final Logger log;
@@ -54,7 +55,7 @@ final class HookTransformer implements ClassFileTransformer {
             if (target.exactType() != null) {
                 named(target);
             } else {
-                subTypeTargets.put(target, new SubTypeMatcher(target.superTypes()));
+                subTypeTargets.put(target, new SubTypeMatcher(target.superTypes(), headers));
             }
         }
         this.instrumentation = instrumentation;
@@ -142,8 +143,9 @@ final class HookTransformer implements ClassFileTransformer {
             return List.of();
         }
         List<HookTarget> matched = null;
+        ClassHeaders.Pending header = new ClassHeaders.Pending(classFile); // parsed once, for every matcher
         for (Map.Entry<HookTarget, SubTypeMatcher> e : subTypeTargets.entrySet()) {
-            if (e.getValue().matches(className, classFile, loader)) {
+            if (e.getValue().matches(className, header, loader)) {
                 matched = matched == null ? new ArrayList<>(2) : matched;
                 matched.add(e.getKey());
             }

@@ -1,19 +1,16 @@
 package dev.hostguard.agent.instrument;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.jar.asm.ClassReader;
 
 /**
  * Whether a class extends or implements one of a few named types, read from class files: the class's own bytes as
- * it loads, then its super types' class files from its loader, each at most once per loader (the answer for every
- * type name looked at is remembered). Only the header of a class file is read (super class and interfaces), with
+ * it loads, then its super types' class files from its loader ({@link ClassHeaders}, shared by all the matchers),
+ * each at most once per loader (the answer for every type name looked at is remembered). Only the header of a class file is read (super class and interfaces), with
  * the {@link ClassReader} of the ASM that Byte Buddy carries, so a server's thousands of classes cost microseconds
  * each and load nothing; a Byte Buddy type description of each (what {@code AgentBuilder}'s type matchers need)
  * would parse every member of every class the service loads. The JDK's own types never lead to a servlet or
@@ -21,19 +18,24 @@ import net.bytebuddy.jar.asm.ClassReader;
  */
 final class SubTypeMatcher {
     private final Set<String> superTypes;
+    private final ClassHeaders headers;
     private final Map<ClassLoader, Map<String, Boolean>> answers = Collections.synchronizedMap(new WeakHashMap<>());
 
-    /** @param superTypes binary names ({@code jakarta.servlet.Servlet}) */
-    SubTypeMatcher(Set<String> superTypes) {
+    /**
+     * @param superTypes binary names ({@code jakarta.servlet.Servlet})
+     * @param headers the class-file headers read so far, shared with the other matchers
+     */
+    SubTypeMatcher(Set<String> superTypes, ClassHeaders headers) {
         Set<String> internalNames = new HashSet<>();
         for (String name : superTypes) {
             internalNames.add(name.replace('.', '/'));
         }
         this.superTypes = Set.copyOf(internalNames);
+        this.headers = headers;
     }
 
     /** A class being loaded, from its class file; {@code internalName} as in the class file ({@code a/b/C}). */
-    boolean matches(String internalName, byte[] classFile, ClassLoader loader) {
+    boolean matches(String internalName, ClassHeaders.Pending classFile, ClassLoader loader) {
         if (loader == null || isJdk(internalName)) {
             return false;
         }
@@ -43,7 +45,7 @@ final class SubTypeMatcher {
         Map<String, Boolean> known = known(loader);
         Boolean answer = known.get(internalName);
         if (answer == null) {
-            answer = extendsTarget(new ClassReader(classFile), loader, known);
+            answer = extendsTarget(classFile.supers(), loader, known);
             known.put(internalName, answer);
         }
         return answer;
@@ -83,12 +85,10 @@ final class SubTypeMatcher {
         }
     }
 
-    private boolean extendsTarget(ClassReader header, ClassLoader loader, Map<String, Boolean> known) {
-        if (header.getSuperName() != null && isTarget(header.getSuperName(), loader, known)) {
-            return true;
-        }
-        for (String anInterface : header.getInterfaces()) {
-            if (isTarget(anInterface, loader, known)) {
+    /** @param supers super class first ({@code null} for {@code Object}), then interfaces */
+    private boolean extendsTarget(String[] supers, ClassLoader loader, Map<String, Boolean> known) {
+        for (String type : supers) {
+            if (type != null && isTarget(type, loader, known)) {
                 return true;
             }
         }
@@ -111,12 +111,8 @@ final class SubTypeMatcher {
     }
 
     private boolean resolve(String internalName, ClassLoader loader, Map<String, Boolean> known) {
-        try (InputStream classFile = loader.getResourceAsStream(internalName + ".class")) {
-            // a super type the loader cannot find: the class cannot load anyway
-            return classFile != null && extendsTarget(new ClassReader(classFile), loader, known);
-        } catch (IOException | RuntimeException unreadable) {
-            return false;
-        }
+        String[] supers = headers.supersOf(internalName, loader);
+        return supers != null && extendsTarget(supers, loader, known);
     }
 
     private static boolean isJdk(String internalName) {
