@@ -39,7 +39,10 @@ class MicrometerMetersTest {
             metrics.hookFailed();
 
             MicrometerMeters.start(loadedAlready(Metrics.class), metrics, NOPLogger.NOP_LOGGER);
-            awaitTrue(() -> count(simple, "hostguard.decisions", "micrometer-test-start", "api-key") == 2);
+            // the registering thread adds one series after another: wait for all three read below
+            awaitTrue(() -> count(simple, "hostguard.decisions", "micrometer-test-start", "api-key") == 2
+                    && simple.find("hostguard.hook.failures").functionCounter() != null
+                    && simple.find("hostguard.events.dropped").tag("reason", "queue_full").functionCounter() != null);
             assertEquals(1.0, simple.get("hostguard.hook.failures").functionCounter().count());
             assertEquals(0.0, simple.get("hostguard.events.dropped").tag("reason", "queue_full").functionCounter()
                     .count());
