@@ -191,8 +191,11 @@ public final class HookInstaller {
             return false;
         }
 
-        /** A JDK class file, read from the runtime image (a {@code .class} resource is never encapsulated). */
-        private static byte[] jdkClassFile(String type) {
+        /**
+         * A JDK class file, read from the runtime image (a {@code .class} resource is never encapsulated): what the
+         * JVM hands a transformer for a class loaded after it.
+         */
+        static byte[] jdkClassFile(String type) {
             try (InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
                 return in == null ? null : in.readAllBytes();
             } catch (IOException unreadable) {

@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Whether a class extends or implements one of a few named types, read from class files: the class's own bytes as
  * it loads, then its super types' class files from its loader ({@link ClassHeaders}, shared by all the matchers),
- * each at most once per loader (the answer for every type name looked at is remembered). Only the header of a class file is read (super class and interfaces), with
- * the {@link ClassReader} of the ASM that Byte Buddy carries, so a server's thousands of classes cost microseconds
+ * each at most once per loader (the answer for every type name looked at is remembered). Only the header of a class
+ * file is read (super class and interfaces), with the {@code ClassReader} of the ASM that Byte Buddy carries, so a
+ * server's thousands of classes cost microseconds
  * each and load nothing; a Byte Buddy type description of each (what {@code AgentBuilder}'s type matchers need)
  * would parse every member of every class the service loads. The JDK's own types never lead to a servlet or
  * handler type and are not read at all.

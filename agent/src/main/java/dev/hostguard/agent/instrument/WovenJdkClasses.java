@@ -32,7 +32,7 @@ import net.bytebuddy.jar.asm.ClassReader;
 final class WovenJdkClasses {
     static final String FOLDER = "dev/hostguard/agent/woven/";
     static final String SUFFIX = ".woven";
-    static final String SELF_TEST = "required-sites-missing";
+    private static final String SELF_TEST = "required-sites-missing";
     private static final String PRESENT = "present";
     private static final String ABSENT = "absent";
     private static final int MAGIC = 0x48475731; // "HGW1"
@@ -51,7 +51,7 @@ final class WovenJdkClasses {
      */
     static Map<String, List<String>> requiredSitesMissing() {
         try {
-            byte[] text = AgentClassFiles.agent().read(FOLDER + JDK + "/" + SELF_TEST);
+            byte[] text = AgentClassFiles.agent().read(selfTestName());
             return text == null ? null : parseSelfTest(new String(text, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException unreadable) {
             return null;
@@ -77,6 +77,11 @@ final class WovenJdkClasses {
     /** A line of {@link #requiredSitesMissing()}: {@code sites} {@code null} for a class this JDK lacks. */
     static String selfTestLine(String type, List<String> sites) {
         return sites == null ? type + " " + ABSENT : (type + " " + PRESENT + " " + String.join(" ", sites)).trim();
+    }
+
+    /** The name in the agent jar of the build's self-test of the running JDK. */
+    static String selfTestName() {
+        return FOLDER + JDK + "/" + SELF_TEST;
     }
 
     /** The running JDK as entries name it. */
@@ -128,7 +133,7 @@ final class WovenJdkClasses {
         if (in.readInt() != MAGIC) {
             return null;
         }
-        String siteNames = siteNames(sites);
+        byte[] siteNames = siteNames(sites).getBytes(StandardCharsets.UTF_8); // once, for every variant
         for (int variants = in.readInt(); variants > 0; variants--) {
             boolean sameSites = in.matchesString(siteNames);
             int inputLength = in.readInt();
@@ -329,8 +334,8 @@ final class WovenJdkClasses {
                     && MethodOrder.onlyDifference(bytes, position, classFile);
         }
 
-        boolean matchesString(String expected) {
-            byte[] utf8 = expected.getBytes(StandardCharsets.UTF_8);
+        /** Whether the next string is {@code utf8}'s (the position moves past it). */
+        boolean matchesString(byte[] utf8) {
             int length = readInt();
             boolean same = matches(utf8, length);
             skip(length);

@@ -1,7 +1,5 @@
 package dev.hostguard.agent.instrument;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
@@ -40,8 +38,9 @@ public final class WovenJdkClassesBuilder {
             System.exit(2);
         }
         Path folder = Path.of(args[0]);
-        HookTransformer transformer = new HookTransformer(HookInstaller.targets(), null, null, null);
-        Map<String, Class<?>> classes = loadedJdkTargets(HookInstaller.targets());
+        List<HookTarget> targets = HookInstaller.targets();
+        HookTransformer transformer = new HookTransformer(targets, null, null, null);
+        Map<String, Class<?>> classes = loadedJdkTargets(targets);
         Map<String, byte[]> reconstituted = reconstituted(classes, ByteBuddyAgent.install());
         HookWeaver weaver = new HookWeaver();
         int added = 0;
@@ -53,7 +52,8 @@ public final class WovenJdkClassesBuilder {
             byte[] existing = Files.exists(entry) ? Files.readAllBytes(entry) : null;
             List<byte[]> inputs = new ArrayList<>(2);
             List<HookWeaver.Result> results = new ArrayList<>(2);
-            for (byte[] input : forms(imageClassFile(name), reconstituted.get(name))) {
+            byte[] image = HookInstaller.InstallReport.jdkClassFile(name.replace('/', '.'));
+            for (byte[] input : forms(image, reconstituted.get(name))) {
                 if (existing != null && WovenJdkClasses.find(existing, name, input, sites) != null) {
                     continue; // an earlier run (with the other class-data sharing setting) has this form
                 }
@@ -69,10 +69,9 @@ public final class WovenJdkClassesBuilder {
                 added += inputs.size();
             }
         }
-        Path selfTest = folder.resolve(WovenJdkClasses.FOLDER + WovenJdkClasses.runningJdk() + "/"
-                + WovenJdkClasses.SELF_TEST);
+        Path selfTest = folder.resolve(WovenJdkClasses.selfTestName());
         Files.createDirectories(selfTest.getParent());
-        Files.writeString(selfTest, selfTest(HookInstaller.targets()));
+        Files.writeString(selfTest, selfTest(targets));
         System.out.println("[hostguard] woven JDK classes of " + WovenJdkClasses.runningJdk() + ": " + added
                 + " forms added for the " + classes.size() + " hooked by name");
     }
@@ -145,13 +144,6 @@ public final class WovenJdkClassesBuilder {
             instrumentation.removeTransformer(capture);
         }
         return handedOver;
-    }
-
-    /** The class file in the runtime image: what the JVM hands over for a class loaded after the agent. */
-    private static byte[] imageClassFile(String name) throws IOException {
-        try (InputStream in = ClassLoader.getSystemResourceAsStream(name + ".class")) {
-            return in == null ? null : in.readAllBytes();
-        }
     }
 
     /** The distinct forms, without {@code null}s. */
